@@ -1,0 +1,29 @@
+//! Session authentication of signed-in routes, with the CSRF rule for
+//! cookie-authenticated changes.
+
+use super::problem::ApiError;
+use super::request::{ApiRequest, Credentials};
+use crate::app::App;
+use crate::flows::FlowError;
+use crate::flows::sessions::{self, Authenticated};
+
+/// The header a browser's own scripts add; a cross-site form cannot.
+const CSRF_HEADER: &str = "x-requested-with";
+
+/// Resolves the request's session. Cookie-authenticated requests that change
+/// state must carry `X-Requested-With: XMLHttpRequest`; bearer requests need
+/// not, since a browser never attaches a bearer token on its own.
+pub async fn require_session(app: &App, req: &ApiRequest) -> Result<Authenticated, ApiError> {
+    let token = match req.credentials() {
+        None => return Err(FlowError::Unauthenticated.into()),
+        Some(Credentials::Bearer(token)) => token,
+        Some(Credentials::Cookie(token)) => {
+            let safe_method = matches!(req.method(), "GET" | "HEAD");
+            if !safe_method && req.header(CSRF_HEADER) != Some("XMLHttpRequest") {
+                return Err(ApiError::Forbidden("csrf_header_missing"));
+            }
+            token
+        }
+    };
+    Ok(sessions::authenticate(app, &token).await?)
+}

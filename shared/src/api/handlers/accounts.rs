@@ -1,0 +1,52 @@
+use lambda_http::http::StatusCode;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::api::problem::ApiError;
+use crate::api::request::ApiRequest;
+use crate::api::response::ApiResponse;
+use crate::api::validate::{Fields, bounded_text};
+use crate::app::App;
+use crate::domain::{Email, Phone, Username};
+use crate::flows::sign_up::{self, SignUp};
+
+#[derive(Deserialize)]
+struct CreateAccount {
+    username: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+    sms_code: Option<String>,
+    organization: Option<String>,
+    referrer_phone: Option<String>,
+    accept_terms: Option<bool>,
+}
+
+/// Longest organisation name kept.
+const ORGANIZATION_MAX: usize = 100;
+
+/// `POST /v1/accounts`: sign-up.
+pub async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let body: CreateAccount = req.json()?;
+    let mut fields = Fields::default();
+    let username = fields.parse("username", body.username.as_deref(), |u| Username::parse(u).map_err(|e| e.code()));
+    let email = fields.parse("email", body.email.as_deref(), Email::parse);
+    let phone = fields.parse("phone", body.phone.as_deref(), Phone::parse);
+    let sms_code = fields.required("sms_code", body.sms_code.as_deref()).map(str::to_owned);
+    let organization = fields.optional("organization", body.organization.as_deref(), bounded_text(ORGANIZATION_MAX));
+    let referrer_phone = fields.optional("referrer_phone", body.referrer_phone.as_deref(), Phone::parse);
+    match body.accept_terms {
+        Some(true) => {}
+        Some(false) => fields.fail("accept_terms", "terms_not_accepted"),
+        None => fields.fail("accept_terms", "required"),
+    }
+    fields.finish()?;
+    let (Some(username), Some(email), Some(phone), Some(sms_code)) = (username, email, phone, sms_code) else {
+        unreachable!("finish() passed")
+    };
+    let request = SignUp { username, email, phone, sms_code, organization, referrer_phone, lang: req.lang };
+    let account = sign_up::sign_up(app, request).await?;
+    Ok(ApiResponse::json(
+        StatusCode::CREATED,
+        &json!({"account_id": account.account_id, "username": account.username, "status": account.status}),
+    ))
+}

@@ -1,0 +1,51 @@
+use lambda_http::http::StatusCode;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::api::auth::require_session;
+use crate::api::problem::ApiError;
+use crate::api::request::ApiRequest;
+use crate::api::response::ApiResponse;
+use crate::api::validate::{Fields, bounded_text};
+use crate::api::views;
+use crate::app::App;
+use crate::domain::account::DeletionStatus;
+use crate::flows::{FlowError, deletion};
+
+#[derive(Deserialize)]
+struct RequestDeletion {
+    password: Option<String>,
+    reason: Option<String>,
+}
+
+/// `POST /v1/me/deletion-request`.
+pub async fn request(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let current = require_session(app, req).await?;
+    let body: RequestDeletion = req.json()?;
+    let mut fields = Fields::default();
+    let password = fields.required("password", body.password.as_deref());
+    let reason = fields.optional("reason", body.reason.as_deref(), bounded_text(500));
+    fields.finish()?;
+    let request = deletion::request(app, &current, password.expect("finish() passed"), reason, req.lang).await?;
+    Ok(ApiResponse::json(
+        StatusCode::ACCEPTED,
+        &json!({"request_id": request.request_id, "status": request.status.as_str()}),
+    ))
+}
+
+/// `GET /v1/me/deletion-request`.
+pub async fn get(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let current = require_session(app, req).await?;
+    let request = deletion::current(app, &current.account.account_id)
+        .await?
+        .filter(|r| r.status != DeletionStatus::None)
+        .ok_or(FlowError::NotFound("no_deletion_request"))?;
+    Ok(ApiResponse::json(StatusCode::OK, &views::deletion(&request)))
+}
+
+/// `DELETE /v1/me/deletion-request`.
+pub async fn cancel(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let current = require_session(app, req).await?;
+    deletion::cancel(app, &current.account).await?;
+    Ok(ApiResponse::no_content())
+}

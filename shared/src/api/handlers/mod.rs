@@ -1,0 +1,10 @@
+//! One small function per route: JSON in, a flow call, JSON out.
+
+pub mod accounts;
+pub mod deletion;
+pub mod operator;
+pub mod password;
+pub mod sessions;
+pub mod sms_codes;
+pub mod sub_accounts;
+pub mod verification;

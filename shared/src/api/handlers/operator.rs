@@ -1,0 +1,188 @@
+//! The operator routes. The operator's identity is the IAM principal (the
+//! dev server's operator token stands in for it locally).
+
+use lambda_http::http::StatusCode;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::api::problem::ApiError;
+use crate::api::request::ApiRequest;
+use crate::api::response::ApiResponse;
+use crate::api::validate::{Fields, bounded_text};
+use crate::api::views;
+use crate::app::App;
+use crate::audit;
+use crate::clock::rfc3339;
+use crate::domain::account::DeletionStatus;
+use crate::domain::account::VerificationStatus;
+use crate::flows::verification::{self, Decision};
+use crate::flows::{deletion, operator};
+
+/// Items per page of a queue.
+const PAGE_SIZE: usize = 50;
+
+fn operator_id(req: &ApiRequest) -> &str {
+    req.operator.as_deref().expect("operator routes are refused without a principal")
+}
+
+fn path_param<'a>(req: &'a ApiRequest, name: &str) -> &'a str {
+    req.path_params.first(name).unwrap_or_default()
+}
+
+fn is_account_id(id: &str) -> bool {
+    id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// `GET /ops/v1/accounts/{username}`.
+pub async fn account(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let overview = operator::account_by_username(app, path_param(req, "username")).await?;
+    let mut view = views::account(&overview.account);
+    view["verification"] = match &overview.verification {
+        Some(v) => views::verification_for_operator(v, true),
+        None => json!({"status": "unverified"}),
+    };
+    view["deletion"] = json!({"status": overview.account.deletion_status.as_str()});
+    Ok(ApiResponse::json(StatusCode::OK, &view))
+}
+
+/// `GET /ops/v1/verifications?status=…&after=…`.
+pub async fn list_verifications(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let (status, after) = queue_params(req, |s| match s {
+        "pending_review" => Some(VerificationStatus::PendingReview),
+        "approved" => Some(VerificationStatus::Approved),
+        "rejected" => Some(VerificationStatus::Rejected),
+        _ => None,
+    })?;
+    let (entries, next) = verification::queue(app, status, PAGE_SIZE, after).await?;
+    let mut body = json!({"items": entries.iter().map(views::queue_entry).collect::<Vec<_>>()});
+    if let Some(next) = next {
+        body["next"] = json!(next);
+    }
+    Ok(ApiResponse::json(StatusCode::OK, &body))
+}
+
+/// `GET /ops/v1/verifications/{account_id}`.
+pub async fn get_verification(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let account_id = path_param(req, "account_id");
+    if !is_account_id(account_id) {
+        return Err(crate::flows::FlowError::NotFound("no_verification").into());
+    }
+    let (submission, materials) = verification::for_review(app, account_id).await?;
+    let mut view = views::verification_for_operator(&submission, false);
+    view["materials"] = json!(materials);
+    Ok(ApiResponse::json(StatusCode::OK, &view))
+}
+
+#[derive(Deserialize)]
+struct Decide {
+    decision: Option<String>,
+    reason: Option<String>,
+}
+
+/// `POST /ops/v1/verifications/{account_id}/decision`.
+pub async fn decide(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let account_id = path_param(req, "account_id");
+    let body: Decide = req.json()?;
+    let mut fields = Fields::default();
+    let decision = fields.parse("decision", body.decision.as_deref(), |d| match d {
+        "approve" => Ok(Decision::Approve),
+        "reject" => Ok(Decision::Reject),
+        _ => Err("decision_invalid"),
+    });
+    let reason = fields.optional("reason", body.reason.as_deref(), bounded_text(500)).filter(|r| !r.is_empty());
+    if decision == Some(Decision::Reject) && reason.is_none() {
+        fields.fail("reason", "reason_required");
+    }
+    fields.finish()?;
+    if !is_account_id(account_id) {
+        return Err(crate::flows::FlowError::NotFound("account_not_found").into());
+    }
+    let decision = decision.expect("finish() passed");
+    let decided = verification::decide(app, account_id, decision, reason, operator_id(req)).await?;
+    Ok(ApiResponse::json(StatusCode::OK, &views::verification_for_operator(&decided, true)))
+}
+
+/// `GET /ops/v1/audit?account_id=…`.
+pub async fn audit_trail(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let mut fields = Fields::default();
+    let account_id = fields.required("account_id", req.query.first("account_id"));
+    fields.finish()?;
+    let account_id = account_id.expect("finish() passed");
+    let records = if is_account_id(account_id) { audit::list(app, account_id).await? } else { Vec::new() };
+    let items: Vec<_> = records
+        .iter()
+        .map(|r| json!({"account_id": r.account_id, "event": r.event, "actor": r.actor, "at": rfc3339(r.at), "detail": r.detail}))
+        .collect();
+    Ok(ApiResponse::json(StatusCode::OK, &json!({"items": items})))
+}
+
+/// `GET /ops/v1/deletion-requests?status=…&after=…`.
+pub async fn list_deletions(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let (status, after) = queue_params(req, |s| match s {
+        "pending_review" => Some(DeletionStatus::PendingReview),
+        "approved" => Some(DeletionStatus::Approved),
+        "rejected" => Some(DeletionStatus::Rejected),
+        _ => None,
+    })?;
+    let (entries, next) = deletion::queue(app, status, PAGE_SIZE, after).await?;
+    let items: Vec<_> = entries
+        .iter()
+        .map(|e| {
+            json!({"request_id": e.request_id, "account_id": e.account_id, "username": e.username,
+                "requested_at": rfc3339(e.requested_at)})
+        })
+        .collect();
+    let mut body = json!({"items": items});
+    if let Some(next) = next {
+        body["next"] = json!(next);
+    }
+    Ok(ApiResponse::json(StatusCode::OK, &body))
+}
+
+#[derive(Deserialize)]
+struct DecideDeletion {
+    decision: Option<String>,
+    note: Option<String>,
+}
+
+/// `POST /ops/v1/deletion-requests/{request_id}/decision`.
+pub async fn decide_deletion(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let request_id = path_param(req, "request_id");
+    let body: DecideDeletion = req.json()?;
+    let mut fields = Fields::default();
+    let approve = fields.parse("decision", body.decision.as_deref(), |d| match d {
+        "approve" => Ok(true),
+        "reject" => Ok(false),
+        _ => Err("decision_invalid"),
+    });
+    let note = fields.optional("note", body.note.as_deref(), bounded_text(500));
+    fields.finish()?;
+    if !is_account_id(request_id) {
+        return Err(crate::flows::FlowError::NotFound("deletion_request_not_found").into());
+    }
+    let decided = deletion::decide(app, request_id, approve.expect("finish() passed"), note, operator_id(req)).await?;
+    Ok(ApiResponse::json(StatusCode::OK, &views::deletion(&decided)))
+}
+
+/// The `status` (default `pending_review`) and `after` cursor of a queue
+/// listing, both checked.
+fn queue_params<S>(req: &ApiRequest, parse: impl Fn(&str) -> Option<S>) -> Result<(S, Option<&str>), ApiError> {
+    let mut fields = Fields::default();
+    let status = parse(req.query.first("status").unwrap_or("pending_review"));
+    if status.is_none() {
+        fields.fail("status", "status_invalid");
+    }
+    let after = req.query.first("after");
+    if !after.is_none_or(is_cursor) {
+        fields.fail("after", "cursor_invalid");
+    }
+    fields.finish()?;
+    Ok((status.expect("finish() passed"), after))
+}
+
+/// A queue cursor: 12 digits, `#`, a 32-hex id.
+fn is_cursor(cursor: &str) -> bool {
+    cursor
+        .split_once('#')
+        .is_some_and(|(t, id)| t.len() == 12 && t.bytes().all(|b| b.is_ascii_digit()) && is_account_id(id))
+}

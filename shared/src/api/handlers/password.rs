@@ -1,0 +1,97 @@
+use lambda_http::http::StatusCode;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::api::auth::require_session;
+use crate::api::problem::ApiError;
+use crate::api::request::ApiRequest;
+use crate::api::response::ApiResponse;
+use crate::api::validate::Fields;
+use crate::app::App;
+use crate::flows::password_recovery::{self, Method};
+use crate::flows::{change_password, set_password};
+
+#[derive(Deserialize)]
+struct SetPassword {
+    token: Option<String>,
+    password: Option<String>,
+}
+
+/// `POST /v1/password/set`: the one route for initial-password and reset
+/// links.
+pub async fn set(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let body: SetPassword = req.json()?;
+    let mut fields = Fields::default();
+    let token = fields.required("token", body.token.as_deref());
+    let password = fields.required("password", body.password.as_deref());
+    fields.finish()?;
+    let (Some(token), Some(password)) = (token, password) else { unreachable!("finish() passed") };
+    set_password::set_password(app, token, password, req.lang).await?;
+    Ok(ApiResponse::no_content())
+}
+
+#[derive(Deserialize)]
+struct Forgot {
+    login: Option<String>,
+    method: Option<String>,
+}
+
+/// `POST /v1/password/forgot`: `202 {}` whether or not the login exists.
+pub async fn forgot(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let body: Forgot = req.json()?;
+    let mut fields = Fields::default();
+    let login = fields.required("login", body.login.as_deref());
+    let method = match body.method.as_deref() {
+        None | Some("email") => Some(Method::Email),
+        Some("sms") => Some(Method::Sms),
+        Some(_) => {
+            fields.fail("method", "method_invalid");
+            None
+        }
+    };
+    fields.finish()?;
+    let (Some(login), Some(method)) = (login, method) else { unreachable!("finish() passed") };
+    password_recovery::forgot_password(app, login, method, &req.client_ip, req.lang).await?;
+    Ok(ApiResponse::json(StatusCode::ACCEPTED, &json!({})))
+}
+
+#[derive(Deserialize)]
+struct Reset {
+    login: Option<String>,
+    sms_code: Option<String>,
+    password: Option<String>,
+}
+
+/// `POST /v1/password/reset`: reset with an SMS code.
+pub async fn reset(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let body: Reset = req.json()?;
+    let mut fields = Fields::default();
+    let login = fields.required("login", body.login.as_deref());
+    let code = fields.required("sms_code", body.sms_code.as_deref());
+    let password = fields.required("password", body.password.as_deref());
+    fields.finish()?;
+    let (Some(login), Some(code), Some(password)) = (login, code, password) else { unreachable!("finish() passed") };
+    password_recovery::reset_with_code(app, login, code, password, req.lang).await?;
+    Ok(ApiResponse::no_content())
+}
+
+#[derive(Deserialize)]
+struct Change {
+    current_password: Option<String>,
+    new_password: Option<String>,
+}
+
+/// `PUT /v1/me/password`.
+pub async fn change(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let current = require_session(app, req).await?;
+    let body: Change = req.json()?;
+    let mut fields = Fields::default();
+    let current_password = fields.required("current_password", body.current_password.as_deref());
+    let new_password = fields.required("new_password", body.new_password.as_deref());
+    fields.finish()?;
+    let (Some(current_password), Some(new_password)) = (current_password, new_password) else {
+        unreachable!("finish() passed")
+    };
+    change_password::change_password(app, &current, current_password, new_password, req.lang).await?;
+    Ok(ApiResponse::no_content())
+}

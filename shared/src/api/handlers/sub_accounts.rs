@@ -1,0 +1,55 @@
+use lambda_http::http::StatusCode;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::api::auth::require_session;
+use crate::api::problem::ApiError;
+use crate::api::request::ApiRequest;
+use crate::api::response::ApiResponse;
+use crate::api::validate::Fields;
+use crate::api::views;
+use crate::app::App;
+use crate::domain::{Email, Phone, Username};
+use crate::flows::sub_accounts;
+
+#[derive(Deserialize)]
+struct CreateSubAccount {
+    username: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+}
+
+/// `POST /v1/me/sub-accounts`.
+pub async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let current = require_session(app, req).await?;
+    let body: CreateSubAccount = req.json()?;
+    let mut fields = Fields::default();
+    let username = fields.parse("username", body.username.as_deref(), |u| Username::parse(u).map_err(|e| e.code()));
+    let email = fields.parse("email", body.email.as_deref(), Email::parse);
+    let phone = fields.optional("phone", body.phone.as_deref(), Phone::parse);
+    fields.finish()?;
+    let (Some(username), Some(email)) = (username, email) else { unreachable!("finish() passed") };
+    let account = sub_accounts::create(app, &current.account, username, email, phone, req.lang).await?;
+    Ok(ApiResponse::json(
+        StatusCode::CREATED,
+        &json!({"account_id": account.account_id, "username": account.username, "status": account.status}),
+    ))
+}
+
+/// `GET /v1/me/sub-accounts`.
+pub async fn list(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let current = require_session(app, req).await?;
+    let accounts = sub_accounts::list(app, &current.account).await?;
+    Ok(ApiResponse::json(
+        StatusCode::OK,
+        &json!({"items": accounts.iter().map(views::sub_account).collect::<Vec<_>>()}),
+    ))
+}
+
+/// `POST /v1/me/sub-accounts/{username}/password-reset`.
+pub async fn reset(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let current = require_session(app, req).await?;
+    let username = req.path_params.first("username").unwrap_or_default();
+    sub_accounts::send_reset(app, &current.account, username, req.lang).await?;
+    Ok(ApiResponse::json(StatusCode::ACCEPTED, &json!({})))
+}

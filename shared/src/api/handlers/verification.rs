@@ -1,0 +1,146 @@
+use lambda_http::http::StatusCode;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::api::auth::require_session;
+use crate::api::problem::ApiError;
+use crate::api::request::ApiRequest;
+use crate::api::response::ApiResponse;
+use crate::api::validate::{Fields, bounded_text};
+use crate::api::views;
+use crate::app::App;
+use crate::documents::{ACCEPTED_TYPES, MAX_SIZE};
+use crate::domain::identity;
+use crate::flows::verification::{self, Subject, UPLOAD_URL_SECS};
+
+#[derive(Deserialize)]
+struct CreateMaterial {
+    file_name: Option<String>,
+    content_type: Option<String>,
+    size: Option<u64>,
+}
+
+/// `POST /v1/me/verification/materials`.
+pub async fn create_material(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let current = require_session(app, req).await?;
+    let body: CreateMaterial = req.json()?;
+    let mut fields = Fields::default();
+    let file_name = fields.parse("file_name", body.file_name.as_deref(), |name| {
+        // A display name only; the object key is ours.
+        let name = name.trim();
+        if name.chars().count() > 255 || name.chars().any(char::is_control) {
+            Err("too_long")
+        } else {
+            Ok(name.to_owned())
+        }
+    });
+    let content_type = fields.parse("content_type", body.content_type.as_deref(), |ct| {
+        ACCEPTED_TYPES
+            .iter()
+            .find(|(known, _)| *known == ct)
+            .map(|(known, _)| known.to_string())
+            .ok_or("content_type_invalid")
+    });
+    let size = match body.size {
+        Some(size) if (1..=MAX_SIZE).contains(&size) => Some(size),
+        Some(_) => {
+            fields.fail("size", "size_invalid");
+            None
+        }
+        None => {
+            fields.fail("size", "required");
+            None
+        }
+    };
+    fields.finish()?;
+    let (Some(file_name), Some(content_type), Some(size)) = (file_name, content_type, size) else {
+        unreachable!("finish() passed")
+    };
+    let (material, upload_url) =
+        verification::create_material(app, &current.account, file_name, content_type, size).await?;
+    Ok(ApiResponse::json(
+        StatusCode::CREATED,
+        &json!({
+            "material_id": material.material_id,
+            "upload_url": upload_url,
+            "upload_method": "PUT",
+            "upload_headers": {"content-type": material.content_type},
+            "expires_in": UPLOAD_URL_SECS,
+        }),
+    ))
+}
+
+#[derive(Deserialize)]
+struct Submit {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    real_name: Option<String>,
+    id_type: Option<String>,
+    id_number: Option<String>,
+    company_name: Option<String>,
+    credit_code: Option<String>,
+    legal_representative: Option<String>,
+    material_ids: Option<Vec<String>>,
+}
+
+fn subject(body: &Submit, fields: &mut Fields) -> Option<Subject> {
+    let name = bounded_text(50);
+    match fields.required("type", body.kind.as_deref())? {
+        "individual" => {
+            let real_name = fields.parse("real_name", body.real_name.as_deref(), &name);
+            let id_type = fields.parse("id_type", body.id_type.as_deref(), |t| match t {
+                "cn_resident_id" | "passport" => Ok(t.to_owned()),
+                _ => Err("id_type_invalid"),
+            });
+            let id_number = fields.required("id_number", body.id_number.as_deref()).map(str::trim);
+            let id_number = match (id_type.as_deref(), id_number) {
+                (Some("cn_resident_id"), Some(n)) => {
+                    fields.check("id_number", identity::check_resident_id(n).map(|()| n))
+                }
+                (Some("passport"), Some(n)) => fields.check("id_number", identity::check_passport(n).map(|()| n)),
+                _ => None,
+            };
+            Some(Subject::Individual { real_name: real_name?, id_type: id_type?, id_number: id_number?.to_owned() })
+        }
+        "enterprise" => {
+            let company_name = fields.parse("company_name", body.company_name.as_deref(), bounded_text(100));
+            let credit_code = fields.parse("credit_code", body.credit_code.as_deref(), |c| {
+                identity::check_credit_code(c.trim()).map(|()| c.trim().to_owned())
+            });
+            let legal_representative =
+                fields.parse("legal_representative", body.legal_representative.as_deref(), &name);
+            Some(Subject::Enterprise {
+                company_name: company_name?,
+                credit_code: credit_code?,
+                legal_representative: legal_representative?,
+            })
+        }
+        _ => {
+            fields.fail("type", "type_invalid");
+            None
+        }
+    }
+}
+
+/// `POST /v1/me/verification`.
+pub async fn submit(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let current = require_session(app, req).await?;
+    let body: Submit = req.json()?;
+    let mut fields = Fields::default();
+    let subject = subject(&body, &mut fields);
+    let material_ids = body.material_ids.clone();
+    if material_ids.is_none() {
+        fields.fail("material_ids", "required");
+    }
+    fields.finish()?;
+    let (Some(subject), Some(material_ids)) = (subject, material_ids) else { unreachable!("finish() passed") };
+    let status = verification::submit(app, &current.account, subject, material_ids).await?;
+    Ok(ApiResponse::json(StatusCode::ACCEPTED, &json!({"status": status})))
+}
+
+/// `GET /v1/me/verification`.
+pub async fn get(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let current = require_session(app, req).await?;
+    let submission = verification::current(app, &current.account.account_id).await?;
+    Ok(ApiResponse::json(StatusCode::OK, &views::verification_status(submission.as_ref())))
+}

@@ -1,0 +1,120 @@
+//! The one mapping from errors to RFC 9457 problem JSON.
+
+use lambda_http::http::StatusCode;
+use serde_json::json;
+
+use super::response::ApiResponse;
+use crate::domain::FieldError;
+use crate::flows::FlowError;
+use crate::i18n::{self, Lang};
+
+/// Seconds a client is asked to wait when a dependency is down.
+const UNAVAILABLE_RETRY_AFTER: i64 = 5;
+
+/// Everything a request can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// A flow refused.
+    #[error(transparent)]
+    Flow(#[from] FlowError),
+    /// The body is not JSON of the expected shape (400).
+    #[error("malformed request: {detail}")]
+    Malformed {
+        /// What was wrong, in English, with no echo of the body.
+        detail: String,
+        /// Fields of the wrong type, when known.
+        errors: Vec<FieldError>,
+    },
+    /// The body is not `application/json` (415).
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    /// The body is over 64 KiB (413).
+    #[error("payload too large")]
+    PayloadTooLarge,
+    /// No such route (404).
+    #[error("not found")]
+    NotFound,
+    /// The path exists, the method does not (405).
+    #[error("method not allowed")]
+    MethodNotAllowed(Vec<&'static str>),
+    /// Not allowed (403), with a detail code.
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+}
+
+impl ApiError {
+    fn parts(&self) -> (StatusCode, &'static str, Option<i64>) {
+        use FlowError as F;
+        match self {
+            Self::Flow(F::Validation(_)) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", None),
+            Self::Flow(F::Conflict(_)) => (StatusCode::CONFLICT, "conflict", None),
+            Self::Flow(F::InvalidLink) => (StatusCode::NOT_FOUND, "invalid_link", None),
+            Self::Flow(F::LinkExpired) => (StatusCode::GONE, "link_expired", None),
+            Self::Flow(F::InvalidCredentials) => (StatusCode::UNAUTHORIZED, "invalid_credentials", None),
+            Self::Flow(F::WrongPassword) => (StatusCode::FORBIDDEN, "invalid_credentials", None),
+            Self::Flow(F::Forbidden(_)) => (StatusCode::FORBIDDEN, "forbidden", None),
+            Self::Flow(F::NotFound(code)) => (StatusCode::NOT_FOUND, code, None),
+            Self::Flow(F::Conflicting(code)) => (StatusCode::CONFLICT, code, None),
+            Self::Flow(F::Unauthenticated) => (StatusCode::UNAUTHORIZED, "unauthenticated", None),
+            Self::Flow(F::RateLimited { code, retry_after }) => {
+                (StatusCode::TOO_MANY_REQUESTS, code, Some(*retry_after))
+            }
+            Self::Flow(F::Unavailable(_)) => {
+                (StatusCode::SERVICE_UNAVAILABLE, "unavailable", Some(UNAVAILABLE_RETRY_AFTER))
+            }
+            Self::Flow(F::Internal(_)) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", None),
+            Self::Malformed { .. } => (StatusCode::BAD_REQUEST, "malformed_request", None),
+            Self::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", None),
+            Self::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", None),
+            Self::NotFound => (StatusCode::NOT_FOUND, "not_found", None),
+            Self::MethodNotAllowed(_) => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", None),
+            Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", None),
+        }
+    }
+
+    fn field_errors(&self) -> &[FieldError] {
+        match self {
+            Self::Flow(FlowError::Validation(e) | FlowError::Conflict(e)) | Self::Malformed { errors: e, .. } => e,
+            _ => &[],
+        }
+    }
+
+    /// Renders the problem in `lang`; `problem_base` prefixes the type URI.
+    pub fn into_response(self, lang: Lang, problem_base: &str) -> ApiResponse {
+        let (status, code, retry_after) = self.parts();
+        match &self {
+            Self::Flow(FlowError::Internal(m)) => tracing::error!(error = %m, "internal error"),
+            Self::Flow(FlowError::Unavailable(m)) => {
+                tracing::warn!(error = %m, "dependency unavailable")
+            }
+            _ => {}
+        }
+        let detail = match &self {
+            Self::Malformed { detail, .. } => detail.clone(),
+            Self::Forbidden(reason) | Self::Flow(FlowError::Forbidden(reason)) => i18n::text(reason, lang).to_owned(),
+            _ => i18n::text(code, lang).to_owned(),
+        };
+        let mut body = json!({
+            "type": format!("{problem_base}/problems/{code}"),
+            "title": i18n::text(code, lang),
+            "status": status.as_u16(),
+            "code": code,
+            "detail": detail,
+        });
+        let errors = self.field_errors();
+        if !errors.is_empty() {
+            body["errors"] = errors
+                .iter()
+                .map(|e| json!({"field": e.field, "code": e.code, "message": i18n::text(e.code, lang)}))
+                .collect();
+        }
+        let mut response = ApiResponse::problem(status, body);
+        if let Some(secs) = retry_after {
+            response = response.header("retry-after", secs.to_string());
+        }
+        if let Self::MethodNotAllowed(allowed) = &self {
+            response = response.header("allow", allowed.join(", "));
+        }
+        response
+    }
+}

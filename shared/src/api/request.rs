@@ -1,0 +1,140 @@
+//! The incoming request, read from the API Gateway event that `lambda_http`
+//! parsed: route, client IP, language, credentials and the JSON body.
+
+use lambda_http::request::RequestContext;
+use lambda_http::{Body, Request, RequestExt};
+use serde::de::DeserializeOwned;
+
+use super::problem::ApiError;
+use super::routes::{self, BodyKind, Route};
+use crate::domain::FieldError;
+use crate::i18n::Lang;
+
+/// The largest accepted body.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "session";
+
+/// How the client presented its session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credentials {
+    /// `Authorization: Bearer …`.
+    Bearer(String),
+    /// The `session` cookie.
+    Cookie(String),
+}
+
+/// A request matched to its route.
+#[derive(Debug)]
+pub struct ApiRequest {
+    /// The matched route.
+    pub route: &'static Route,
+    /// Language for texts.
+    pub lang: Lang,
+    /// API Gateway's `sourceIp` (the connection's peer in the dev server).
+    pub client_ip: String,
+    /// Path parameters.
+    pub path_params: lambda_http::aws_lambda_events::query_map::QueryMap,
+    /// Query parameters.
+    pub query: lambda_http::aws_lambda_events::query_map::QueryMap,
+    /// The IAM principal API Gateway's IAM authorizer admitted, if any.
+    pub operator: Option<String>,
+    headers: lambda_http::http::HeaderMap,
+    body: Vec<u8>,
+}
+
+/// The language a request asks for (also used before it is matched).
+pub fn language(req: &Request) -> Lang {
+    Lang::from_accept_language(req.headers().get("accept-language").and_then(|v| v.to_str().ok()))
+}
+
+impl ApiRequest {
+    /// Matches `req` by its API Gateway route key and checks its body.
+    pub fn from_lambda(req: Request) -> Result<Self, ApiError> {
+        let (route_key, client_ip) = match req.request_context_ref() {
+            Some(RequestContext::ApiGatewayV2(ctx)) => {
+                (ctx.route_key.clone().unwrap_or_default(), ctx.http.source_ip.clone().unwrap_or_default())
+            }
+            _ => (String::new(), String::new()),
+        };
+        let route = routes::by_key(&route_key).ok_or(ApiError::NotFound)?;
+        let operator = match req.request_context_ref() {
+            Some(RequestContext::ApiGatewayV2(ctx)) => ctx
+                .authorizer
+                .as_ref()
+                .and_then(|a| a.iam.as_ref())
+                .and_then(|iam| iam.user_arn.clone().or_else(|| iam.caller_id.clone()))
+                .filter(|principal| !principal.is_empty()),
+            _ => None,
+        };
+        let lang = language(&req);
+        let path_params = req.path_parameters();
+        let query = req.query_string_parameters();
+        let (parts, body) = req.into_parts();
+        let body = match body {
+            Body::Empty => Vec::new(),
+            Body::Text(t) => t.into_bytes(),
+            Body::Binary(b) => b,
+            _ => Vec::new(),
+        };
+        let request = Self { route, lang, client_ip, path_params, query, operator, headers: parts.headers, body };
+        if route.body == BodyKind::Json {
+            request.check_json_body()?;
+        }
+        Ok(request)
+    }
+
+    fn check_json_body(&self) -> Result<(), ApiError> {
+        if self.body.len() > MAX_BODY_BYTES {
+            return Err(ApiError::PayloadTooLarge);
+        }
+        let media_type =
+            self.header("content-type").and_then(|v| v.split(';').next()).map(|v| v.trim().to_ascii_lowercase());
+        if media_type.as_deref() != Some("application/json") {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        Ok(())
+    }
+
+    /// A header's value, if present and text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The method, from the route.
+    pub fn method(&self) -> &'static str {
+        self.route.method
+    }
+
+    /// Decodes the JSON body into `T`, whose fields should all be `Option`s
+    /// so that missing fields become field errors rather than a `400`. A
+    /// field of the wrong type is named in the `400`.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        let value: serde_json::Value = serde_json::from_slice(&self.body)
+            .map_err(|_| ApiError::Malformed { detail: "The body is not valid JSON.".into(), errors: Vec::new() })?;
+        if !value.is_object() {
+            return Err(ApiError::Malformed { detail: "The body must be a JSON object.".into(), errors: Vec::new() });
+        }
+        serde_path_to_error::deserialize(value).map_err(|e| {
+            let field = e.path().to_string();
+            ApiError::Malformed {
+                detail: format!("The field `{field}` has the wrong type."),
+                errors: vec![FieldError::new(field, "wrong_type")],
+            }
+        })
+    }
+
+    /// The session the client presented, if any.
+    pub fn credentials(&self) -> Option<Credentials> {
+        if let Some(auth) = self.header("authorization") {
+            let token = auth.strip_prefix("Bearer ").or_else(|| auth.strip_prefix("bearer ")).unwrap_or("");
+            return Some(Credentials::Bearer(token.trim().to_owned()));
+        }
+        self.header("cookie")?
+            .split(';')
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, _)| *name == SESSION_COOKIE)
+            .map(|(_, value)| Credentials::Cookie(value.to_owned()))
+    }
+}

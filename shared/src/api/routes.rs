@@ -1,0 +1,224 @@
+//! The route table: the one source of truth for which function serves which
+//! route. The dev server routes by it, each Lambda checks it, and a test
+//! holds `infra/template.yaml` and `openapi.yaml` to it.
+
+/// A deployed Lambda function (one per flow).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Function {
+    /// `functions/sms-codes`.
+    SmsCodes,
+    /// `functions/sign-up`.
+    SignUp,
+    /// `functions/set-password`.
+    SetPassword,
+    /// `functions/sessions`.
+    Sessions,
+    /// `functions/forgot-password`.
+    ForgotPassword,
+    /// `functions/change-password`.
+    ChangePassword,
+    /// `functions/verification`.
+    Verification,
+    /// `functions/operator`.
+    Operator,
+    /// `functions/deletion`.
+    Deletion,
+    /// `functions/sub-accounts`.
+    SubAccounts,
+}
+
+impl Function {
+    /// Every function.
+    pub const ALL: &[Function] = &[
+        Self::SmsCodes,
+        Self::SignUp,
+        Self::SetPassword,
+        Self::Sessions,
+        Self::ForgotPassword,
+        Self::ChangePassword,
+        Self::Verification,
+        Self::Operator,
+        Self::Deletion,
+        Self::SubAccounts,
+    ];
+
+    /// The crate and binary name under `functions/`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::SmsCodes => "sms-codes",
+            Self::SignUp => "sign-up",
+            Self::SetPassword => "set-password",
+            Self::Sessions => "sessions",
+            Self::ForgotPassword => "forgot-password",
+            Self::ChangePassword => "change-password",
+            Self::Verification => "verification",
+            Self::Operator => "operator",
+            Self::Deletion => "deletion",
+            Self::SubAccounts => "sub-accounts",
+        }
+    }
+}
+
+/// Every public and operator route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RouteId {
+    /// `POST /v1/sms-codes`.
+    CreateSmsCode,
+    /// `POST /v1/accounts`.
+    CreateAccount,
+    /// `POST /v1/password/set`.
+    SetPassword,
+    /// `POST /v1/sessions`.
+    CreateSession,
+    /// `DELETE /v1/sessions/current`.
+    DeleteCurrentSession,
+    /// `GET /v1/me`.
+    GetMe,
+    /// `POST /v1/password/forgot`.
+    ForgotPassword,
+    /// `POST /v1/password/reset`.
+    ResetPassword,
+    /// `PUT /v1/me/password`.
+    ChangePassword,
+    /// `POST /v1/me/verification/materials`.
+    CreateMaterial,
+    /// `POST /v1/me/verification`.
+    SubmitVerification,
+    /// `GET /v1/me/verification`.
+    GetVerification,
+    /// `GET /ops/v1/accounts/{username}`.
+    OpsGetAccount,
+    /// `GET /ops/v1/verifications`.
+    OpsListVerifications,
+    /// `GET /ops/v1/verifications/{account_id}`.
+    OpsGetVerification,
+    /// `POST /ops/v1/verifications/{account_id}/decision`.
+    OpsDecideVerification,
+    /// `GET /ops/v1/audit`.
+    OpsAudit,
+    /// `POST /v1/me/deletion-request`.
+    RequestDeletion,
+    /// `GET /v1/me/deletion-request`.
+    GetDeletion,
+    /// `DELETE /v1/me/deletion-request`.
+    CancelDeletion,
+    /// `POST /v1/me/sub-accounts`.
+    CreateSubAccount,
+    /// `GET /v1/me/sub-accounts`.
+    ListSubAccounts,
+    /// `POST /v1/me/sub-accounts/{username}/password-reset`.
+    ResetSubAccount,
+    /// `GET /ops/v1/deletion-requests`.
+    OpsListDeletions,
+    /// `POST /ops/v1/deletion-requests/{request_id}/decision`.
+    OpsDecideDeletion,
+}
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone; signed-in routes check the session themselves.
+    Public,
+    /// Operators only: API Gateway IAM auth deployed (and the function
+    /// refuses a request without an IAM principal), the operator token in
+    /// `accounts-dev`.
+    Operator,
+}
+
+/// Whether a route reads a JSON body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    /// No body is read.
+    None,
+    /// An `application/json` body of at most 64 KiB.
+    Json,
+}
+
+/// One row of the route table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Route {
+    /// Which route.
+    pub id: RouteId,
+    /// HTTP method.
+    pub method: &'static str,
+    /// Path template, API Gateway style (`/v1/x/{name}`).
+    pub path: &'static str,
+    /// The function that serves it.
+    pub function: Function,
+    /// Its body.
+    pub body: BodyKind,
+    /// Who may call it.
+    pub access: Access,
+}
+
+impl Route {
+    /// API Gateway's route key, e.g. `POST /v1/sessions`.
+    pub fn key(&self) -> String {
+        format!("{} {}", self.method, self.path)
+    }
+}
+
+const fn route(id: RouteId, method: &'static str, path: &'static str, function: Function, body: BodyKind) -> Route {
+    Route { id, method, path, function, body, access: Access::Public }
+}
+
+const fn ops_route(id: RouteId, method: &'static str, path: &'static str, body: BodyKind) -> Route {
+    Route { id, method, path, function: Function::Operator, body, access: Access::Operator }
+}
+
+/// The whole table.
+pub const ROUTES: &[Route] = &[
+    route(RouteId::CreateSmsCode, "POST", "/v1/sms-codes", Function::SmsCodes, BodyKind::Json),
+    route(RouteId::CreateAccount, "POST", "/v1/accounts", Function::SignUp, BodyKind::Json),
+    route(RouteId::SetPassword, "POST", "/v1/password/set", Function::SetPassword, BodyKind::Json),
+    route(RouteId::CreateSession, "POST", "/v1/sessions", Function::Sessions, BodyKind::Json),
+    route(RouteId::DeleteCurrentSession, "DELETE", "/v1/sessions/current", Function::Sessions, BodyKind::None),
+    route(RouteId::GetMe, "GET", "/v1/me", Function::Sessions, BodyKind::None),
+    route(RouteId::ForgotPassword, "POST", "/v1/password/forgot", Function::ForgotPassword, BodyKind::Json),
+    route(RouteId::ResetPassword, "POST", "/v1/password/reset", Function::ForgotPassword, BodyKind::Json),
+    route(RouteId::ChangePassword, "PUT", "/v1/me/password", Function::ChangePassword, BodyKind::Json),
+    route(RouteId::CreateMaterial, "POST", "/v1/me/verification/materials", Function::Verification, BodyKind::Json),
+    route(RouteId::SubmitVerification, "POST", "/v1/me/verification", Function::Verification, BodyKind::Json),
+    route(RouteId::GetVerification, "GET", "/v1/me/verification", Function::Verification, BodyKind::None),
+    ops_route(RouteId::OpsGetAccount, "GET", "/ops/v1/accounts/{username}", BodyKind::None),
+    ops_route(RouteId::OpsListVerifications, "GET", "/ops/v1/verifications", BodyKind::None),
+    ops_route(RouteId::OpsGetVerification, "GET", "/ops/v1/verifications/{account_id}", BodyKind::None),
+    ops_route(RouteId::OpsDecideVerification, "POST", "/ops/v1/verifications/{account_id}/decision", BodyKind::Json),
+    ops_route(RouteId::OpsAudit, "GET", "/ops/v1/audit", BodyKind::None),
+    route(RouteId::RequestDeletion, "POST", "/v1/me/deletion-request", Function::Deletion, BodyKind::Json),
+    route(RouteId::GetDeletion, "GET", "/v1/me/deletion-request", Function::Deletion, BodyKind::None),
+    route(RouteId::CancelDeletion, "DELETE", "/v1/me/deletion-request", Function::Deletion, BodyKind::None),
+    route(RouteId::CreateSubAccount, "POST", "/v1/me/sub-accounts", Function::SubAccounts, BodyKind::Json),
+    route(RouteId::ListSubAccounts, "GET", "/v1/me/sub-accounts", Function::SubAccounts, BodyKind::None),
+    route(
+        RouteId::ResetSubAccount,
+        "POST",
+        "/v1/me/sub-accounts/{username}/password-reset",
+        Function::SubAccounts,
+        BodyKind::None,
+    ),
+    ops_route(RouteId::OpsListDeletions, "GET", "/ops/v1/deletion-requests", BodyKind::None),
+    ops_route(RouteId::OpsDecideDeletion, "POST", "/ops/v1/deletion-requests/{request_id}/decision", BodyKind::Json),
+];
+
+/// The route with API Gateway route key `key`.
+pub fn by_key(key: &str) -> Option<&'static Route> {
+    let (method, path) = key.split_once(' ')?;
+    ROUTES.iter().find(|r| r.method == method && r.path == path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_is_unique_and_every_function_serves_one() {
+        let keys: std::collections::HashSet<String> = ROUTES.iter().map(Route::key).collect();
+        assert_eq!(keys.len(), ROUTES.len());
+        for f in Function::ALL {
+            assert!(ROUTES.iter().any(|r| r.function == *f), "{f:?}");
+        }
+        assert_eq!(by_key("POST /v1/sessions").map(|r| r.id), Some(RouteId::CreateSession));
+        assert_eq!(by_key("GET /v1/sessions"), None);
+    }
+}

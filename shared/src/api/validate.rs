@@ -1,0 +1,72 @@
+//! Collects every failing field of a request before answering, so a client
+//! sees all its mistakes at once.
+
+use super::problem::ApiError;
+use crate::domain::FieldError;
+use crate::flows::FlowError;
+
+/// Accumulates field errors while parsing a body into domain types.
+#[derive(Debug, Default)]
+pub struct Fields {
+    errors: Vec<FieldError>,
+}
+
+impl Fields {
+    /// Records a failure.
+    pub fn fail(&mut self, field: &str, code: &'static str) {
+        self.errors.push(FieldError::new(field, code));
+    }
+
+    /// A required text field: records `required` when missing or empty.
+    pub fn required<'a>(&mut self, field: &str, value: Option<&'a str>) -> Option<&'a str> {
+        match value {
+            Some(v) if !v.is_empty() => Some(v),
+            _ => {
+                self.fail(field, "required");
+                None
+            }
+        }
+    }
+
+    /// A required field parsed by `parse`, whose error is the field code.
+    pub fn parse<T>(
+        &mut self,
+        field: &str,
+        value: Option<&str>,
+        parse: impl FnOnce(&str) -> Result<T, &'static str>,
+    ) -> Option<T> {
+        let raw = self.required(field, value)?;
+        self.check(field, parse(raw))
+    }
+
+    /// An optional field parsed by `parse` when present and not empty.
+    pub fn optional<T>(
+        &mut self,
+        field: &str,
+        value: Option<&str>,
+        parse: impl FnOnce(&str) -> Result<T, &'static str>,
+    ) -> Option<T> {
+        match value {
+            Some(raw) if !raw.is_empty() => self.check(field, parse(raw)),
+            _ => None,
+        }
+    }
+
+    /// Records the error of `result`, if any.
+    pub fn check<T>(&mut self, field: &str, result: Result<T, &'static str>) -> Option<T> {
+        result.map_err(|code| self.fail(field, code)).ok()
+    }
+
+    /// `Ok` when nothing failed, else `422` listing every failure.
+    pub fn finish(self) -> Result<(), ApiError> {
+        if self.errors.is_empty() { Ok(()) } else { Err(FlowError::Validation(self.errors).into()) }
+    }
+}
+
+/// A free-text field of at most `max` characters.
+pub fn bounded_text(max: usize) -> impl Fn(&str) -> Result<String, &'static str> {
+    move |raw| {
+        let trimmed = raw.trim();
+        if trimmed.chars().count() > max { Err("too_long") } else { Ok(trimmed.to_owned()) }
+    }
+}

@@ -1,0 +1,89 @@
+//! JSON views of domain records, as the contract shows them.
+
+use serde_json::{Value, json};
+
+use crate::clock::rfc3339;
+use crate::domain::Account;
+use crate::flows::deletion::DeletionRequest;
+use crate::flows::verification::{QueueEntry, Verification};
+
+/// The account as `GET /v1/me` and `POST /v1/sessions` show it.
+pub fn account(account: &Account) -> Value {
+    json!({
+        "account_id": account.account_id,
+        "username": account.username,
+        "email": account.email,
+        "phone": account.phone,
+        "organization": account.organization,
+        "kind": account.kind,
+        "status": account.status,
+        "verification": { "status": account.verification_status },
+        "created_at": rfc3339(account.created_at),
+    })
+}
+
+/// `GET /v1/me/verification`.
+pub fn verification_status(submission: Option<&Verification>) -> Value {
+    let Some(v) = submission else { return json!({"status": "unverified"}) };
+    let mut view = json!({
+        "status": v.status,
+        "type": v.subject.kind(),
+        "submitted_at": rfc3339(v.submitted_at),
+    });
+    if let Some(at) = v.decided_at {
+        view["decided_at"] = json!(rfc3339(at));
+    }
+    if let Some(reason) = &v.reason {
+        view["reason"] = json!(reason);
+    }
+    view
+}
+
+/// A submission for operators: in full (`masked = false`, the review page)
+/// or with numbers and names masked (lists).
+pub fn verification_for_operator(v: &Verification, masked: bool) -> Value {
+    let subject = if masked { v.subject.masked() } else { v.subject.clone() };
+    let mut view = serde_json::to_value(&subject).expect("subjects serialise");
+    view["account_id"] = json!(v.account_id);
+    view["status"] = json!(v.status);
+    view["submitted_at"] = json!(rfc3339(v.submitted_at));
+    view["decided_at"] = json!(v.decided_at.map(rfc3339));
+    view["reason"] = json!(v.reason);
+    view["decided_by"] = json!(v.decided_by);
+    view["material_ids"] = json!(v.material_ids);
+    view
+}
+
+/// A queue row.
+pub fn queue_entry(entry: &QueueEntry) -> Value {
+    json!({
+        "account_id": entry.account_id,
+        "username": entry.username,
+        "type": entry.kind,
+        "submitted_at": rfc3339(entry.submitted_at),
+    })
+}
+
+/// A deletion request, as its owner and operators see it.
+pub fn deletion(request: &DeletionRequest) -> Value {
+    json!({
+        "request_id": request.request_id,
+        "account_id": request.account_id,
+        "status": request.status.as_str(),
+        "requested_at": rfc3339(request.requested_at),
+        "decided_at": request.decided_at.map(rfc3339),
+        "note": request.note,
+    })
+}
+
+/// A sub-account in its primary account's list.
+pub fn sub_account(account: &Account) -> Value {
+    json!({
+        "account_id": account.account_id,
+        "username": account.username,
+        "email": account.email,
+        "phone": account.phone,
+        "status": account.status,
+        "created_at": rfc3339(account.created_at),
+    })
+}

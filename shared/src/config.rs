@@ -1,0 +1,144 @@
+//! Configuration: one typed struct, read from the environment once at start.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use crate::domain::password_policy::PasswordPolicy;
+
+/// Where state and messages go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// On-disk redb store; email and SMS to the outbox.
+    Embedded,
+    /// DynamoDB, SES v2, SNS and S3.
+    Aws,
+}
+
+/// Every setting of the service (see the README's table).
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `ACCOUNTS_ADDR`: the dev server's listen address.
+    pub addr: SocketAddr,
+    /// `ACCOUNTS_BACKEND`.
+    pub backend: Backend,
+    /// `ACCOUNTS_DATA_DIR`: the embedded store's directory.
+    pub data_dir: PathBuf,
+    /// `ACCOUNTS_TABLE`: the DynamoDB table.
+    pub table: String,
+    /// `ACCOUNTS_BUCKET`: the S3 bucket for verification materials.
+    pub bucket: String,
+    /// `ACCOUNTS_EMAIL_FROM`: the sender address.
+    pub email_from: String,
+    /// `ACCOUNTS_CREATE_TABLE=1`: create table, bucket and sender if missing.
+    pub create_table: bool,
+    /// `ACCOUNTS_PASSWORD_POLICY`.
+    pub password_policy: PasswordPolicy,
+    /// `ACCOUNTS_OPS_TOKEN`: the dev server's operator token.
+    pub ops_token: Option<String>,
+    /// `ACCOUNTS_PUBLIC_URL`: base of links in emails, without trailing `/`.
+    pub public_url: String,
+    /// `ACCOUNTS_SESSION_TTL_SECS`: absolute session lifetime.
+    pub session_absolute_secs: i64,
+    /// `ACCOUNTS_SESSION_IDLE_SECS`: idle timeout of a session.
+    pub session_idle_secs: i64,
+    /// `ACCOUNTS_FORGOT_MIN_MILLIS`: the least time a forgot-password answer
+    /// takes, so that known and unknown logins take as long.
+    pub forgot_min_duration: std::time::Duration,
+}
+
+/// A setting that could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("{name}: {problem}")]
+pub struct ConfigError {
+    name: &'static str,
+    problem: String,
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `get` (the environment, or a map in tests).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let text = |name: &'static str, default: &str| {
+            get(name).filter(|v| !v.is_empty()).unwrap_or_else(|| default.to_owned())
+        };
+        let parsed = |name: &'static str, default: &str| -> Result<i64, ConfigError> {
+            text(name, default).parse().map_err(|e| ConfigError { name, problem: format!("{e}") })
+        };
+        let backend = match text("ACCOUNTS_BACKEND", "embedded").as_str() {
+            "embedded" => Backend::Embedded,
+            "aws" => Backend::Aws,
+            other => {
+                return Err(ConfigError {
+                    name: "ACCOUNTS_BACKEND",
+                    problem: format!("unknown backend {other:?} (embedded or aws)"),
+                });
+            }
+        };
+        Ok(Self {
+            addr: text("ACCOUNTS_ADDR", "127.0.0.1:3000")
+                .parse()
+                .map_err(|e| ConfigError { name: "ACCOUNTS_ADDR", problem: format!("{e}") })?,
+            backend,
+            data_dir: PathBuf::from(text("ACCOUNTS_DATA_DIR", "./.accounts-dev")),
+            table: text("ACCOUNTS_TABLE", "accounts"),
+            bucket: text("ACCOUNTS_BUCKET", "accounts-materials"),
+            email_from: text("ACCOUNTS_EMAIL_FROM", "no-reply@example.com"),
+            create_table: text("ACCOUNTS_CREATE_TABLE", "") == "1",
+            password_policy: text("ACCOUNTS_PASSWORD_POLICY", "alaya")
+                .parse()
+                .map_err(|problem| ConfigError { name: "ACCOUNTS_PASSWORD_POLICY", problem })?,
+            ops_token: get("ACCOUNTS_OPS_TOKEN").filter(|v| !v.is_empty()),
+            public_url: text("ACCOUNTS_PUBLIC_URL", "http://127.0.0.1:3000").trim_end_matches('/').to_owned(),
+            session_absolute_secs: parsed("ACCOUNTS_SESSION_TTL_SECS", "43200")?,
+            session_idle_secs: parsed("ACCOUNTS_SESSION_IDLE_SECS", "3600")?,
+            forgot_min_duration: std::time::Duration::from_millis(
+                parsed("ACCOUNTS_FORGOT_MIN_MILLIS", "300")?.max(0) as u64
+            ),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_match_the_contract() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.backend, Backend::Embedded);
+        assert_eq!(c.data_dir, PathBuf::from("./.accounts-dev"));
+        assert_eq!((c.table.as_str(), c.bucket.as_str()), ("accounts", "accounts-materials"));
+        assert_eq!(c.email_from, "no-reply@example.com");
+        assert_eq!(c.password_policy, PasswordPolicy::Alaya);
+        assert_eq!(c.public_url, "http://127.0.0.1:3000");
+        assert_eq!((c.session_absolute_secs, c.session_idle_secs), (43_200, 3_600));
+        assert!(!c.create_table && c.ops_token.is_none());
+    }
+
+    #[test]
+    fn reads_overrides_and_refuses_nonsense() {
+        let c = config(&[
+            ("ACCOUNTS_BACKEND", "aws"),
+            ("ACCOUNTS_PASSWORD_POLICY", "nist"),
+            ("ACCOUNTS_PUBLIC_URL", "https://a.test/"),
+        ])
+        .unwrap();
+        assert_eq!(c.backend, Backend::Aws);
+        assert_eq!(c.password_policy, PasswordPolicy::Nist);
+        assert_eq!(c.public_url, "https://a.test");
+        assert!(config(&[("ACCOUNTS_BACKEND", "sqlite")]).is_err());
+        assert!(config(&[("ACCOUNTS_PASSWORD_POLICY", "weak")]).is_err());
+        assert!(config(&[("ACCOUNTS_ADDR", "nowhere")]).is_err());
+    }
+}

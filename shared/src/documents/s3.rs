@@ -1,0 +1,98 @@
+//! Documents in S3: presigned PUT URLs that sign the content type and
+//! length, presigned GETs for operators, `HeadObject` and a ranged
+//! `GetObject` of the first bytes to inspect an upload.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_s3::Client;
+use aws_sdk_s3::presigning::PresigningConfig;
+
+use super::{DocumentError, DocumentStore, StoredObject};
+use crate::aws_errors::{describe, is_transient};
+
+/// The [`DocumentStore`] over one bucket.
+#[derive(Clone)]
+pub struct S3Documents {
+    client: Client,
+    bucket: String,
+}
+
+impl S3Documents {
+    /// Documents in `bucket`.
+    pub fn new(client: Client, bucket: impl Into<String>) -> Self {
+        Self { client, bucket: bucket.into() }
+    }
+}
+
+fn sdk_error<E: aws_sdk_s3::error::ProvideErrorMetadata>(
+    e: &aws_sdk_s3::error::SdkError<E, aws_sdk_s3::config::http::HttpResponse>,
+) -> DocumentError {
+    if is_transient(e) { DocumentError::Unavailable(describe(e)) } else { DocumentError::Internal(describe(e)) }
+}
+
+fn presigning(expires_in: Duration) -> Result<PresigningConfig, DocumentError> {
+    PresigningConfig::expires_in(expires_in).map_err(|e| DocumentError::Internal(e.to_string()))
+}
+
+#[async_trait]
+impl DocumentStore for S3Documents {
+    async fn upload_url(
+        &self,
+        key: &str,
+        content_type: &str,
+        size: u64,
+        expires_in: Duration,
+    ) -> Result<String, DocumentError> {
+        let request = self
+            .client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type(content_type)
+            .content_length(size as i64)
+            .presigned(presigning(expires_in)?)
+            .await
+            .map_err(|e| sdk_error(&e))?;
+        Ok(request.uri().to_owned())
+    }
+
+    async fn download_url(&self, key: &str, expires_in: Duration) -> Result<String, DocumentError> {
+        let request = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .presigned(presigning(expires_in)?)
+            .await
+            .map_err(|e| sdk_error(&e))?;
+        Ok(request.uri().to_owned())
+    }
+
+    async fn inspect(&self, key: &str) -> Result<Option<StoredObject>, DocumentError> {
+        let head = match self.client.head_object().bucket(&self.bucket).key(key).send().await {
+            Ok(head) => head,
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => return Ok(None),
+            Err(e) => return Err(sdk_error(&e)),
+        };
+        let size = head.content_length().unwrap_or(0).max(0) as u64;
+        if size == 0 {
+            return Ok(Some(StoredObject { size, head: Vec::new() }));
+        }
+        let first = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .range("bytes=0-15")
+            .send()
+            .await
+            .map_err(|e| sdk_error(&e))?;
+        let bytes = first.body.collect().await.map_err(|e| DocumentError::Unavailable(e.to_string()))?.into_bytes();
+        Ok(Some(StoredObject { size, head: bytes.iter().take(16).copied().collect() }))
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), DocumentError> {
+        self.client.delete_object().bucket(&self.bucket).key(key).send().await.map(|_| ()).map_err(|e| sdk_error(&e))
+    }
+}

@@ -1,0 +1,138 @@
+use serde::{Deserialize, Serialize};
+
+/// A primary account (a customer) or a sub-account created by one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountKind {
+    /// Signed up on its own.
+    Primary,
+    /// Created by a primary account.
+    Sub,
+}
+
+/// Where an account is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountStatus {
+    /// Signed up; no password set yet.
+    PendingActivation,
+    /// Has a password and may sign in.
+    Active,
+    /// Deletion approved and under way: nothing works for it any more.
+    Deleting,
+}
+
+/// What a password link was sent for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkPurpose {
+    /// The invitation to set the first password.
+    InitialPassword,
+    /// A reset after a forgotten password.
+    ResetPassword,
+}
+
+/// The one live password link of an account. Keeping a single slot on the
+/// account is what makes "only the newest link works" hold: minting a new
+/// link overwrites the old one's hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordLink {
+    /// SHA-256 of the link's secret.
+    pub hash: String,
+    /// Why it was sent.
+    pub purpose: LinkPurpose,
+    /// Unix seconds after which the link answers `410`.
+    pub expires_at: i64,
+}
+
+/// The account item as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    /// Opaque id.
+    pub account_id: String,
+    /// Unique username.
+    pub username: String,
+    /// Email as given; uniqueness uses its lowercase form.
+    pub email: String,
+    /// E.164 phone; optional only for sub-accounts.
+    pub phone: Option<String>,
+    /// Organisation name given at sign-up.
+    pub organization: Option<String>,
+    /// Phone of whoever referred the customer, if given.
+    pub referrer_phone: Option<String>,
+    /// Primary or sub.
+    pub kind: AccountKind,
+    /// The primary account of a sub-account.
+    pub parent_id: Option<String>,
+    /// Pending or active.
+    pub status: AccountStatus,
+    /// argon2id PHC string, once a password is set.
+    pub password_hash: Option<String>,
+    /// The live password link, if any.
+    pub link: Option<PasswordLink>,
+    /// Language for emails (`en` or `zh-CN`), from the sign-up request.
+    pub language: String,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Where a deletion request stands.
+    #[serde(default)]
+    pub deletion_status: DeletionStatus,
+    /// Where real-name verification stands (kept here so `GET /v1/me`
+    /// needs no second item).
+    #[serde(default)]
+    pub verification_status: VerificationStatus,
+}
+
+/// The state of an account's deletion request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeletionStatus {
+    /// No request (or cancelled).
+    #[default]
+    None,
+    /// Waiting for an operator.
+    PendingReview,
+    /// Approved: the account is being (or has been) deleted.
+    Approved,
+    /// Rejected by an operator.
+    Rejected,
+}
+
+impl DeletionStatus {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::PendingReview => "pending_review",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+        }
+    }
+}
+
+/// The state of real-name verification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerificationStatus {
+    /// Nothing submitted (or withdrawn).
+    #[default]
+    Unverified,
+    /// Waiting for an operator.
+    PendingReview,
+    /// Approved by an operator.
+    Approved,
+    /// Rejected by an operator, with a reason.
+    Rejected,
+}
+
+impl VerificationStatus {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unverified => "unverified",
+            Self::PendingReview => "pending_review",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+        }
+    }
+}

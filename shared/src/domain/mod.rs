@@ -1,0 +1,24 @@
+//! Pure domain types and rules: each value is parsed once, at the edge, into a
+//! type that is valid everywhere after ("parse, don't validate").
+
+pub mod account;
+pub mod email;
+pub mod field_error;
+pub mod identity;
+pub mod login;
+pub mod password_hash;
+pub mod password_policy;
+pub mod phone;
+pub mod secret_token;
+pub mod sms_code;
+pub mod username;
+
+#[cfg(test)]
+mod properties;
+
+pub use account::{Account, AccountKind, AccountStatus};
+pub use email::Email;
+pub use field_error::FieldError;
+pub use login::LoginName;
+pub use phone::Phone;
+pub use username::Username;

@@ -1,0 +1,207 @@
+//! The password policy presets of the contract. Every failing rule is
+//! reported with its own code, so a form can show them all at once.
+
+use std::collections::HashSet;
+use std::str::FromStr;
+use std::sync::LazyLock;
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Django's list of 20,000 common passwords (lowercased), see `data/README.md`.
+static COMMON_PASSWORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("../../data/common-passwords.txt").lines().map(str::trim).filter(|l| !l.is_empty()).collect()
+});
+
+/// A password policy preset, chosen by `ACCOUNTS_PASSWORD_POLICY`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PasswordPolicy {
+    /// 8–18 printable ASCII, all four classes, no username, not common.
+    #[default]
+    Alaya,
+    /// 8–128 ASCII letters, digits and punctuation, at least 2 of 4 classes.
+    Alibaba,
+    /// NIST SP 800-63B: 15–128 code points of any Unicode after NFC, no
+    /// composition rules, no username, not common.
+    Nist,
+}
+
+impl FromStr for PasswordPolicy {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "alaya" => Ok(Self::Alaya),
+            "alibaba" => Ok(Self::Alibaba),
+            "nist" => Ok(Self::Nist),
+            other => Err(format!("unknown password policy {other:?} (alaya, alibaba or nist)")),
+        }
+    }
+}
+
+/// Character classes used by the composition rules.
+struct Classes {
+    upper: bool,
+    lower: bool,
+    digit: bool,
+    symbol: bool,
+}
+
+impl Classes {
+    fn of(password: &str) -> Self {
+        Self {
+            upper: password.chars().any(|c| c.is_ascii_uppercase()),
+            lower: password.chars().any(|c| c.is_ascii_lowercase()),
+            digit: password.chars().any(|c| c.is_ascii_digit()),
+            symbol: password.chars().any(|c| c.is_ascii_punctuation()),
+        }
+    }
+
+    fn count(&self) -> usize {
+        [self.upper, self.lower, self.digit, self.symbol].into_iter().filter(|&b| b).count()
+    }
+}
+
+impl PasswordPolicy {
+    /// Returns the normalised password to hash if it passes, else every
+    /// failing rule's code. `username` is the account's username.
+    pub fn check(self, password: &str, username: &str) -> Result<String, Vec<&'static str>> {
+        let mut failures = Vec::new();
+        let normalised = match self {
+            Self::Nist => password.nfc().collect::<String>(),
+            Self::Alaya | Self::Alibaba => password.to_owned(),
+        };
+        let (min, max) = self.length_bounds();
+        let length = normalised.chars().count();
+        if length < min {
+            failures.push("password_too_short");
+        }
+        if length > max {
+            failures.push("password_too_long");
+        }
+        match self {
+            Self::Alaya => {
+                if !normalised.chars().all(|c| c.is_ascii_graphic()) {
+                    failures.push("password_invalid_character");
+                }
+                let classes = Classes::of(&normalised);
+                for (present, code) in [
+                    (classes.upper, "password_missing_uppercase"),
+                    (classes.lower, "password_missing_lowercase"),
+                    (classes.digit, "password_missing_digit"),
+                    (classes.symbol, "password_missing_symbol"),
+                ] {
+                    if !present {
+                        failures.push(code);
+                    }
+                }
+            }
+            Self::Alibaba => {
+                if !normalised.chars().all(|c| c.is_ascii_graphic()) {
+                    failures.push("password_invalid_character");
+                }
+                if Classes::of(&normalised).count() < 2 {
+                    failures.push("password_too_few_classes");
+                }
+            }
+            Self::Nist => {}
+        }
+        if self != Self::Alibaba {
+            if contains_username(&normalised, username) {
+                failures.push("password_contains_username");
+            }
+            if is_common(&normalised) {
+                failures.push("password_too_common");
+            }
+        }
+        if failures.is_empty() { Ok(normalised) } else { Err(failures) }
+    }
+
+    /// Allowed length in characters (code points), inclusive.
+    pub fn length_bounds(self) -> (usize, usize) {
+        match self {
+            Self::Alaya => (8, 18),
+            Self::Alibaba => (8, 128),
+            Self::Nist => (15, 128),
+        }
+    }
+
+    /// The preset's name as configured.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Alaya => "alaya",
+            Self::Alibaba => "alibaba",
+            Self::Nist => "nist",
+        }
+    }
+}
+
+fn contains_username(password: &str, username: &str) -> bool {
+    !username.is_empty() && password.to_lowercase().contains(&username.to_lowercase())
+}
+
+/// Whether the password, or the password with the decoration people add to
+/// meet composition rules stripped ("Password1!" → "password1"), is common.
+fn is_common(password: &str) -> bool {
+    let lower = password.to_lowercase();
+    let stripped = lower.trim_end_matches(|c: char| c.is_ascii_punctuation());
+    COMMON_PASSWORDS.contains(lower.as_str()) || COMMON_PASSWORDS.contains(stripped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use PasswordPolicy::*;
+
+    fn failures(policy: PasswordPolicy, pw: &str) -> Vec<&'static str> {
+        policy.check(pw, "alice").err().unwrap_or_default()
+    }
+
+    #[test]
+    fn the_common_list_is_shipped_in_full() {
+        assert!(COMMON_PASSWORDS.len() >= 10_000);
+        assert!(COMMON_PASSWORDS.contains("password"));
+    }
+
+    #[test]
+    fn alaya_accepts_a_strong_password_at_both_length_bounds() {
+        assert_eq!(failures(Alaya, "Gpu#Cl0ud"), Vec::<&str>::new());
+        assert_eq!(failures(Alaya, "Aa1!xyzq"), Vec::<&str>::new());
+        assert_eq!(failures(Alaya, "Aa1!xyzqwertyuiopz"), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn alaya_reports_every_failing_rule() {
+        assert_eq!(
+            failures(Alaya, "xq"),
+            vec![
+                "password_too_short",
+                "password_missing_uppercase",
+                "password_missing_digit",
+                "password_missing_symbol"
+            ]
+        );
+        assert_eq!(failures(Alaya, "Aa1!xyzqwertyuiopzz"), vec!["password_too_long"]);
+        assert_eq!(failures(Alaya, "Aa1! xyzq"), vec!["password_invalid_character"]);
+        assert_eq!(failures(Alaya, "Aa1!xyzé"), vec!["password_invalid_character"]);
+        assert_eq!(failures(Alaya, "xAlice1!x"), vec!["password_contains_username"]);
+        assert_eq!(failures(Alaya, "Password1!"), vec!["password_too_common"]);
+    }
+
+    #[test]
+    fn alibaba_needs_two_classes_and_allows_long_passwords() {
+        assert_eq!(failures(Alibaba, "abcdefgh"), vec!["password_too_few_classes"]);
+        assert_eq!(failures(Alibaba, "abcdefg1"), Vec::<&str>::new());
+        assert_eq!(failures(Alibaba, &"a1".repeat(64)), Vec::<&str>::new());
+        assert_eq!(failures(Alibaba, &"a1".repeat(65)).first(), Some(&"password_too_long"));
+        assert_eq!(failures(Alibaba, "abcd efg1"), vec!["password_invalid_character"]);
+    }
+
+    #[test]
+    fn nist_counts_code_points_after_nfc() {
+        // "e" + combining acute is one code point after NFC.
+        let decomposed = "correct horse e\u{301}xx";
+        assert_eq!(Nist.check(decomposed, "alice").unwrap().chars().count(), 17);
+        assert_eq!(failures(Nist, "短密码但是十四个字符组成的句子"), Vec::<&str>::new());
+        assert_eq!(failures(Nist, "fourteen chars"), vec!["password_too_short"]);
+        assert_eq!(failures(Nist, "my name is alice, hi"), vec!["password_contains_username"]);
+    }
+}

@@ -1,0 +1,149 @@
+//! Account pieces several flows share: loading, uniqueness guards and the
+//! password link.
+
+use serde::{Deserialize, Serialize};
+
+use super::FlowError;
+use crate::app::App;
+use crate::domain::FieldError;
+use crate::domain::account::{LinkPurpose, PasswordLink};
+use crate::domain::secret_token;
+use crate::domain::{Account, LoginName};
+use crate::i18n::Lang;
+use crate::notify::templates::{self, Template};
+use crate::store::{Cond, Item, Key, StoreError, WriteOp, keys};
+
+/// How long a password link is valid, in seconds.
+pub const LINK_TTL_SECS: i64 = 3600;
+
+/// A uniqueness guard item: which account holds a username, email or phone.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Guard {
+    /// The holder.
+    pub account_id: String,
+}
+
+/// Loads an account item by id.
+pub async fn load(app: &App, account_id: &str) -> Result<Option<(Item, Account)>, FlowError> {
+    match app.store.get(&keys::account(account_id)).await? {
+        Some(item) => {
+            let account = item.decode()?;
+            Ok(Some((item, account)))
+        }
+        None => Ok(None),
+    }
+}
+
+/// The guard key a login name is looked up by.
+pub fn guard_key(login: &LoginName) -> Key {
+    match login {
+        LoginName::Username(u) => keys::username_guard(u),
+        LoginName::Email(e) => keys::email_guard(e),
+        LoginName::Phone(p) => keys::phone_guard(p),
+    }
+}
+
+/// Finds the account a login name refers to.
+pub async fn find_by_login(app: &App, login: &LoginName) -> Result<Option<(Item, Account)>, FlowError> {
+    let Some(guard) = app.store.get(&guard_key(login)).await? else {
+        return Ok(None);
+    };
+    load(app, &guard.decode::<Guard>()?.account_id).await
+}
+
+/// The writes that claim an account's username, email and phone, in that
+/// order; each fails if the value is taken.
+pub fn claim_guards(account: &Account) -> Vec<(&'static str, WriteOp)> {
+    let guard = Guard { account_id: account.account_id.clone() };
+    let mut claims = vec![
+        ("username", keys::username_guard(&account.username)),
+        ("email", keys::email_guard(&account.email.to_lowercase())),
+    ];
+    if let Some(phone) = &account.phone {
+        claims.push(("phone", keys::phone_guard(phone)));
+    }
+    claims
+        .into_iter()
+        .map(|(field, key)| (field, WriteOp::Put { item: Item::new(key, &guard), cond: Cond::Absent }))
+        .collect()
+}
+
+/// Writes a new account with its uniqueness guards and `extra` writes in one
+/// transaction. Taken values are a `Conflict` naming each field; a failed
+/// condition among `extra` is `on_extra_failure`.
+pub async fn insert_account(
+    app: &App,
+    account: &Account,
+    extra: Vec<WriteOp>,
+    on_extra_failure: FlowError,
+) -> Result<(), FlowError> {
+    let claims = claim_guards(account);
+    let mut ops =
+        vec![WriteOp::Put { item: Item::new(keys::account(&account.account_id), account), cond: Cond::Absent }];
+    ops.extend(claims.iter().map(|(_, op)| op.clone()));
+    let first_extra = ops.len();
+    ops.extend(extra);
+    let failed = match app.store.transact(ops).await {
+        Ok(()) => return Ok(()),
+        Err(StoreError::ConditionFailed(failed)) => failed,
+        Err(e) => return Err(e.into()),
+    };
+    let taken: Vec<FieldError> = failed
+        .iter()
+        .filter_map(|&i| i.checked_sub(1).and_then(|g| claims.get(g)))
+        .map(|(field, _)| FieldError::new(*field, taken_code(field)))
+        .collect();
+    if !taken.is_empty() {
+        return Err(FlowError::Conflict(taken));
+    }
+    if failed.iter().any(|&i| i >= first_extra) {
+        return Err(on_extra_failure);
+    }
+    Err(FlowError::Unavailable("account id collision".into()))
+}
+
+fn taken_code(field: &str) -> &'static str {
+    match field {
+        "username" => "username_taken",
+        "email" => "email_taken",
+        _ => "phone_taken",
+    }
+}
+
+/// Mints a new password link on `account` (replacing any older one) and
+/// returns the token to put in the email.
+pub fn mint_link(app: &App, account: &mut Account, purpose: LinkPurpose) -> String {
+    let minted = secret_token::mint(&account.account_id, app.random.as_ref());
+    account.link = Some(PasswordLink { hash: minted.hash, purpose, expires_at: app.clock.now() + LINK_TTL_SECS });
+    minted.token
+}
+
+/// The page a password link opens.
+pub fn link_url(app: &App, token: &str) -> String {
+    format!("{}/set-password?token={token}", app.config.public_url)
+}
+
+/// Emails `template` to the account in `lang`, with `link` if any. A
+/// failure is logged, not returned: the state is already saved, and every
+/// email here can be asked for again (see ARCHITECTURE.md, lost invitations).
+pub async fn send_email(
+    app: &App,
+    account: &Account,
+    template: Template,
+    lang: Lang,
+    link: Option<&str>,
+    extra: &[(&str, &str)],
+) {
+    let url = link.map(|token| link_url(app, token)).unwrap_or_default();
+    let mut vars = vec![("username", account.username.as_str()), ("link", url.as_str())];
+    vars.extend_from_slice(extra);
+    let message = templates::render(template, lang, &account.email, &vars);
+    if let Err(e) = app.mailer.send_email(message).await {
+        tracing::warn!(account_id = %account.account_id, error = %e, ?template, "email not sent");
+    }
+}
+
+/// Emails the initial-password invitation in the account's language.
+pub async fn send_invitation(app: &App, account: &Account, token: &str) {
+    send_email(app, account, Template::Invitation, Lang::from_tag(&account.language), Some(token), &[]).await;
+}

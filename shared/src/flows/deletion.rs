@@ -1,0 +1,313 @@
+//! Account deletion: the customer asks (re-entering the password), an
+//! operator decides. Approval erases the account for real — sessions,
+//! profile, guards (so username, email and phone are free again), codes,
+//! materials in the table and the bucket, queue entries, and its
+//! sub-accounts — leaving only the audit trail, which holds no personal
+//! data. Every erase step is idempotent and the profile goes last, so an
+//! interrupted deletion is finished by deciding it again.
+
+use serde::{Deserialize, Serialize};
+
+use super::FlowError;
+use super::accounts::{Guard, load, send_email};
+use super::sessions::{Authenticated, Lockout};
+use super::sub_accounts::SubAccountLink;
+use super::verification::{Material, Verification, queue_partition};
+use crate::app::App;
+use crate::audit::{self, Actor, AuditEvent};
+use crate::domain::account::DeletionStatus;
+use crate::domain::secret_token::new_id;
+use crate::domain::sms_code::SmsPurpose;
+use crate::domain::{Account, AccountKind, AccountStatus};
+use crate::i18n::Lang;
+use crate::notify::templates::Template;
+use crate::store::{Cond, Item, Key, StoreError, WriteOp, keys};
+
+/// A deletion request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeletionRequest {
+    /// Opaque id.
+    pub request_id: String,
+    /// The account to delete.
+    pub account_id: String,
+    /// Where it stands.
+    pub status: DeletionStatus,
+    /// Unix seconds.
+    pub requested_at: i64,
+    /// The customer's reason, if given.
+    pub reason: Option<String>,
+    /// Unix seconds of the decision.
+    pub decided_at: Option<i64>,
+    /// The operator's note.
+    pub note: Option<String>,
+    /// The operator who decided.
+    pub decided_by: Option<String>,
+}
+
+/// A row of a deletion queue; an approved one keeps no username.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeletionQueueEntry {
+    /// The request.
+    pub request_id: String,
+    /// The account.
+    pub account_id: String,
+    /// Its username while the account exists.
+    pub username: Option<String>,
+    /// Unix seconds.
+    pub requested_at: i64,
+}
+
+/// Finds a request's account by request id.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct RequestLookup {
+    account_id: String,
+}
+
+fn request_key(account_id: &str) -> Key {
+    Key { pk: keys::account_partition(account_id), sk: "DELETION".into() }
+}
+
+fn lookup_key(request_id: &str) -> Key {
+    Key { pk: format!("DELETION#{request_id}"), sk: "REQUEST".into() }
+}
+
+fn queue_key(status: DeletionStatus, requested_at: i64, request_id: &str) -> Key {
+    Key { pk: format!("DELETEQ#{}", status.as_str()), sk: format!("{requested_at:012}#{request_id}") }
+}
+
+/// Asks for the deletion of the signed-in primary account.
+pub async fn request(
+    app: &App,
+    current: &Authenticated,
+    password: &str,
+    reason: Option<String>,
+    lang: Lang,
+) -> Result<DeletionRequest, FlowError> {
+    if current.account.kind != AccountKind::Primary {
+        return Err(FlowError::Forbidden("primary_account_only"));
+    }
+    let lockout = Lockout::begin(app, &current.account.username).await?;
+    let (item, mut account) = load(app, &current.account.account_id).await?.ok_or(FlowError::Unauthenticated)?;
+    if !app.hasher.verify(password.to_owned(), account.password_hash.clone()).await {
+        lockout.failed(app).await?;
+        return Err(FlowError::WrongPassword);
+    }
+    lockout.succeeded(app).await?;
+    if account.deletion_status == DeletionStatus::PendingReview {
+        return Err(FlowError::Conflicting("deletion_pending"));
+    }
+    let now = app.clock.now();
+    let request = DeletionRequest {
+        request_id: new_id(app.random.as_ref()),
+        account_id: account.account_id.clone(),
+        status: DeletionStatus::PendingReview,
+        requested_at: now,
+        reason,
+        decided_at: None,
+        note: None,
+        decided_by: None,
+    };
+    let entry = DeletionQueueEntry {
+        request_id: request.request_id.clone(),
+        account_id: account.account_id.clone(),
+        username: Some(account.username.clone()),
+        requested_at: now,
+    };
+    account.deletion_status = DeletionStatus::PendingReview;
+    let ops = vec![
+        WriteOp::Put { item: item.successor(&account), cond: Cond::Version(item.version) },
+        WriteOp::Put { item: Item::new(request_key(&account.account_id), &request), cond: Cond::None },
+        WriteOp::Put {
+            item: Item::new(lookup_key(&request.request_id), &RequestLookup { account_id: account.account_id.clone() }),
+            cond: Cond::Absent,
+        },
+        WriteOp::Put {
+            item: Item::new(queue_key(DeletionStatus::PendingReview, now, &request.request_id), &entry),
+            cond: Cond::None,
+        },
+        audit::entry(app, &account.account_id, AuditEvent::DeletionRequested, Actor::Customer, None),
+    ];
+    match app.store.transact(ops).await {
+        Ok(()) => {}
+        Err(StoreError::ConditionFailed(_)) => return Err(FlowError::Conflicting("deletion_pending")),
+        Err(e) => return Err(e.into()),
+    }
+    send_email(app, &account, Template::DeletionRequested, lang, None, &[]).await;
+    Ok(request)
+}
+
+/// The account's request, unless there is none (or it was cancelled).
+pub async fn current(app: &App, account_id: &str) -> Result<Option<DeletionRequest>, FlowError> {
+    match app.store.get(&request_key(account_id)).await? {
+        Some(item) => Ok(Some(item.decode()?)),
+        None => Ok(None),
+    }
+}
+
+/// Cancels the account's pending request.
+pub async fn cancel(app: &App, current_account: &Account) -> Result<(), FlowError> {
+    let not_found = || FlowError::NotFound("no_deletion_request");
+    let (item, mut account) = load(app, &current_account.account_id).await?.ok_or(FlowError::Unauthenticated)?;
+    let request = current(app, &account.account_id)
+        .await?
+        .filter(|r| r.status == DeletionStatus::PendingReview)
+        .ok_or_else(not_found)?;
+    account.deletion_status = DeletionStatus::None;
+    let ops = vec![
+        WriteOp::Put { item: item.successor(&account), cond: Cond::Version(item.version) },
+        WriteOp::Delete { key: request_key(&account.account_id), cond: Cond::None },
+        WriteOp::Delete { key: lookup_key(&request.request_id), cond: Cond::None },
+        WriteOp::Delete {
+            key: queue_key(DeletionStatus::PendingReview, request.requested_at, &request.request_id),
+            cond: Cond::Present,
+        },
+        audit::entry(app, &account.account_id, AuditEvent::DeletionCancelled, Actor::Customer, None),
+    ];
+    match app.store.transact(ops).await {
+        Ok(()) => Ok(()),
+        Err(StoreError::ConditionFailed(_)) => Err(not_found()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A page of a deletion queue.
+pub async fn queue(
+    app: &App,
+    status: DeletionStatus,
+    limit: usize,
+    after: Option<&str>,
+) -> Result<(Vec<DeletionQueueEntry>, Option<String>), FlowError> {
+    let (items, next) = app.store.query_page(&format!("DELETEQ#{}", status.as_str()), "", limit, after).await?;
+    Ok((items.iter().map(|i| i.decode()).collect::<Result<_, _>>()?, next))
+}
+
+/// Decides a request. Approving erases the account; deciding an approved
+/// request again finishes an interrupted erase.
+pub async fn decide(
+    app: &App,
+    request_id: &str,
+    approve: bool,
+    note: Option<String>,
+    operator: &str,
+) -> Result<DeletionRequest, FlowError> {
+    let not_found = || FlowError::NotFound("deletion_request_not_found");
+    let lookup: RequestLookup = app.store.get(&lookup_key(request_id)).await?.ok_or_else(not_found)?.decode()?;
+    let Some((item, mut account)) = load(app, &lookup.account_id).await? else {
+        return Err(FlowError::Conflicting("deletion_not_pending"));
+    };
+    let mut request =
+        current(app, &account.account_id).await?.filter(|r| r.request_id == request_id).ok_or_else(not_found)?;
+    match (request.status, approve) {
+        (DeletionStatus::PendingReview, _) => {}
+        (DeletionStatus::Approved, true) => {
+            erase(app, &account).await?;
+            return Ok(request);
+        }
+        _ => return Err(FlowError::Conflicting("deletion_not_pending")),
+    }
+    let status = if approve { DeletionStatus::Approved } else { DeletionStatus::Rejected };
+    let now = app.clock.now();
+    request.status = status;
+    request.decided_at = Some(now);
+    request.note = note;
+    request.decided_by = Some(operator.to_owned());
+    account.deletion_status = status;
+    if approve {
+        // From here on nothing works for the account, whatever remains.
+        account.status = AccountStatus::Deleting;
+    }
+    let entry = DeletionQueueEntry {
+        request_id: request.request_id.clone(),
+        account_id: account.account_id.clone(),
+        username: (!approve).then(|| account.username.clone()),
+        requested_at: request.requested_at,
+    };
+    let event = if approve { AuditEvent::DeletionApproved } else { AuditEvent::DeletionRejected };
+    let ops = vec![
+        WriteOp::Put { item: item.successor(&account), cond: Cond::Version(item.version) },
+        WriteOp::Put { item: Item::new(request_key(&account.account_id), &request), cond: Cond::None },
+        WriteOp::Delete {
+            key: queue_key(DeletionStatus::PendingReview, request.requested_at, request_id),
+            cond: Cond::Present,
+        },
+        WriteOp::Put { item: Item::new(queue_key(status, request.requested_at, request_id), &entry), cond: Cond::None },
+        audit::entry(app, &account.account_id, event, Actor::Operator(operator.to_owned()), None),
+    ];
+    match app.store.transact(ops).await {
+        Ok(()) => {}
+        Err(StoreError::ConditionFailed(_)) => return Err(FlowError::Conflicting("deletion_not_pending")),
+        Err(e) => return Err(e.into()),
+    }
+    let lang = Lang::from_tag(&account.language);
+    if approve {
+        erase(app, &account).await?;
+        send_email(app, &account, Template::AccountDeleted, lang, None, &[]).await;
+    } else {
+        send_email(app, &account, Template::DeletionRejected, lang, None, &[]).await;
+    }
+    Ok(request)
+}
+
+/// Erases `account` and its sub-accounts; safe to run again.
+async fn erase(app: &App, account: &Account) -> Result<(), FlowError> {
+    let partition = keys::account_partition(&account.account_id);
+    for item in app.store.query(&partition, "SUB#").await? {
+        let link: SubAccountLink = item.decode()?;
+        if let Some((_, child)) = load(app, &link.account_id).await? {
+            erase_one(app, &child).await?;
+        }
+    }
+    erase_one(app, account).await
+}
+
+async fn erase_one(app: &App, account: &Account) -> Result<(), FlowError> {
+    let partition = keys::account_partition(&account.account_id);
+    let owned = app.store.query(&partition, "").await?;
+    let mut deletes = Vec::new();
+    for item in &owned {
+        if item.sk.starts_with("MATERIAL#") {
+            app.documents.delete(&item.decode::<Material>()?.object_key).await?;
+        }
+        if item.sk == "VERIFICATION" {
+            let v: Verification = item.decode()?;
+            let entry = Key { pk: queue_partition(v.status), sk: format!("{:012}#{}", v.submitted_at, v.account_id) };
+            deletes.push(WriteOp::Delete { key: entry, cond: Cond::None });
+        }
+        // The profile and the request go last, together.
+        if item.sk != "PROFILE" && item.sk != "DELETION" {
+            deletes.push(WriteOp::Delete { key: item.key(), cond: Cond::None });
+        }
+    }
+    let mut guards = vec![keys::username_guard(&account.username), keys::email_guard(&account.email.to_lowercase())];
+    if let Some(phone) = &account.phone {
+        guards.push(keys::phone_guard(phone));
+        for purpose in [SmsPurpose::SignUp, SmsPurpose::ResetPassword] {
+            deletes.push(WriteOp::Delete { key: keys::sms_code(phone, purpose), cond: Cond::None });
+        }
+    }
+    for key in guards {
+        // Only our own guard: the value may already be someone else's.
+        if let Some(guard) = app.store.get(&key).await?
+            && guard.decode::<Guard>()?.account_id == account.account_id
+        {
+            deletes.push(WriteOp::Delete { key, cond: Cond::Version(guard.version) });
+        }
+    }
+    for chunk in deletes.chunks(25) {
+        match app.store.transact(chunk.to_vec()).await {
+            // A guard changed hands meanwhile: it is not ours to delete.
+            Ok(()) | Err(StoreError::ConditionFailed(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    // The profile goes last: while it exists, the erase is unfinished, and
+    // the request it was approved by is still there to decide again.
+    let ops = vec![
+        WriteOp::Delete { key: keys::account(&account.account_id), cond: Cond::None },
+        WriteOp::Delete { key: request_key(&account.account_id), cond: Cond::None },
+        audit::entry(app, &account.account_id, AuditEvent::AccountDeleted, Actor::Customer, None),
+    ];
+    app.store.transact(ops).await?;
+    tracing::info!(account_id = %account.account_id, "account erased");
+    Ok(())
+}

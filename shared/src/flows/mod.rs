@@ -1,0 +1,105 @@
+//! The flows: plain async functions over the ports in [`App`](crate::app::App).
+//! They know nothing of HTTP; [`FlowError`] is mapped to problem JSON once,
+//! in `api::problem`.
+
+pub mod accounts;
+pub mod change_password;
+pub mod deletion;
+pub mod operator;
+pub mod password_recovery;
+pub mod sessions;
+pub mod set_password;
+pub mod sign_up;
+pub mod sms_codes;
+pub mod sub_accounts;
+pub mod verification;
+
+#[cfg(test)]
+mod tests;
+
+use crate::domain::FieldError;
+use crate::notify::SendError;
+use crate::store::StoreError;
+
+/// Why a flow did not succeed.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum FlowError {
+    /// Fields failed their rules (422).
+    #[error("validation failed: {0:?}")]
+    Validation(Vec<FieldError>),
+    /// Unique values already taken (409).
+    #[error("conflict: {0:?}")]
+    Conflict(Vec<FieldError>),
+    /// Unknown, used or superseded password link (404).
+    #[error("invalid link")]
+    InvalidLink,
+    /// The password link has expired (410).
+    #[error("link expired")]
+    LinkExpired,
+    /// Wrong login or password at sign-in (401).
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// A signed-in customer re-entered a wrong password (403).
+    #[error("wrong password")]
+    WrongPassword,
+    /// Not allowed for this account (403); the code goes in `detail`.
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    /// No such resource (404), with its code.
+    #[error("not found: {0}")]
+    NotFound(&'static str),
+    /// The resource's state forbids the change (409), with its code.
+    #[error("conflicting state: {0}")]
+    Conflicting(&'static str),
+    /// No valid session (401).
+    #[error("unauthenticated")]
+    Unauthenticated,
+    /// Too many requests or failures; retry after the given seconds (429).
+    #[error("rate limited ({code}), retry after {retry_after}s")]
+    RateLimited {
+        /// `rate_limited` or `too_many_attempts`.
+        code: &'static str,
+        /// Seconds until a retry may succeed.
+        retry_after: i64,
+    },
+    /// A dependency is throttling or down (503).
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    /// A fault on our side (500); never caused by client input.
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for FlowError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Unavailable(m) => Self::Unavailable(m),
+            // A condition failing where the flow did not expect one is a race
+            // lost to a concurrent request: the client may simply retry.
+            StoreError::ConditionFailed(ops) => Self::Unavailable(format!("concurrent update on ops {ops:?}")),
+            StoreError::Internal(m) => Self::Internal(m),
+        }
+    }
+}
+
+impl From<SendError> for FlowError {
+    fn from(e: SendError) -> Self {
+        Self::Unavailable(e.to_string())
+    }
+}
+
+impl From<crate::documents::DocumentError> for FlowError {
+    fn from(e: crate::documents::DocumentError) -> Self {
+        match e {
+            crate::documents::DocumentError::Unavailable(m) => Self::Unavailable(m),
+            crate::documents::DocumentError::Internal(m) => Self::Internal(m),
+        }
+    }
+}
+
+impl FlowError {
+    /// A single-field validation failure.
+    pub fn field(field: &str, code: &'static str) -> Self {
+        Self::Validation(vec![FieldError::new(field, code)])
+    }
+}

@@ -1,0 +1,185 @@
+//! Forgot password: a reset link by email or a 6-digit code by SMS, for
+//! primary accounts only, with the same answer, the same work and the same
+//! time whether or not the login exists (OWASP Forgot Password cheat sheet).
+
+use std::time::Instant;
+
+use super::accounts::{find_by_login, load, mint_link, send_email, send_invitation};
+use super::sessions::end_sessions;
+use super::set_password::check_policy;
+use super::{FlowError, sms_codes};
+use crate::app::App;
+use crate::audit::{self, Actor, AuditEvent};
+use crate::domain::account::LinkPurpose;
+use crate::domain::sms_code::SmsPurpose;
+use crate::domain::{Account, AccountKind, AccountStatus, LoginName, Phone};
+use crate::i18n::Lang;
+use crate::notify::templates::Template;
+use crate::store::{Cond, Item, StoreError, WriteOp, keys};
+
+/// Forgot-password requests per client IP per hour.
+const IP_HOURLY_LIMIT: u64 = 20;
+/// Forgot-password requests per login name (as typed) per hour.
+const NAME_HOURLY_LIMIT: u64 = 5;
+/// Reset messages one account receives per hour at most; beyond it requests
+/// are answered alike and nothing is sent, so no one learns of the limit.
+const ACCOUNT_HOURLY_SENDS: u64 = 5;
+
+/// How the customer wants to reset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// A reset link by email.
+    Email,
+    /// A reset code by SMS to the account's phone.
+    Sms,
+}
+
+/// Handles a forgot-password request. Only the per-IP and per-login-name
+/// limits answer differently (`429`), and those apply to every name alike.
+/// The whole call takes at least `config.forgot_min_duration`, so that
+/// sending mail for a real account does not make it slower than the answer
+/// for an unknown one.
+pub async fn forgot_password(
+    app: &App,
+    login: &str,
+    method: Method,
+    client_ip: &str,
+    lang: Lang,
+) -> Result<(), FlowError> {
+    let started = Instant::now();
+    let result = forgot(app, login, method, client_ip, lang).await;
+    // A timer, even for a deadline already past, waits for the next tick.
+    if let Some(remaining) = app.config.forgot_min_duration.checked_sub(started.elapsed()) {
+        tokio::time::sleep(remaining).await;
+    }
+    result
+}
+
+async fn forgot(app: &App, login: &str, method: Method, client_ip: &str, lang: Lang) -> Result<(), FlowError> {
+    let now = app.clock.now();
+    let login = LoginName::parse(login);
+    for (kind, subject, limit) in
+        [("forgot-ip", client_ip, IP_HOURLY_LIMIT), ("forgot-name", login.canonical(), NAME_HOURLY_LIMIT)]
+    {
+        let counter = app.store.increment(&keys::rate(kind, subject), now + 3600).await?;
+        if counter.count > limit {
+            return Err(FlowError::RateLimited {
+                code: "rate_limited",
+                retry_after: (counter.expires_at - now).max(1),
+            });
+        }
+    }
+    let Some((item, account)) = find_equalised(app, &login).await? else {
+        return Ok(());
+    };
+    if account.kind != AccountKind::Primary {
+        // A sub-account's primary account resets it.
+        return Ok(());
+    }
+    let sends = app.store.increment(&keys::rate("forgot-account", &account.account_id), now + 3600).await?;
+    if sends.count > ACCOUNT_HOURLY_SENDS {
+        tracing::info!(account_id = %account.account_id, "reset request dropped: hourly sends used up");
+        return Ok(());
+    }
+    audit::record(app, &account.account_id, AuditEvent::ResetRequested, Some(format!("{method:?}").to_lowercase()))
+        .await?;
+    match (account.status, method) {
+        (AccountStatus::PendingActivation, _) => {
+            resend_link(app, item, account, LinkPurpose::InitialPassword, lang).await
+        }
+        (AccountStatus::Active, Method::Email) => {
+            resend_link(app, item, account, LinkPurpose::ResetPassword, lang).await
+        }
+        (AccountStatus::Active, Method::Sms) => send_reset_code(app, &account, lang).await,
+        (AccountStatus::Deleting, _) => Ok(()),
+    }
+}
+
+/// Finds the account, reading as much when there is none.
+async fn find_equalised(app: &App, login: &LoginName) -> Result<Option<(Item, Account)>, FlowError> {
+    let found = find_by_login(app, login).await?;
+    if found.is_none() {
+        // A known login costs two reads (guard, profile); so does an unknown.
+        let _ = load(app, "0").await?;
+    }
+    Ok(found)
+}
+
+/// Mints a new link (superseding any older one) and emails it: a fresh
+/// invitation for a pending account, a reset link for an active one.
+async fn resend_link(
+    app: &App,
+    item: Item,
+    mut account: Account,
+    purpose: LinkPurpose,
+    lang: Lang,
+) -> Result<(), FlowError> {
+    let token = mint_link(app, &mut account, purpose);
+    match app
+        .store
+        .transact(vec![WriteOp::Put { item: item.successor(&account), cond: Cond::Version(item.version) }])
+        .await
+    {
+        Ok(()) => {}
+        // A concurrent request minted a newer link; that one's email stands.
+        Err(StoreError::ConditionFailed(_)) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    }
+    match purpose {
+        LinkPurpose::InitialPassword => send_invitation(app, &account, &token).await,
+        LinkPurpose::ResetPassword => send_email(app, &account, Template::ResetPassword, lang, Some(&token), &[]).await,
+    }
+    Ok(())
+}
+
+async fn send_reset_code(app: &App, account: &Account, lang: Lang) -> Result<(), FlowError> {
+    let Some(phone) = account.phone.as_deref().and_then(|p| Phone::parse(p).ok()) else {
+        return Ok(());
+    };
+    match sms_codes::send_within_phone_limits(app, &phone, SmsPurpose::ResetPassword, lang).await {
+        // The phone's own limits are not for the requester to learn.
+        Ok(_) | Err(FlowError::RateLimited { .. }) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Resets a password with an SMS code. A wrong, expired or used code, an
+/// unknown login and an account without a reset code all get the same
+/// field error; the password is judged only after the code matched.
+pub async fn reset_with_code(app: &App, login: &str, code: &str, password: &str, lang: Lang) -> Result<(), FlowError> {
+    let invalid = || FlowError::field("sms_code", "sms_code_invalid");
+    let login = LoginName::parse(login);
+    let found = find_equalised(app, &login).await?;
+    let Some((item, mut account)) =
+        found.filter(|(_, a)| a.kind == AccountKind::Primary && a.phone.is_some() && a.status == AccountStatus::Active)
+    else {
+        return Err(invalid());
+    };
+    let phone = account.phone.clone().expect("filtered on a phone");
+    let matched = match sms_codes::check_code(app, &phone, SmsPurpose::ResetPassword, code, "sms_code").await {
+        Ok(matched) => matched,
+        Err(FlowError::Validation(_)) => return Err(invalid()),
+        Err(e) => return Err(e),
+    };
+    let password = check_policy(app, password, &account.username, "password")?;
+    account.password_hash = Some(app.hasher.hash(password, app.random.as_ref()).await);
+    account.status = AccountStatus::Active;
+    // Outstanding reset links die with the old password.
+    account.link = None;
+    let ops = vec![
+        WriteOp::Put { item: item.successor(&account), cond: Cond::Version(item.version) },
+        WriteOp::Delete {
+            key: keys::sms_code(&phone, SmsPurpose::ResetPassword),
+            cond: Cond::Version(matched.version),
+        },
+        audit::entry(app, &account.account_id, AuditEvent::PasswordReset, Actor::Customer, Some("sms".into())),
+    ];
+    match app.store.transact(ops).await {
+        Ok(()) => {}
+        Err(StoreError::ConditionFailed(_)) => return Err(invalid()),
+        Err(e) => return Err(e.into()),
+    }
+    end_sessions(app, &account.account_id, None).await?;
+    send_email(app, &account, Template::PasswordChanged, lang, None, &[]).await;
+    Ok(())
+}

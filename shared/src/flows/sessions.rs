@@ -1,0 +1,199 @@
+//! Sign-in, session look-up and sign-out. Sessions are opaque 256-bit tokens
+//! stored as hashes under the account's partition, with an absolute lifetime
+//! and an idle timeout.
+
+use serde::{Deserialize, Serialize};
+
+use super::FlowError;
+use super::accounts::{find_by_login, load};
+use crate::app::App;
+use crate::audit::{self, AuditEvent};
+use crate::domain::secret_token::{self, PresentedToken};
+use crate::domain::{Account, AccountStatus, LoginName};
+use crate::store::{Cond, Item, Key, StoreError, StoreExt, WriteOp, keys};
+
+/// Failed password checks for one login name within the window that lock it.
+pub const LOCKOUT_THRESHOLD: u64 = 5;
+/// The failure window and the lock's length, in seconds.
+pub const LOCKOUT_SECS: i64 = 900;
+/// A session's last-seen time is written at most this often.
+const TOUCH_EVERY_SECS: i64 = 60;
+/// Session deletions per transaction when ending many.
+const DELETES_PER_TRANSACTION: usize = 25;
+
+/// The stored session.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SessionRecord {
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds of the last authenticated request (to within a minute).
+    pub last_seen_at: i64,
+    /// Unix seconds when the session ends whatever its use.
+    pub absolute_expires_at: i64,
+}
+
+/// A new session handed to the client.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    /// The bearer token (also the cookie value).
+    pub token: String,
+    /// Unix seconds of the absolute expiry.
+    pub expires_at: i64,
+    /// The signed-in account.
+    pub account: Account,
+}
+
+/// An authenticated request's account and session.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    /// The account.
+    pub account: Account,
+    /// The session item's key.
+    pub session_key: Key,
+}
+
+/// The lockout of one login name: every password check is counted before it
+/// is judged, which bounds how many concurrent guesses are ever evaluated.
+pub struct Lockout {
+    failures_key: Key,
+    lock_key: Key,
+    attempt: u64,
+}
+
+impl Lockout {
+    /// Counts an attempt for `name`; `RateLimited` while it is locked.
+    pub async fn begin(app: &App, name: &str) -> Result<Self, FlowError> {
+        let now = app.clock.now();
+        let lock_key = keys::rate("login-lock", name);
+        if let Some(lock) = app.store.get(&lock_key).await? {
+            return Err(too_many_attempts(lock.expires_at.unwrap_or(now + LOCKOUT_SECS) - now));
+        }
+        let failures_key = keys::rate("login-failures", name);
+        let attempts = app.store.increment(&failures_key, now + LOCKOUT_SECS).await?;
+        if attempts.count > LOCKOUT_THRESHOLD {
+            return Err(too_many_attempts(attempts.expires_at - now));
+        }
+        Ok(Self { failures_key, lock_key, attempt: attempts.count })
+    }
+
+    /// The attempt failed; the last allowed failure locks the name. Returns
+    /// whether it did.
+    pub async fn failed(self, app: &App) -> Result<bool, FlowError> {
+        if self.attempt < LOCKOUT_THRESHOLD {
+            return Ok(false);
+        }
+        let lock = Item::new(self.lock_key, &serde_json::json!({})).expiring_at(app.clock.now() + LOCKOUT_SECS);
+        app.store.put(lock, Cond::None).await?;
+        tracing::warn!("login name locked after repeated failures");
+        Ok(true)
+    }
+
+    /// The attempt succeeded: the count starts again.
+    pub async fn succeeded(self, app: &App) -> Result<(), FlowError> {
+        Ok(app.store.delete(self.failures_key, Cond::None).await?)
+    }
+}
+
+fn too_many_attempts(retry_after: i64) -> FlowError {
+    FlowError::RateLimited { code: "too_many_attempts", retry_after: retry_after.max(1) }
+}
+
+/// Signs in. Unknown login, wrong password and a pending account all give
+/// `InvalidCredentials` after the same work (one argon2 verification).
+/// Five failures for a login name within 15 minutes lock it for 15 minutes.
+pub async fn sign_in(app: &App, login: &str, password: &str) -> Result<NewSession, FlowError> {
+    let login = LoginName::parse(login);
+    let lockout = Lockout::begin(app, login.canonical()).await?;
+    let found = find_by_login(app, &login).await?;
+    let phc =
+        found.as_ref().filter(|(_, a)| a.status == AccountStatus::Active).and_then(|(_, a)| a.password_hash.clone());
+    if !app.hasher.verify(password.to_owned(), phc).await {
+        let locked = lockout.failed(app).await?;
+        if let Some((_, account)) = &found {
+            audit::record(app, &account.account_id, AuditEvent::SignInFailed, None).await?;
+            if locked {
+                audit::record(app, &account.account_id, AuditEvent::LockedOut, None).await?;
+            }
+        }
+        return Err(FlowError::InvalidCredentials);
+    }
+    let (_, account) = found.expect("a verified password implies an account");
+    lockout.succeeded(app).await?;
+    create_session(app, account).await
+}
+
+async fn create_session(app: &App, account: Account) -> Result<NewSession, FlowError> {
+    let now = app.clock.now();
+    let minted = secret_token::mint(&account.account_id, app.random.as_ref());
+    let record = SessionRecord {
+        created_at: now,
+        last_seen_at: now,
+        absolute_expires_at: now + app.config.session_absolute_secs,
+    };
+    let item =
+        Item::new(keys::session(&account.account_id, &minted.hash), &record).expiring_at(session_expiry(app, &record));
+    let audit = audit::entry(app, &account.account_id, AuditEvent::SignedIn, audit::Actor::Customer, None);
+    app.store.transact(vec![WriteOp::Put { item, cond: Cond::Absent }, audit]).await?;
+    tracing::info!(account_id = %account.account_id, "signed in");
+    Ok(NewSession { token: minted.token, expires_at: record.absolute_expires_at, account })
+}
+
+/// When a session item stops being valid: the earlier of its absolute end
+/// and its idle timeout.
+fn session_expiry(app: &App, record: &SessionRecord) -> i64 {
+    record.absolute_expires_at.min(record.last_seen_at + app.config.session_idle_secs)
+}
+
+/// Resolves a bearer token to its live session and account, refreshing the
+/// idle timeout.
+pub async fn authenticate(app: &App, token: &str) -> Result<Authenticated, FlowError> {
+    let PresentedToken { account_id, hash } = secret_token::parse(token).ok_or(FlowError::Unauthenticated)?;
+    let session_key = keys::session(&account_id, &hash);
+    let session = app.store.get(&session_key).await?.ok_or(FlowError::Unauthenticated)?;
+    let (_, account) = load(app, &account_id).await?.ok_or(FlowError::Unauthenticated)?;
+    if account.status == AccountStatus::Deleting {
+        return Err(FlowError::Unauthenticated);
+    }
+    touch(app, &session).await?;
+    Ok(Authenticated { account, session_key })
+}
+
+async fn touch(app: &App, session: &Item) -> Result<(), FlowError> {
+    let mut record: SessionRecord = session.decode()?;
+    let now = app.clock.now();
+    if now - record.last_seen_at < TOUCH_EVERY_SECS {
+        return Ok(());
+    }
+    record.last_seen_at = now;
+    let refreshed = Item { expires_at: Some(session_expiry(app, &record)), ..session.successor(&record) };
+    match app.store.put(refreshed, Cond::Version(session.version)).await {
+        // Someone else touched or ended it meanwhile: theirs stands.
+        Ok(()) | Err(StoreError::ConditionFailed(_)) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Ends one session.
+pub async fn sign_out(app: &App, current: &Authenticated) -> Result<(), FlowError> {
+    let audit = audit::entry(app, &current.account.account_id, AuditEvent::SignedOut, audit::Actor::Customer, None);
+    app.store.transact(vec![WriteOp::Delete { key: current.session_key.clone(), cond: Cond::None }, audit]).await?;
+    Ok(())
+}
+
+/// Ends every session of an account except `keep`, returning how many
+/// ended; the count is written to the audit trail.
+pub async fn end_sessions(app: &App, account_id: &str, keep: Option<&Key>) -> Result<usize, FlowError> {
+    let sessions = app.store.query(&keys::account_partition(account_id), keys::SESSION_PREFIX).await?;
+    let doomed: Vec<WriteOp> = sessions
+        .iter()
+        .map(Item::key)
+        .filter(|key| Some(key) != keep)
+        .map(|key| WriteOp::Delete { key, cond: Cond::None })
+        .collect();
+    let ended = doomed.len();
+    for chunk in doomed.chunks(DELETES_PER_TRANSACTION) {
+        app.store.transact(chunk.to_vec()).await?;
+    }
+    audit::record(app, account_id, AuditEvent::SessionsEnded, Some(format!("{ended} sessions"))).await?;
+    Ok(ended)
+}

@@ -1,0 +1,132 @@
+//! Sub-accounts: created by a primary account, each with its own
+//! initial-password email; the primary account (and only it) sends its
+//! sub-accounts reset emails.
+
+use serde::{Deserialize, Serialize};
+
+use super::FlowError;
+use super::accounts::{insert_account, load, mint_link, send_email, send_invitation};
+use crate::app::App;
+use crate::audit::{self, Actor, AuditEvent};
+use crate::domain::account::LinkPurpose;
+use crate::domain::secret_token::new_id;
+use crate::domain::{Account, AccountKind, AccountStatus, Email, Phone, Username};
+use crate::i18n::Lang;
+use crate::notify::templates::Template;
+use crate::store::{Cond, Item, Key, StoreError, WriteOp, keys};
+
+/// Sort-key prefix of the index of a primary account's sub-accounts.
+const SUB_PREFIX: &str = "SUB#";
+
+/// The index entry under the primary account.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SubAccountLink {
+    /// The sub-account.
+    pub account_id: String,
+    /// Its username.
+    pub username: String,
+}
+
+/// The index key of `child` under `parent_id`.
+pub fn link_key(parent_id: &str, child_id: &str) -> Key {
+    Key { pk: keys::account_partition(parent_id), sk: format!("{SUB_PREFIX}{child_id}") }
+}
+
+fn primary_only(account: &Account) -> Result<(), FlowError> {
+    if account.kind == AccountKind::Primary { Ok(()) } else { Err(FlowError::Forbidden("primary_account_only")) }
+}
+
+/// Creates a pending sub-account of `parent` and emails its invitation.
+pub async fn create(
+    app: &App,
+    parent: &Account,
+    username: Username,
+    email: Email,
+    phone: Option<Phone>,
+    lang: Lang,
+) -> Result<Account, FlowError> {
+    primary_only(parent)?;
+    let mut account = Account {
+        account_id: new_id(app.random.as_ref()),
+        username: username.as_str().to_owned(),
+        email: email.as_str().to_owned(),
+        phone: phone.map(|p| p.as_str().to_owned()),
+        organization: parent.organization.clone(),
+        referrer_phone: None,
+        kind: AccountKind::Sub,
+        parent_id: Some(parent.account_id.clone()),
+        status: AccountStatus::PendingActivation,
+        password_hash: None,
+        link: None,
+        language: lang.tag().to_owned(),
+        created_at: app.clock.now(),
+        deletion_status: Default::default(),
+        verification_status: Default::default(),
+    };
+    let token = mint_link(app, &mut account, LinkPurpose::InitialPassword);
+    let index = SubAccountLink { account_id: account.account_id.clone(), username: account.username.clone() };
+    let extra = vec![
+        WriteOp::Put { item: Item::new(link_key(&parent.account_id, &account.account_id), &index), cond: Cond::None },
+        audit::entry(app, &account.account_id, AuditEvent::SignedUp, Actor::Customer, Some("sub-account".into())),
+    ];
+    insert_account(app, &account, extra, FlowError::Unavailable("sub-account index".into())).await?;
+    send_invitation(app, &account, &token).await;
+    Ok(account)
+}
+
+/// The sub-accounts of `parent`.
+pub async fn list(app: &App, parent: &Account) -> Result<Vec<Account>, FlowError> {
+    primary_only(parent)?;
+    let mut accounts = Vec::new();
+    for item in app.store.query(&keys::account_partition(&parent.account_id), SUB_PREFIX).await? {
+        let link: SubAccountLink = item.decode()?;
+        if let Some((_, account)) = load(app, &link.account_id).await? {
+            accounts.push(account);
+        }
+    }
+    Ok(accounts)
+}
+
+/// Sends the sub-account `username` of `parent` a reset email (a fresh
+/// invitation while it is pending). Any other username is not found.
+pub async fn send_reset(app: &App, parent: &Account, username: &str, lang: Lang) -> Result<(), FlowError> {
+    primary_only(parent)?;
+    let not_found = || FlowError::NotFound("sub_account_not_found");
+    let links = app.store.query(&keys::account_partition(&parent.account_id), SUB_PREFIX).await?;
+    let link = links
+        .iter()
+        .map(|item| item.decode::<SubAccountLink>())
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .find(|l| l.username == username)
+        .ok_or_else(not_found)?;
+    let (item, mut account) = load(app, &link.account_id).await?.ok_or_else(not_found)?;
+    let purpose = match account.status {
+        AccountStatus::PendingActivation => LinkPurpose::InitialPassword,
+        AccountStatus::Active => LinkPurpose::ResetPassword,
+        AccountStatus::Deleting => return Err(not_found()),
+    };
+    let token = mint_link(app, &mut account, purpose);
+    let ops = vec![
+        WriteOp::Put { item: item.successor(&account), cond: Cond::Version(item.version) },
+        audit::entry(
+            app,
+            &account.account_id,
+            AuditEvent::ResetRequested,
+            Actor::Customer,
+            Some("by primary account".into()),
+        ),
+    ];
+    match app.store.transact(ops).await {
+        Ok(()) => {}
+        Err(StoreError::ConditionFailed(_)) => {
+            return Err(FlowError::Unavailable("sub-account changed concurrently".into()));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    match purpose {
+        LinkPurpose::InitialPassword => send_invitation(app, &account, &token).await,
+        LinkPurpose::ResetPassword => send_email(app, &account, Template::ResetPassword, lang, Some(&token), &[]).await,
+    }
+    Ok(())
+}

@@ -1,0 +1,381 @@
+//! Real-name verification: materials uploaded straight to document storage,
+//! a submission checked (ID numbers and credit codes by their check
+//! characters, every material uploaded, owned and of its declared type),
+//! a review queue per status, and the operator's decision.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::FlowError;
+use super::accounts::{load, send_email};
+use crate::app::App;
+use crate::audit::{self, Actor, AuditEvent};
+use crate::documents::{self, MAX_SIZE};
+use crate::domain::account::VerificationStatus;
+use crate::domain::identity;
+use crate::domain::secret_token::new_id;
+use crate::domain::{Account, AccountKind, FieldError};
+use crate::i18n::Lang;
+use crate::notify::templates::Template;
+use crate::store::{Cond, Item, Key, StoreError, WriteOp, keys};
+
+/// How long an upload URL is valid.
+pub const UPLOAD_URL_SECS: u64 = 900;
+/// How long an operator's download URL is valid.
+pub const DOWNLOAD_URL_SECS: u64 = 300;
+/// A material not attached to a submission within this time is forgotten.
+const UNATTACHED_MATERIAL_SECS: i64 = 86_400;
+
+/// An uploaded (or announced) document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Material {
+    /// Opaque id.
+    pub material_id: String,
+    /// The name the customer's file had (display only; never a path).
+    pub file_name: String,
+    /// Declared content type.
+    pub content_type: String,
+    /// Declared size in bytes.
+    pub size: u64,
+    /// Where the bytes are, chosen by the server.
+    pub object_key: String,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// What a customer verifies as.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Subject {
+    /// A person.
+    Individual {
+        /// Legal name.
+        real_name: String,
+        /// `cn_resident_id` or `passport`.
+        id_type: String,
+        /// The document's number.
+        id_number: String,
+    },
+    /// A company.
+    Enterprise {
+        /// Registered name.
+        company_name: String,
+        /// Unified social credit code.
+        credit_code: String,
+        /// Legal representative's name.
+        legal_representative: String,
+    },
+}
+
+impl Subject {
+    /// `individual` or `enterprise`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Individual { .. } => "individual",
+            Self::Enterprise { .. } => "enterprise",
+        }
+    }
+
+    /// The subject with its identifying numbers and names masked, for lists.
+    pub fn masked(&self) -> Self {
+        match self {
+            Self::Individual { real_name, id_type, id_number } => Self::Individual {
+                real_name: identity::mask_name(real_name),
+                id_type: id_type.clone(),
+                id_number: identity::mask(id_number, 3, 4),
+            },
+            Self::Enterprise { company_name, credit_code, legal_representative } => Self::Enterprise {
+                company_name: company_name.clone(),
+                credit_code: identity::mask(credit_code, 2, 4),
+                legal_representative: identity::mask_name(legal_representative),
+            },
+        }
+    }
+}
+
+/// The stored submission of an account (the latest one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verification {
+    /// The account.
+    pub account_id: String,
+    /// Pending, approved or rejected.
+    pub status: VerificationStatus,
+    /// Who is verified.
+    pub subject: Subject,
+    /// Attached materials.
+    pub material_ids: Vec<String>,
+    /// Unix seconds.
+    pub submitted_at: i64,
+    /// Unix seconds of the decision.
+    pub decided_at: Option<i64>,
+    /// Why it was rejected (or an approval's note).
+    pub reason: Option<String>,
+    /// The operator who decided.
+    pub decided_by: Option<String>,
+}
+
+/// A row of a review queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueEntry {
+    /// The account.
+    pub account_id: String,
+    /// Its username.
+    pub username: String,
+    /// `individual` or `enterprise`.
+    pub kind: String,
+    /// Unix seconds.
+    pub submitted_at: i64,
+}
+
+fn material_key(account_id: &str, material_id: &str) -> Key {
+    Key { pk: keys::account_partition(account_id), sk: format!("MATERIAL#{material_id}") }
+}
+
+fn verification_key(account_id: &str) -> Key {
+    Key { pk: keys::account_partition(account_id), sk: "VERIFICATION".into() }
+}
+
+fn queue_key(status: VerificationStatus, submitted_at: i64, account_id: &str) -> Key {
+    Key { pk: queue_partition(status), sk: format!("{submitted_at:012}#{account_id}") }
+}
+
+/// The partition listing verifications in `status`.
+pub fn queue_partition(status: VerificationStatus) -> String {
+    format!("VERIFYQ#{}", status.as_str())
+}
+
+fn primary_only(account: &Account) -> Result<(), FlowError> {
+    if account.kind == AccountKind::Primary { Ok(()) } else { Err(FlowError::Forbidden("primary_account_only")) }
+}
+
+/// Announces an upload: records the material and returns it with a URL that
+/// accepts exactly its bytes.
+pub async fn create_material(
+    app: &App,
+    account: &Account,
+    file_name: String,
+    content_type: String,
+    size: u64,
+) -> Result<(Material, String), FlowError> {
+    primary_only(account)?;
+    let material_id = new_id(app.random.as_ref());
+    let object_key = format!("materials/{}/{material_id}", account.account_id);
+    let now = app.clock.now();
+    let material = Material { material_id, file_name, content_type, size, object_key, created_at: now };
+    let url = app
+        .documents
+        .upload_url(&material.object_key, &material.content_type, size, Duration::from_secs(UPLOAD_URL_SECS))
+        .await?;
+    let item = Item::new(material_key(&account.account_id, &material.material_id), &material)
+        .expiring_at(now + UNATTACHED_MATERIAL_SECS);
+    app.store.transact(vec![WriteOp::Put { item, cond: Cond::Absent }]).await?;
+    Ok((material, url))
+}
+
+/// Checks every material of a submission; returns their items, or every
+/// failure as a field error on `material_ids[i]`.
+async fn check_materials(app: &App, account_id: &str, ids: &[String]) -> Result<Vec<Item>, FlowError> {
+    let distinct: HashSet<&String> = ids.iter().collect();
+    if ids.is_empty() || ids.len() > 10 || distinct.len() != ids.len() {
+        return Err(FlowError::field("material_ids", "materials_count"));
+    }
+    let mut items = Vec::new();
+    let mut errors = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        let field = format!("material_ids[{i}]");
+        // Only the caller's own partition is looked in: another account's
+        // material is simply not found.
+        let well_formed = id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit());
+        let Some(item) = (if well_formed { app.store.get(&material_key(account_id, id)).await? } else { None }) else {
+            errors.push(FieldError::new(field, "material_not_found"));
+            continue;
+        };
+        let material: Material = item.decode()?;
+        match app.documents.inspect(&material.object_key).await? {
+            Some(object) if object.size == material.size && object.size <= MAX_SIZE => {
+                if documents::looks_like(&material.content_type, &object.head) {
+                    items.push(item);
+                } else {
+                    errors.push(FieldError::new(field, "material_type_mismatch"));
+                }
+            }
+            _ => errors.push(FieldError::new(field, "material_not_uploaded")),
+        }
+    }
+    if errors.is_empty() { Ok(items) } else { Err(FlowError::Validation(errors)) }
+}
+
+/// Submits (or, after a rejection, resubmits) a verification.
+pub async fn submit(
+    app: &App,
+    account: &Account,
+    subject: Subject,
+    material_ids: Vec<String>,
+) -> Result<VerificationStatus, FlowError> {
+    primary_only(account)?;
+    let (profile_item, mut account) = load(app, &account.account_id).await?.ok_or(FlowError::Unauthenticated)?;
+    match account.verification_status {
+        VerificationStatus::PendingReview => return Err(FlowError::Conflicting("verification_pending")),
+        VerificationStatus::Approved => return Err(FlowError::Conflicting("verification_approved")),
+        VerificationStatus::Unverified | VerificationStatus::Rejected => {}
+    }
+    let materials = check_materials(app, &account.account_id, &material_ids).await?;
+    let now = app.clock.now();
+    let verification = Verification {
+        account_id: account.account_id.clone(),
+        status: VerificationStatus::PendingReview,
+        subject,
+        material_ids,
+        submitted_at: now,
+        decided_at: None,
+        reason: None,
+        decided_by: None,
+    };
+    let entry = QueueEntry {
+        account_id: account.account_id.clone(),
+        username: account.username.clone(),
+        kind: verification.subject.kind().to_owned(),
+        submitted_at: now,
+    };
+    account.verification_status = VerificationStatus::PendingReview;
+    let mut ops = vec![
+        WriteOp::Put { item: profile_item.successor(&account), cond: Cond::Version(profile_item.version) },
+        WriteOp::Put { item: Item::new(verification_key(&account.account_id), &verification), cond: Cond::None },
+        WriteOp::Put {
+            item: Item::new(queue_key(VerificationStatus::PendingReview, now, &account.account_id), &entry),
+            cond: Cond::None,
+        },
+        audit::entry(
+            app,
+            &account.account_id,
+            AuditEvent::VerificationSubmitted,
+            Actor::Customer,
+            Some(entry.kind.clone()),
+        ),
+    ];
+    // Attached materials are kept for as long as the submission.
+    ops.extend(
+        materials.into_iter().map(|item| WriteOp::Put { item: Item { expires_at: None, ..item }, cond: Cond::None }),
+    );
+    match app.store.transact(ops).await {
+        Ok(()) => Ok(VerificationStatus::PendingReview),
+        Err(StoreError::ConditionFailed(_)) => Err(FlowError::Conflicting("verification_pending")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The account's latest submission, if any.
+pub async fn current(app: &App, account_id: &str) -> Result<Option<Verification>, FlowError> {
+    match app.store.get(&verification_key(account_id)).await? {
+        Some(item) => Ok(Some(item.decode()?)),
+        None => Ok(None),
+    }
+}
+
+/// A submission's material with a short-lived download URL.
+#[derive(Debug, Clone, Serialize)]
+pub struct MaterialDownload {
+    /// The material.
+    #[serde(flatten)]
+    pub material: Material,
+    /// Where an operator can fetch it.
+    pub download_url: String,
+    /// Seconds the URL stays valid.
+    pub expires_in: u64,
+}
+
+/// The submission of `account_id` with download URLs, for operators.
+pub async fn for_review(app: &App, account_id: &str) -> Result<(Verification, Vec<MaterialDownload>), FlowError> {
+    let verification = current(app, account_id).await?.ok_or(FlowError::NotFound("no_verification"))?;
+    let mut downloads = Vec::new();
+    for id in &verification.material_ids {
+        let Some(item) = app.store.get(&material_key(account_id, id)).await? else { continue };
+        let material: Material = item.decode()?;
+        let download_url =
+            app.documents.download_url(&material.object_key, Duration::from_secs(DOWNLOAD_URL_SECS)).await?;
+        downloads.push(MaterialDownload { material, download_url, expires_in: DOWNLOAD_URL_SECS });
+    }
+    Ok((verification, downloads))
+}
+
+/// A page of a review queue, oldest first, and the cursor of the next.
+pub async fn queue(
+    app: &App,
+    status: VerificationStatus,
+    limit: usize,
+    after: Option<&str>,
+) -> Result<(Vec<QueueEntry>, Option<String>), FlowError> {
+    let (items, next) = app.store.query_page(&queue_partition(status), "", limit, after).await?;
+    let entries = items.iter().map(|i| i.decode()).collect::<Result<Vec<QueueEntry>, _>>()?;
+    Ok((entries, next))
+}
+
+/// An operator's decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Verified.
+    Approve,
+    /// Not verified; a reason is required.
+    Reject,
+}
+
+/// Decides a pending verification and emails the customer.
+pub async fn decide(
+    app: &App,
+    account_id: &str,
+    decision: Decision,
+    reason: Option<String>,
+    operator: &str,
+) -> Result<Verification, FlowError> {
+    let (profile_item, mut account) = load(app, account_id).await?.ok_or(FlowError::NotFound("account_not_found"))?;
+    let mut verification = current(app, account_id).await?.ok_or(FlowError::NotFound("no_verification"))?;
+    if verification.status != VerificationStatus::PendingReview {
+        return Err(FlowError::Conflicting("verification_not_pending"));
+    }
+    let now = app.clock.now();
+    let (status, event) = match decision {
+        Decision::Approve => (VerificationStatus::Approved, AuditEvent::VerificationApproved),
+        Decision::Reject => (VerificationStatus::Rejected, AuditEvent::VerificationRejected),
+    };
+    verification.status = status;
+    verification.decided_at = Some(now);
+    verification.reason = reason;
+    verification.decided_by = Some(operator.to_owned());
+    account.verification_status = status;
+    let entry = QueueEntry {
+        account_id: account_id.to_owned(),
+        username: account.username.clone(),
+        kind: verification.subject.kind().to_owned(),
+        submitted_at: verification.submitted_at,
+    };
+    let ops = vec![
+        WriteOp::Put { item: profile_item.successor(&account), cond: Cond::Version(profile_item.version) },
+        WriteOp::Put { item: Item::new(verification_key(account_id), &verification), cond: Cond::None },
+        WriteOp::Delete {
+            key: queue_key(VerificationStatus::PendingReview, verification.submitted_at, account_id),
+            cond: Cond::Present,
+        },
+        WriteOp::Put {
+            item: Item::new(queue_key(status, verification.submitted_at, account_id), &entry),
+            cond: Cond::None,
+        },
+        audit::entry(app, account_id, event, Actor::Operator(operator.to_owned()), None),
+    ];
+    match app.store.transact(ops).await {
+        Ok(()) => {}
+        // Another operator decided first.
+        Err(StoreError::ConditionFailed(_)) => return Err(FlowError::Conflicting("verification_not_pending")),
+        Err(e) => return Err(e.into()),
+    }
+    let template = match decision {
+        Decision::Approve => Template::VerificationApproved,
+        Decision::Reject => Template::VerificationRejected,
+    };
+    let reason = verification.reason.clone().unwrap_or_default();
+    // In the customer's language, not the operator's.
+    let lang = Lang::from_tag(&account.language);
+    send_email(app, &account, template, lang, None, &[("reason", &reason)]).await;
+    Ok(verification)
+}

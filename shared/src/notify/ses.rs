@@ -1,0 +1,47 @@
+//! The SES v2 mailer: one `SendEmail` with a text and an HTML part.
+
+use async_trait::async_trait;
+use aws_sdk_sesv2::Client;
+use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
+
+use super::{EmailMessage, Mailer, SendError};
+use crate::aws_errors::{describe, is_transient};
+
+/// Sends through SES v2 from a verified sender.
+#[derive(Clone)]
+pub struct SesMailer {
+    client: Client,
+    from: String,
+}
+
+impl SesMailer {
+    /// A mailer sending as `from`.
+    pub fn new(client: Client, from: impl Into<String>) -> Self {
+        Self { client, from: from.into() }
+    }
+}
+
+fn utf8(data: String) -> Result<Content, SendError> {
+    Content::builder().data(data).charset("UTF-8").build().map_err(|e| SendError::Rejected(e.to_string()))
+}
+
+#[async_trait]
+impl Mailer for SesMailer {
+    async fn send_email(&self, message: EmailMessage) -> Result<(), SendError> {
+        let body = Body::builder().text(utf8(message.text)?).html(utf8(message.html)?).build();
+        let content = EmailContent::builder()
+            .simple(Message::builder().subject(utf8(message.subject)?).body(body).build())
+            .build();
+        self.client
+            .send_email()
+            .from_email_address(&self.from)
+            .destination(Destination::builder().to_addresses(message.to).build())
+            .content(content)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| {
+                if is_transient(&e) { SendError::Unavailable(describe(&e)) } else { SendError::Rejected(describe(&e)) }
+            })
+    }
+}

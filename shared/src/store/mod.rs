@@ -1,0 +1,211 @@
+//! The store port: a single table of items addressed by partition and sort
+//! key, with conditional multi-item writes and expiry checked on every read.
+//! It is shaped after DynamoDB so that the embedded store and the DynamoDB
+//! adapter implement the same contract (see `ARCHITECTURE.md`).
+
+pub mod dynamodb;
+pub mod embedded;
+pub mod keys;
+pub mod memory;
+
+use async_trait::async_trait;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// The address of an item.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Key {
+    /// Partition key.
+    pub pk: String,
+    /// Sort key.
+    pub sk: String,
+}
+
+/// One stored item: its key, an optimistic-concurrency version, an optional
+/// expiry (the TTL attribute) and the record itself.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct Item {
+    /// Partition key.
+    pub pk: String,
+    /// Sort key.
+    pub sk: String,
+    /// Bumped by the writer on every change; `Cond::Version` checks it.
+    #[serde(default)]
+    pub version: u64,
+    /// Unix seconds after which the item reads as absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<i64>,
+    /// The record, as JSON.
+    #[serde(default)]
+    pub data: Value,
+}
+
+impl Item {
+    /// A version-1 item holding `record` at `key`.
+    pub fn new<T: Serialize>(key: Key, record: &T) -> Self {
+        Self {
+            pk: key.pk,
+            sk: key.sk,
+            version: 1,
+            expires_at: None,
+            data: serde_json::to_value(record).expect("records serialise to JSON"),
+        }
+    }
+
+    /// The same item, expiring at `unix_secs`.
+    pub fn expiring_at(mut self, unix_secs: i64) -> Self {
+        self.expires_at = Some(unix_secs);
+        self
+    }
+
+    /// The next version of this item holding `record`, same key and expiry.
+    pub fn successor<T: Serialize>(&self, record: &T) -> Self {
+        Self {
+            version: self.version + 1,
+            data: serde_json::to_value(record).expect("records serialise to JSON"),
+            ..self.clone()
+        }
+    }
+
+    /// The item's key.
+    pub fn key(&self) -> Key {
+        Key { pk: self.pk.clone(), sk: self.sk.clone() }
+    }
+
+    /// Decodes the record.
+    pub fn decode<T: DeserializeOwned>(&self) -> Result<T, StoreError> {
+        serde_json::from_value(self.data.clone())
+            .map_err(|e| StoreError::Internal(format!("undecodable item {}/{}: {e}", self.pk, self.sk)))
+    }
+
+    /// Whether the item is still live at `now` (TTL deletes late, so every
+    /// read checks this).
+    pub fn is_live(&self, now: i64) -> bool {
+        self.expires_at.is_none_or(|at| at > now)
+    }
+}
+
+/// A condition on the live item at an operation's key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cond {
+    /// No condition.
+    None,
+    /// No live item at the key (an expired one counts as absent).
+    Absent,
+    /// A live item exists at the key.
+    Present,
+    /// A live item with exactly this version exists.
+    Version(u64),
+}
+
+impl Cond {
+    /// Whether the condition holds for `current`, the live item at the key.
+    pub fn holds(self, current: Option<&Item>) -> bool {
+        match self {
+            Self::None => true,
+            Self::Absent => current.is_none(),
+            Self::Present => current.is_some(),
+            Self::Version(v) => current.is_some_and(|item| item.version == v),
+        }
+    }
+}
+
+/// One write of a transaction.
+#[derive(Debug, Clone)]
+pub enum WriteOp {
+    /// Write `item`, replacing what is there.
+    Put {
+        /// The new item.
+        item: Item,
+        /// What must hold first.
+        cond: Cond,
+    },
+    /// Remove the item at `key`.
+    Delete {
+        /// Which item.
+        key: Key,
+        /// What must hold first.
+        cond: Cond,
+    },
+}
+
+/// A fixed-window counter after an increment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counter {
+    /// Events counted in the current window, including this one.
+    pub count: u64,
+    /// Unix seconds when the window ends.
+    pub expires_at: i64,
+}
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum StoreError {
+    /// Some conditions did not hold; nothing was written. Holds the indexes
+    /// of the failing operations.
+    #[error("conditions failed on operations {0:?}")]
+    ConditionFailed(Vec<usize>),
+    /// The backing service is throttling or down: retry later.
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+    /// A fault on our side (corrupt data, bug).
+    #[error("store failure: {0}")]
+    Internal(String),
+}
+
+/// The single table every flow reads and writes.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// The live item at `key`, if any.
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError>;
+
+    /// Every live item of partition `pk` whose sort key starts with
+    /// `sk_prefix`, in sort-key order.
+    async fn query(&self, pk: &str, sk_prefix: &str) -> Result<Vec<Item>, StoreError>;
+
+    /// At most `limit` live items of partition `pk` whose sort key starts
+    /// with `sk_prefix` and comes after `after`, in sort-key order, and the
+    /// sort key to continue after when there are more.
+    async fn query_page(
+        &self,
+        pk: &str,
+        sk_prefix: &str,
+        limit: usize,
+        after: Option<&str>,
+    ) -> Result<(Vec<Item>, Option<String>), StoreError>;
+
+    /// Applies all `ops` atomically if every condition holds, else none.
+    async fn transact(&self, ops: Vec<WriteOp>) -> Result<(), StoreError>;
+
+    /// Atomically counts one event in the fixed window at `key`: starts a
+    /// window ending at `window_end` when none is live, else adds one.
+    async fn increment(&self, key: &Key, window_end: i64) -> Result<Counter, StoreError>;
+}
+
+/// Cuts `items` (at most `limit + 1` of them) to a page and its cursor.
+pub fn page(mut items: Vec<Item>, limit: usize) -> (Vec<Item>, Option<String>) {
+    if items.len() > limit {
+        items.truncate(limit);
+        let next = items.last().map(|i| i.sk.clone());
+        (items, next)
+    } else {
+        (items, None)
+    }
+}
+
+/// Convenience writes over [`Store::transact`].
+#[async_trait]
+pub trait StoreExt: Store {
+    /// Writes one item under `cond`.
+    async fn put(&self, item: Item, cond: Cond) -> Result<(), StoreError> {
+        self.transact(vec![WriteOp::Put { item, cond }]).await
+    }
+
+    /// Deletes one item under `cond`.
+    async fn delete(&self, key: Key, cond: Cond) -> Result<(), StoreError> {
+        self.transact(vec![WriteOp::Delete { key, cond }]).await
+    }
+}
+
+impl<S: Store + ?Sized> StoreExt for S {}
