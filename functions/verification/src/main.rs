@@ -1,0 +1,9 @@
+//! The `verification` Lambda function: real-name verification: materials, submission and status.
+//! Dependencies are built once per cold start; the handler lives in `shared`.
+
+use shared::api::routes::Function;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), lambda_http::Error> {
+    shared::lambda::run(Function::Verification).await
+}
