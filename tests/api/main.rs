@@ -1,0 +1,16 @@
+//! HTTP tests: each module drives one route (or the whole walk) of a real
+//! `accounts-dev` over real HTTP, reading email and SMS from the outbox.
+
+mod accounts;
+mod audit;
+mod change_password;
+mod deletion;
+mod dev_routes;
+mod password_recovery;
+mod password_set;
+mod problems;
+mod sessions;
+mod sign_up_walk;
+mod sms_codes;
+mod sub_accounts;
+mod verification;

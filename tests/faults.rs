@@ -1,0 +1,333 @@
+//! Fault injection. Throttling and outages of DynamoDB, SES and SNS must
+//! reach the client as `503 unavailable` with `Retry-After`, never as `500`,
+//! and a failure to send after the state was written must not lose the
+//! customer's sign-up. Two kinds of fault: a fault server speaking each
+//! service's error protocol to the real SDK clients, and a store double at
+//! the port for faults in the middle of a flow.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use accounts_tests::{emulator_endpoint, unique_tag};
+use async_trait::async_trait;
+use http_body_util::Full;
+use hyper::body::Bytes;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use lambda_http::http::StatusCode;
+use serde_json::Value;
+use shared::app::{App, EmbeddedApp};
+use shared::clock::SystemClock;
+use shared::domain::sms_code::SmsPurpose;
+use shared::domain::{Email, Phone, Username};
+use shared::flows::sign_up::{SignUp, sign_up};
+use shared::flows::sms_codes::send_code;
+use shared::i18n::Lang;
+use shared::notify::ses::SesMailer;
+use shared::notify::sns::SnsSmsSender;
+use shared::notify::{EmailMessage, Mailer, SendError, SmsMessage, SmsSender};
+use shared::store::dynamodb::DynamoStore;
+use shared::store::{Counter, Item, Key, Store, StoreError, WriteOp, keys};
+
+/// An HTTP server answering every request with one canned error response.
+async fn fault_server(status: u16, headers: &'static [(&'static str, &'static str)], body: &'static str) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
+            tokio::spawn(async move {
+                let service = service_fn(move |_req| async move {
+                    let mut response = hyper::Response::builder().status(status);
+                    for (name, value) in headers {
+                        response = response.header(*name, *value);
+                    }
+                    Ok::<_, std::convert::Infallible>(
+                        response.body(Full::new(Bytes::from_static(body.as_bytes()))).unwrap(),
+                    )
+                });
+                let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+            });
+        }
+    });
+    addr
+}
+
+/// SDK configuration pointing at `addr`, without retries so each fault is
+/// seen once.
+async fn sdk_at(addr: SocketAddr) -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(format!("http://{addr}"))
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new("testing", "testing", None, None, "faults"))
+        .retry_config(aws_config::retry::RetryConfig::disabled())
+        .load()
+        .await
+}
+
+const JSON_1_0: &[(&str, &str)] = &[("content-type", "application/x-amz-json-1.0")];
+
+#[tokio::test]
+async fn dynamodb_throttling_is_unavailable() {
+    let addr = fault_server(400, JSON_1_0, r#"{"__type":"com.amazonaws.dynamodb.v20120810#ThrottlingException","message":"Rate of requests exceeds the allowed throughput."}"#).await;
+    let store =
+        DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk_at(addr).await), "t", Arc::new(SystemClock::default()));
+    let error = store.get(&keys::account("x")).await.unwrap_err();
+    assert!(matches!(&error, StoreError::Unavailable(m) if m.contains("ThrottlingException")), "{error:?}");
+    let error = store.increment(&keys::rate("k", "s"), 1).await.unwrap_err();
+    assert!(matches!(error, StoreError::Unavailable(_)), "{error:?}");
+}
+
+#[tokio::test]
+async fn dynamodb_capacity_errors_and_outages_are_unavailable() {
+    let addr = fault_server(
+        400,
+        JSON_1_0,
+        r#"{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":"x"}"#,
+    )
+    .await;
+    let store =
+        DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk_at(addr).await), "t", Arc::new(SystemClock::default()));
+    assert!(matches!(store.query("p", "s").await, Err(StoreError::Unavailable(_))));
+    let addr = fault_server(503, JSON_1_0, "").await;
+    let store =
+        DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk_at(addr).await), "t", Arc::new(SystemClock::default()));
+    assert!(matches!(store.get(&keys::account("x")).await, Err(StoreError::Unavailable(_))));
+}
+
+#[tokio::test]
+async fn a_missing_table_is_our_fault_not_the_clients() {
+    let addr = fault_server(400, JSON_1_0, r#"{"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"Requested resource not found"}"#).await;
+    let store =
+        DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk_at(addr).await), "t", Arc::new(SystemClock::default()));
+    assert!(matches!(store.get(&keys::account("x")).await, Err(StoreError::Internal(_))));
+}
+
+fn email() -> EmailMessage {
+    EmailMessage { to: "a@example.com".into(), subject: "s".into(), text: "t".into(), html: "<p>h</p>".into() }
+}
+
+#[tokio::test]
+async fn ses_throttling_and_outage_are_unavailable_and_rejection_is_permanent() {
+    let throttled = fault_server(
+        429,
+        &[("x-amzn-errortype", "TooManyRequestsException"), ("content-type", "application/json")],
+        r#"{"message":"Maximum sending rate exceeded."}"#,
+    )
+    .await;
+    let mailer = SesMailer::new(aws_sdk_sesv2::Client::new(&sdk_at(throttled).await), "no-reply@example.com");
+    assert!(matches!(mailer.send_email(email()).await, Err(SendError::Unavailable(_))));
+    let down = fault_server(503, &[("content-type", "application/json")], "{}").await;
+    let mailer = SesMailer::new(aws_sdk_sesv2::Client::new(&sdk_at(down).await), "no-reply@example.com");
+    assert!(matches!(mailer.send_email(email()).await, Err(SendError::Unavailable(_))));
+    let rejected = fault_server(
+        400,
+        &[("x-amzn-errortype", "MessageRejected"), ("content-type", "application/json")],
+        r#"{"message":"Email address is not verified."}"#,
+    )
+    .await;
+    let mailer = SesMailer::new(aws_sdk_sesv2::Client::new(&sdk_at(rejected).await), "no-reply@example.com");
+    assert!(matches!(mailer.send_email(email()).await, Err(SendError::Rejected(_))));
+}
+
+#[tokio::test]
+async fn sns_throttling_is_unavailable() {
+    let body = r#"<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>Throttled</Code><Message>Rate exceeded</Message></Error><RequestId>1</RequestId></ErrorResponse>"#;
+    let addr = fault_server(400, &[("content-type", "text/xml")], body).await;
+    let sender = SnsSmsSender::new(aws_sdk_sns::Client::new(&sdk_at(addr).await));
+    let result = sender.send_sms(SmsMessage { to: "+8613800138000".into(), text: "123456".into() }).await;
+    assert!(matches!(result, Err(SendError::Unavailable(_))), "{result:?}");
+}
+
+/// A store that fails its `n`-th call (counting from 1) and every later
+/// one, or never when `n` is 0.
+struct FailingStore {
+    inner: Arc<dyn Store>,
+    calls: AtomicUsize,
+    fail_from: usize,
+}
+
+impl FailingStore {
+    fn check(&self) -> Result<(), StoreError> {
+        let call = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
+        if self.fail_from != 0 && call >= self.fail_from {
+            return Err(StoreError::Unavailable("injected throttling".into()));
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Store for FailingStore {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        self.check()?;
+        self.inner.get(key).await
+    }
+    async fn query(&self, pk: &str, sk_prefix: &str) -> Result<Vec<Item>, StoreError> {
+        self.check()?;
+        self.inner.query(pk, sk_prefix).await
+    }
+    async fn query_page(
+        &self,
+        pk: &str,
+        sk_prefix: &str,
+        limit: usize,
+        after: Option<&str>,
+    ) -> Result<(Vec<Item>, Option<String>), StoreError> {
+        self.check()?;
+        self.inner.query_page(pk, sk_prefix, limit, after).await
+    }
+    async fn transact(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
+        self.check()?;
+        self.inner.transact(ops).await
+    }
+    async fn increment(&self, key: &Key, window_end: i64) -> Result<Counter, StoreError> {
+        self.check()?;
+        self.inner.increment(key, window_end).await
+    }
+}
+
+fn embedded_app() -> (tempfile::TempDir, EmbeddedApp) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_string_lossy().into_owned();
+    let config = shared::Config::from_lookup(|name| (name == "ACCOUNTS_DATA_DIR").then(|| path.clone())).unwrap();
+    (dir, EmbeddedApp::open(config).unwrap())
+}
+
+fn event(name: &str) -> Value {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../events").join(name);
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+async fn invoke(app: &App, event: &Value) -> lambda_http::Response<lambda_http::Body> {
+    let request = lambda_http::request::from_str(&event.to_string()).unwrap();
+    shared::api::handle(app, None, request).await
+}
+
+#[tokio::test]
+async fn a_store_fault_at_any_step_of_a_flow_is_a_503_with_retry_after() {
+    for route in ["create-sms-code.json", "create-session.json", "get-me.json", "set-password.json"] {
+        for fail_from in 1..=6 {
+            let (_dir, embedded) = embedded_app();
+            let mut app = embedded.app.clone();
+            app.store =
+                Arc::new(FailingStore { inner: embedded.app.store.clone(), calls: AtomicUsize::new(0), fail_from });
+            let response = invoke(&app, &event(route)).await;
+            let status = response.status();
+            assert_ne!(status, StatusCode::INTERNAL_SERVER_ERROR, "{route} failing from call {fail_from}");
+            if status == StatusCode::SERVICE_UNAVAILABLE {
+                assert_eq!(response.headers()["retry-after"], "5");
+                assert_eq!(response.headers()["content-type"], "application/problem+json");
+                let lambda_http::Body::Text(body) = response.body() else { panic!("a problem body") };
+                let problem: Value = serde_json::from_str(body).unwrap();
+                assert_eq!(problem["code"], "unavailable");
+                assert!(!body.contains("injected"), "the cause stays in the logs: {body}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_ses_outage_after_sign_up_keeps_the_account() {
+    let Some(_) = emulator_endpoint() else {
+        eprintln!("skipped: no emulator (AWS_ENDPOINT_URL)");
+        return;
+    };
+    let emulator = aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await;
+    let dynamodb = aws_sdk_dynamodb::Client::new(&emulator);
+    let table = format!("faults-{}", unique_tag());
+    shared::provision::ensure_table(&dynamodb, &table).await.unwrap();
+    let ses_down = fault_server(503, &[("content-type", "application/json")], "{}").await;
+    let clock = Arc::new(SystemClock::default());
+    let (_dir, embedded) = embedded_app();
+    let app = App {
+        store: Arc::new(DynamoStore::new(dynamodb, table, clock.clone())),
+        mailer: Arc::new(SesMailer::new(aws_sdk_sesv2::Client::new(&sdk_at(ses_down).await), "no-reply@example.com")),
+        sms: Arc::new(SnsSmsSender::new(aws_sdk_sns::Client::new(&emulator))),
+        clock,
+        ..embedded.app.clone()
+    };
+    let suffix = u64::from_str_radix(&unique_tag(), 16).unwrap() % 100_000_000;
+    let phone = Phone::parse(&format!("+86137{suffix:08}")).unwrap();
+    send_code(&app, &phone, SmsPurpose::SignUp, "192.0.2.9", Lang::En).await.unwrap();
+    let data: Value = reqwest::get(format!("{}/moto-api/data.json", emulator_endpoint().unwrap()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let sms =
+        data["sns"]["SMS"].as_array().unwrap().iter().rev().find(|m| m["phone_number"] == phone.as_str()).unwrap();
+    let code: String =
+        sms["message"].as_str().unwrap().split(|c: char| !c.is_ascii_digit()).find(|r| r.len() == 6).unwrap().into();
+
+    let request = SignUp {
+        username: Username::parse("sesdown").unwrap(),
+        email: Email::parse("sesdown@example.com").unwrap(),
+        phone,
+        sms_code: code,
+        organization: None,
+        referrer_phone: None,
+        lang: Lang::En,
+    };
+    let account = sign_up(&app, request).await.expect("the sign-up is kept although the invitation failed");
+    assert!(app.store.get(&keys::account(&account.account_id)).await.unwrap().is_some());
+    assert!(app.store.get(&keys::email_guard("sesdown@example.com")).await.unwrap().is_some());
+}
+
+#[tokio::test]
+async fn a_deletion_interrupted_at_any_step_finishes_when_decided_again() {
+    use accounts_tests::{PASSWORD, spawn_app};
+    use shared::flows::{FlowError, deletion};
+
+    let mut interrupted = 0;
+    for fail_from in 1..=14 {
+        let app = spawn_app().await;
+        let customer = app.activated_customer("halfgone").await;
+        let token = app.token_for(&customer).await;
+        let me: Value = app.with_token(reqwest::Method::GET, "/v1/me", &token).await.json().await.unwrap();
+        let account_id = me["account_id"].as_str().unwrap().to_owned();
+        let created: Value = app
+            .client
+            .post(format!("{}/v1/me/deletion-request", app.base))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"password": PASSWORD}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let request_id = created["request_id"].as_str().unwrap();
+        let real = app.server.app().clone();
+        let mut faulty = real.clone();
+        faulty.store = Arc::new(FailingStore { inner: real.store.clone(), calls: AtomicUsize::new(0), fail_from });
+
+        if deletion::decide(&faulty, request_id, true, None, "operator").await.is_err() {
+            interrupted += 1;
+        }
+        match deletion::decide(&real, request_id, true, None, "operator").await {
+            // Finished now, or the interrupted run had already finished.
+            Ok(_) | Err(FlowError::Conflicting("deletion_not_pending")) => {}
+            Err(e) => panic!("failing from call {fail_from}, the second decision failed: {e:?}"),
+        }
+        assert_eq!(app.sign_in(&customer.username, PASSWORD).await.status(), reqwest::StatusCode::UNAUTHORIZED);
+        let partition = keys::account_partition(created["account_id"].as_str().unwrap_or(&account_id));
+        assert!(
+            real.store.query(&partition, "").await.unwrap().is_empty(),
+            "failing from call {fail_from}: items remain"
+        );
+        for guard in [
+            keys::username_guard("halfgone"),
+            keys::email_guard(&customer.email.to_lowercase()),
+            keys::phone_guard(&customer.phone),
+        ] {
+            assert!(real.store.get(&guard).await.unwrap().is_none(), "failing from call {fail_from}: a guard remains");
+        }
+    }
+    assert!(interrupted >= 10, "the faults interrupted only {interrupted} runs");
+}

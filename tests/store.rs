@@ -1,0 +1,225 @@
+//! One conformance suite for the store port, run against the embedded store,
+//! the in-memory store of the benchmarks, and DynamoDB on the local emulator: both must behave the same,
+//! including expiry on read and the atomicity the flows rely on.
+
+use std::sync::Arc;
+
+use accounts_tests::{emulator_endpoint, unique_tag};
+use serde_json::json;
+use shared::clock::{Clock, SystemClock};
+use shared::store::dynamodb::DynamoStore;
+use shared::store::embedded::{EmbeddedStore, open_database};
+use shared::store::memory::MemoryStore;
+use shared::store::{Cond, Item, Key, Store, StoreError, StoreExt, WriteOp};
+
+struct Subject {
+    store: Arc<dyn Store>,
+    clock: Arc<SystemClock>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+fn embedded() -> Subject {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(SystemClock::default());
+    let store = EmbeddedStore::new(open_database(dir.path()).unwrap(), clock.clone());
+    Subject { store: Arc::new(store), clock, _dir: Some(dir) }
+}
+
+fn in_memory() -> Subject {
+    let clock = Arc::new(SystemClock::default());
+    Subject { store: Arc::new(MemoryStore::new(clock.clone())), clock, _dir: None }
+}
+
+async fn dynamodb() -> Option<Subject> {
+    emulator_endpoint()?;
+    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await;
+    let client = aws_sdk_dynamodb::Client::new(&sdk);
+    let table = format!("conformance-{}", unique_tag());
+    shared::provision::ensure_table(&client, &table).await.expect("table created");
+    let clock = Arc::new(SystemClock::default());
+    Some(Subject { store: Arc::new(DynamoStore::new(client, table, clock.clone())), clock, _dir: None })
+}
+
+fn key(pk: &str, sk: &str) -> Key {
+    Key { pk: pk.into(), sk: sk.into() }
+}
+
+fn item(pk: &str, sk: &str, value: serde_json::Value) -> Item {
+    Item::new(key(pk, sk), &value)
+}
+
+/// Runs `case` against both stores (DynamoDB when the emulator is up).
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod embedded_store {
+            $(#[tokio::test] async fn $name() { super::$name(super::embedded()).await; })*
+        }
+        mod memory_store {
+            $(#[tokio::test] async fn $name() { super::$name(super::in_memory()).await; })*
+        }
+        mod dynamodb_store {
+            $(#[tokio::test] async fn $name() {
+                match super::dynamodb().await {
+                    Some(subject) => super::$name(subject).await,
+                    None => eprintln!("skipped: no emulator (AWS_ENDPOINT_URL)"),
+                }
+            })*
+        }
+    };
+}
+
+conformance!(
+    a_put_item_reads_back_unchanged,
+    a_missing_item_is_none,
+    absent_refuses_a_live_item_but_not_an_expired_one,
+    expired_items_read_as_absent,
+    version_conditions_give_optimistic_concurrency,
+    present_condition_on_delete,
+    a_transaction_is_all_or_nothing_and_names_every_failure,
+    query_returns_live_items_of_a_prefix_in_order,
+    increment_counts_within_a_window_and_restarts_after,
+    concurrent_increments_never_lose_a_count,
+    concurrent_absent_puts_let_exactly_one_win,
+    pages_cover_every_live_item_once,
+);
+
+async fn a_put_item_reads_back_unchanged(s: Subject) {
+    let data = json!({"text": "héllo 你好", "n": 42, "neg": -7, "f": 1.5, "none": null, "yes": true,
+        "list": [1, "two", {"three": 3}], "nested": {"empty": {}, "s": ""}});
+    let written = item("P#1", "S", data).expiring_at(s.clock.now() + 100);
+    s.store.put(written.clone(), Cond::None).await.unwrap();
+    assert_eq!(s.store.get(&key("P#1", "S")).await.unwrap(), Some(written));
+}
+
+async fn a_missing_item_is_none(s: Subject) {
+    assert_eq!(s.store.get(&key("P#none", "S")).await.unwrap(), None);
+    assert!(s.store.query("P#none", "").await.unwrap().is_empty());
+}
+
+async fn absent_refuses_a_live_item_but_not_an_expired_one(s: Subject) {
+    let now = s.clock.now();
+    s.store.put(item("P#2", "S", json!({"a": 1})).expiring_at(now + 60), Cond::Absent).await.unwrap();
+    let again = s.store.put(item("P#2", "S", json!({"a": 2})), Cond::Absent).await;
+    assert_eq!(again, Err(StoreError::ConditionFailed(vec![0])));
+    s.clock.advance(60);
+    s.store.put(item("P#2", "S", json!({"a": 3})), Cond::Absent).await.unwrap();
+    assert_eq!(s.store.get(&key("P#2", "S")).await.unwrap().unwrap().data, json!({"a": 3}));
+}
+
+async fn expired_items_read_as_absent(s: Subject) {
+    let now = s.clock.now();
+    s.store.put(item("P#3", "S", json!({})).expiring_at(now + 10), Cond::None).await.unwrap();
+    assert!(s.store.get(&key("P#3", "S")).await.unwrap().is_some());
+    s.clock.advance(10);
+    assert!(s.store.get(&key("P#3", "S")).await.unwrap().is_none());
+    assert!(s.store.query("P#3", "").await.unwrap().is_empty());
+    let stale = s.store.put(item("P#3", "S", json!({})), Cond::Present).await;
+    assert_eq!(stale, Err(StoreError::ConditionFailed(vec![0])));
+}
+
+async fn version_conditions_give_optimistic_concurrency(s: Subject) {
+    let first = item("P#4", "S", json!({"v": 1}));
+    s.store.put(first.clone(), Cond::Absent).await.unwrap();
+    let second = first.successor(&json!({"v": 2}));
+    assert_eq!(second.version, 2);
+    s.store.put(second.clone(), Cond::Version(1)).await.unwrap();
+    let lost = s.store.put(first.successor(&json!({"v": 3})), Cond::Version(1)).await;
+    assert_eq!(lost, Err(StoreError::ConditionFailed(vec![0])));
+    assert_eq!(s.store.get(&key("P#4", "S")).await.unwrap(), Some(second));
+}
+
+async fn present_condition_on_delete(s: Subject) {
+    let missing = s.store.delete(key("P#5", "S"), Cond::Present).await;
+    assert_eq!(missing, Err(StoreError::ConditionFailed(vec![0])));
+    s.store.put(item("P#5", "S", json!({})), Cond::None).await.unwrap();
+    s.store.delete(key("P#5", "S"), Cond::Present).await.unwrap();
+    assert!(s.store.get(&key("P#5", "S")).await.unwrap().is_none());
+}
+
+async fn a_transaction_is_all_or_nothing_and_names_every_failure(s: Subject) {
+    s.store.put(item("P#6b", "S", json!({})), Cond::None).await.unwrap();
+    s.store.put(item("P#6d", "S", json!({})), Cond::None).await.unwrap();
+    let ops = vec![
+        WriteOp::Put { item: item("P#6a", "S", json!({})), cond: Cond::Absent },
+        WriteOp::Put { item: item("P#6b", "S", json!({})), cond: Cond::Absent },
+        WriteOp::Put { item: item("P#6c", "S", json!({})), cond: Cond::Absent },
+        WriteOp::Delete { key: key("P#6d", "S"), cond: Cond::Version(9) },
+    ];
+    assert_eq!(s.store.transact(ops).await, Err(StoreError::ConditionFailed(vec![1, 3])));
+    assert!(s.store.get(&key("P#6a", "S")).await.unwrap().is_none());
+    assert!(s.store.get(&key("P#6c", "S")).await.unwrap().is_none());
+    assert!(s.store.get(&key("P#6d", "S")).await.unwrap().is_some());
+    let ops = vec![
+        WriteOp::Put { item: item("P#6a", "S", json!({})), cond: Cond::Absent },
+        WriteOp::Delete { key: key("P#6d", "S"), cond: Cond::Version(1) },
+    ];
+    s.store.transact(ops).await.unwrap();
+    assert!(s.store.get(&key("P#6a", "S")).await.unwrap().is_some());
+    assert!(s.store.get(&key("P#6d", "S")).await.unwrap().is_none());
+}
+
+async fn query_returns_live_items_of_a_prefix_in_order(s: Subject) {
+    let now = s.clock.now();
+    for sk in ["SESSION#b", "SESSION#a", "PROFILE", "SESSIONX", "SESSION#c"] {
+        s.store.put(item("P#7", sk, json!({"sk": sk})).expiring_at(now + 100), Cond::None).await.unwrap();
+    }
+    s.store.put(item("P#7", "SESSION#old", json!({})).expiring_at(now + 1), Cond::None).await.unwrap();
+    s.store.put(item("P#77", "SESSION#z", json!({})), Cond::None).await.unwrap();
+    s.clock.advance(1);
+    let found: Vec<String> = s.store.query("P#7", "SESSION#").await.unwrap().into_iter().map(|i| i.sk).collect();
+    assert_eq!(found, ["SESSION#a", "SESSION#b", "SESSION#c"]);
+}
+
+async fn increment_counts_within_a_window_and_restarts_after(s: Subject) {
+    let now = s.clock.now();
+    let k = key("RATE#x", "RATE");
+    for expected in 1..=3 {
+        let counter = s.store.increment(&k, now + 60).await.unwrap();
+        assert_eq!((counter.count, counter.expires_at), (expected, now + 60));
+    }
+    // A later increment keeps the window it started with.
+    assert_eq!(s.store.increment(&k, now + 999).await.unwrap().expires_at, now + 60);
+    s.clock.advance(60);
+    let restarted = s.store.increment(&k, now + 120).await.unwrap();
+    assert_eq!((restarted.count, restarted.expires_at), (1, now + 120));
+    s.store.delete(k.clone(), Cond::None).await.unwrap();
+    assert_eq!(s.store.increment(&k, now + 500).await.unwrap().count, 1);
+}
+
+async fn concurrent_increments_never_lose_a_count(s: Subject) {
+    let now = s.clock.now();
+    let k = key("RATE#y", "RATE");
+    let counts = futures::future::join_all((0..40).map(|_| s.store.increment(&k, now + 60))).await;
+    let mut counts: Vec<u64> = counts.into_iter().map(|c| c.unwrap().count).collect();
+    counts.sort_unstable();
+    assert_eq!(counts, (1..=40).collect::<Vec<u64>>());
+}
+
+async fn concurrent_absent_puts_let_exactly_one_win(s: Subject) {
+    let results =
+        futures::future::join_all((0..20).map(|i| s.store.put(item("P#8", "GUARD", json!({"i": i})), Cond::Absent)))
+            .await;
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
+    assert!(results.iter().all(|r| r.is_ok() || *r == Err(StoreError::ConditionFailed(vec![0]))));
+}
+
+async fn pages_cover_every_live_item_once(s: Subject) {
+    let now = s.clock.now();
+    for i in 0..7 {
+        let expires = if i == 3 { now + 1 } else { now + 100 };
+        s.store.put(item("Q#1", &format!("{i:03}"), json!({"i": i})).expiring_at(expires), Cond::None).await.unwrap();
+    }
+    s.clock.advance(1);
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let (items, next) = s.store.query_page("Q#1", "", 2, after.as_deref()).await.unwrap();
+        assert!(items.len() <= 2);
+        seen.extend(items.into_iter().map(|i| i.sk));
+        match next {
+            Some(cursor) => after = Some(cursor),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ["000", "001", "002", "004", "005", "006"]);
+}

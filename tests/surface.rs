@@ -1,0 +1,187 @@
+//! The route table in `shared/src/api/routes.rs` is the one source of
+//! truth: the deployable template and the OpenAPI description must serve
+//! and describe exactly its routes.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use serde_yaml_ng::Value;
+use shared::api::routes::{Function, ROUTES};
+
+fn read_yaml(relative: &str) -> Value {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join(relative);
+    serde_yaml_ng::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn table_routes() -> BTreeSet<(String, String, String)> {
+    ROUTES.iter().map(|r| (r.function.name().to_owned(), r.method.to_owned(), r.path.to_owned())).collect()
+}
+
+#[test]
+fn the_template_routes_every_route_to_its_function_and_nothing_else() {
+    let template = read_yaml("infra/template.yaml");
+    let mut deployed = BTreeSet::new();
+    let mut functions = BTreeSet::new();
+    for (_, resource) in template["Resources"].as_mapping().unwrap() {
+        if resource["Type"] != "AWS::Serverless::Function" {
+            continue;
+        }
+        let binary = resource["Metadata"]["BuildProperties"]["Binary"]
+            .as_str()
+            .expect("each function names its binary")
+            .to_owned();
+        assert_eq!(resource["Metadata"]["BuildMethod"], "rust-cargolambda");
+        functions.insert(binary.clone());
+        for (_, event) in resource["Properties"]["Events"].as_mapping().into_iter().flatten() {
+            if event["Type"] == "HttpApi" {
+                let props = &event["Properties"];
+                deployed.insert((
+                    binary.clone(),
+                    props["Method"].as_str().unwrap().to_owned(),
+                    props["Path"].as_str().unwrap().to_owned(),
+                ));
+            }
+        }
+    }
+    assert_eq!(deployed, table_routes());
+    let expected: BTreeSet<String> = Function::ALL.iter().map(|f| f.name().to_owned()).collect();
+    assert_eq!(functions, expected);
+}
+
+#[test]
+fn every_function_crate_exists() {
+    for function in Function::ALL {
+        let main =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../functions").join(function.name()).join("src/main.rs");
+        let source = std::fs::read_to_string(&main).unwrap_or_else(|_| panic!("{} missing", main.display()));
+        assert!(source.contains(&format!("{function:?}")), "{} runs another function", main.display());
+    }
+}
+
+#[test]
+fn openapi_describes_exactly_the_routes_plus_the_dev_routes() {
+    let spec = read_yaml("openapi.yaml");
+    let mut described = BTreeSet::new();
+    let mut dev = BTreeSet::new();
+    for (path, item) in spec["paths"].as_mapping().unwrap() {
+        let path = path.as_str().unwrap().to_owned();
+        for (method, _) in item.as_mapping().unwrap() {
+            let method = method.as_str().unwrap().to_uppercase();
+            if path.starts_with("/_dev/") {
+                dev.insert((method, path.clone()));
+            } else {
+                described.insert((method, path.clone()));
+            }
+        }
+    }
+    let routes: BTreeSet<(String, String)> = ROUTES.iter().map(|r| (r.method.to_owned(), r.path.to_owned())).collect();
+    assert_eq!(described, routes);
+    let expected_dev: BTreeSet<(String, String)> = [("GET", "/_dev/outbox"), ("POST", "/_dev/clock")]
+        .iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
+    assert_eq!(dev, expected_dev);
+}
+
+fn resources_of_type<'a>(template: &'a Value, kind: &str) -> Vec<(&'a str, &'a Value)> {
+    template["Resources"]
+        .as_mapping()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"] == kind)
+        .map(|(name, r)| (name.as_str().unwrap(), r))
+        .collect()
+}
+
+/// The target of a `!Ref`, if `value` is one.
+fn ref_target(value: &Value) -> Option<&str> {
+    match value {
+        Value::Tagged(tagged) if tagged.tag == "Ref" => tagged.value.as_str(),
+        _ => None,
+    }
+}
+
+#[test]
+fn the_template_table_is_the_one_accounts_dev_creates() {
+    use shared::provision::{BILLING_MODE, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE};
+    let template = read_yaml("infra/template.yaml");
+    let tables = resources_of_type(&template, "AWS::DynamoDB::Table");
+    assert_eq!(tables.len(), 1, "one table");
+    let props = &tables[0].1["Properties"];
+    assert_eq!(props["BillingMode"], BILLING_MODE);
+    let keys: Vec<(&str, &str)> = props["KeySchema"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|k| (k["AttributeName"].as_str().unwrap(), k["KeyType"].as_str().unwrap()))
+        .collect();
+    assert_eq!(keys, [(PARTITION_KEY, "HASH"), (SORT_KEY, "RANGE")]);
+    let attributes: Vec<(&str, &str)> = props["AttributeDefinitions"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|a| (a["AttributeName"].as_str().unwrap(), a["AttributeType"].as_str().unwrap()))
+        .collect();
+    assert_eq!(attributes, [(PARTITION_KEY, "S"), (SORT_KEY, "S")]);
+    assert_eq!(props["TimeToLiveSpecification"]["AttributeName"], TTL_ATTRIBUTE);
+    assert_eq!(props["TimeToLiveSpecification"]["Enabled"], true);
+    assert_eq!(props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"], true);
+}
+
+#[test]
+fn every_function_has_error_and_throttle_alarms() {
+    let template = read_yaml("infra/template.yaml");
+    let alarms = resources_of_type(&template, "AWS::CloudWatch::Alarm");
+    for (function, _) in resources_of_type(&template, "AWS::Serverless::Function") {
+        for metric in ["Errors", "Throttles"] {
+            let found = alarms.iter().any(|(_, alarm)| {
+                let props = &alarm["Properties"];
+                props["MetricName"] == metric
+                    && props["Dimensions"]
+                        .as_sequence()
+                        .into_iter()
+                        .flatten()
+                        .any(|d| ref_target(&d["Value"]) == Some(function))
+            });
+            assert!(found, "{function} has no {metric} alarm");
+        }
+    }
+}
+
+#[test]
+fn function_policies_are_least_privilege() {
+    let template = read_yaml("infra/template.yaml");
+    for (function, resource) in resources_of_type(&template, "AWS::Serverless::Function") {
+        for policy in resource["Properties"]["Policies"].as_sequence().into_iter().flatten() {
+            for statement in policy["Statement"].as_sequence().into_iter().flatten() {
+                let actions: Vec<&str> = match &statement["Action"] {
+                    Value::String(a) => vec![a.as_str()],
+                    Value::Sequence(list) => list.iter().filter_map(Value::as_str).collect(),
+                    other => panic!("{function}: unexpected Action {other:?}"),
+                };
+                for action in &actions {
+                    assert!(!action.contains('*'), "{function} grants a wildcard action {action}");
+                }
+                if actions.iter().any(|a| a.starts_with("dynamodb:")) {
+                    let resource = format!("{:?}", statement["Resource"]);
+                    assert!(resource.contains("Table.Arn"), "{function}: DynamoDB access beyond the table: {resource}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn operator_routes_and_only_they_need_iam_auth() {
+    use shared::api::routes::{Access, by_key};
+    let template = read_yaml("infra/template.yaml");
+    for (function, resource) in resources_of_type(&template, "AWS::Serverless::Function") {
+        for (_, event) in resource["Properties"]["Events"].as_mapping().into_iter().flatten() {
+            let props = &event["Properties"];
+            let key = format!("{} {}", props["Method"].as_str().unwrap(), props["Path"].as_str().unwrap());
+            let route = by_key(&key).unwrap_or_else(|| panic!("{function}: unknown route {key}"));
+            let iam = props["Auth"]["Authorizer"] == "AWS_IAM";
+            assert_eq!(iam, route.access == Access::Operator, "{key}");
+        }
+    }
+}
