@@ -1,0 +1,145 @@
+// Shared by every page: calls to the API, field errors next to their
+// fields, and the two languages. No framework, no third-party requests.
+"use strict";
+
+const LANG = (navigator.language || "").toLowerCase().startsWith("zh") ? "zh-CN" : "en";
+
+const TEXT = {
+  en: {
+    signIn: "Sign in", signUp: "Create account", forgot: "Forgot password", account: "Account centre", ops: "Operators",
+    login: "Username, email or phone", password: "Password", username: "Username", email: "Email", phone: "Mobile phone",
+    smsCode: "SMS code", sendCode: "Send code", resendIn: "Resend in {s} s", organization: "Organization (optional)",
+    terms: "I accept the terms of service", newPassword: "New password", currentPassword: "Current password",
+    setPassword: "Set password", signedUp: "Check your email: the link to set your password is valid for 60 minutes.",
+    passwordSet: "Your password is set. You can sign in now.", resetSent: "If the account exists, a message is on its way.",
+    method: "Send by", byEmail: "Email", bySms: "SMS", resetWithCode: "Reset password", signOut: "Sign out",
+    profile: "Profile", changePassword: "Change password", changed: "Password changed; other sessions were signed out.",
+    verification: "Real-name verification", status: "Status", type: "Type", individual: "Individual", enterprise: "Enterprise",
+    realName: "Real name", idType: "ID type", residentId: "Resident ID", passport: "Passport", idNumber: "ID number",
+    companyName: "Company name", creditCode: "Unified social credit code", legalRep: "Legal representative",
+    documents: "Documents (JPEG, PNG or PDF, 10 MiB at most)", submit: "Submit", deletion: "Delete account",
+    reason: "Reason (optional)", requestDeletion: "Request deletion", cancelDeletion: "Cancel request",
+    subAccounts: "Sub-accounts", create: "Create", sendReset: "Send reset email", opsToken: "Operator token",
+    load: "Load", approve: "Approve", reject: "Reject", verifications: "Verifications waiting for review",
+    deletions: "Deletion requests waiting for review", none: "Nothing waiting.", submitted: "Submitted",
+    ruleLength: "{min}–{max} characters", ruleUpper: "an uppercase letter", ruleLower: "a lowercase letter",
+    ruleDigit: "a digit", ruleSymbol: "a symbol", ruleNoName: "not containing the username", sent: "Sent.",
+  },
+  "zh-CN": {
+    signIn: "登录", signUp: "注册账号", forgot: "忘记密码", account: "账号中心", ops: "运维",
+    login: "用户名、邮箱或手机号", password: "密码", username: "用户名", email: "邮箱", phone: "手机号",
+    smsCode: "短信验证码", sendCode: "获取验证码", resendIn: "{s} 秒后重发", organization: "组织（选填）",
+    terms: "我已阅读并同意服务条款", newPassword: "新密码", currentPassword: "当前密码",
+    setPassword: "设置密码", signedUp: "请查收邮件：设置密码的链接 60 分钟内有效。",
+    passwordSet: "密码已设置，现在可以登录。", resetSent: "如果账号存在，消息正在发送。",
+    method: "发送方式", byEmail: "邮件", bySms: "短信", resetWithCode: "重置密码", signOut: "退出登录",
+    profile: "基本信息", changePassword: "修改密码", changed: "密码已修改，其他会话已退出。",
+    verification: "实名认证", status: "状态", type: "类型", individual: "个人", enterprise: "企业",
+    realName: "真实姓名", idType: "证件类型", residentId: "居民身份证", passport: "护照", idNumber: "证件号码",
+    companyName: "企业名称", creditCode: "统一社会信用代码", legalRep: "法定代表人",
+    documents: "证明材料（JPEG、PNG 或 PDF，不超过 10 MiB）", submit: "提交", deletion: "注销账号",
+    reason: "原因（选填）", requestDeletion: "申请注销", cancelDeletion: "撤销申请",
+    subAccounts: "子账号", create: "创建", sendReset: "发送重置邮件", opsToken: "运维令牌",
+    load: "加载", approve: "通过", reject: "驳回", verifications: "待审核的实名认证",
+    deletions: "待审核的注销申请", none: "暂无待办。", submitted: "提交时间",
+    ruleLength: "{min}–{max} 个字符", ruleUpper: "包含大写字母", ruleLower: "包含小写字母",
+    ruleDigit: "包含数字", ruleSymbol: "包含符号", ruleNoName: "不包含用户名", sent: "已发送。",
+  },
+};
+
+function t(key, vars = {}) {
+  const text = (TEXT[LANG] && TEXT[LANG][key]) || TEXT.en[key] || key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => String(vars[name]));
+}
+
+/** Fills every element with data-t="key" (text) or data-t-placeholder. */
+function translatePage() {
+  document.documentElement.lang = LANG;
+  for (const el of document.querySelectorAll("[data-t]")) el.textContent = t(el.dataset.t);
+}
+
+/** Calls the API; resolves to {status, body} and never throws on 4xx/5xx. */
+async function api(method, path, body, headers = {}) {
+  const init = {
+    method,
+    credentials: "same-origin",
+    headers: { "Accept-Language": LANG, "X-Requested-With": "XMLHttpRequest", ...headers },
+  };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch(path, init);
+  const text = await response.text();
+  let parsed = null;
+  try { parsed = text ? JSON.parse(text) : null; } catch (_) { parsed = null; }
+  return { status: response.status, body: parsed };
+}
+
+/** Clears the errors of `form`, then shows a problem's field errors next to
+ * their fields (`errors[].field` matches an input's name) and its detail
+ * in the form's notice. Returns true when there was a problem. */
+function showProblem(form, result) {
+  for (const el of form.querySelectorAll(".error")) el.remove();
+  for (const el of form.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
+  const notice = form.querySelector(".notice");
+  if (notice) { notice.hidden = true; notice.className = "notice"; }
+  if (result.status < 400) return false;
+  const problem = result.body || {};
+  let placed = false;
+  for (const error of problem.errors || []) {
+    const name = error.field.replace(/\[\d+\]$/, "");
+    const input = form.querySelector(`[name="${CSS.escape(name)}"]`);
+    if (!input) continue;
+    input.setAttribute("aria-invalid", "true");
+    const message = document.createElement("div");
+    message.className = "error";
+    message.id = `${name}-error-${Math.random().toString(36).slice(2, 7)}`;
+    message.textContent = error.message;
+    input.setAttribute("aria-describedby", message.id);
+    (input.closest(".row") || input).after(message);
+    placed = true;
+  }
+  if (notice && (!placed || !problem.errors)) say(notice, problem.detail || `HTTP ${result.status}`, false);
+  return true;
+}
+
+function say(notice, text, ok = true) {
+  notice.textContent = text;
+  notice.className = `notice ${ok ? "ok" : "bad"}`;
+  notice.hidden = false;
+  notice.setAttribute("role", ok ? "status" : "alert");
+}
+
+/** A form's fields as an object, empty strings left out. */
+function values(form) {
+  const data = {};
+  for (const [key, value] of new FormData(form).entries()) {
+    if (typeof value === "string" && value !== "") data[key] = value;
+  }
+  return data;
+}
+
+/** The `alaya` rules, re-checked as the user types (the server decides). */
+function watchPasswordRules(input, list, usernameOf = () => "") {
+  const rules = [
+    ["ruleLength", (p) => p.length >= 8 && p.length <= 18, { min: 8, max: 18 }],
+    ["ruleUpper", (p) => /[A-Z]/.test(p)],
+    ["ruleLower", (p) => /[a-z]/.test(p)],
+    ["ruleDigit", (p) => /[0-9]/.test(p)],
+    ["ruleSymbol", (p) => /[!-\/:-@\[-`{-~]/.test(p)],
+    ["ruleNoName", (p) => { const u = usernameOf(); return !u || !p.toLowerCase().includes(u.toLowerCase()); }],
+  ];
+  list.innerHTML = "";
+  const items = rules.map(([key, , vars]) => {
+    const li = document.createElement("li");
+    li.textContent = t(key, vars || {});
+    list.append(li);
+    return li;
+  });
+  const update = () => rules.forEach(([, test], i) => items[i].classList.toggle("met", test(input.value)));
+  input.addEventListener("input", update);
+  update();
+}
+
+document.addEventListener("DOMContentLoaded", translatePage);
