@@ -24,9 +24,9 @@ pub struct Router {
     paths: matchit::Router<Vec<&'static Route>>,
 }
 
-impl Router {
+impl Default for Router {
     /// Builds the router from [`ROUTES`].
-    pub fn new() -> Self {
+    fn default() -> Self {
         let mut by_path: BTreeMap<&str, Vec<&'static Route>> = BTreeMap::new();
         for route in ROUTES {
             by_path.entry(route.path).or_default().push(route);
@@ -37,7 +37,9 @@ impl Router {
         }
         Self { paths }
     }
+}
 
+impl Router {
     /// Resolves `method` and `path`.
     pub fn find(&self, method: &str, path: &str) -> Matched {
         let Ok(found) = self.paths.at(path) else {
