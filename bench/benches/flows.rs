@@ -1,0 +1,319 @@
+//! Per-request cost of each flow, as a Lambda function pays it: parsing the
+//! API Gateway event with `lambda_http` and running `shared::api::handle`,
+//! over the in-memory store (`store/memory.rs`, which passes the same
+//! conformance suite as redb and DynamoDB) and the in-memory outbox. Argon2
+//! runs at its minimum cost here so that the hash is excluded; `argon2.rs`
+//! measures it on its own.
+//!
+//! Criterion reports the mean of each flow; a second pass then times 2,000
+//! single requests per flow and prints p50/p99/max, the figures of
+//! BENCHMARKS.md. Every timed request must get its flow's success status, so
+//! a rate limit or a broken setup cannot pass for a fast answer.
+
+use std::cell::{Cell, RefCell};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use accounts_dev::event::api_gateway_v2;
+use accounts_dev::router::{Matched, Router};
+use criterion::{BatchSize, Criterion};
+use hyper::body::Bytes;
+use lambda_http::Body;
+use lambda_http::http::StatusCode;
+use serde_json::{Value, json};
+use shared::app::EmbeddedApp;
+use shared::config::Config;
+use shared::domain::password_hash::PasswordHasher;
+use tokio::runtime::Runtime;
+
+const PASSWORD: &str = "Gpu#Cl0ud-bench9";
+const OPERATOR: &str = "arn:aws:iam::000000000000:user/bench-operator";
+
+/// One request, ready to be parsed and handled.
+struct Call {
+    event: String,
+    expect: StatusCode,
+}
+
+/// An app on the in-memory store, and a way to drive it as API Gateway would.
+struct Bench {
+    rt: Runtime,
+    embedded: EmbeddedApp,
+    router: Router,
+    next: Cell<u64>,
+    /// Bumped whenever the clock jumps (sessions made before may have ended).
+    epoch: Cell<u64>,
+    _dir: tempfile::TempDir,
+}
+
+/// An active account and its latest session.
+struct Customer {
+    username: String,
+    password: RefCell<String>,
+    /// The session and the clock epoch it was made in.
+    session: RefCell<(String, u64)>,
+}
+
+impl Bench {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().to_string_lossy().into_owned();
+        let config = Config::from_lookup(|name| match name {
+            "ACCOUNTS_DATA_DIR" => Some(path.clone()),
+            // The uniform-timing floor of forgot-password is a sleep, not cost.
+            "ACCOUNTS_FORGOT_MIN_MILLIS" => Some("0".into()),
+            _ => None,
+        })
+        .unwrap();
+        let mut embedded = EmbeddedApp::open_in_memory(config).unwrap();
+        embedded.app.hasher = PasswordHasher::minimal_cost(1);
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        Self { rt, embedded, router: Router::default(), next: Cell::new(1), epoch: Cell::new(0), _dir: dir }
+    }
+
+    fn unique(&self) -> u64 {
+        let n = self.next.get();
+        self.next.set(n + 1);
+        n
+    }
+
+    /// A distinct client address per request keeps per-IP limits out of the way.
+    fn peer(&self) -> SocketAddr {
+        let n = self.unique() as u32;
+        SocketAddr::from((Ipv4Addr::from(0x0a00_0000 | (n & 0x00ff_ffff)), 40_000))
+    }
+
+    fn event(&self, method: &str, path: &str, body: Option<Value>, bearer: Option<&str>) -> String {
+        let (path_only, query) = path.split_once('?').unwrap_or((path, ""));
+        let Matched::Route { route, params } = self.router.find(method, path_only) else {
+            panic!("no route for {method} {path}");
+        };
+        let mut req = hyper::Request::builder().method(method).uri(if query.is_empty() {
+            path_only.to_owned()
+        } else {
+            format!("{path_only}?{query}")
+        });
+        if body.is_some() {
+            req = req.header("content-type", "application/json");
+        }
+        if let Some(token) = bearer {
+            req = req.header("authorization", format!("Bearer {token}"));
+        }
+        let req = req.body(body.map_or_else(Bytes::new, |b| Bytes::from(b.to_string()))).unwrap();
+        let operator = (route.access == shared::api::routes::Access::Operator).then_some(OPERATOR);
+        api_gateway_v2(&req, route, &params, self.peer(), operator).to_string()
+    }
+
+    /// What the Lambda function does per invocation: parse the event, handle it.
+    fn handle(&self, event: &str) -> (StatusCode, Value) {
+        let req = lambda_http::request::from_str(event).expect("valid event");
+        let response = self.rt.block_on(shared::api::handle(&self.embedded.app, None, req));
+        let status = response.status();
+        let body = match response.body() {
+            Body::Text(text) => serde_json::from_str(text).unwrap_or(Value::Null),
+            _ => Value::Null,
+        };
+        (status, body)
+    }
+
+    fn run(&self, call: Call) -> Value {
+        let (status, body) = self.handle(&call.event);
+        assert_eq!(status, call.expect, "{body}");
+        body
+    }
+
+    fn call(&self, method: &str, path: &str, body: Option<Value>, bearer: Option<&str>, expect: u16) -> Call {
+        Call { event: self.event(method, path, body, bearer), expect: StatusCode::from_u16(expect).unwrap() }
+    }
+
+    fn latest_text_to(&self, to: &str) -> String {
+        self.rt.block_on(self.embedded.outbox.latest_to(to)).unwrap().expect("a message was sent").text
+    }
+
+    fn phone(n: u64) -> String {
+        format!("+86138{:08}", n % 100_000_000)
+    }
+
+    fn sign_up_code(&self, phone: &str) -> String {
+        self.run(self.call("POST", "/v1/sms-codes", Some(json!({"phone": phone, "purpose": "sign_up"})), None, 202));
+        let text = self.latest_text_to(phone);
+        text.split(|c: char| !c.is_ascii_digit()).find(|run| run.len() == 6).unwrap().to_owned()
+    }
+
+    /// The sign-up request for a fresh identity, with a valid SMS code.
+    fn sign_up_call(&self) -> (Call, String) {
+        let n = self.unique();
+        let (username, phone) = (format!("bench{n}"), Self::phone(n));
+        let code = self.sign_up_code(&phone);
+        let body = json!({"username": username, "email": format!("{username}@example.com"), "phone": phone,
+            "sms_code": code, "accept_terms": true});
+        (self.call("POST", "/v1/accounts", Some(body), None, 201), username)
+    }
+
+    /// The set-password request of a freshly signed-up account.
+    fn activation_call(&self) -> (Call, String) {
+        let (sign_up, username) = self.sign_up_call();
+        self.run(sign_up);
+        let email = self.latest_text_to(&format!("{username}@example.com"));
+        let token = email.split("token=").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
+        (
+            self.call("POST", "/v1/password/set", Some(json!({"token": token, "password": PASSWORD})), None, 204),
+            username,
+        )
+    }
+
+    fn sign_in_call(&self, login: &str, password: &str) -> Call {
+        self.call("POST", "/v1/sessions", Some(json!({"login": login, "password": password})), None, 201)
+    }
+
+    fn customer(&self) -> Customer {
+        let (activation, username) = self.activation_call();
+        self.run(activation);
+        let customer =
+            Customer { username, password: RefCell::new(PASSWORD.into()), session: RefCell::new((String::new(), 0)) };
+        self.sign_in(&customer);
+        customer
+    }
+
+    fn sign_in(&self, customer: &Customer) -> String {
+        let password = customer.password.borrow().clone();
+        let token = self.run(self.sign_in_call(&customer.username, &password))["token"].as_str().unwrap().to_owned();
+        *customer.session.borrow_mut() = (token.clone(), self.epoch.get());
+        token
+    }
+
+    /// The customer's session, signed in again if the clock has jumped since.
+    fn session(&self, customer: &Customer) -> String {
+        let (token, epoch) = customer.session.borrow().clone();
+        if epoch == self.epoch.get() { token } else { self.sign_in(customer) }
+    }
+
+    fn advance_clock(&self, seconds: i64) {
+        self.embedded.clock.advance(seconds);
+        self.epoch.set(self.epoch.get() + 1);
+    }
+}
+
+/// A flow: how to make its next request (untimed) from the bench state.
+type Setup<'a> = Box<dyn Fn() -> Call + 'a>;
+
+fn flows<'a>(bench: &'a Bench, alice: &'a Customer, bob: &'a Customer) -> Vec<(&'static str, Setup<'a>)> {
+    vec![
+        (
+            "POST /v1/sms-codes",
+            Box::new(|| {
+                let phone = Bench::phone(bench.unique());
+                bench.call("POST", "/v1/sms-codes", Some(json!({"phone": phone, "purpose": "sign_up"})), None, 202)
+            }),
+        ),
+        ("POST /v1/accounts", Box::new(|| bench.sign_up_call().0)),
+        ("POST /v1/password/set", Box::new(|| bench.activation_call().0)),
+        ("POST /v1/sessions", Box::new(|| bench.sign_in_call(&alice.username, PASSWORD))),
+        ("GET /v1/me", Box::new(|| bench.call("GET", "/v1/me", None, Some(&bench.session(alice)), 200))),
+        (
+            "DELETE /v1/sessions/current",
+            Box::new(|| {
+                // A session of its own: alice's kept session must stay live.
+                let session = bench.run(bench.sign_in_call(&alice.username, PASSWORD));
+                bench.call("DELETE", "/v1/sessions/current", None, session["token"].as_str(), 204)
+            }),
+        ),
+        (
+            "POST /v1/password/forgot (account)",
+            Box::new(|| {
+                // A new hour: the per-name and per-account windows start again.
+                bench.advance_clock(3_601);
+                bench.call("POST", "/v1/password/forgot", Some(json!({"login": alice.username})), None, 202)
+            }),
+        ),
+        (
+            "POST /v1/password/forgot (no account)",
+            Box::new(|| {
+                let login = format!("nobody{}", bench.unique());
+                bench.call("POST", "/v1/password/forgot", Some(json!({"login": login})), None, 202)
+            }),
+        ),
+        (
+            "PUT /v1/me/password",
+            Box::new(|| {
+                let session = bench.session(bob);
+                let current = bob.password.borrow().clone();
+                let next = format!("Gpu#Cl0ud-{}", bench.unique());
+                *bob.password.borrow_mut() = next.clone();
+                let body = json!({"current_password": current, "new_password": next});
+                bench.call("PUT", "/v1/me/password", Some(body), Some(&session), 204)
+            }),
+        ),
+        (
+            "POST /v1/me/sub-accounts",
+            Box::new(|| {
+                let customer = bench.customer();
+                let name = format!("sub{}", bench.unique());
+                let body = json!({"username": name, "email": format!("{name}@example.com")});
+                bench.call("POST", "/v1/me/sub-accounts", Some(body), Some(&bench.session(&customer)), 201)
+            }),
+        ),
+        (
+            "POST /v1/me/verification/materials",
+            Box::new(|| {
+                let customer = bench.customer();
+                let body = json!({"file_name": "id.pdf", "content_type": "application/pdf", "size": 200_000});
+                bench.call("POST", "/v1/me/verification/materials", Some(body), Some(&bench.session(&customer)), 201)
+            }),
+        ),
+        (
+            "POST /v1/me/deletion-request",
+            Box::new(|| {
+                let customer = bench.customer();
+                let body = json!({"password": PASSWORD, "reason": "bench"});
+                bench.call("POST", "/v1/me/deletion-request", Some(body), Some(&bench.session(&customer)), 202)
+            }),
+        ),
+        (
+            "GET /ops/v1/accounts/{username}",
+            Box::new(|| bench.call("GET", &format!("/ops/v1/accounts/{}", alice.username), None, None, 200)),
+        ),
+    ]
+}
+
+/// Times `samples` single requests of one flow; returns (p50, p99, max).
+fn percentiles(bench: &Bench, setup: &Setup, samples: usize) -> (Duration, Duration, Duration) {
+    let mut times: Vec<Duration> = (0..samples)
+        .map(|_| {
+            let call = setup();
+            let started = Instant::now();
+            let (status, _) = bench.handle(&call.event);
+            let elapsed = started.elapsed();
+            assert_eq!(status, call.expect);
+            elapsed
+        })
+        .collect();
+    times.sort();
+    let at = |q: f64| times[((samples as f64 * q) as usize).min(samples - 1)];
+    (at(0.50), at(0.99), times[samples - 1])
+}
+
+fn main() {
+    let bench = Bench::new();
+    let (alice, bob) = (bench.customer(), bench.customer());
+    let flows = flows(&bench, &alice, &bob);
+
+    let mut criterion = Criterion::default()
+        .sample_size(30)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .configure_from_args();
+    for (name, setup) in &flows {
+        criterion.bench_function(name, |b| {
+            b.iter_batched(setup, |call| bench.run(call), BatchSize::PerIteration);
+        });
+    }
+    criterion.final_summary();
+
+    let samples = std::env::var("FLOW_SAMPLES").ok().and_then(|s| s.parse().ok()).unwrap_or(2_000);
+    println!("\n| flow | p50 µs | p99 µs | max µs |\n|---|---:|---:|---:|");
+    for (name, setup) in &flows {
+        let (p50, p99, max) = percentiles(&bench, setup, samples);
+        println!("| `{name}` | {} | {} | {} |", p50.as_micros(), p99.as_micros(), max.as_micros());
+    }
+}
