@@ -66,7 +66,7 @@ impl DevServer {
         let ops_token = config.ops_token.clone().unwrap_or_else(|| new_id(&OsRandom));
         let Wired { app, clock, outbox, local_documents } = wire(config).await?;
         let state =
-            Arc::new(DevState { app, clock, outbox, documents: local_documents, ops_token, router: Router::new() });
+            Arc::new(DevState { app, clock, outbox, documents: local_documents, ops_token, router: Router::default() });
         let addr = listener.local_addr()?;
         let task = tokio::spawn(accept_loop(listener, state.clone()));
         Ok(Self { addr, state, task })
@@ -163,8 +163,8 @@ async fn serve(state: &DevState, peer: SocketAddr, req: Request<Incoming>) -> Ht
                 Access::Operator => return problem(ApiError::Flow(FlowError::Unauthenticated)),
             };
             let event = event::api_gateway_v2(&req, route, &params, peer, operator);
-            let lambda_req = lambda_http::request::from_str(&event.to_string())
-                .expect("the dev server builds valid API Gateway events");
+            let event = serde_json::from_value(event).expect("the dev server builds valid API Gateway events");
+            let lambda_req = shared::lambda::request_from_event(event);
             to_hyper(shared::api::handle(&state.app, None, lambda_req).await)
         }
         Matched::WrongMethod(allowed) => problem(ApiError::MethodNotAllowed(allowed)),

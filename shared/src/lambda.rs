@@ -3,7 +3,10 @@
 
 use std::convert::Infallible;
 
-use lambda_http::{Request, service_fn};
+use lambda_http::http::uri::Authority;
+use lambda_http::lambda_runtime::{self, LambdaEvent};
+use lambda_http::request::LambdaRequest;
+use lambda_http::{Adapter, Request, Service, service_fn};
 
 use crate::api::{self, routes::Function};
 use crate::config::Config;
@@ -13,9 +16,123 @@ use crate::config::Config;
 pub async fn run(function: Function) -> Result<(), lambda_http::Error> {
     crate::telemetry::init(true);
     let app = crate::app::wire(Config::from_env()?).await?.app;
-    lambda_http::run(service_fn(move |req: Request| {
+    let adapter = Adapter::from(service_fn(move |req: Request| {
         let app = app.clone();
         async move { Ok::<_, Infallible>(api::handle(&app, Some(function), req).await) }
+    }));
+    lambda_runtime::run(service_fn(move |mut event: LambdaEvent<LambdaRequest>| {
+        repair(&mut event.payload);
+        adapter.clone().call(event)
     }))
     .await
+}
+
+/// The request `lambda_http` makes of `event`, after [`repair`].
+pub fn request_from_event(mut event: LambdaRequest) -> Request {
+    repair(&mut event);
+    event.into()
+}
+
+/// Makes an API Gateway event safe for `lambda_http`'s conversion, which
+/// builds the request URI with `expect`: a raw query holding a character no
+/// URI may hold (a space, `"`, `<`, `>`, as a client can send them), or a
+/// Host or X-Forwarded-Proto header that is no valid URL part, would panic,
+/// and with `panic = "abort"` kill the function's process (a 502, and a cold
+/// start for the next caller). Found by `fuzz/fuzz_targets/event.rs`. Such
+/// query bytes are percent-encoded; such headers are dropped (API Gateway's
+/// domain name and `https` stand in), and so is a domain name that is none.
+pub fn repair(event: &mut LambdaRequest) {
+    let LambdaRequest::ApiGatewayV2(event) = event else { return };
+    if let Some(query) = event.raw_query_string.as_mut() {
+        *query = encode_query(query);
+    }
+    if event.headers.get("host").is_some_and(|host| !host.to_str().is_ok_and(is_host)) {
+        event.headers.remove("host");
+    }
+    let proto = event.headers.get("x-forwarded-proto");
+    if proto.is_some_and(|p| *p != "https" && *p != "http") {
+        event.headers.remove("x-forwarded-proto");
+    }
+    let context = &mut event.request_context;
+    if context.domain_name.as_deref().is_some_and(|name| !is_host(name)) {
+        context.domain_name = None;
+    }
+    if let Some(path) = event.raw_path.as_mut().filter(|path| !path.starts_with('/')) {
+        path.insert(0, '/');
+    }
+}
+
+/// Whether `host` is a Host header's value (no user info: RFC 9110) that
+/// both `http` and `url` accept.
+fn is_host(host: &str) -> bool {
+    !host.is_empty()
+        && !host.contains('@')
+        && host.parse::<Authority>().is_ok()
+        && url::Url::parse(&format!("https://{host}/")).is_ok_and(|url| url.path() == "/")
+}
+
+/// `query` with every byte a URI's query may not hold raw percent-encoded;
+/// existing escapes and every other byte stay as they are.
+fn encode_query(query: &str) -> String {
+    let mut encoded = String::with_capacity(query.len());
+    for byte in query.bytes() {
+        if byte.is_ascii_graphic() && !matches!(byte, b'"' | b'<' | b'>' | b'#') {
+            encoded.push(byte as char);
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lambda_http::RequestExt;
+    use serde_json::json;
+
+    fn event(query: &str, host: &str, proto: &str) -> LambdaRequest {
+        serde_json::from_value(json!({
+            "version": "2.0",
+            "routeKey": "GET /v1/me",
+            "rawPath": "/v1/me",
+            "rawQueryString": query,
+            "headers": {"host": host, "x-forwarded-proto": proto},
+            "requestContext": {
+                "accountId": "123456789012", "apiId": "a1b2c3d4e5",
+                "domainName": "api.accounts.example.com", "domainPrefix": "api",
+                "http": {"method": "GET", "path": "/v1/me", "protocol": "HTTP/1.1",
+                         "sourceIp": "203.0.113.7", "userAgent": "test"},
+                "requestId": "id", "routeKey": "GET /v1/me", "stage": "$default",
+                "time": "22/Nov/2026:19:03:58 +0000", "timeEpoch": 1795374238000u64
+            },
+            "isBase64Encoded": false
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_query_with_characters_no_uri_may_hold_is_encoded_not_fatal() {
+        let request = request_from_event(event("q=a b\"<c>#d&name=李", "api.accounts.example.com", "https"));
+        assert_eq!(request.uri().query(), Some("q=a%20b%22%3Cc%3E%23d&name=%E6%9D%8E"));
+        let params = request.query_string_parameters();
+        assert_eq!(params.first("q"), Some("a b\"<c>#d"));
+        assert_eq!(params.first("name"), Some("李"));
+    }
+
+    #[test]
+    fn an_ordinary_query_is_left_as_it_is() {
+        assert_eq!(encode_query("a=1&b=%20x+y~z"), "a=1&b=%20x+y~z");
+    }
+
+    #[test]
+    fn hosts_and_schemes_that_are_no_url_parts_are_dropped() {
+        for host in ["a b", "api.example.com/evil", "[::1", "x:port", "a@b", ""] {
+            let request = request_from_event(event("", host, "https"));
+            assert_eq!(request.uri().host(), Some("api.accounts.example.com"), "{host}");
+            assert_eq!(request.uri().path(), "/v1/me", "{host}");
+        }
+        let request = request_from_event(event("", "api.accounts.example.com", "ht tp"));
+        assert_eq!(request.uri().scheme_str(), Some("https"));
+    }
 }
