@@ -106,7 +106,8 @@ impl Bench {
 
     /// What the Lambda function does per invocation: parse the event, handle it.
     fn handle(&self, event: &str) -> (StatusCode, Value) {
-        let req = lambda_http::request::from_str(event).expect("valid event");
+        let event = serde_json::from_str(event).expect("valid event");
+        let req = shared::lambda::request_from_event(event);
         let response = self.rt.block_on(shared::api::handle(&self.embedded.app, None, req));
         let status = response.status();
         let body = match response.body() {
