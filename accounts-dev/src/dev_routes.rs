@@ -8,6 +8,7 @@ use serde_json::json;
 use shared::api::problem::ApiError;
 use shared::api::response::ApiResponse;
 use shared::clock::rfc3339;
+use shared::documents::DocumentStore;
 use shared::documents::local::SignedRequest;
 use shared::domain::FieldError;
 use shared::flows::FlowError;
@@ -21,7 +22,11 @@ pub async fn serve(state: &DevState, req: Request<Bytes>, lang: Lang) -> HttpRes
     }
     let result = match (req.method().as_str(), req.uri().path()) {
         ("GET", "/_dev/outbox") => outbox(state, req.uri().query()).await,
-        ("POST", "/_dev/clock") => clock(state, req.body()),
+        ("POST", "/_dev/clock") => {
+            let advanced = clock(state, req.body());
+            sweep_uploads(state).await;
+            advanced
+        }
         (_, "/_dev/outbox") => Err(ApiError::MethodNotAllowed(vec!["GET"])),
         (_, "/_dev/clock") => Err(ApiError::MethodNotAllowed(vec!["POST"])),
         _ => Err(ApiError::NotFound),
@@ -63,6 +68,25 @@ fn clock(state: &DevState, body: &Bytes) -> Result<ApiResponse, ApiError> {
     Ok(ApiResponse::json(StatusCode::OK, &json!({"now": rfc3339(now)})))
 }
 
+/// Uploads expire by the server's clock: moving it sweeps them as a day
+/// passing would (S3's lifecycle rule does it deployed).
+async fn sweep_uploads(state: &DevState) {
+    if let Some(documents) = &state.documents
+        && let Err(e) = documents.forget_stale_uploads(shared::flows::verification::UNATTACHED_MATERIAL_SECS).await
+    {
+        tracing::warn!(error = %e, "stale uploads not swept");
+    }
+}
+
+/// Whether the upload at `key` (`uploads/<account>/<material>`) has been
+/// submitted, i.e. frozen as its `submitted/` copy.
+fn is_submitted(documents: &shared::documents::local::LocalDocuments, key: &str) -> bool {
+    key.strip_prefix(shared::documents::UPLOADS)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .and_then(|rest| rest.split_once('/'))
+        .is_some_and(|(account, material)| documents.exists(&shared::documents::submitted_key(account, material)))
+}
+
 /// Signed uploads and downloads of materials, as S3 presigned URLs work.
 async fn objects(state: &DevState, req: &Request<Bytes>, key: &str) -> HttpResponse {
     let plain = |status: StatusCode, text: &str| {
@@ -93,6 +117,9 @@ async fn objects(state: &DevState, req: &Request<Bytes>, key: &str) -> HttpRespo
             let content_type = req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
             if content_type != signed.content_type || req.body().len() as u64 != signed.size {
                 return plain(StatusCode::FORBIDDEN, "content type or length differs from the signed ones");
+            }
+            if is_submitted(documents, key) {
+                return plain(StatusCode::FORBIDDEN, "the material was submitted: its bytes are final");
             }
             match documents.write(key, req.body().to_vec()).await {
                 Ok(()) => plain(StatusCode::OK, ""),

@@ -49,6 +49,12 @@ pub enum AuditEvent {
     DeletionRejected,
     /// The account and its personal data were erased.
     AccountDeleted,
+    /// A pending account was erased through "this is not my sign-up".
+    SignUpDeclined,
+    /// A reset link was voided through "I did not ask for this".
+    ResetDeclined,
+    /// 100 consecutive failed sign-ins suspended password sign-in.
+    SignInSuspended,
 }
 
 /// Who caused an event.

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use crate::domain::password_policy::PasswordPolicy;
+use crate::domain::phone::SmsRegions;
 
 /// Where state and messages go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +45,34 @@ pub struct Config {
     /// `ACCOUNTS_FORGOT_MIN_MILLIS`: the least time a forgot-password answer
     /// takes, so that known and unknown logins take as long.
     pub forgot_min_duration: std::time::Duration,
+    /// `ACCOUNTS_SMS_REGIONS`: regions whose mobile numbers may get SMS.
+    pub sms_regions: SmsRegions,
+    /// `ACCOUNTS_SMS_DAILY_BUDGET`: SMS the whole service sends a UTC day.
+    pub sms_daily_budget: u64,
+    /// Per-client limits (each a template parameter, see [`ClientLimits`]).
+    pub limits: ClientLimits,
+}
+
+/// The limits that count per client IP or network. Deployed, API Gateway's
+/// `sourceIp` is the client; a test stack behind one emulator sees every
+/// caller as `127.0.0.1`, so each is a setting (a template parameter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientLimits {
+    /// `ACCOUNTS_LIMIT_SMS_PER_IP_HOUR`: SMS one client IP may cause an hour.
+    pub sms_per_ip_hour: u64,
+    /// `ACCOUNTS_LIMIT_SMS_PER_NETWORK_HOUR`: SMS one client network (IPv4
+    /// /24, IPv6 /64) may cause an hour.
+    pub sms_per_network_hour: u64,
+    /// `ACCOUNTS_LIMIT_FORGOT_PER_IP_HOUR`: forgot-password and
+    /// forgot-username requests of one client IP an hour.
+    pub forgot_per_ip_hour: u64,
+}
+
+impl Default for ClientLimits {
+    /// The contract's figures.
+    fn default() -> Self {
+        Self { sms_per_ip_hour: 20, sms_per_network_hour: 60, forgot_per_ip_hour: 20 }
+    }
 }
 
 /// A setting that could not be read.
@@ -68,6 +97,10 @@ impl Config {
         let parsed = |name: &'static str, default: &str| -> Result<i64, ConfigError> {
             text(name, default).parse().map_err(|e| ConfigError { name, problem: format!("{e}") })
         };
+        let count = |name: &'static str, default: u64| -> Result<u64, ConfigError> {
+            text(name, &default.to_string()).parse().map_err(|e| ConfigError { name, problem: format!("{e}") })
+        };
+        let limits = ClientLimits::default();
         let backend = match text("ACCOUNTS_BACKEND", "embedded").as_str() {
             "embedded" => Backend::Embedded,
             "aws" => Backend::Aws,
@@ -98,6 +131,15 @@ impl Config {
             forgot_min_duration: std::time::Duration::from_millis(
                 parsed("ACCOUNTS_FORGOT_MIN_MILLIS", "300")?.max(0) as u64
             ),
+            sms_regions: text("ACCOUNTS_SMS_REGIONS", "CN")
+                .parse()
+                .map_err(|problem| ConfigError { name: "ACCOUNTS_SMS_REGIONS", problem })?,
+            sms_daily_budget: count("ACCOUNTS_SMS_DAILY_BUDGET", 5000)?,
+            limits: ClientLimits {
+                sms_per_ip_hour: count("ACCOUNTS_LIMIT_SMS_PER_IP_HOUR", limits.sms_per_ip_hour)?,
+                sms_per_network_hour: count("ACCOUNTS_LIMIT_SMS_PER_NETWORK_HOUR", limits.sms_per_network_hour)?,
+                forgot_per_ip_hour: count("ACCOUNTS_LIMIT_FORGOT_PER_IP_HOUR", limits.forgot_per_ip_hour)?,
+            },
         })
     }
 }
@@ -124,6 +166,9 @@ mod tests {
         assert_eq!(c.public_url, "http://127.0.0.1:3000");
         assert_eq!((c.session_absolute_secs, c.session_idle_secs), (43_200, 3_600));
         assert!(!c.create_table && c.ops_token.is_none());
+        assert_eq!(c.sms_regions, SmsRegions::default());
+        assert_eq!(c.sms_daily_budget, 5000);
+        assert_eq!(c.limits, ClientLimits { sms_per_ip_hour: 20, sms_per_network_hour: 60, forgot_per_ip_hour: 20 });
     }
 
     #[test]
@@ -140,5 +185,9 @@ mod tests {
         assert!(config(&[("ACCOUNTS_BACKEND", "sqlite")]).is_err());
         assert!(config(&[("ACCOUNTS_PASSWORD_POLICY", "weak")]).is_err());
         assert!(config(&[("ACCOUNTS_ADDR", "nowhere")]).is_err());
+        assert!(config(&[("ACCOUNTS_SMS_REGIONS", "CN,Narnia")]).is_err());
+        assert!(config(&[("ACCOUNTS_SMS_DAILY_BUDGET", "-1")]).is_err());
+        let raised = config(&[("ACCOUNTS_LIMIT_SMS_PER_IP_HOUR", "100000")]).unwrap();
+        assert_eq!(raised.limits.sms_per_ip_hour, 100_000);
     }
 }

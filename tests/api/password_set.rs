@@ -10,11 +10,13 @@ async fn a_link_works_once() {
     let (_, customer) = app.sign_up("onceonly").await;
     let token = app.last_link_token(&customer.email).await;
     assert_eq!(
-        app.post("/v1/password/set", &json!({"token": token, "password": PASSWORD})).await.status(),
+        app.post("/v1/password/set", &json!({"token": token, "phone": customer.phone, "password": PASSWORD}))
+            .await
+            .status(),
         StatusCode::NO_CONTENT
     );
     assert_problem(
-        app.post("/v1/password/set", &json!({"token": token, "password": PASSWORD})).await,
+        app.post("/v1/password/set", &json!({"token": token, "phone": customer.phone, "password": PASSWORD})).await,
         StatusCode::NOT_FOUND,
         "invalid_link",
     )
@@ -31,13 +33,15 @@ async fn a_link_expires_after_sixty_minutes() {
     let other_token = app.last_link_token(&other.email).await;
     app.advance_clock(1).await;
     assert_problem(
-        app.post("/v1/password/set", &json!({"token": token, "password": PASSWORD})).await,
+        app.post("/v1/password/set", &json!({"token": token, "phone": customer.phone, "password": PASSWORD})).await,
         StatusCode::GONE,
         "link_expired",
     )
     .await;
     assert_eq!(
-        app.post("/v1/password/set", &json!({"token": other_token, "password": PASSWORD})).await.status(),
+        app.post("/v1/password/set", &json!({"token": other_token, "phone": other.phone, "password": PASSWORD}))
+            .await
+            .status(),
         StatusCode::NO_CONTENT
     );
 }
@@ -61,7 +65,9 @@ async fn unknown_and_tampered_tokens_are_invalid_links() {
         .await;
     }
     assert_eq!(
-        app.post("/v1/password/set", &json!({"token": token, "password": PASSWORD})).await.status(),
+        app.post("/v1/password/set", &json!({"token": token, "phone": customer.phone, "password": PASSWORD}))
+            .await
+            .status(),
         StatusCode::NO_CONTENT
     );
 }
@@ -72,7 +78,7 @@ async fn a_weak_password_lists_every_rule_and_keeps_the_link() {
     let (_, customer) = app.sign_up("weakling").await;
     let token = app.last_link_token(&customer.email).await;
     let problem = assert_problem(
-        app.post("/v1/password/set", &json!({"token": token, "password": "weakling"})).await,
+        app.post("/v1/password/set", &json!({"token": token, "phone": customer.phone, "password": "weakling"})).await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "validation_failed",
     )
@@ -94,13 +100,15 @@ async fn a_weak_password_lists_every_rule_and_keeps_the_link() {
         ]
     );
     assert_problem(
-        app.post("/v1/password/set", &json!({"token": token, "password": "Password1!"})).await,
+        app.post("/v1/password/set", &json!({"token": token, "phone": customer.phone, "password": "Password1!"})).await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "validation_failed",
     )
     .await;
     assert_eq!(
-        app.post("/v1/password/set", &json!({"token": token, "password": PASSWORD})).await.status(),
+        app.post("/v1/password/set", &json!({"token": token, "phone": customer.phone, "password": PASSWORD}))
+            .await
+            .status(),
         StatusCode::NO_CONTENT
     );
 }
@@ -112,7 +120,9 @@ async fn the_configured_preset_decides() {
     let token = app.last_link_token(&customer.email).await;
     // Fine for alibaba (two classes), refused by the default alaya preset.
     assert_eq!(
-        app.post("/v1/password/set", &json!({"token": token, "password": "lowercase123"})).await.status(),
+        app.post("/v1/password/set", &json!({"token": token, "phone": customer.phone, "password": "lowercase123"}))
+            .await
+            .status(),
         StatusCode::NO_CONTENT
     );
 }
@@ -122,7 +132,7 @@ async fn concurrent_uses_of_one_link_give_exactly_one_success() {
     let app = spawn_app().await;
     let (_, customer) = app.sign_up("doubleclick").await;
     let token = app.last_link_token(&customer.email).await;
-    let body = json!({"token": token, "password": PASSWORD});
+    let body = json!({"token": token, "phone": customer.phone, "password": PASSWORD});
     let responses = futures::future::join_all((0..6).map(|_| app.post("/v1/password/set", &body))).await;
     let statuses: Vec<StatusCode> = responses.iter().map(|r| r.status()).collect();
     assert_eq!(statuses.iter().filter(|s| **s == StatusCode::NO_CONTENT).count(), 1, "{statuses:?}");

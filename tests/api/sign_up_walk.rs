@@ -35,7 +35,7 @@ async fn a_customer_signs_up_activates_signs_in_and_out() {
     assert!(invitation["subject"].as_str().unwrap().contains("password"));
     assert!(invitation["html"].as_str().unwrap().contains("href=\"http://accounts.test/set-password?token="));
     let token = token_in(invitation["text"].as_str().unwrap());
-    let response = app.post("/v1/password/set", &json!({"token": token, "password": PASSWORD})).await;
+    let response = app.post("/v1/password/set", &json!({"token": token, "password": PASSWORD, "phone": phone})).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
 
     let response = app.sign_in(&email.to_uppercase(), PASSWORD).await;

@@ -294,7 +294,8 @@ impl TestApp {
         let (response, customer) = self.sign_up(username).await;
         assert_eq!(response.status(), StatusCode::CREATED);
         let token = self.last_link_token(&customer.email).await;
-        let response = self.post("/v1/password/set", &json!({"token": token, "password": customer.password})).await;
+        let body = json!({"token": token, "password": customer.password, "phone": customer.phone});
+        let response = self.post("/v1/password/set", &body).await;
         assert_eq!(response.status(), StatusCode::NO_CONTENT);
         customer
     }

@@ -64,7 +64,7 @@ impl Walker {
         self.timed("POST /v1/accounts", self.http.post(format!("{b}/v1/accounts")).json(&body), 201).await?;
         let invitation = self.latest_message_to(&email).await?;
         let token = invitation.split("token=").nth(1).and_then(|t| t.split_whitespace().next()).ok_or("no link")?;
-        let body = json!({"token": token, "password": PASSWORD});
+        let body = json!({"token": token, "password": PASSWORD, "phone": phone});
         self.timed("POST /v1/password/set", self.http.post(format!("{b}/v1/password/set")).json(&body), 204).await?;
         let body = json!({"login": username, "password": PASSWORD});
         let session =

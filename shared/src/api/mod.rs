@@ -56,6 +56,8 @@ async fn dispatch(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> 
         RouteId::CreateSmsCode => sms_codes::create(app, req).await,
         RouteId::CreateAccount => accounts::create(app, req).await,
         RouteId::SetPassword => password::set(app, req).await,
+        RouteId::InspectLink => password::inspect_link(app, req).await,
+        RouteId::DeclineLink => password::decline_link(app, req).await,
         RouteId::CreateSession => sessions::create(app, req).await,
         RouteId::DeleteCurrentSession => sessions::delete_current(app, req).await,
         RouteId::GetMe => sessions::me(app, req).await,

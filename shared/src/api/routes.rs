@@ -68,6 +68,10 @@ pub enum RouteId {
     CreateAccount,
     /// `POST /v1/password/set`.
     SetPassword,
+    /// `POST /v1/password/link`.
+    InspectLink,
+    /// `POST /v1/password/link/decline`.
+    DeclineLink,
     /// `POST /v1/sessions`.
     CreateSession,
     /// `DELETE /v1/sessions/current`.
@@ -171,6 +175,8 @@ pub const ROUTES: &[Route] = &[
     route(RouteId::CreateSmsCode, "POST", "/v1/sms-codes", Function::SmsCodes, BodyKind::Json),
     route(RouteId::CreateAccount, "POST", "/v1/accounts", Function::SignUp, BodyKind::Json),
     route(RouteId::SetPassword, "POST", "/v1/password/set", Function::SetPassword, BodyKind::Json),
+    route(RouteId::InspectLink, "POST", "/v1/password/link", Function::SetPassword, BodyKind::Json),
+    route(RouteId::DeclineLink, "POST", "/v1/password/link/decline", Function::SetPassword, BodyKind::Json),
     route(RouteId::CreateSession, "POST", "/v1/sessions", Function::Sessions, BodyKind::Json),
     route(RouteId::DeleteCurrentSession, "DELETE", "/v1/sessions/current", Function::Sessions, BodyKind::None),
     route(RouteId::GetMe, "GET", "/v1/me", Function::Sessions, BodyKind::None),

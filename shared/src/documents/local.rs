@@ -118,12 +118,21 @@ impl LocalDocuments {
     /// Stores an upload the dev server accepted.
     pub async fn write(&self, key: &str, bytes: Vec<u8>) -> Result<(), DocumentError> {
         let path = self.path(key)?;
+        // Stamped with the server's clock, which `/_dev/clock` moves, so
+        // that stale uploads age with it.
+        let stamp = std::time::UNIX_EPOCH + Duration::from_secs(self.clock.now().max(0) as u64);
         tokio::task::spawn_blocking(move || {
             std::fs::create_dir_all(path.parent().expect("keys have a parent")).map_err(internal)?;
-            std::fs::write(path, bytes).map_err(internal)
+            std::fs::write(&path, bytes).map_err(internal)?;
+            std::fs::File::options().write(true).open(&path).and_then(|f| f.set_modified(stamp)).map_err(internal)
         })
         .await
         .map_err(internal)?
+    }
+
+    /// Whether an object exists at `key`.
+    pub fn exists(&self, key: &str) -> bool {
+        self.path(key).is_ok_and(|path| path.is_file())
     }
 
     /// Reads an object for a signed download.
@@ -167,6 +176,47 @@ impl DocumentStore for LocalDocuments {
             Err(e) => Err(internal(e)),
         }
     }
+
+    async fn copy(&self, from: &str, to: &str) -> Result<bool, DocumentError> {
+        match self.read(from).await? {
+            Some(bytes) => self.write(to, bytes).await.map(|()| true),
+            None => Ok(false),
+        }
+    }
+
+    async fn delete_prefix(&self, prefix: &str) -> Result<(), DocumentError> {
+        let folder = self.path(prefix.trim_end_matches('/'))?;
+        match tokio::fs::remove_dir_all(folder).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(internal(e)),
+        }
+    }
+
+    async fn forget_stale_uploads(&self, max_age_secs: i64) -> Result<(), DocumentError> {
+        let cutoff = std::time::UNIX_EPOCH + Duration::from_secs((self.clock.now() - max_age_secs).max(0) as u64);
+        let uploads = self.root.join(super::UPLOADS);
+        tokio::task::spawn_blocking(move || remove_files_older_than(&uploads, cutoff)).await.map_err(internal)?
+    }
+}
+
+/// Removes every file under `dir` last written before `cutoff`.
+fn remove_files_older_than(dir: &Path, cutoff: std::time::SystemTime) -> Result<(), DocumentError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(internal(e)),
+    };
+    for entry in entries {
+        let entry = entry.map_err(internal)?;
+        let metadata = entry.metadata().map_err(internal)?;
+        if metadata.is_dir() {
+            remove_files_older_than(&entry.path(), cutoff)?;
+        } else if metadata.modified().map_err(internal)? < cutoff {
+            std::fs::remove_file(entry.path()).map_err(internal)?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -62,4 +62,37 @@ pub trait DocumentStore: Send + Sync {
 
     /// Removes the object at `key` (absent is fine).
     async fn delete(&self, key: &str) -> Result<(), DocumentError>;
+
+    /// Copies the object at `from` to `to`; `false` when `from` is absent.
+    async fn copy(&self, from: &str, to: &str) -> Result<bool, DocumentError>;
+
+    /// Removes every object whose key starts with `prefix`.
+    async fn delete_prefix(&self, prefix: &str) -> Result<(), DocumentError>;
+
+    /// Deletes uploads (keys under [`UPLOADS`]) older than `max_age_secs`.
+    /// S3 leaves this to the bucket's lifecycle rule (a no-op here); the dev
+    /// server's directory does it itself.
+    async fn forget_stale_uploads(&self, max_age_secs: i64) -> Result<(), DocumentError>;
+}
+
+/// Where customers' uploads land, one folder per account: anything here is
+/// unsubmitted and deleted after a day (the bucket's lifecycle rule).
+pub const UPLOADS: &str = "uploads";
+/// Where submitted materials are copied: the only bytes operators see, out
+/// of reach of any upload URL.
+pub const SUBMITTED: &str = "submitted";
+
+/// The upload key of a material.
+pub fn upload_key(account_id: &str, material_id: &str) -> String {
+    format!("{UPLOADS}/{account_id}/{material_id}")
+}
+
+/// The key of a material's submitted copy.
+pub fn submitted_key(account_id: &str, material_id: &str) -> String {
+    format!("{SUBMITTED}/{account_id}/{material_id}")
+}
+
+/// The key prefixes holding an account's objects, for erasure.
+pub fn account_prefixes(account_id: &str) -> [String; 2] {
+    [format!("{UPLOADS}/{account_id}/"), format!("{SUBMITTED}/{account_id}/")]
 }

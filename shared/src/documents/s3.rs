@@ -95,4 +95,31 @@ impl DocumentStore for S3Documents {
     async fn delete(&self, key: &str) -> Result<(), DocumentError> {
         self.client.delete_object().bucket(&self.bucket).key(key).send().await.map(|_| ()).map_err(|e| sdk_error(&e))
     }
+
+    async fn copy(&self, from: &str, to: &str) -> Result<bool, DocumentError> {
+        let source = format!("{}/{from}", self.bucket);
+        match self.client.copy_object().bucket(&self.bucket).copy_source(source).key(to).send().await {
+            Ok(_) => Ok(true),
+            Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 404) => Ok(false),
+            Err(e) => Err(sdk_error(&e)),
+        }
+    }
+
+    async fn delete_prefix(&self, prefix: &str) -> Result<(), DocumentError> {
+        let mut pages = self.client.list_objects_v2().bucket(&self.bucket).prefix(prefix).into_paginator().send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| sdk_error(&e))?;
+            for object in page.contents() {
+                if let Some(key) = object.key() {
+                    self.delete(key).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn forget_stale_uploads(&self, _max_age_secs: i64) -> Result<(), DocumentError> {
+        // The bucket's lifecycle rule expires `uploads/` (infra/template.yaml).
+        Ok(())
+    }
 }

@@ -43,6 +43,10 @@ pub struct PasswordLink {
     pub purpose: LinkPurpose,
     /// Unix seconds after which the link answers `410`.
     pub expires_at: i64,
+    /// Activation attempts with a phone number that was not the account's;
+    /// the fifth voids the link.
+    #[serde(default)]
+    pub phone_mismatches: u32,
 }
 
 /// The account item as stored.
@@ -81,6 +85,23 @@ pub struct Account {
     /// needs no second item).
     #[serde(default)]
     pub verification_status: VerificationStatus,
+    /// Bumped by every password change or reset. A session remembers the
+    /// epoch it was created in and is refused once the account's moves on,
+    /// whatever became of its item.
+    #[serde(default)]
+    pub password_epoch: u64,
+}
+
+/// How long an account may stay pending before it is erased, in seconds.
+pub const PENDING_ACCOUNT_SECS: i64 = 7 * 86_400;
+
+impl Account {
+    /// When a pending account (and the guards of its username, email and
+    /// phone) stops existing: its items carry this as their expiry, so every
+    /// read treats them as gone from then on, before TTL removes them.
+    pub fn pending_until(&self) -> i64 {
+        self.created_at + PENDING_ACCOUNT_SECS
+    }
 }
 
 /// The state of an account's deletion request.

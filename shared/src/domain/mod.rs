@@ -6,6 +6,7 @@ pub mod email;
 pub mod field_error;
 pub mod identity;
 pub mod login;
+pub mod network;
 pub mod password_hash;
 pub mod password_policy;
 pub mod phone;

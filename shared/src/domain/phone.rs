@@ -1,5 +1,47 @@
-use phonenumber::{Mode, PhoneNumber, Type, metadata::DATABASE};
+use std::str::FromStr;
+
+use phonenumber::{Mode, PhoneNumber, Type, country, metadata::DATABASE};
 use serde::{Deserialize, Serialize};
+
+/// The regions whose mobile numbers may receive our SMS
+/// (`ACCOUNTS_SMS_REGIONS`): the first defence against SMS pumping, which
+/// profits from premium-rate numbers abroad.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmsRegions(Vec<country::Id>);
+
+impl SmsRegions {
+    /// Whether `region` is on the list.
+    pub fn allows(&self, region: Option<country::Id>) -> bool {
+        region.is_some_and(|r| self.0.contains(&r))
+    }
+}
+
+impl Default for SmsRegions {
+    /// Mainland China only, as the contract's default.
+    fn default() -> Self {
+        Self(vec![country::Id::CN])
+    }
+}
+
+impl FromStr for SmsRegions {
+    type Err = String;
+
+    /// ISO 3166 alpha-2 codes, comma-separated (`CN,HK`).
+    fn from_str(list: &str) -> Result<Self, String> {
+        let regions = list
+            .split(',')
+            .map(str::trim)
+            .filter(|code| !code.is_empty())
+            .map(|code| {
+                country::Id::from_str(&code.to_ascii_uppercase()).map_err(|_| format!("unknown region {code:?}"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if regions.is_empty() {
+            return Err("at least one region is needed".into());
+        }
+        Ok(Self(regions))
+    }
+}
 
 /// A mobile phone number in E.164 form, valid for its region according to
 /// libphonenumber's metadata.
@@ -12,6 +54,17 @@ impl Phone {
     /// mobile number cannot be told from a fixed line (the US, Canada) are
     /// accepted as `FixedLineOrMobile`, because SMS reaches them.
     pub fn parse(raw: &str) -> Result<Self, &'static str> {
+        Self::parse_checked(raw, None)
+    }
+
+    /// Parses a number that will receive SMS: as [`Phone::parse`], and its
+    /// region must be on `regions` (checked before the number's type, so a
+    /// US or UK number is `phone_region_not_supported`).
+    pub fn parse_for_sms(raw: &str, regions: &SmsRegions) -> Result<Self, &'static str> {
+        Self::parse_checked(raw, Some(regions))
+    }
+
+    fn parse_checked(raw: &str, regions: Option<&SmsRegions>) -> Result<Self, &'static str> {
         let e164_shape = raw.len() <= 16
             && raw
                 .strip_prefix('+')
@@ -20,6 +73,9 @@ impl Phone {
             return Err("phone_format");
         }
         let number: PhoneNumber = phonenumber::parse(None, raw).map_err(|_| "phone_format")?;
+        if regions.is_some_and(|allowed| !allowed.allows(number.country().id())) {
+            return Err("phone_region_not_supported");
+        }
         if !number.is_valid() {
             return Err("phone_invalid");
         }
@@ -39,6 +95,17 @@ impl Phone {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// An E.164 number masked for display to someone who may not own it:
+/// `+86 138****8000` (country code, first three and last four digits).
+pub fn mask_phone(e164: &str) -> String {
+    let code = phonenumber::parse(None, e164).map(|n| n.code().value().to_string()).unwrap_or_default();
+    let national = e164.strip_prefix('+').and_then(|d| d.strip_prefix(code.as_str())).unwrap_or("");
+    if code.is_empty() || national.len() < 8 || !national.is_ascii() {
+        return "****".to_owned();
+    }
+    format!("+{code} {}****{}", &national[..3], &national[national.len() - 4..])
 }
 
 #[cfg(test)]
@@ -63,6 +130,28 @@ mod tests {
     fn rejects_invalid_numbers() {
         assert_eq!(Phone::parse("+86138001380"), Err("phone_invalid"));
         assert_eq!(Phone::parse("+8601234567890"), Err("phone_invalid"));
+    }
+
+    #[test]
+    fn sms_numbers_must_come_from_an_allowed_region() {
+        let cn = SmsRegions::default();
+        assert_eq!(Phone::parse_for_sms("+8613800138000", &cn).map(|p| p.0), Ok("+8613800138000".to_owned()));
+        // Valid mobiles elsewhere: refused for their region, before their type.
+        for abroad in ["+447911123456", "+12015550123", "+4915123456789", "+442079460000"] {
+            assert_eq!(Phone::parse_for_sms(abroad, &cn), Err("phone_region_not_supported"), "{abroad}");
+        }
+        assert_eq!(Phone::parse_for_sms("+861012345678", &cn), Err("phone_not_mobile"));
+        let cn_gb: SmsRegions = "cn, GB".parse().unwrap();
+        assert!(Phone::parse_for_sms("+447400123456", &cn_gb).is_ok());
+        assert!("".parse::<SmsRegions>().is_err());
+        assert!("CN,XX".parse::<SmsRegions>().is_err());
+    }
+
+    #[test]
+    fn masks_all_but_the_country_code_and_the_ends() {
+        assert_eq!(mask_phone("+8613800138000"), "+86 138****8000");
+        assert_eq!(mask_phone("+447911123456"), "+44 791****3456");
+        assert_eq!(mask_phone("+1234"), "****");
     }
 
     #[test]

@@ -22,6 +22,9 @@ pub enum SmsPurpose {
 }
 
 impl SmsPurpose {
+    /// Every purpose.
+    pub const ALL: &[SmsPurpose] = &[Self::SignUp, Self::ResetPassword];
+
     /// The wire name.
     pub fn as_str(self) -> &'static str {
         match self {

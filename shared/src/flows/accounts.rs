@@ -7,11 +7,12 @@ use super::FlowError;
 use crate::app::App;
 use crate::domain::FieldError;
 use crate::domain::account::{LinkPurpose, PasswordLink};
+use crate::domain::phone::mask_phone;
 use crate::domain::secret_token;
 use crate::domain::{Account, LoginName};
 use crate::i18n::Lang;
 use crate::notify::templates::{self, Template};
-use crate::store::{Cond, Item, Key, StoreError, WriteOp, keys};
+use crate::store::{Cond, Item, Key, StoreError, StoreExt, WriteOp, keys};
 
 /// How long a password link is valid, in seconds.
 pub const LINK_TTL_SECS: i64 = 3600;
@@ -51,26 +52,58 @@ pub async fn find_by_login(app: &App, login: &LoginName) -> Result<Option<(Item,
     load(app, &guard.decode::<Guard>()?.account_id).await
 }
 
-/// The writes that claim an account's username, email and phone, in that
-/// order; each fails if the value is taken.
-pub fn claim_guards(account: &Account) -> Vec<(&'static str, WriteOp)> {
-    let guard = Guard { account_id: account.account_id.clone() };
-    let mut claims = vec![
+/// The guard keys of an account's username, email and phone, each with the
+/// field it guards.
+fn guard_keys(account: &Account) -> Vec<(&'static str, Key)> {
+    let mut keys = vec![
         ("username", keys::username_guard(&account.username)),
         ("email", keys::email_guard(&account.email.to_lowercase())),
     ];
     if let Some(phone) = &account.phone {
-        claims.push(("phone", keys::phone_guard(phone)));
+        keys.push(("phone", keys::phone_guard(phone)));
     }
-    claims
+    keys
+}
+
+/// The writes that claim a new account's username, email and phone, in that
+/// order; each fails if the value is taken. Like the pending account, the
+/// claims expire after 7 days unless activation keeps them.
+pub fn claim_guards(account: &Account) -> Vec<(&'static str, WriteOp)> {
+    let guard = Guard { account_id: account.account_id.clone() };
+    guard_keys(account)
         .into_iter()
-        .map(|(field, key)| (field, WriteOp::Put { item: Item::new(key, &guard), cond: Cond::Absent }))
+        .map(|(field, key)| {
+            let item = Item::new(key, &guard).expiring_at(account.pending_until());
+            (field, WriteOp::Put { item, cond: Cond::Absent })
+        })
         .collect()
 }
 
-/// Writes a new account with its uniqueness guards and `extra` writes in one
-/// transaction. Taken values are a `Conflict` naming each field; a failed
-/// condition among `extra` is `on_extra_failure`.
+/// The writes that make an activated account's claims permanent; each fails
+/// unless the account still holds the guard.
+pub fn keep_guards(account: &Account) -> Vec<WriteOp> {
+    let guard = Guard { account_id: account.account_id.clone() };
+    guard_keys(account)
+        .into_iter()
+        .map(|(_, key)| WriteOp::Put { item: Item::new(key, &guard), cond: Cond::HeldBy(account.account_id.clone()) })
+        .collect()
+}
+
+/// Deletes the guards the account still holds; a value someone else holds
+/// by now is left alone. Safe to run again.
+pub async fn release_guards(app: &App, account: &Account) -> Result<(), FlowError> {
+    for (_, key) in guard_keys(account) {
+        match app.store.delete(key, Cond::HeldBy(account.account_id.clone())).await {
+            Ok(()) | Err(StoreError::ConditionFailed(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}
+
+/// Writes a new, pending account with its uniqueness guards and `extra`
+/// writes in one transaction. Taken values are a `Conflict` naming each
+/// field; a failed condition among `extra` is `on_extra_failure`.
 pub async fn insert_account(
     app: &App,
     account: &Account,
@@ -78,8 +111,8 @@ pub async fn insert_account(
     on_extra_failure: FlowError,
 ) -> Result<(), FlowError> {
     let claims = claim_guards(account);
-    let mut ops =
-        vec![WriteOp::Put { item: Item::new(keys::account(&account.account_id), account), cond: Cond::Absent }];
+    let profile = Item::new(keys::account(&account.account_id), account).expiring_at(account.pending_until());
+    let mut ops = vec![WriteOp::Put { item: profile, cond: Cond::Absent }];
     ops.extend(claims.iter().map(|(_, op)| op.clone()));
     let first_extra = ops.len();
     ops.extend(extra);
@@ -114,7 +147,12 @@ fn taken_code(field: &str) -> &'static str {
 /// returns the token to put in the email.
 pub fn mint_link(app: &App, account: &mut Account, purpose: LinkPurpose) -> String {
     let minted = secret_token::mint(&account.account_id, app.random.as_ref());
-    account.link = Some(PasswordLink { hash: minted.hash, purpose, expires_at: app.clock.now() + LINK_TTL_SECS });
+    account.link = Some(PasswordLink {
+        hash: minted.hash,
+        purpose,
+        expires_at: app.clock.now() + LINK_TTL_SECS,
+        phone_mismatches: 0,
+    });
     minted.token
 }
 
@@ -143,7 +181,10 @@ pub async fn send_email(
     }
 }
 
-/// Emails the initial-password invitation in the account's language.
+/// Emails the initial-password invitation in the account's language, with
+/// the masked phone the activation will ask for.
 pub async fn send_invitation(app: &App, account: &Account, token: &str) {
-    send_email(app, account, Template::Invitation, Lang::from_tag(&account.language), Some(token), &[]).await;
+    let lang = Lang::from_tag(&account.language);
+    let phone = account.phone.as_deref().map_or_else(|| "—".to_owned(), mask_phone);
+    send_email(app, account, Template::Invitation, lang, Some(token), &[("phone", &phone)]).await;
 }

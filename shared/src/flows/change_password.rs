@@ -4,7 +4,7 @@
 
 use super::FlowError;
 use super::accounts::{load, send_email};
-use super::sessions::{Authenticated, Lockout, end_sessions};
+use super::sessions::{Authenticated, Lockout, carry_over, end_sessions, login_streak_key, record_failure};
 use super::set_password::check_policy;
 use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
@@ -24,16 +24,21 @@ pub async fn change_password(
     let lockout = Lockout::begin(app, &current.account.username).await?;
     let (item, mut account) = load(app, account_id).await?.ok_or(FlowError::Unauthenticated)?;
     if !app.hasher.verify(current_password.to_owned(), account.password_hash.clone()).await {
-        lockout.failed(app).await?;
-        audit::record(app, account_id, AuditEvent::SignInFailed, Some("change password".into())).await?;
+        let locked = lockout.failed(app).await?;
+        record_failure(app, &account, locked, Some("change password")).await?;
         return Err(FlowError::WrongPassword);
     }
     lockout.succeeded(app).await?;
     let new_password = check_policy(app, new_password, &account.username, "new_password")?;
     account.password_hash = Some(app.hasher.hash(new_password, app.random.as_ref()).await);
     account.link = None;
+    account.password_epoch += 1;
+    // The new epoch ends every other session even if deleting their items
+    // below fails; this session moves to it in the same transaction.
     let ops = vec![
         WriteOp::Put { item: item.successor(&account), cond: Cond::Version(item.version) },
+        carry_over(app, current, account.password_epoch),
+        WriteOp::Delete { key: login_streak_key(account_id), cond: Cond::None },
         audit::entry(app, account_id, AuditEvent::PasswordChanged, Actor::Customer, None),
     ];
     match app.store.transact(ops).await {

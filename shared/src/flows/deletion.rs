@@ -8,16 +8,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::FlowError;
-use super::accounts::{Guard, load, send_email};
+use super::accounts::{load, send_email};
 use super::sessions::{Authenticated, Lockout};
-use super::sub_accounts::SubAccountLink;
-use super::verification::{Material, Verification, queue_partition};
+use super::{FlowError, erasure};
 use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::domain::account::DeletionStatus;
 use crate::domain::secret_token::new_id;
-use crate::domain::sms_code::SmsPurpose;
 use crate::domain::{Account, AccountKind, AccountStatus};
 use crate::i18n::Lang;
 use crate::notify::templates::Template;
@@ -63,7 +60,8 @@ struct RequestLookup {
     account_id: String,
 }
 
-fn request_key(account_id: &str) -> Key {
+/// The deletion request item of an account.
+pub(super) fn request_key(account_id: &str) -> Key {
     Key { pk: keys::account_partition(account_id), sk: "DELETION".into() }
 }
 
@@ -200,7 +198,7 @@ pub async fn decide(
     match (request.status, approve) {
         (DeletionStatus::PendingReview, _) => {}
         (DeletionStatus::Approved, true) => {
-            erase(app, &account).await?;
+            erasure::erase(app, &account).await?;
             return Ok(request);
         }
         _ => return Err(FlowError::Conflicting("deletion_not_pending")),
@@ -240,74 +238,10 @@ pub async fn decide(
     }
     let lang = Lang::from_tag(&account.language);
     if approve {
-        erase(app, &account).await?;
+        erasure::erase(app, &account).await?;
         send_email(app, &account, Template::AccountDeleted, lang, None, &[]).await;
     } else {
         send_email(app, &account, Template::DeletionRejected, lang, None, &[]).await;
     }
     Ok(request)
-}
-
-/// Erases `account` and its sub-accounts; safe to run again.
-async fn erase(app: &App, account: &Account) -> Result<(), FlowError> {
-    let partition = keys::account_partition(&account.account_id);
-    for item in app.store.query(&partition, "SUB#").await? {
-        let link: SubAccountLink = item.decode()?;
-        if let Some((_, child)) = load(app, &link.account_id).await? {
-            erase_one(app, &child).await?;
-        }
-    }
-    erase_one(app, account).await
-}
-
-async fn erase_one(app: &App, account: &Account) -> Result<(), FlowError> {
-    let partition = keys::account_partition(&account.account_id);
-    let owned = app.store.query(&partition, "").await?;
-    let mut deletes = Vec::new();
-    for item in &owned {
-        if item.sk.starts_with("MATERIAL#") {
-            app.documents.delete(&item.decode::<Material>()?.object_key).await?;
-        }
-        if item.sk == "VERIFICATION" {
-            let v: Verification = item.decode()?;
-            let entry = Key { pk: queue_partition(v.status), sk: format!("{:012}#{}", v.submitted_at, v.account_id) };
-            deletes.push(WriteOp::Delete { key: entry, cond: Cond::None });
-        }
-        // The profile and the request go last, together.
-        if item.sk != "PROFILE" && item.sk != "DELETION" {
-            deletes.push(WriteOp::Delete { key: item.key(), cond: Cond::None });
-        }
-    }
-    let mut guards = vec![keys::username_guard(&account.username), keys::email_guard(&account.email.to_lowercase())];
-    if let Some(phone) = &account.phone {
-        guards.push(keys::phone_guard(phone));
-        for purpose in [SmsPurpose::SignUp, SmsPurpose::ResetPassword] {
-            deletes.push(WriteOp::Delete { key: keys::sms_code(phone, purpose), cond: Cond::None });
-        }
-    }
-    for key in guards {
-        // Only our own guard: the value may already be someone else's.
-        if let Some(guard) = app.store.get(&key).await?
-            && guard.decode::<Guard>()?.account_id == account.account_id
-        {
-            deletes.push(WriteOp::Delete { key, cond: Cond::Version(guard.version) });
-        }
-    }
-    for chunk in deletes.chunks(25) {
-        match app.store.transact(chunk.to_vec()).await {
-            // A guard changed hands meanwhile: it is not ours to delete.
-            Ok(()) | Err(StoreError::ConditionFailed(_)) => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
-    // The profile goes last: while it exists, the erase is unfinished, and
-    // the request it was approved by is still there to decide again.
-    let ops = vec![
-        WriteOp::Delete { key: keys::account(&account.account_id), cond: Cond::None },
-        WriteOp::Delete { key: request_key(&account.account_id), cond: Cond::None },
-        audit::entry(app, &account.account_id, AuditEvent::AccountDeleted, Actor::Customer, None),
-    ];
-    app.store.transact(ops).await?;
-    tracing::info!(account_id = %account.account_id, "account erased");
-    Ok(())
 }

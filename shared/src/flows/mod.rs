@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod change_password;
 pub mod deletion;
+pub mod erasure;
 pub mod operator;
 pub mod password_recovery;
 pub mod sessions;

@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use super::accounts::{find_by_login, load, mint_link, send_email, send_invitation};
-use super::sessions::end_sessions;
+use super::sessions::{end_sessions, login_streak_key};
 use super::set_password::check_policy;
 use super::{FlowError, sms_codes};
 use crate::app::App;
@@ -17,8 +17,6 @@ use crate::i18n::Lang;
 use crate::notify::templates::Template;
 use crate::store::{Cond, Item, StoreError, WriteOp, keys};
 
-/// Forgot-password requests per client IP per hour.
-const IP_HOURLY_LIMIT: u64 = 20;
 /// Forgot-password requests per login name (as typed) per hour.
 const NAME_HOURLY_LIMIT: u64 = 5;
 /// Reset messages one account receives per hour at most; beyond it requests
@@ -58,8 +56,9 @@ pub async fn forgot_password(
 async fn forgot(app: &App, login: &str, method: Method, client_ip: &str, lang: Lang) -> Result<(), FlowError> {
     let now = app.clock.now();
     let login = LoginName::parse(login);
+    let ip_limit = app.config.limits.forgot_per_ip_hour;
     for (kind, subject, limit) in
-        [("forgot-ip", client_ip, IP_HOURLY_LIMIT), ("forgot-name", login.canonical(), NAME_HOURLY_LIMIT)]
+        [("forgot-ip", client_ip, ip_limit), ("forgot-name", login.canonical(), NAME_HOURLY_LIMIT)]
     {
         let counter = app.store.increment(&keys::rate(kind, subject), now + 3600).await?;
         if counter.count > limit {
@@ -68,6 +67,10 @@ async fn forgot(app: &App, login: &str, method: Method, client_ip: &str, lang: L
                 retry_after: (counter.expires_at - now).max(1),
             });
         }
+    }
+    if method == Method::Sms {
+        // Decided before the login is looked up: alike for every login.
+        sms_codes::ensure_budget_left(app).await?;
     }
     let Some((item, account)) = find_equalised(app, &login).await? else {
         return Ok(());
@@ -133,7 +136,8 @@ async fn resend_link(
 }
 
 async fn send_reset_code(app: &App, account: &Account, lang: Lang) -> Result<(), FlowError> {
-    let Some(phone) = account.phone.as_deref().and_then(|p| Phone::parse(p).ok()) else {
+    let Some(phone) = account.phone.as_deref().and_then(|p| Phone::parse_for_sms(p, &app.config.sms_regions).ok())
+    else {
         return Ok(());
     };
     match sms_codes::send_within_phone_limits(app, &phone, SmsPurpose::ResetPassword, lang).await {
@@ -164,10 +168,12 @@ pub async fn reset_with_code(app: &App, login: &str, code: &str, password: &str,
     let password = check_policy(app, password, &account.username, "password")?;
     account.password_hash = Some(app.hasher.hash(password, app.random.as_ref()).await);
     account.status = AccountStatus::Active;
+    account.password_epoch += 1;
     // Outstanding reset links die with the old password.
     account.link = None;
     let ops = vec![
         WriteOp::Put { item: item.successor(&account), cond: Cond::Version(item.version) },
+        WriteOp::Delete { key: login_streak_key(&account.account_id), cond: Cond::None },
         WriteOp::Delete {
             key: keys::sms_code(&phone, SmsPurpose::ResetPassword),
             cond: Cond::Version(matched.version),

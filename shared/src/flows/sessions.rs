@@ -5,11 +5,13 @@
 use serde::{Deserialize, Serialize};
 
 use super::FlowError;
-use super::accounts::{find_by_login, load};
+use super::accounts::{find_by_login, load, send_email};
 use crate::app::App;
 use crate::audit::{self, AuditEvent};
 use crate::domain::secret_token::{self, PresentedToken};
 use crate::domain::{Account, AccountStatus, LoginName};
+use crate::i18n::Lang;
+use crate::notify::templates::Template;
 use crate::store::{Cond, Item, Key, StoreError, StoreExt, WriteOp, keys};
 
 /// Failed password checks for one login name within the window that lock it.
@@ -20,6 +22,14 @@ pub const LOCKOUT_SECS: i64 = 900;
 const TOUCH_EVERY_SECS: i64 = 60;
 /// Session deletions per transaction when ending many.
 const DELETES_PER_TRANSACTION: usize = 25;
+/// Consecutive failed sign-ins, over all of an account's login names, that
+/// suspend password sign-in until the password is reset (NIST 800-63B
+/// 5.2.2's ceiling on failed attempts).
+pub const CONSECUTIVE_FAILURES_LIMIT: u64 = 100;
+/// Lock notices go out at most once in this many seconds.
+const LOCK_NOTICE_EVERY_SECS: i64 = 86_400;
+/// The streak of failures has no window: it ends with a success or a reset.
+const STREAK_WINDOW_SECS: i64 = 10 * 365 * 86_400;
 
 /// The stored session.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -30,6 +40,10 @@ pub struct SessionRecord {
     pub last_seen_at: i64,
     /// Unix seconds when the session ends whatever its use.
     pub absolute_expires_at: i64,
+    /// The account's password epoch when the session was created; a session
+    /// of an older epoch is refused.
+    #[serde(default)]
+    pub password_epoch: u64,
 }
 
 /// A new session handed to the client.
@@ -50,6 +64,8 @@ pub struct Authenticated {
     pub account: Account,
     /// The session item's key.
     pub session_key: Key,
+    /// The session as read.
+    pub session: SessionRecord,
 }
 
 /// The lockout of one login name: every password check is counted before it
@@ -98,9 +114,44 @@ fn too_many_attempts(retry_after: i64) -> FlowError {
     FlowError::RateLimited { code: "too_many_attempts", retry_after: retry_after.max(1) }
 }
 
+/// The counter of an account's consecutive failed sign-ins.
+pub fn login_streak_key(account_id: &str) -> Key {
+    keys::rate("login-streak", account_id)
+}
+
+/// Records a wrong password for a known account: the audit trail, the lock
+/// notice (first lock in 24 hours) and the streak of consecutive failures.
+/// Returns whether password sign-in is suspended now.
+pub async fn record_failure(
+    app: &App,
+    account: &Account,
+    locked: bool,
+    detail: Option<&str>,
+) -> Result<bool, FlowError> {
+    let account_id = &account.account_id;
+    let now = app.clock.now();
+    audit::record(app, account_id, AuditEvent::SignInFailed, detail.map(str::to_owned)).await?;
+    if locked {
+        audit::record(app, account_id, AuditEvent::LockedOut, None).await?;
+        let notices = app.store.increment(&keys::rate("lock-notice", account_id), now + LOCK_NOTICE_EVERY_SECS).await?;
+        if notices.count == 1 {
+            send_email(app, account, Template::LoginLocked, Lang::from_tag(&account.language), None, &[]).await;
+        }
+    }
+    let streak = app.store.increment(&login_streak_key(account_id), now + STREAK_WINDOW_SECS).await?;
+    if streak.count == CONSECUTIVE_FAILURES_LIMIT {
+        tracing::warn!(account_id = %account_id, "password sign-in suspended after consecutive failures");
+        audit::record(app, account_id, AuditEvent::SignInSuspended, None).await?;
+        send_email(app, account, Template::SignInSuspended, Lang::from_tag(&account.language), None, &[]).await;
+    }
+    Ok(streak.count > CONSECUTIVE_FAILURES_LIMIT)
+}
+
 /// Signs in. Unknown login, wrong password and a pending account all give
 /// `InvalidCredentials` after the same work (one argon2 verification).
-/// Five failures for a login name within 15 minutes lock it for 15 minutes.
+/// Five failures for a login name within 15 minutes lock it for 15 minutes;
+/// 100 in a row over all of an account's names suspend password sign-in
+/// until a reset.
 pub async fn sign_in(app: &App, login: &str, password: &str) -> Result<NewSession, FlowError> {
     let login = LoginName::parse(login);
     let lockout = Lockout::begin(app, login.canonical()).await?;
@@ -109,31 +160,39 @@ pub async fn sign_in(app: &App, login: &str, password: &str) -> Result<NewSessio
         found.as_ref().filter(|(_, a)| a.status == AccountStatus::Active).and_then(|(_, a)| a.password_hash.clone());
     if !app.hasher.verify(password.to_owned(), phc).await {
         let locked = lockout.failed(app).await?;
-        if let Some((_, account)) = &found {
-            audit::record(app, &account.account_id, AuditEvent::SignInFailed, None).await?;
-            if locked {
-                audit::record(app, &account.account_id, AuditEvent::LockedOut, None).await?;
-            }
+        if let Some((_, account)) = &found
+            && record_failure(app, account, locked, None).await?
+        {
+            return Err(too_many_attempts(LOCKOUT_SECS));
         }
         return Err(FlowError::InvalidCredentials);
     }
-    let (_, account) = found.expect("a verified password implies an account");
+    // A password verifies only against an account's hash.
+    let Some((_, account)) = found else { return Err(FlowError::InvalidCredentials) };
+    let streak = app.store.get(&login_streak_key(&account.account_id)).await?;
+    if streak.as_ref().is_some_and(|s| s.data["count"].as_u64().unwrap_or(0) >= CONSECUTIVE_FAILURES_LIMIT) {
+        return Err(too_many_attempts(LOCKOUT_SECS));
+    }
     lockout.succeeded(app).await?;
-    create_session(app, account).await
+    create_session(app, account, streak.map(|s| s.key())).await
 }
 
-async fn create_session(app: &App, account: Account) -> Result<NewSession, FlowError> {
+/// Creates a session for `account` (ending its streak of failures, if any).
+async fn create_session(app: &App, account: Account, streak: Option<Key>) -> Result<NewSession, FlowError> {
     let now = app.clock.now();
     let minted = secret_token::mint(&account.account_id, app.random.as_ref());
     let record = SessionRecord {
         created_at: now,
         last_seen_at: now,
         absolute_expires_at: now + app.config.session_absolute_secs,
+        password_epoch: account.password_epoch,
     };
     let item =
         Item::new(keys::session(&account.account_id, &minted.hash), &record).expiring_at(session_expiry(app, &record));
     let audit = audit::entry(app, &account.account_id, AuditEvent::SignedIn, audit::Actor::Customer, None);
-    app.store.transact(vec![WriteOp::Put { item, cond: Cond::Absent }, audit]).await?;
+    let mut ops = vec![WriteOp::Put { item, cond: Cond::Absent }, audit];
+    ops.extend(streak.map(|key| WriteOp::Delete { key, cond: Cond::None }));
+    app.store.transact(ops).await?;
     tracing::info!(account_id = %account.account_id, "signed in");
     Ok(NewSession { token: minted.token, expires_at: record.absolute_expires_at, account })
 }
@@ -145,30 +204,40 @@ fn session_expiry(app: &App, record: &SessionRecord) -> i64 {
 }
 
 /// Resolves a bearer token to its live session and account, refreshing the
-/// idle timeout.
+/// idle timeout. A session from before the account's latest password change
+/// is refused, whether or not its item was deleted.
 pub async fn authenticate(app: &App, token: &str) -> Result<Authenticated, FlowError> {
     let PresentedToken { account_id, hash } = secret_token::parse(token).ok_or(FlowError::Unauthenticated)?;
     let session_key = keys::session(&account_id, &hash);
-    let session = app.store.get(&session_key).await?.ok_or(FlowError::Unauthenticated)?;
+    let item = app.store.get(&session_key).await?.ok_or(FlowError::Unauthenticated)?;
+    let session: SessionRecord = item.decode()?;
     let (_, account) = load(app, &account_id).await?.ok_or(FlowError::Unauthenticated)?;
-    if account.status == AccountStatus::Deleting {
+    if account.status == AccountStatus::Deleting || session.password_epoch != account.password_epoch {
         return Err(FlowError::Unauthenticated);
     }
-    touch(app, &session).await?;
-    Ok(Authenticated { account, session_key })
+    let session = touch(app, &item, session).await?;
+    Ok(Authenticated { account, session_key, session })
 }
 
-async fn touch(app: &App, session: &Item) -> Result<(), FlowError> {
-    let mut record: SessionRecord = session.decode()?;
+/// The session item of `current` moved to the account's new password epoch,
+/// to be written in the same transaction as the password: the session that
+/// changed the password stays valid, every other one is refused.
+pub fn carry_over(app: &App, current: &Authenticated, password_epoch: u64) -> WriteOp {
+    let record = SessionRecord { password_epoch, ..current.session.clone() };
+    let item = Item::new(current.session_key.clone(), &record).expiring_at(session_expiry(app, &record));
+    WriteOp::Put { item, cond: Cond::Present }
+}
+
+async fn touch(app: &App, item: &Item, mut record: SessionRecord) -> Result<SessionRecord, FlowError> {
     let now = app.clock.now();
     if now - record.last_seen_at < TOUCH_EVERY_SECS {
-        return Ok(());
+        return Ok(record);
     }
     record.last_seen_at = now;
-    let refreshed = Item { expires_at: Some(session_expiry(app, &record)), ..session.successor(&record) };
-    match app.store.put(refreshed, Cond::Version(session.version)).await {
+    let refreshed = Item { expires_at: Some(session_expiry(app, &record)), ..item.successor(&record) };
+    match app.store.put(refreshed, Cond::Version(item.version)).await {
         // Someone else touched or ended it meanwhile: theirs stands.
-        Ok(()) | Err(StoreError::ConditionFailed(_)) => Ok(()),
+        Ok(()) | Err(StoreError::ConditionFailed(_)) => Ok(record),
         Err(e) => Err(e.into()),
     }
 }

@@ -1,18 +1,25 @@
-//! Setting a password through an emailed link: the initial password (which
-//! activates the account) or a reset (which ends every session and sends a
-//! notice; no automatic sign-in).
+//! Password links: inspecting one, declining one, and setting a password
+//! through one — the initial password (which activates the account, and
+//! needs the sign-up's phone typed in full) or a reset (which ends every
+//! session and sends a notice; no automatic sign-in).
 
 use super::FlowError;
-use super::accounts::{load, send_email};
-use super::sessions::end_sessions;
+use super::accounts::{keep_guards, load, send_email};
+use super::erasure::erase_one;
+use super::sessions::{end_sessions, login_streak_key};
+use super::sub_accounts::{SubAccountLink, link_key};
 use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
-use crate::domain::account::LinkPurpose;
+use crate::domain::account::{LinkPurpose, PasswordLink};
+use crate::domain::phone::mask_phone;
 use crate::domain::secret_token::{self, hashes_match};
-use crate::domain::{AccountStatus, FieldError};
+use crate::domain::{Account, AccountKind, AccountStatus, FieldError};
 use crate::i18n::Lang;
 use crate::notify::templates::Template;
-use crate::store::{Cond, StoreError, WriteOp};
+use crate::store::{Cond, Item, StoreError, StoreExt, WriteOp};
+
+/// Activation attempts with a wrong phone after which the link is void.
+pub const MAX_PHONE_MISMATCHES: u32 = 5;
 
 /// Checks `password` against the configured policy for `username`; the
 /// failures are field errors on `field`.
@@ -23,12 +30,24 @@ pub fn check_policy(app: &App, password: &str, username: &str, field: &str) -> R
         .map_err(|codes| FlowError::Validation(codes.into_iter().map(|c| FieldError::new(field, c)).collect()))
 }
 
-/// Sets the password of the account a link `token` belongs to. Unknown, used
-/// and superseded links are `InvalidLink`; an expired one is `LinkExpired`;
-/// both are decided before the password is judged.
-pub async fn set_password(app: &App, token: &str, password: &str, lang: Lang) -> Result<(), FlowError> {
+/// What the set-password page shows before the link is used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkView {
+    /// Activation or reset.
+    pub purpose: LinkPurpose,
+    /// Whose link it is.
+    pub username: String,
+    /// The account's phone, masked (`+86 138****8000`), if it has one.
+    pub masked_phone: Option<String>,
+    /// Unix seconds.
+    pub expires_at: i64,
+}
+
+/// The live link a token names, with its account item. Unknown, used and
+/// superseded links are `InvalidLink`; an expired one is `LinkExpired`.
+async fn open_link(app: &App, token: &str) -> Result<(Item, Account, PasswordLink), FlowError> {
     let presented = secret_token::parse(token).ok_or(FlowError::InvalidLink)?;
-    let (item, mut account) = load(app, &presented.account_id).await?.ok_or(FlowError::InvalidLink)?;
+    let (item, account) = load(app, &presented.account_id).await?.ok_or(FlowError::InvalidLink)?;
     let link = account
         .link
         .clone()
@@ -37,30 +56,132 @@ pub async fn set_password(app: &App, token: &str, password: &str, lang: Lang) ->
     if link.expires_at <= app.clock.now() {
         return Err(FlowError::LinkExpired);
     }
-    let password = check_policy(app, password, &account.username, "password")?;
+    Ok((item, account, link))
+}
+
+/// Shows whose link `token` is, without using it.
+pub async fn inspect_link(app: &App, token: &str) -> Result<LinkView, FlowError> {
+    let (_, account, link) = open_link(app, token).await?;
+    Ok(LinkView {
+        purpose: link.purpose,
+        username: account.username,
+        masked_phone: account.phone.as_deref().map(mask_phone),
+        expires_at: link.expires_at,
+    })
+}
+
+/// Whether the phone typed at activation is the account's (spaces and
+/// dashes allowed, as people type numbers).
+fn same_phone(typed: Option<&str>, expected: &str) -> bool {
+    typed.is_some_and(|t| t.chars().filter(|c| !c.is_whitespace() && *c != '-').eq(expected.chars()))
+}
+
+/// Sets the password of the account a link `token` belongs to. The link is
+/// judged first (`InvalidLink`, `LinkExpired`); an activation of an account
+/// with a phone then needs that phone (`phone_mismatch`, counted, the fifth
+/// voids the link); then the password's policy.
+pub async fn set_password(
+    app: &App,
+    token: &str,
+    password: &str,
+    phone: Option<&str>,
+    lang: Lang,
+) -> Result<(), FlowError> {
+    let (item, mut account, link) = open_link(app, token).await?;
+    let activation = link.purpose == LinkPurpose::InitialPassword;
+    let policy = check_policy(app, password, &account.username, "password");
+    if activation
+        && let Some(expected) = account.phone.as_deref()
+        && !same_phone(phone, expected)
+    {
+        count_phone_mismatch(app, token).await?;
+        let mut errors = vec![FieldError::new("phone", "phone_mismatch")];
+        if let Err(FlowError::Validation(weak)) = policy {
+            errors.extend(weak);
+        }
+        return Err(FlowError::Validation(errors));
+    }
+    let password = policy?;
 
     account.password_hash = Some(app.hasher.hash(password, app.random.as_ref()).await);
     account.link = None;
     account.status = AccountStatus::Active;
-    let event = match link.purpose {
-        LinkPurpose::InitialPassword => AuditEvent::Activated,
-        LinkPurpose::ResetPassword => AuditEvent::PasswordReset,
-    };
+    account.password_epoch += 1;
+    let event = if activation { AuditEvent::Activated } else { AuditEvent::PasswordReset };
     // The version condition consumes the link exactly once even when the
-    // same link is submitted twice at the same moment.
-    let ops = vec![
-        WriteOp::Put { item: item.successor(&account), cond: Cond::Version(item.version) },
+    // same link is submitted twice at the same moment. An activated account
+    // no longer expires, nor do its claims on its username, email and phone.
+    let mut ops = vec![
+        WriteOp::Put { item: Item { expires_at: None, ..item.successor(&account) }, cond: Cond::Version(item.version) },
+        WriteOp::Delete { key: login_streak_key(&account.account_id), cond: Cond::None },
         audit::entry(app, &account.account_id, event, Actor::Customer, None),
     ];
+    if activation {
+        ops.extend(keep_guards(&account));
+        if let (AccountKind::Sub, Some(parent_id)) = (account.kind, &account.parent_id) {
+            let index = SubAccountLink { account_id: account.account_id.clone(), username: account.username.clone() };
+            ops.push(WriteOp::Put {
+                item: Item::new(link_key(parent_id, &account.account_id), &index),
+                cond: Cond::Present,
+            });
+        }
+    }
     match app.store.transact(ops).await {
         Ok(()) => {}
         Err(StoreError::ConditionFailed(_)) => return Err(FlowError::InvalidLink),
         Err(e) => return Err(e.into()),
     }
     tracing::info!(account_id = %account.account_id, ?event, "password set through link");
-    if link.purpose == LinkPurpose::ResetPassword {
+    if !activation {
         end_sessions(app, &account.account_id, None).await?;
         send_email(app, &account, Template::PasswordChanged, lang, None, &[]).await;
+    }
+    Ok(())
+}
+
+/// Counts an activation attempt with the wrong phone on the link it used;
+/// the fifth voids the link.
+async fn count_phone_mismatch(app: &App, token: &str) -> Result<(), FlowError> {
+    // Re-read on a lost race, so that concurrent attempts all count.
+    for _ in 0..4 {
+        let (item, mut account, mut link) = open_link(app, token).await?;
+        link.phone_mismatches += 1;
+        let voided = link.phone_mismatches >= MAX_PHONE_MISMATCHES;
+        account.link = (!voided).then_some(link);
+        match app.store.put(item.successor(&account), Cond::Version(item.version)).await {
+            Ok(()) => {
+                if voided {
+                    tracing::warn!(account_id = %account.account_id, "activation link voided: phone mismatches");
+                }
+                return Ok(());
+            }
+            Err(StoreError::ConditionFailed(_)) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(FlowError::Unavailable("link changed concurrently".into()))
+}
+
+/// Declines a link: an activation link of a pending account erases that
+/// account at once (its username, email and phone are free again); a reset
+/// link stops working. The account's email is told either way.
+pub async fn decline_link(app: &App, token: &str) -> Result<(), FlowError> {
+    let (item, mut account, link) = open_link(app, token).await?;
+    // Use the link up first, so that an activation racing this decline
+    // either wins before it (and the decline finds no link) or fails.
+    account.link = None;
+    match app.store.put(item.successor(&account), Cond::Version(item.version)).await {
+        Ok(()) => {}
+        Err(StoreError::ConditionFailed(_)) => return Err(FlowError::InvalidLink),
+        Err(e) => return Err(e.into()),
+    }
+    let lang = Lang::from_tag(&account.language);
+    if link.purpose == LinkPurpose::InitialPassword && account.status == AccountStatus::PendingActivation {
+        erase_one(app, &account, AuditEvent::SignUpDeclined).await?;
+        send_email(app, &account, Template::SignUpDeclined, lang, None, &[]).await;
+    } else {
+        audit::record(app, &account.account_id, AuditEvent::ResetDeclined, None).await?;
+        send_email(app, &account, Template::ResetDeclined, lang, None, &[]).await;
     }
     Ok(())
 }

@@ -33,7 +33,8 @@ pub struct SignUp {
 
 /// Creates a pending account. The SMS code is checked first (so that
 /// probing which values are taken needs the phone), and consumed in the same
-/// transaction that claims the unique values: a `409` leaves it usable.
+/// transaction that claims the unique values. A `409` leaves it usable for a
+/// corrected request but uses up one of its five tries.
 pub async fn sign_up(app: &App, request: SignUp) -> Result<Account, FlowError> {
     let code =
         sms_codes::check_code(app, request.phone.as_str(), SmsPurpose::SignUp, &request.sms_code, "sms_code").await?;
@@ -53,6 +54,7 @@ pub async fn sign_up(app: &App, request: SignUp) -> Result<Account, FlowError> {
         created_at: app.clock.now(),
         verification_status: Default::default(),
         deletion_status: Default::default(),
+        password_epoch: 0,
     };
     let token = mint_link(app, &mut account, LinkPurpose::InitialPassword);
 
@@ -63,7 +65,14 @@ pub async fn sign_up(app: &App, request: SignUp) -> Result<Account, FlowError> {
     let audit = audit::entry(app, &account.account_id, AuditEvent::SignedUp, Actor::Customer, None);
     // Another sign-up may have consumed the code first.
     let code_spent = FlowError::field("sms_code", "sms_code_expired");
-    insert_account(app, &account, vec![consume_code, audit], code_spent).await?;
+    match insert_account(app, &account, vec![consume_code, audit], code_spent).await {
+        Ok(()) => {}
+        Err(conflict @ FlowError::Conflict(_)) => {
+            sms_codes::spend_try(app, request.phone.as_str(), SmsPurpose::SignUp).await?;
+            return Err(conflict);
+        }
+        Err(e) => return Err(e),
+    }
     tracing::info!(account_id = %account.account_id, "account signed up");
     send_invitation(app, &account, &token).await;
     Ok(account)

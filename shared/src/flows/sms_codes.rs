@@ -1,21 +1,24 @@
-//! Sending and checking one-time SMS codes, with the contract's limits: per
-//! phone one per 60 s and 10 a day, per client IP 20 an hour.
+//! Sending and checking one-time SMS codes, with the contract's limits:
+//! only to the allowed regions (checked when the phone is parsed), within the
+//! service's daily budget, per client IP and per client network an hour, and
+//! per phone and purpose one per 60 s and 10 a day.
 
 use serde::{Deserialize, Serialize};
 
 use super::FlowError;
 use crate::app::App;
 use crate::domain::Phone;
+use crate::domain::network::client_network;
 use crate::domain::secret_token::new_id;
 use crate::domain::sms_code::{self, CODE_TTL_SECS, MAX_WRONG_TRIES, SmsPurpose};
 use crate::i18n::{self, Lang};
 use crate::notify::SmsMessage;
-use crate::store::{Cond, Item, StoreError, StoreExt, keys};
+use crate::store::{Cond, Item, Key, StoreError, StoreExt, keys};
 
-/// Seconds between two codes to one phone.
+/// Seconds between two codes to one phone for one purpose.
 pub const RESEND_AFTER_SECS: i64 = 60;
 const PHONE_DAILY_LIMIT: u64 = 10;
-const IP_HOURLY_LIMIT: u64 = 20;
+const DAY_SECS: i64 = 86_400;
 
 /// The stored code: a salted hash and the count of wrong tries.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -34,8 +37,8 @@ pub struct CodeSent {
     pub retry_after: i64,
 }
 
-/// Sends a fresh code for `purpose` to `phone`, within the rate limits
-/// (per client IP, then per phone).
+/// Sends a fresh code for `purpose` to `phone`, within the service's budget,
+/// the client's limits (its IP, then its network) and the phone's own.
 pub async fn send_code(
     app: &App,
     phone: &Phone,
@@ -43,17 +46,61 @@ pub async fn send_code(
     client_ip: &str,
     lang: Lang,
 ) -> Result<CodeSent, FlowError> {
+    ensure_budget_left(app).await?;
     let now = app.clock.now();
-    let per_ip = app.store.increment(&keys::rate("sms-ip", client_ip), now + 3600).await?;
-    if per_ip.count > IP_HOURLY_LIMIT {
-        return Err(rate_limited(per_ip.expires_at - now));
+    let limits = app.config.limits;
+    let network = client_network(client_ip);
+    for (kind, subject, limit) in
+        [("sms-ip", client_ip, limits.sms_per_ip_hour), ("sms-net", network.as_str(), limits.sms_per_network_hour)]
+    {
+        let counter = app.store.increment(&keys::rate(kind, subject), now + 3600).await?;
+        if counter.count > limit {
+            return Err(rate_limited(counter.expires_at - now));
+        }
     }
     send_within_phone_limits(app, phone, purpose, lang).await
 }
 
-/// Sends a code if the phone's own limits allow (one per 60 s, 10 a day);
-/// `RateLimited` otherwise. Callers that must not reveal whether a phone is
-/// registered (forgot-password) drop that error silently.
+/// The counter of SMS sent in the current UTC day, and when that day ends.
+fn budget_key(now: i64) -> (Key, i64) {
+    let day = now.div_euclid(DAY_SECS);
+    (keys::rate("sms-budget", &day.to_string()), (day + 1) * DAY_SECS)
+}
+
+/// `RateLimited` until the next UTC day once the service's daily SMS budget
+/// is spent. A read, so that requests which end up sending nothing (an
+/// unknown login at forgot-password) answer alike without spending any.
+pub async fn ensure_budget_left(app: &App) -> Result<(), FlowError> {
+    let now = app.clock.now();
+    let (key, day_end) = budget_key(now);
+    let sent = match app.store.get(&key).await? {
+        Some(item) => item.data["count"].as_u64().unwrap_or(0),
+        None => 0,
+    };
+    if sent >= app.config.sms_daily_budget {
+        return Err(rate_limited(day_end - now));
+    }
+    Ok(())
+}
+
+/// Counts one SMS against the daily budget; `RateLimited` if it is spent
+/// (a race past [`ensure_budget_left`]), and then nothing may be sent.
+async fn spend_budget(app: &App) -> Result<(), FlowError> {
+    let now = app.clock.now();
+    let (key, day_end) = budget_key(now);
+    let spent = app.store.increment(&key, day_end).await?;
+    if spent.count > app.config.sms_daily_budget {
+        tracing::warn!("SMS daily budget spent");
+        return Err(rate_limited(day_end - now));
+    }
+    Ok(())
+}
+
+/// Sends a code if the phone's own limits for `purpose` allow (one per 60 s,
+/// 10 a day: each purpose counts on its own, so sign-up requests cannot hold
+/// back a reset) and the budget has room; `RateLimited` otherwise. Callers
+/// that must not reveal whether a phone is registered (forgot-password) drop
+/// that error silently.
 pub async fn send_within_phone_limits(
     app: &App,
     phone: &Phone,
@@ -61,8 +108,11 @@ pub async fn send_within_phone_limits(
     lang: Lang,
 ) -> Result<CodeSent, FlowError> {
     let now = app.clock.now();
-    let cooldown_key = keys::rate("sms-cooldown", phone.as_str());
-    let cooldown = Item::new(cooldown_key.clone(), &serde_json::json!({})).expiring_at(now + RESEND_AFTER_SECS);
+    let subject = format!("{}:{}", purpose.as_str(), phone.as_str());
+    let cooldown_key = keys::rate("sms-cooldown", &subject);
+    // The random nonce keeps two requests' cooldown items from being equal.
+    let cooldown = Item::new(cooldown_key.clone(), &serde_json::json!({"nonce": new_id(app.random.as_ref())}))
+        .expiring_at(now + RESEND_AFTER_SECS);
     match app.store.put(cooldown, Cond::Absent).await {
         Err(StoreError::ConditionFailed(_)) => {
             let until =
@@ -71,9 +121,13 @@ pub async fn send_within_phone_limits(
         }
         other => other?,
     }
-    let per_day = app.store.increment(&keys::rate("sms-day", phone.as_str()), now + 86_400).await?;
+    let per_day = app.store.increment(&keys::rate("sms-day", &subject), now + DAY_SECS).await?;
     if per_day.count > PHONE_DAILY_LIMIT {
         return Err(rate_limited(per_day.expires_at - now));
+    }
+    if let Err(e) = spend_budget(app).await {
+        let _ = app.store.delete(cooldown_key, Cond::None).await;
+        return Err(e);
     }
     let code = store_new_code(app, phone, purpose).await?;
     let message = SmsMessage { to: phone.as_str().to_owned(), text: i18n::sms_code_text(&code, lang) };
@@ -83,6 +137,7 @@ pub async fn send_within_phone_limits(
         let _ = app.store.delete(cooldown_key, Cond::None).await;
         return Err(e.into());
     }
+    tracing::info!(purpose = purpose.as_str(), "SMS code sent");
     Ok(CodeSent { expires_in: CODE_TTL_SECS, retry_after: RESEND_AFTER_SECS })
 }
 
@@ -140,11 +195,33 @@ pub async fn check_code(
         if crate::domain::secret_token::hashes_match(&sms_code::hash(code, &record.salt), &record.hash) {
             return Ok(MatchedCode { version: item.version });
         }
-        let counted = SmsCodeRecord { wrong_tries: record.wrong_tries + 1, ..record };
-        match app.store.put(item.successor(&counted), Cond::Version(item.version)).await {
-            Ok(()) => return Err(FlowError::field(field, "sms_code_invalid")),
-            Err(StoreError::ConditionFailed(_)) => continue,
-            Err(e) => return Err(e.into()),
+        if count_try(app, &item, record).await? {
+            return Err(FlowError::field(field, "sms_code_invalid"));
+        }
+    }
+    Err(FlowError::Unavailable("sms code contention".into()))
+}
+
+/// Counts a try against the code item as it was read; `false` when the item
+/// changed meanwhile (read it again).
+async fn count_try(app: &App, item: &Item, record: SmsCodeRecord) -> Result<bool, FlowError> {
+    let counted = SmsCodeRecord { wrong_tries: record.wrong_tries + 1, ..record };
+    match app.store.put(item.successor(&counted), Cond::Version(item.version)).await {
+        Ok(()) => Ok(true),
+        Err(StoreError::ConditionFailed(_)) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Uses up one try of a code that matched but whose request failed for
+/// another reason (a sign-up `409`), so that one code cannot probe which
+/// usernames and emails are taken more than its five tries.
+pub async fn spend_try(app: &App, phone: &str, purpose: SmsPurpose) -> Result<(), FlowError> {
+    let key = keys::sms_code(phone, purpose);
+    for _ in 0..8 {
+        let Some(item) = app.store.get(&key).await? else { return Ok(()) };
+        if count_try(app, &item, item.decode()?).await? {
+            return Ok(());
         }
     }
     Err(FlowError::Unavailable("sms code contention".into()))

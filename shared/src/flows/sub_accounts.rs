@@ -17,6 +17,10 @@ use crate::store::{Cond, Item, Key, StoreError, WriteOp, keys};
 
 /// Sort-key prefix of the index of a primary account's sub-accounts.
 const SUB_PREFIX: &str = "SUB#";
+/// Sub-accounts a primary account may have (pending ones included).
+pub const MAX_SUB_ACCOUNTS: usize = 100;
+/// Sub-accounts a primary account may create an hour.
+const CREATED_PER_HOUR: u64 = 20;
 
 /// The index entry under the primary account.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -46,6 +50,15 @@ pub async fn create(
     lang: Lang,
 ) -> Result<Account, FlowError> {
     primary_only(parent)?;
+    let partition = keys::account_partition(&parent.account_id);
+    if app.store.query(&partition, SUB_PREFIX).await?.len() >= MAX_SUB_ACCOUNTS {
+        return Err(FlowError::Conflicting("sub_account_limit"));
+    }
+    let now = app.clock.now();
+    let created = app.store.increment(&keys::rate("sub-accounts", &parent.account_id), now + 3600).await?;
+    if created.count > CREATED_PER_HOUR {
+        return Err(FlowError::RateLimited { code: "rate_limited", retry_after: (created.expires_at - now).max(1) });
+    }
     let mut account = Account {
         account_id: new_id(app.random.as_ref()),
         username: username.as_str().to_owned(),
@@ -62,11 +75,15 @@ pub async fn create(
         created_at: app.clock.now(),
         deletion_status: Default::default(),
         verification_status: Default::default(),
+        password_epoch: 0,
     };
     let token = mint_link(app, &mut account, LinkPurpose::InitialPassword);
     let index = SubAccountLink { account_id: account.account_id.clone(), username: account.username.clone() };
+    // The index entry expires with the pending sub-account; activation keeps it.
+    let index_item =
+        Item::new(link_key(&parent.account_id, &account.account_id), &index).expiring_at(account.pending_until());
     let extra = vec![
-        WriteOp::Put { item: Item::new(link_key(&parent.account_id, &account.account_id), &index), cond: Cond::None },
+        WriteOp::Put { item: index_item, cond: Cond::None },
         audit::entry(app, &account.account_id, AuditEvent::SignedUp, Actor::Customer, Some("sub-account".into())),
     ];
     insert_account(app, &account, extra, FlowError::Unavailable("sub-account index".into())).await?;

@@ -25,8 +25,11 @@ use crate::store::{Cond, Item, Key, StoreError, WriteOp, keys};
 pub const UPLOAD_URL_SECS: u64 = 900;
 /// How long an operator's download URL is valid.
 pub const DOWNLOAD_URL_SECS: u64 = 300;
-/// A material not attached to a submission within this time is forgotten.
-const UNATTACHED_MATERIAL_SECS: i64 = 86_400;
+/// A material not attached to a submission within this time is forgotten,
+/// its bytes included.
+pub const UNATTACHED_MATERIAL_SECS: i64 = 86_400;
+/// Material slots an account may open a day.
+const MATERIALS_PER_DAY: u64 = 20;
 
 /// An uploaded (or announced) document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,7 +42,8 @@ pub struct Material {
     pub content_type: String,
     /// Declared size in bytes.
     pub size: u64,
-    /// Where the bytes are, chosen by the server.
+    /// Where the bytes are, chosen by the server: the upload key until the
+    /// material is submitted, then the submitted copy's.
     pub object_key: String,
     /// Unix seconds.
     pub created_at: i64,
@@ -160,9 +164,16 @@ pub async fn create_material(
     size: u64,
 ) -> Result<(Material, String), FlowError> {
     primary_only(account)?;
-    let material_id = new_id(app.random.as_ref());
-    let object_key = format!("materials/{}/{material_id}", account.account_id);
     let now = app.clock.now();
+    let slots = app.store.increment(&keys::rate("materials-day", &account.account_id), now + 86_400).await?;
+    if slots.count > MATERIALS_PER_DAY {
+        return Err(FlowError::RateLimited { code: "rate_limited", retry_after: (slots.expires_at - now).max(1) });
+    }
+    if let Err(e) = app.documents.forget_stale_uploads(UNATTACHED_MATERIAL_SECS).await {
+        tracing::warn!(error = %e, "stale uploads not swept");
+    }
+    let material_id = new_id(app.random.as_ref());
+    let object_key = documents::upload_key(&account.account_id, &material_id);
     let material = Material { material_id, file_name, content_type, size, object_key, created_at: now };
     let url = app
         .documents
@@ -174,7 +185,9 @@ pub async fn create_material(
     Ok((material, url))
 }
 
-/// Checks every material of a submission; returns their items, or every
+/// Checks every material of a submission and freezes its bytes: each upload
+/// is copied out of reach of its upload URL and the copy is what is checked
+/// and kept. Returns the materials' items pointing at their copies, or every
 /// failure as a field error on `material_ids[i]`.
 async fn check_materials(app: &App, account_id: &str, ids: &[String]) -> Result<Vec<Item>, FlowError> {
     let distinct: HashSet<&String> = ids.iter().collect();
@@ -192,11 +205,19 @@ async fn check_materials(app: &App, account_id: &str, ids: &[String]) -> Result<
             errors.push(FieldError::new(field, "material_not_found"));
             continue;
         };
-        let material: Material = item.decode()?;
+        let mut material: Material = item.decode()?;
+        let frozen = documents::submitted_key(account_id, id);
+        if material.object_key != frozen {
+            if !app.documents.copy(&material.object_key, &frozen).await? {
+                errors.push(FieldError::new(field, "material_not_uploaded"));
+                continue;
+            }
+            material.object_key = frozen;
+        }
         match app.documents.inspect(&material.object_key).await? {
             Some(object) if object.size == material.size && object.size <= MAX_SIZE => {
                 if documents::looks_like(&material.content_type, &object.head) {
-                    items.push(item);
+                    items.push(Item { expires_at: None, ..item.successor(&material) });
                 } else {
                     errors.push(FieldError::new(field, "material_type_mismatch"));
                 }
@@ -221,6 +242,7 @@ pub async fn submit(
         VerificationStatus::Approved => return Err(FlowError::Conflicting("verification_approved")),
         VerificationStatus::Unverified | VerificationStatus::Rejected => {}
     }
+    let previous = current(app, &account.account_id).await?;
     let materials = check_materials(app, &account.account_id, &material_ids).await?;
     let now = app.clock.now();
     let verification = Verification {
@@ -255,10 +277,16 @@ pub async fn submit(
             Some(entry.kind.clone()),
         ),
     ];
-    // Attached materials are kept for as long as the submission.
-    ops.extend(
-        materials.into_iter().map(|item| WriteOp::Put { item: Item { expires_at: None, ..item }, cond: Cond::None }),
-    );
+    // A rejected submission's queue entry goes: one entry per account.
+    if let Some(previous) = previous {
+        ops.push(WriteOp::Delete {
+            key: queue_key(previous.status, previous.submitted_at, &account.account_id),
+            cond: Cond::None,
+        });
+    }
+    // Attached materials are kept (pointing at their frozen copies) for as
+    // long as the submission.
+    ops.extend(materials.into_iter().map(|item| WriteOp::Put { item, cond: Cond::None }));
     match app.store.transact(ops).await {
         Ok(()) => Ok(VerificationStatus::PendingReview),
         Err(StoreError::ConditionFailed(_)) => Err(FlowError::Conflicting("verification_pending")),

@@ -25,6 +25,14 @@ pub enum Template {
     DeletionRejected,
     /// The account was deleted.
     AccountDeleted,
+    /// A pending account was erased through "this is not my sign-up".
+    SignUpDeclined,
+    /// A reset link was voided through "I did not ask for this".
+    ResetDeclined,
+    /// A login name of the account was locked (first lock in 24 hours).
+    LoginLocked,
+    /// 100 consecutive failures suspended password sign-in until a reset.
+    SignInSuspended,
 }
 
 macro_rules! template_files {
@@ -53,6 +61,10 @@ impl Template {
             Self::DeletionRequested => template_files!("deletion_requested"),
             Self::DeletionRejected => template_files!("deletion_rejected"),
             Self::AccountDeleted => template_files!("account_deleted"),
+            Self::SignUpDeclined => template_files!("sign_up_declined"),
+            Self::ResetDeclined => template_files!("reset_declined"),
+            Self::LoginLocked => template_files!("login_locked"),
+            Self::SignInSuspended => template_files!("sign_in_suspended"),
         };
         if lang == Lang::ZhCn { zh } else { en }
     }
@@ -97,10 +109,19 @@ mod tests {
             Template::DeletionRequested,
             Template::DeletionRejected,
             Template::AccountDeleted,
+            Template::SignUpDeclined,
+            Template::ResetDeclined,
+            Template::LoginLocked,
+            Template::SignInSuspended,
         ];
         for template in all {
             for lang in [Lang::En, Lang::ZhCn] {
-                let vars = [("username", "alice"), ("link", "https://x.test/?token=t"), ("reason", "blurry")];
+                let vars = [
+                    ("username", "alice"),
+                    ("link", "https://x.test/?token=t"),
+                    ("reason", "blurry"),
+                    ("phone", "+86 138****8000"),
+                ];
                 let mail = render(template, lang, "a@example.com", &vars);
                 assert!(!mail.subject.is_empty(), "{template:?} {lang:?}");
                 assert!(mail.text.contains("alice") && mail.html.contains("alice"));
@@ -115,7 +136,8 @@ mod tests {
     fn renders_both_parts_in_both_languages() {
         for lang in [Lang::En, Lang::ZhCn] {
             let link = "https://x.test/set-password?token=a.b&c=<d>";
-            let mail = render(Template::Invitation, lang, "a@example.com", &[("username", "alice"), ("link", link)]);
+            let vars = [("username", "alice"), ("link", link), ("phone", "+86 138****8000")];
+            let mail = render(Template::Invitation, lang, "a@example.com", &vars);
             assert!(!mail.subject.is_empty() && !mail.subject.contains("{{"));
             assert!(mail.text.contains(link), "{}", mail.text);
             assert!(mail.html.contains("token=a.b&amp;c=&lt;d&gt;"), "{}", mail.html);

@@ -66,22 +66,32 @@ struct Condition {
 }
 
 impl Condition {
-    fn of(cond: Cond, now: i64) -> Self {
+    fn of(cond: &Cond, now: i64) -> Self {
         const LIVE: &str = "(attribute_not_exists(#exp) OR #exp > :now)";
-        let expression = match cond {
-            Cond::None => return Self::default(),
-            Cond::Absent => "attribute_not_exists(#pk) OR #exp <= :now".to_owned(),
-            Cond::Present => format!("attribute_exists(#pk) AND {LIVE}"),
-            Cond::Version(_) => format!("#ver = :ver AND {LIVE}"),
-        };
         let mut names = HashMap::from([("#exp".to_owned(), "expires_at".to_owned())]);
         let mut values = HashMap::from([(":now".to_owned(), number(now))]);
-        if let Cond::Version(version) = cond {
-            names.insert("#ver".into(), "version".into());
-            values.insert(":ver".into(), number(version));
-        } else {
-            names.insert("#pk".into(), "pk".into());
-        }
+        let expression = match cond {
+            Cond::None => return Self::default(),
+            Cond::Absent => {
+                names.insert("#pk".into(), "pk".into());
+                "attribute_not_exists(#pk) OR #exp <= :now".to_owned()
+            }
+            Cond::Present => {
+                names.insert("#pk".into(), "pk".into());
+                format!("attribute_exists(#pk) AND {LIVE}")
+            }
+            Cond::Version(version) => {
+                names.insert("#ver".into(), "version".into());
+                values.insert(":ver".into(), number(version));
+                format!("#ver = :ver AND {LIVE}")
+            }
+            Cond::HeldBy(account_id) => {
+                names.insert("#data".into(), "data".into());
+                names.insert("#holder".into(), "account_id".into());
+                values.insert(":holder".into(), AttributeValue::S(account_id.clone()));
+                format!("#data.#holder = :holder AND {LIVE}")
+            }
+        };
         Self { expression: Some(expression), names, values }
     }
 
@@ -104,52 +114,20 @@ impl DynamoStore {
         item.is_live(self.clock.now()).then_some(item)
     }
 
-    async fn put_one(&self, item: &Item, cond: Cond) -> Result<(), StoreError> {
-        let condition = Condition::of(cond, self.clock.now());
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(to_attributes(item)?))
-            .set_condition_expression(condition.expression.clone())
-            .set_expression_attribute_names(condition.names())
-            .set_expression_attribute_values(condition.values())
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => {
-                Err(StoreError::ConditionFailed(vec![0]))
-            }
-            Err(e) => Err(sdk_error(&e)),
-        }
+    async fn put_unconditionally(&self, item: &Item) -> Result<(), StoreError> {
+        let request = self.client.put_item().table_name(&self.table).set_item(Some(to_attributes(item)?));
+        request.send().await.map(|_| ()).map_err(|e| sdk_error(&e))
     }
 
-    async fn delete_one(&self, key: &Key, cond: Cond) -> Result<(), StoreError> {
-        let condition = Condition::of(cond, self.clock.now());
-        let result = self
-            .client
-            .delete_item()
-            .table_name(&self.table)
-            .set_key(Some(key_attributes(key)))
-            .set_condition_expression(condition.expression.clone())
-            .set_expression_attribute_names(condition.names())
-            .set_expression_attribute_values(condition.values())
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => {
-                Err(StoreError::ConditionFailed(vec![0]))
-            }
-            Err(e) => Err(sdk_error(&e)),
-        }
+    async fn delete_unconditionally(&self, key: &Key) -> Result<(), StoreError> {
+        let request = self.client.delete_item().table_name(&self.table).set_key(Some(key_attributes(key)));
+        request.send().await.map(|_| ()).map_err(|e| sdk_error(&e))
     }
 
     fn transact_item(&self, op: &WriteOp, now: i64) -> Result<TransactWriteItem, StoreError> {
         let item = match op {
             WriteOp::Put { item, cond } => {
-                let condition = Condition::of(*cond, now);
+                let condition = Condition::of(cond, now);
                 let put = Put::builder()
                     .table_name(&self.table)
                     .set_item(Some(to_attributes(item)?))
@@ -161,7 +139,7 @@ impl DynamoStore {
                 TransactWriteItem::builder().put(put).build()
             }
             WriteOp::Delete { key, cond } => {
-                let condition = Condition::of(*cond, now);
+                let condition = Condition::of(cond, now);
                 let delete = Delete::builder()
                     .table_name(&self.table)
                     .set_key(Some(key_attributes(key)))
@@ -309,11 +287,17 @@ impl Store for DynamoStore {
     }
 
     async fn transact(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
-        // A single write needs no transaction (half the write cost).
+        // An unconditional single write needs no transaction (half the
+        // write cost) and is idempotent as it is. A conditional one goes as a
+        // transaction: its client request token, which the SDK fills in once
+        // and keeps across its retries, makes DynamoDB answer a retry after
+        // a lost response with the first attempt's success, where a plain
+        // conditional PutItem would see its own write and report a false
+        // "condition failed" (a link minted, yet no email sent).
         match ops.as_slice() {
             [] => Ok(()),
-            [WriteOp::Put { item, cond }] => self.put_one(item, *cond).await,
-            [WriteOp::Delete { key, cond }] => self.delete_one(key, *cond).await,
+            [WriteOp::Put { item, cond: Cond::None }] => self.put_unconditionally(item).await,
+            [WriteOp::Delete { key, cond: Cond::None }] => self.delete_unconditionally(key).await,
             many => self.transact_many(many).await,
         }
     }

@@ -164,10 +164,7 @@ impl Store for EmbeddedStore {
                 let mut table = txn.open_table(ITEMS).map_err(internal)?;
                 let mut failed = Vec::new();
                 for (index, op) in ops.iter().enumerate() {
-                    let (key, cond) = match op {
-                        WriteOp::Put { item, cond } => (item.key(), *cond),
-                        WriteOp::Delete { key, cond } => (key.clone(), *cond),
-                    };
+                    let (key, cond) = op.target();
                     if !cond.holds(live_item(&table, &key, now)?.as_ref()) {
                         failed.push(index);
                     }

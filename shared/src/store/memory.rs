@@ -81,10 +81,7 @@ impl Store for MemoryStore {
             .iter()
             .enumerate()
             .filter(|(_, op)| {
-                let (key, cond) = match op {
-                    WriteOp::Put { item, cond } => (item.key(), *cond),
-                    WriteOp::Delete { key, cond } => (key.clone(), *cond),
-                };
+                let (key, cond) = op.target();
                 !cond.holds(live(&items, &key, now).as_ref())
             })
             .map(|(index, _)| index)

@@ -73,10 +73,14 @@ impl Item {
         Key { pk: self.pk.clone(), sk: self.sk.clone() }
     }
 
-    /// Decodes the record.
+    /// Decodes the record. The error names the item's kind (the sort key
+    /// up to its first `#`), never the key itself: keys such as
+    /// `EMAIL#<address>` are personal data and errors end up in logs.
     pub fn decode<T: DeserializeOwned>(&self) -> Result<T, StoreError> {
-        serde_json::from_value(self.data.clone())
-            .map_err(|e| StoreError::Internal(format!("undecodable item {}/{}: {e}", self.pk, self.sk)))
+        serde_json::from_value(self.data.clone()).map_err(|e| {
+            let kind = self.sk.split('#').next().unwrap_or_default();
+            StoreError::Internal(format!("undecodable {kind} item: {e}"))
+        })
     }
 
     /// Whether the item is still live at `now` (TTL deletes late, so every
@@ -87,7 +91,7 @@ impl Item {
 }
 
 /// A condition on the live item at an operation's key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cond {
     /// No condition.
     None,
@@ -97,16 +101,23 @@ pub enum Cond {
     Present,
     /// A live item with exactly this version exists.
     Version(u64),
+    /// A live item whose record's `account_id` is this one exists: a guard
+    /// still held by the account (a version would not do, since a guard
+    /// released and claimed again starts at the same version).
+    HeldBy(String),
 }
 
 impl Cond {
     /// Whether the condition holds for `current`, the live item at the key.
-    pub fn holds(self, current: Option<&Item>) -> bool {
+    pub fn holds(&self, current: Option<&Item>) -> bool {
         match self {
             Self::None => true,
             Self::Absent => current.is_none(),
             Self::Present => current.is_some(),
-            Self::Version(v) => current.is_some_and(|item| item.version == v),
+            Self::Version(v) => current.is_some_and(|item| item.version == *v),
+            Self::HeldBy(account_id) => {
+                current.is_some_and(|item| item.data["account_id"].as_str() == Some(account_id.as_str()))
+            }
         }
     }
 }
@@ -128,6 +139,16 @@ pub enum WriteOp {
         /// What must hold first.
         cond: Cond,
     },
+}
+
+impl WriteOp {
+    /// The key written and the condition on it.
+    pub fn target(&self) -> (Key, &Cond) {
+        match self {
+            Self::Put { item, cond } => (item.key(), cond),
+            Self::Delete { key, cond } => (key.clone(), cond),
+        }
+    }
 }
 
 /// A fixed-window counter after an increment.

@@ -30,7 +30,7 @@ pub async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
     let mut fields = Fields::default();
     let username = fields.parse("username", body.username.as_deref(), |u| Username::parse(u).map_err(|e| e.code()));
     let email = fields.parse("email", body.email.as_deref(), Email::parse);
-    let phone = fields.parse("phone", body.phone.as_deref(), Phone::parse);
+    let phone = fields.parse("phone", body.phone.as_deref(), |raw| Phone::parse_for_sms(raw, &app.config.sms_regions));
     let sms_code = fields.required("sms_code", body.sms_code.as_deref()).map(str::to_owned);
     let organization = fields.optional("organization", body.organization.as_deref(), bounded_text(ORGANIZATION_MAX));
     let referrer_phone = fields.optional("referrer_phone", body.referrer_phone.as_deref(), Phone::parse);

@@ -8,6 +8,8 @@ use crate::api::request::ApiRequest;
 use crate::api::response::ApiResponse;
 use crate::api::validate::Fields;
 use crate::app::App;
+use crate::clock::rfc3339;
+use crate::domain::account::LinkPurpose;
 use crate::flows::password_recovery::{self, Method};
 use crate::flows::{change_password, set_password};
 
@@ -15,6 +17,7 @@ use crate::flows::{change_password, set_password};
 struct SetPassword {
     token: Option<String>,
     password: Option<String>,
+    phone: Option<String>,
 }
 
 /// `POST /v1/password/set`: the one route for initial-password and reset
@@ -26,7 +29,43 @@ pub async fn set(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     let password = fields.required("password", body.password.as_deref());
     fields.finish()?;
     let (Some(token), Some(password)) = (token, password) else { unreachable!("finish() passed") };
-    set_password::set_password(app, token, password, req.lang).await?;
+    set_password::set_password(app, token, password, body.phone.as_deref(), req.lang).await?;
+    Ok(ApiResponse::no_content())
+}
+
+#[derive(Deserialize)]
+struct LinkToken {
+    token: Option<String>,
+}
+
+fn link_token(req: &ApiRequest) -> Result<String, ApiError> {
+    let body: LinkToken = req.json()?;
+    let mut fields = Fields::default();
+    let token = fields.required("token", body.token.as_deref()).map(str::to_owned);
+    fields.finish()?;
+    Ok(token.unwrap_or_default())
+}
+
+/// `POST /v1/password/link`: whose link it is, without using it.
+pub async fn inspect_link(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let token = link_token(req)?;
+    let view = set_password::inspect_link(app, &token).await?;
+    let purpose = match view.purpose {
+        LinkPurpose::InitialPassword => "activate",
+        LinkPurpose::ResetPassword => "reset",
+    };
+    Ok(ApiResponse::json(
+        StatusCode::OK,
+        &json!({"purpose": purpose, "username": view.username, "phone": view.masked_phone,
+                "expires_at": rfc3339(view.expires_at)}),
+    ))
+}
+
+/// `POST /v1/password/link/decline`: "this is not my sign-up" (or "I did
+/// not ask for this reset").
+pub async fn decline_link(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let token = link_token(req)?;
+    set_password::decline_link(app, &token).await?;
     Ok(ApiResponse::no_content())
 }
 

@@ -22,7 +22,7 @@ struct CreateSmsCode {
 pub async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     let body: CreateSmsCode = req.json()?;
     let mut fields = Fields::default();
-    let phone = fields.parse("phone", body.phone.as_deref(), Phone::parse);
+    let phone = fields.parse("phone", body.phone.as_deref(), |raw| Phone::parse_for_sms(raw, &app.config.sms_regions));
     let purpose = fields.parse("purpose", body.purpose.as_deref(), |p| match p {
         "sign_up" => Ok(SmsPurpose::SignUp),
         _ => Err("purpose_invalid"),

@@ -26,7 +26,8 @@ pub async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
     let mut fields = Fields::default();
     let username = fields.parse("username", body.username.as_deref(), |u| Username::parse(u).map_err(|e| e.code()));
     let email = fields.parse("email", body.email.as_deref(), Email::parse);
-    let phone = fields.optional("phone", body.phone.as_deref(), Phone::parse);
+    let phone =
+        fields.optional("phone", body.phone.as_deref(), |raw| Phone::parse_for_sms(raw, &app.config.sms_regions));
     fields.finish()?;
     let (Some(username), Some(email)) = (username, email) else { unreachable!("finish() passed") };
     let account = sub_accounts::create(app, &current.account, username, email, phone, req.lang).await?;
