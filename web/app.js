@@ -24,6 +24,11 @@ const TEXT = {
     deletions: "Deletion requests waiting for review", none: "Nothing waiting.", submitted: "Submitted",
     ruleLength: "{min}–{max} characters", ruleUpper: "an uppercase letter", ruleLower: "a lowercase letter",
     ruleDigit: "a digit", ruleSymbol: "a symbol", ruleNoName: "not containing the username", sent: "Sent.",
+    linkActivate: "Activate the account {username}.", linkReset: "Choose a new password for {username}.",
+    confirmPhone: "Confirm your mobile number", confirmPhoneHint: "The sign-up gave {phone}: type the number in full.",
+    notMySignUp: "This is not my sign-up", notMyReset: "I did not ask for this",
+    declinedSignUp: "The sign-up was removed: this email address is free again.",
+    declinedReset: "The link no longer works; your password is unchanged.",
   },
   "zh-CN": {
     signIn: "登录", signUp: "注册账号", forgot: "忘记密码", account: "账号中心", ops: "运维",
@@ -44,6 +49,11 @@ const TEXT = {
     deletions: "待审核的注销申请", none: "暂无待办。", submitted: "提交时间",
     ruleLength: "{min}–{max} 个字符", ruleUpper: "包含大写字母", ruleLower: "包含小写字母",
     ruleDigit: "包含数字", ruleSymbol: "包含符号", ruleNoName: "不包含用户名", sent: "已发送。",
+    linkActivate: "激活账号 {username}。", linkReset: "为 {username} 设置新密码。",
+    confirmPhone: "确认手机号", confirmPhoneHint: "注册时填写的手机号为 {phone}，请完整输入该号码。",
+    notMySignUp: "这不是我的注册", notMyReset: "我没有申请重置",
+    declinedSignUp: "该注册已删除，此邮箱可重新注册。",
+    declinedReset: "该链接已作废，您的密码没有改变。",
   },
 };
 

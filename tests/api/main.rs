@@ -11,6 +11,8 @@ mod password_set;
 mod problems;
 mod sessions;
 mod sign_up_walk;
+mod sms_abuse;
 mod sms_codes;
 mod sub_accounts;
+mod takeover;
 mod verification;

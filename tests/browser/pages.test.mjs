@@ -71,9 +71,11 @@ async function newPage(locale = "en-US") {
 }
 
 /** Signs up `username` through the page and returns its email. */
+const phoneOf = {};
 async function signUpThroughPage(page, username, { shot } = {}) {
   const email = `${username}@example.com`;
   const phone = `+86136${String(++phoneCounter).padStart(8, "0")}`;
+  phoneOf[email] = phone;
   await page.goto(`${base}/sign-up`);
   await page.getByLabel("Username").fill(username);
   await page.getByLabel("Email").fill(email);
@@ -111,6 +113,12 @@ test("a customer signs up, sets the password through the link and signs in", asy
   assert.equal(await page.locator("ul.rules li.met").count(), 2, "lowercase and no username are met");
   await password.fill(PASSWORD);
   assert.equal(await page.locator("ul.rules li.met").count(), 6);
+  // The page shows whose link it is and asks for the sign-up's phone.
+  await page.getByText("Activate the account browseruser.").waitFor();
+  await page.getByText(/The sign-up gave \+86 136\*{4}\d{4}/).waitFor();
+  await page.getByRole("button", { name: "Set password" }).click();
+  await page.getByText("The phone number is not the one").waitFor();
+  await page.getByLabel("Confirm your mobile number").fill(phoneOf[email]);
   await page.screenshot({ path: join(shots, "set-password.png"), fullPage: true });
   await page.getByRole("button", { name: "Set password" }).click();
   await page.getByText("Your password is set").waitFor();
@@ -154,6 +162,16 @@ test("an expired link says so", async () => {
   await page.getByRole("alert").getByText(/expired/).waitFor();
 });
 
+test("someone who did not sign up declines the invitation, and the address is free again", async () => {
+  const page = await newPage();
+  const email = await signUpThroughPage(page, "squatted");
+  await page.goto(linkIn(await lastTo(email, "email")));
+  await page.getByRole("button", { name: "This is not my sign-up" }).click();
+  await page.getByText("The sign-up was removed").waitFor();
+  assert.match((await lastTo(email, "email")).subject, /removed/);
+  await signUpThroughPage(page, "squatted");
+});
+
 test("forgot password sends a reset link", async () => {
   const page = await newPage();
   await page.goto(`${base}/forgot-password`);
@@ -168,6 +186,7 @@ test("a customer uploads verification documents and an operator approves them", 
   const page = await newPage();
   const email = await signUpThroughPage(page, "verifier");
   await page.goto(linkIn(await lastTo(email, "email")));
+  await page.getByLabel("Confirm your mobile number").fill(phoneOf[email]);
   await page.getByLabel("New password").fill(PASSWORD);
   await page.getByRole("button", { name: "Set password" }).click();
   await page.getByText("Your password is set").waitFor();
