@@ -331,3 +331,73 @@ async fn a_deletion_interrupted_at_any_step_finishes_when_decided_again() {
     }
     assert!(interrupted >= 10, "the faults interrupted only {interrupted} runs");
 }
+
+/// A store whose transactions fail whenever they delete a session.
+struct SessionDeletesFail(Arc<dyn Store>);
+
+#[async_trait]
+impl Store for SessionDeletesFail {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        self.0.get(key).await
+    }
+    async fn query(&self, pk: &str, sk_prefix: &str) -> Result<Vec<Item>, StoreError> {
+        self.0.query(pk, sk_prefix).await
+    }
+    async fn query_page(
+        &self,
+        pk: &str,
+        sk_prefix: &str,
+        limit: usize,
+        after: Option<&str>,
+    ) -> Result<(Vec<Item>, Option<String>), StoreError> {
+        self.0.query_page(pk, sk_prefix, limit, after).await
+    }
+    async fn transact(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
+        if ops.iter().any(|op| matches!(op, WriteOp::Delete { key, .. } if key.sk.starts_with("SESSION#"))) {
+            return Err(StoreError::Unavailable("injected: session deletes fail".into()));
+        }
+        self.0.transact(ops).await
+    }
+    async fn increment(&self, key: &Key, window_end: i64) -> Result<Counter, StoreError> {
+        self.0.increment(key, window_end).await
+    }
+}
+
+#[tokio::test]
+async fn sessions_from_before_a_password_change_are_refused_even_if_their_deletion_failed() {
+    use shared::flows::{change_password, sessions, set_password};
+    let (_dir, embedded) = embedded_app();
+    let mut app = embedded.app.clone();
+    app.store = Arc::new(SessionDeletesFail(embedded.app.store.clone()));
+    let phone = Phone::parse("+8613700000042").unwrap();
+    send_code(&app, &phone, SmsPurpose::SignUp, "192.0.2.9", Lang::En).await.unwrap();
+    let sms = embedded.outbox.latest_to(phone.as_str()).await.unwrap().unwrap();
+    let code: String = sms.text.split(|c: char| !c.is_ascii_digit()).find(|r| r.len() == 6).unwrap().into();
+    let request = SignUp {
+        username: Username::parse("epochs").unwrap(),
+        email: Email::parse("epochs@example.com").unwrap(),
+        phone: phone.clone(),
+        sms_code: code,
+        organization: None,
+        referrer_phone: None,
+        lang: Lang::En,
+    };
+    sign_up(&app, request).await.unwrap();
+    let invitation = embedded.outbox.latest_to("epochs@example.com").await.unwrap().unwrap();
+    let token = accounts_tests::token_in(&invitation.text);
+    let password = "Gpu#Cl0ud-Strong9";
+    set_password::set_password(&app, &token, password, Some(phone.as_str()), Lang::En).await.unwrap();
+    let stale = sessions::sign_in(&app, "epochs", password).await.unwrap().token;
+    let current = sessions::sign_in(&app, "epochs", password).await.unwrap().token;
+    let signed_in = sessions::authenticate(&app, &current).await.unwrap();
+    // The password commits; ending the other sessions then fails.
+    let changed = change_password::change_password(&app, &signed_in, password, "New#Gpu-Pass42", Lang::En).await;
+    assert!(changed.is_err(), "the injected fault surfaces");
+    assert!(sessions::authenticate(&app, &current).await.is_ok(), "the changing session stays");
+    assert!(
+        matches!(sessions::authenticate(&app, &stale).await, Err(shared::flows::FlowError::Unauthenticated)),
+        "a session from before the change is refused although its item is still there"
+    );
+    let still_there = app.store.query(&keys::account_partition(&signed_in.account.account_id), "SESSION#").await;
+    assert_eq!(still_there.unwrap().len(), 2);
+}

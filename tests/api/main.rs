@@ -6,6 +6,8 @@ mod audit;
 mod change_password;
 mod deletion;
 mod dev_routes;
+mod lockout_abuse;
+mod materials_abuse;
 mod password_recovery;
 mod password_set;
 mod problems;
