@@ -401,3 +401,102 @@ async fn sessions_from_before_a_password_change_are_refused_even_if_their_deleti
     let still_there = app.store.query(&keys::account_partition(&signed_in.account.account_id), "SESSION#").await;
     assert_eq!(still_there.unwrap().len(), 2);
 }
+
+/// A proxy in front of the emulator that loses the response of the first
+/// `TransactWriteItems` after the emulator applied it, and answers a retry
+/// carrying the same client request token with the first attempt's
+/// response, as DynamoDB documents for such tokens (the emulator ignores
+/// them). Records every token it saw.
+async fn lossy_idempotent_proxy(upstream: String, tokens: Arc<std::sync::Mutex<Vec<String>>>) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let answered: Arc<std::sync::Mutex<std::collections::HashMap<String, (u16, Bytes)>>> = Arc::default();
+    tokio::spawn(async move {
+        let http = reqwest::Client::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            let (http, upstream, tokens, answered) = (http.clone(), upstream.clone(), tokens.clone(), answered.clone());
+            tokio::spawn(async move {
+                let service = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                    let (http, upstream, tokens, answered) =
+                        (http.clone(), upstream.clone(), tokens.clone(), answered.clone());
+                    async move {
+                        let (parts, body) = req.into_parts();
+                        let body = http_body_util::BodyExt::collect(body).await.unwrap().to_bytes();
+                        let target = parts.headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("");
+                        let token = serde_json::from_slice::<Value>(&body)
+                            .ok()
+                            .and_then(|v| v["ClientRequestToken"].as_str().map(str::to_owned));
+                        let transaction = target.ends_with("TransactWriteItems");
+                        if let (true, Some(token)) = (transaction, &token) {
+                            tokens.lock().unwrap().push(token.clone());
+                            if let Some((status, cached)) = answered.lock().unwrap().get(token).cloned() {
+                                let response = hyper::Response::builder().status(status);
+                                return Ok::<_, std::convert::Infallible>(
+                                    response
+                                        .header("content-type", "application/x-amz-json-1.0")
+                                        .body(Full::new(cached))
+                                        .unwrap(),
+                                );
+                            }
+                        }
+                        let mut forwarded = http.post(&upstream).body(body.clone());
+                        for (name, value) in &parts.headers {
+                            if name != "host" && name != "content-length" {
+                                forwarded = forwarded.header(name, value);
+                            }
+                        }
+                        let reply = forwarded.send().await.unwrap();
+                        let status = reply.status().as_u16();
+                        let reply_body = reply.bytes().await.unwrap();
+                        if let (true, Some(token)) = (transaction, token) {
+                            answered.lock().unwrap().insert(token, (status, reply_body));
+                            // The emulator applied the write; its answer is lost.
+                            let lost = hyper::Response::builder().status(500);
+                            let body =
+                                r#"{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"lost"}"#;
+                            return Ok(lost
+                                .header("content-type", "application/x-amz-json-1.0")
+                                .body(Full::new(Bytes::from(body)))
+                                .unwrap());
+                        }
+                        Ok(hyper::Response::builder()
+                            .status(status)
+                            .header("content-type", "application/x-amz-json-1.0")
+                            .body(Full::new(reply_body))
+                            .unwrap())
+                    }
+                });
+                let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test]
+async fn a_conditional_write_retried_after_a_lost_response_is_not_a_false_condition_failure() {
+    let Some(endpoint) = emulator_endpoint() else {
+        eprintln!("skipped: no emulator (AWS_ENDPOINT_URL)");
+        return;
+    };
+    let emulator = aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await;
+    let table = format!("faults-{}", unique_tag());
+    shared::provision::ensure_table(&aws_sdk_dynamodb::Client::new(&emulator), &table).await.unwrap();
+    let tokens = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let proxy = lossy_idempotent_proxy(endpoint, tokens.clone()).await;
+    // The SDK's standard retries, as deployed.
+    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(format!("http://{proxy}"))
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new("testing", "testing", None, None, "faults"))
+        .load()
+        .await;
+    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), table, Arc::new(SystemClock::default()));
+    let key = Key { pk: "LINK#x".into(), sk: "GUARD".into() };
+    let item = Item::new(key.clone(), &serde_json::json!({"account_id": "a"}));
+    store.transact(vec![WriteOp::Put { item, cond: shared::store::Cond::Absent }]).await.expect("one success");
+    let seen = tokens.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2, "the write was retried once: {seen:?}");
+    assert_eq!(seen[0], seen[1], "with the same client request token");
+    assert!(store.get(&key).await.unwrap().is_some());
+}

@@ -79,6 +79,8 @@ conformance!(
     query_returns_live_items_of_a_prefix_in_order,
     increment_counts_within_a_window_and_restarts_after,
     concurrent_increments_never_lose_a_count,
+    a_counter_reads_back_as_its_count,
+    held_by_names_the_guards_holder,
     concurrent_absent_puts_let_exactly_one_win,
     pages_cover_every_live_item_once,
 );
@@ -193,6 +195,32 @@ async fn concurrent_increments_never_lose_a_count(s: Subject) {
     let mut counts: Vec<u64> = counts.into_iter().map(|c| c.unwrap().count).collect();
     counts.sort_unstable();
     assert_eq!(counts, (1..=40).collect::<Vec<u64>>());
+}
+
+async fn a_counter_reads_back_as_its_count(s: Subject) {
+    let now = s.clock.now();
+    let k = key("RATE#z", "RATE");
+    for _ in 0..3 {
+        s.store.increment(&k, now + 60).await.unwrap();
+    }
+    let counter = s.store.get(&k).await.unwrap().expect("a live counter");
+    assert_eq!((counter.count(), counter.expires_at), (3, Some(now + 60)));
+}
+
+async fn held_by_names_the_guards_holder(s: Subject) {
+    let guard = |holder: &str| item("USERNAME#held", "GUARD", json!({"account_id": holder}));
+    s.store.put(guard("a").expiring_at(s.clock.now() + 60), Cond::Absent).await.unwrap();
+    let k = key("USERNAME#held", "GUARD");
+    assert_eq!(
+        s.store.delete(k.clone(), Cond::HeldBy("b".into())).await,
+        Err(StoreError::ConditionFailed(vec![0])),
+        "another holder's guard is not ours"
+    );
+    s.store.put(guard("a"), Cond::HeldBy("a".into())).await.expect("the holder keeps it");
+    s.store.delete(k.clone(), Cond::HeldBy("a".into())).await.expect("the holder releases it");
+    s.store.put(guard("c").expiring_at(s.clock.now() + 60), Cond::Absent).await.unwrap();
+    s.clock.advance(60);
+    assert!(s.store.put(guard("c"), Cond::HeldBy("c".into())).await.is_err(), "an expired guard is held by no one");
 }
 
 async fn concurrent_absent_puts_let_exactly_one_win(s: Subject) {

@@ -185,3 +185,38 @@ fn operator_routes_and_only_they_need_iam_auth() {
         }
     }
 }
+
+#[test]
+fn every_abuse_limit_is_a_template_parameter_passed_to_every_function() {
+    let template = read_yaml("infra/template.yaml");
+    let env = &template["Globals"]["Function"]["Environment"]["Variables"];
+    let config = shared::Config::from_lookup(|_| None).unwrap();
+    for (var, parameter, default) in [
+        ("ACCOUNTS_SMS_REGIONS", "SmsRegions", "CN".to_owned()),
+        ("ACCOUNTS_SMS_DAILY_BUDGET", "SmsDailyBudget", config.sms_daily_budget.to_string()),
+        ("ACCOUNTS_LIMIT_SMS_PER_IP_HOUR", "LimitSmsPerIpHour", config.limits.sms_per_ip_hour.to_string()),
+        (
+            "ACCOUNTS_LIMIT_SMS_PER_NETWORK_HOUR",
+            "LimitSmsPerNetworkHour",
+            config.limits.sms_per_network_hour.to_string(),
+        ),
+        ("ACCOUNTS_LIMIT_FORGOT_PER_IP_HOUR", "LimitForgotPerIpHour", config.limits.forgot_per_ip_hour.to_string()),
+    ] {
+        assert_eq!(ref_target(&env[var]), Some(parameter), "{var}");
+        let declared = &template["Parameters"][parameter]["Default"];
+        let declared = declared.as_str().map(str::to_owned).or_else(|| declared.as_u64().map(|n| n.to_string()));
+        assert_eq!(declared.as_deref(), Some(default.as_str()), "{parameter} defaults to the contract's figure");
+    }
+}
+
+#[test]
+fn unsubmitted_uploads_expire_and_submitted_copies_do_not() {
+    let template = read_yaml("infra/template.yaml");
+    let (_, bucket) = resources_of_type(&template, "AWS::S3::Bucket")[0];
+    let rules = bucket["Properties"]["LifecycleConfiguration"]["Rules"].as_sequence().unwrap();
+    let expiring: Vec<&Value> = rules.iter().filter(|r| r.get("ExpirationInDays").is_some()).collect();
+    assert_eq!(expiring.len(), 1, "one expiry rule");
+    assert_eq!(expiring[0]["Prefix"], format!("{}/", shared::documents::UPLOADS).as_str());
+    assert_eq!(expiring[0]["ExpirationInDays"], 1);
+    assert_eq!(expiring[0]["Status"], "Enabled");
+}

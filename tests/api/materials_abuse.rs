@@ -78,3 +78,53 @@ async fn submitted_bytes_cannot_be_replaced_and_stale_uploads_are_deleted() {
         assert!(!file.exists(), "{file:?} outlived its day");
     }
 }
+
+#[tokio::test]
+async fn erasure_removes_every_object_of_the_account() {
+    let app = spawn_app().await;
+    let customer = app.activated_customer("erasable").await;
+    let token = app.token_for(&customer).await;
+    let submitted = app.upload_material(&token, "image/png", &png()).await;
+    let body = json!({"type": "individual", "real_name": "李雷", "id_type": "cn_resident_id",
+        "id_number": "11010519491231002X", "material_ids": [submitted]});
+    let response = app
+        .client
+        .post(format!("{}/v1/me/verification", app.base))
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    app.upload_material(&token, "image/png", &png()).await;
+    let me: Value = app.with_token(Method::GET, "/v1/me", &token).await.json().await.unwrap();
+    let account_id = me["account_id"].as_str().unwrap().to_owned();
+    let objects = app.data_dir.path().join("objects");
+    if !aws_backend() {
+        assert!(
+            objects.join("submitted").join(&account_id).exists() && objects.join("uploads").join(&account_id).exists()
+        );
+    }
+    let request = app
+        .client
+        .post(format!("{}/v1/me/deletion-request", app.base))
+        .bearer_auth(&token)
+        .json(&json!({"password": customer.password}))
+        .send()
+        .await
+        .unwrap();
+    let request_id = request.json::<Value>().await.unwrap()["request_id"].as_str().unwrap().to_owned();
+    let decided = app
+        .ops(
+            Method::POST,
+            &format!("/ops/v1/deletion-requests/{request_id}/decision"),
+            Some(&json!({"decision": "approve"})),
+        )
+        .await;
+    assert_eq!(decided.status(), StatusCode::OK);
+    if !aws_backend() {
+        for prefix in ["submitted", "uploads"] {
+            assert!(!objects.join(prefix).join(&account_id).exists(), "{prefix} objects outlived the account");
+        }
+    }
+}

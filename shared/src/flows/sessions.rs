@@ -170,7 +170,7 @@ pub async fn sign_in(app: &App, login: &str, password: &str) -> Result<NewSessio
     // A password verifies only against an account's hash.
     let Some((_, account)) = found else { return Err(FlowError::InvalidCredentials) };
     let streak = app.store.get(&login_streak_key(&account.account_id)).await?;
-    if streak.as_ref().is_some_and(|s| s.data["count"].as_u64().unwrap_or(0) >= CONSECUTIVE_FAILURES_LIMIT) {
+    if streak.as_ref().is_some_and(|s| s.count() >= CONSECUTIVE_FAILURES_LIMIT) {
         return Err(too_many_attempts(LOCKOUT_SECS));
     }
     lockout.succeeded(app).await?;

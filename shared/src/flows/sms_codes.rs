@@ -73,10 +73,7 @@ fn budget_key(now: i64) -> (Key, i64) {
 pub async fn ensure_budget_left(app: &App) -> Result<(), FlowError> {
     let now = app.clock.now();
     let (key, day_end) = budget_key(now);
-    let sent = match app.store.get(&key).await? {
-        Some(item) => item.data["count"].as_u64().unwrap_or(0),
-        None => 0,
-    };
+    let sent = app.store.get(&key).await?.map_or(0, |counter| counter.count());
     if sent >= app.config.sms_daily_budget {
         return Err(rate_limited(day_end - now));
     }

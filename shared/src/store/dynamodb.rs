@@ -48,8 +48,15 @@ fn to_attributes(item: &Item) -> Result<Attributes, StoreError> {
     serde_dynamo::to_item(item).map_err(internal)
 }
 
-fn from_attributes(attributes: Attributes) -> Result<Item, StoreError> {
-    serde_dynamo::from_item(attributes).map_err(internal)
+fn from_attributes(mut attributes: Attributes) -> Result<Item, StoreError> {
+    // A counter keeps `count` as a top-level attribute (UpdateItem adds to
+    // it atomically); it reads as `{count}` in `data`, as on every adapter.
+    let count = attributes.remove("count");
+    let mut item: Item = serde_dynamo::from_item(attributes).map_err(internal)?;
+    if let Some(AttributeValue::N(n)) = count {
+        item.data = serde_json::json!({ "count": n.parse::<u64>().map_err(internal)? });
+    }
+    Ok(item)
 }
 
 fn number(n: impl ToString) -> AttributeValue {

@@ -83,6 +83,11 @@ impl Item {
         })
     }
 
+    /// The count of a counter item (one [`Store::increment`] writes).
+    pub fn count(&self) -> u64 {
+        self.data["count"].as_u64().unwrap_or(0)
+    }
+
     /// Whether the item is still live at `now` (TTL deletes late, so every
     /// read checks this).
     pub fn is_live(&self, now: i64) -> bool {
@@ -200,7 +205,9 @@ pub trait Store: Send + Sync {
     async fn transact(&self, ops: Vec<WriteOp>) -> Result<(), StoreError>;
 
     /// Atomically counts one event in the fixed window at `key`: starts a
-    /// window ending at `window_end` when none is live, else adds one.
+    /// window ending at `window_end` when none is live, else adds one. The
+    /// counter reads back through [`Store::get`] as an item whose data is
+    /// `{"count": n}` ([`Item::count`]).
     async fn increment(&self, key: &Key, window_end: i64) -> Result<Counter, StoreError>;
 }
 

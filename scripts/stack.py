@@ -1,0 +1,321 @@
+"""The deployed shape, run whole on this machine: the ten functions behind
+the template's HTTP API, each under its own IAM role, on the ministack
+emulator with AUTH=true (IAM enforced). See `scripts/stack` and the README.
+
+Steps: build the functions for the host; start the emulator; upload each
+function's zip to the emulator's S3 (as `sam package` would) and deploy
+infra/template.yaml itself through CloudFormation with the SAM transform;
+bridge the emulator's two known gaps (routes of an OpenAPI-bodied HTTP API,
+and the table's TTL); create the operators' IAM user holding exactly the
+template's operator policy; write .stack/endpoints.json; stay in the
+foreground until stopped.
+"""
+
+import argparse
+import io
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import boto3
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+STACK_DIR = ROOT / ".stack"
+STACK_NAME = "accounts"
+ARTIFACTS = "stack-artifacts"
+REGION = "us-east-1"
+# Root-style keys: the emulator's administrator, not signature-checked.
+ROOT_KEYS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
+
+# Every caller is 127.0.0.1 behind the emulated API, so the per-client limits
+# are raised for a test run (template parameters; listed in endpoints.json).
+RAISED_LIMITS = {
+    "LimitSmsPerIpHour": "1000000",
+    "LimitSmsPerNetworkHour": "1000000",
+    "LimitForgotPerIpHour": "1000000",
+}
+
+
+def log(message):
+    print(f"stack: {message}", flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def functions():
+    """(logical id, binary) of every function in the template."""
+    template = load_template()
+    return [
+        (name, resource["Metadata"]["BuildProperties"]["Binary"])
+        for name, resource in template["Resources"].items()
+        if resource["Type"] == "AWS::Serverless::Function"
+    ]
+
+
+class TemplateLoader(yaml.SafeLoader):
+    """Reads CloudFormation's short tags as their JSON intrinsic forms."""
+
+
+def _intrinsic(loader, suffix, node):
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    if suffix == "Ref":
+        return {"Ref": value}
+    if suffix == "GetAtt" and isinstance(value, str):
+        value = value.split(".", 1)
+    return {f"Fn::{suffix}": value}
+
+
+TemplateLoader.add_multi_constructor("!", _intrinsic)
+
+
+def load_template():
+    return yaml.load((ROOT / "infra/template.yaml").read_text(), Loader=TemplateLoader)
+
+
+def build(release):
+    binaries = [binary for _, binary in functions()]
+    profile = ["--release"] if release else []
+    log(f"building {len(binaries)} functions for the host ({'release' if release else 'debug'})")
+    args = ["cargo", "build", "--locked", "--quiet", *profile]
+    for binary in binaries:
+        args += ["-p", binary]
+    subprocess.run(args, cwd=ROOT, check=True)
+    target = ROOT / "target" / ("release" if release else "debug")
+    return {binary: target / binary for binary in binaries}
+
+
+def start_emulator(port):
+    STACK_DIR.mkdir(exist_ok=True)
+    env = {
+        **os.environ,
+        "AUTH": "true",
+        "GATEWAY_PORT": str(port),
+        "MINISTACK_HOST": "127.0.0.1",
+        "LOG_LEVEL": os.environ.get("STACK_LOG_LEVEL", "WARNING"),
+        "S3_DATA_DIR": str(STACK_DIR / "s3"),
+    }
+    # The functions inherit the emulator's environment: leave nothing of
+    # ours there that the template does not set.
+    for name in list(env):
+        if name.startswith("ACCOUNTS_") or name.startswith("AWS_"):
+            del env[name]
+    # Copied into every function's environment: their SDKs call back here.
+    env["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"
+    logfile = open(STACK_DIR / "emulator.log", "w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ministack"], env=env, stdout=logfile, stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(f"{url}/_ministack/health", timeout=1)
+            return process, url
+        except OSError:
+            if process.poll() is not None:
+                sys.exit(f"stack: the emulator exited; see {STACK_DIR / 'emulator.log'}")
+            time.sleep(0.1)
+    sys.exit("stack: the emulator did not start")
+
+
+def client(service, url, **keys):
+    return boto3.client(service, endpoint_url=url, region_name=REGION, **(keys or ROOT_KEYS))
+
+
+def upload_functions(url, binaries):
+    s3 = client("s3", url)
+    s3.create_bucket(Bucket=ARTIFACTS)
+    locations = {}
+    for binary, path in binaries.items():
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            info = zipfile.ZipInfo("bootstrap")
+            info.external_attr = 0o755 << 16
+            archive.writestr(info, path.read_bytes())
+        key = f"functions/{binary}.zip"
+        s3.put_object(Bucket=ARTIFACTS, Key=key, Body=buffer.getvalue())
+        locations[binary] = {"Bucket": ARTIFACTS, "Key": key}
+    return locations
+
+
+def packaged_template(locations):
+    """The template with each CodeUri pointing at its uploaded zip, as
+    `sam package` writes it; nothing else changes."""
+    template = load_template()
+    for resource in template["Resources"].values():
+        if resource["Type"] == "AWS::Serverless::Function":
+            binary = resource["Metadata"]["BuildProperties"]["Binary"]
+            resource["Properties"]["CodeUri"] = locations[binary]
+    return template
+
+
+def deploy(url, template, parameters):
+    cloudformation = client("cloudformation", url)
+    cloudformation.create_stack(
+        StackName=STACK_NAME,
+        TemplateBody=json.dumps(template),
+        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
+        Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
+    )
+    for _ in range(600):
+        stack = cloudformation.describe_stacks(StackName=STACK_NAME)["Stacks"][0]
+        if not stack["StackStatus"].endswith("IN_PROGRESS"):
+            break
+        time.sleep(0.2)
+    if stack["StackStatus"] != "CREATE_COMPLETE":
+        events = cloudformation.describe_stack_events(StackName=STACK_NAME)["StackEvents"]
+        failures = [f"{e['LogicalResourceId']}: {e.get('ResourceStatusReason')}" for e in events if "FAILED" in e["ResourceStatus"]]
+        sys.exit(f"stack: deploy ended {stack['StackStatus']}: {failures}")
+    resources = {
+        r["LogicalResourceId"]: r["PhysicalResourceId"]
+        for r in cloudformation.list_stack_resources(StackName=STACK_NAME)["StackResourceSummaries"]
+    }
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+    return resources, outputs
+
+
+def bridge_routes(url, template, resources):
+    """Gap 1: the emulator gives an HTTP API defined by an OpenAPI body (how
+    SAM emits AWS::Serverless::HttpApi) no routes. Create exactly the routes
+    of the template's HttpApi events, with their authorization."""
+    apigateway = client("apigatewayv2", url)
+    lambda_client = client("lambda", url)
+    api_id = resources["HttpApi"]
+    count = 0
+    for name, resource in template["Resources"].items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        arn = lambda_client.get_function(FunctionName=resources[name])["Configuration"]["FunctionArn"]
+        integration = apigateway.create_integration(
+            ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=arn, PayloadFormatVersion="2.0",
+        )["IntegrationId"]
+        for event in resource["Properties"].get("Events", {}).values():
+            if event["Type"] != "HttpApi":
+                continue
+            props = event["Properties"]
+            iam = props.get("Auth", {}).get("Authorizer") == "AWS_IAM"
+            apigateway.create_route(
+                ApiId=api_id,
+                RouteKey=f"{props['Method']} {props['Path']}",
+                Target=f"integrations/{integration}",
+                AuthorizationType="AWS_IAM" if iam else "NONE",
+            )
+            count += 1
+    log(f"bridged {count} routes onto HTTP API {api_id}")
+    return api_id
+
+
+def bridge_ttl(url, resources, template):
+    """Gap 2: the emulator ignores the table's TimeToLiveSpecification."""
+    spec = template["Resources"]["Table"]["Properties"]["TimeToLiveSpecification"]
+    client("dynamodb", url).update_time_to_live(
+        TableName=resources["Table"],
+        TimeToLiveSpecification={"AttributeName": spec["AttributeName"], "Enabled": spec["Enabled"]},
+    )
+
+
+def bridge_ses(url, template, resources):
+    """Gap 3: the emulator authorises SES v2 SendEmail against resource `*`
+    and knows no `ses:FromAddress` condition key, where AWS checks the
+    sending identity's ARN and the From address. The template's grant
+    (identity ARNs, From address) therefore cannot match there. Each role
+    the template grants ses:SendEmail gets it on `*` here, and only those:
+    a function without the grant still cannot send."""
+    iam = client("iam", url)
+    for name, resource in template["Resources"].items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        statements = [s for p in resource["Properties"].get("Policies", []) for s in p.get("Statement", [])]
+        if any("ses:SendEmail" in as_list(s["Action"]) for s in statements):
+            role = resources[f"{name}Role"]
+            document = {"Version": "2012-10-17",
+                        "Statement": [{"Effect": "Allow", "Action": "ses:SendEmail", "Resource": "*"}]}
+            iam.put_role_policy(RoleName=role, PolicyName="stack-ses-bridge", PolicyDocument=json.dumps(document))
+
+
+def as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def operators_user(url, resources):
+    """An IAM user holding exactly the template's operator policy, with keys."""
+    iam = client("iam", url)
+    iam.create_user(UserName="stack-operator")
+    policy_arn = resources["OperatorsInvokePolicy"]
+    iam.attach_user_policy(UserName="stack-operator", PolicyArn=policy_arn)
+    key = iam.create_access_key(UserName="stack-operator")["AccessKey"]
+    return key["AccessKeyId"], key["SecretAccessKey"]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--release", action="store_true", help="release builds of the functions")
+    parser.add_argument("--port", type=int, default=0, help="emulator port (default: a free one)")
+    parser.add_argument("--no-wait", action="store_true", help="deploy, write endpoints.json and leave the emulator running detached")
+    args = parser.parse_args()
+
+    endpoints_file = STACK_DIR / "endpoints.json"
+    endpoints_file.unlink(missing_ok=True)
+    binaries = build(args.release)
+    port = args.port or free_port()
+    emulator, url = start_emulator(port)
+
+    def stop(*_):
+        os.killpg(emulator.pid, signal.SIGTERM)
+        sys.exit(0)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        locations = upload_functions(url, binaries)
+        template = packaged_template(locations)
+        email_from = "no-reply@accounts.test"
+        client("sesv2", url).create_email_identity(EmailIdentity=email_from)
+        parameters = {"PublicUrl": "http://127.0.0.1:3000", "EmailFrom": email_from, **RAISED_LIMITS}
+        resources, _ = deploy(url, template, parameters)
+        api_id = bridge_routes(url, template, resources)
+        bridge_ttl(url, resources, template)
+        bridge_ses(url, template, resources)
+        key_id, secret = operators_user(url, resources)
+    except BaseException:
+        os.killpg(emulator.pid, signal.SIGTERM)
+        raise
+    endpoints = {
+        "api_url": f"{url}/_aws/execute-api/{api_id}/$default",
+        "emulator_url": url,
+        "region": REGION,
+        "ops_access_key_id": key_id,
+        "ops_secret_access_key": secret,
+        "raised_limits": {name: int(value) for name, value in RAISED_LIMITS.items()},
+        "table": resources["Table"],
+        "bucket": resources["MaterialsBucket"],
+        "email_from": email_from,
+    }
+    endpoints_file.write_text(json.dumps(endpoints, indent=2) + "\n")
+    log(f"ready: {endpoints['api_url']} (endpoints in {endpoints_file})")
+    if args.no_wait:
+        (STACK_DIR / "emulator.pid").write_text(str(emulator.pid))
+        return
+    log("Ctrl-C stops it")
+    emulator.wait()
+
+
+if __name__ == "__main__":
+    main()
