@@ -35,6 +35,8 @@ REGION = "us-east-1"
 # Root-style keys: the emulator's administrator, not signature-checked.
 ROOT_KEYS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
 
+# Where email links point: accounts-dev's pages on their default address.
+PUBLIC_URL = "http://127.0.0.1:3000"
 # Every caller is 127.0.0.1 behind the emulated API, so the per-client limits
 # are raised for a test run (template parameters; listed in endpoints.json).
 RAISED_LIMITS = {
@@ -110,6 +112,7 @@ def start_emulator(port):
         "MINISTACK_HOST": "127.0.0.1",
         "LOG_LEVEL": os.environ.get("STACK_LOG_LEVEL", "WARNING"),
         "S3_DATA_DIR": str(STACK_DIR / "s3"),
+        "STACK_IAM_LOG": str(STACK_DIR / "iam-decisions.jsonl"),
     }
     # The functions inherit the emulator's environment: leave nothing of
     # ours there that the template does not set.
@@ -119,8 +122,9 @@ def start_emulator(port):
     # Copied into every function's environment: their SDKs call back here.
     env["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"
     logfile = open(STACK_DIR / "emulator.log", "w")
+    (STACK_DIR / "iam-decisions.jsonl").unlink(missing_ok=True)
     process = subprocess.Popen(
-        [sys.executable, "-m", "ministack"], env=env, stdout=logfile, stderr=subprocess.STDOUT,
+        [sys.executable, str(ROOT / "scripts/stack_emulator.py")], env=env, stdout=logfile, stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
@@ -288,7 +292,7 @@ def main():
         template = packaged_template(locations)
         email_from = "no-reply@accounts.test"
         client("sesv2", url).create_email_identity(EmailIdentity=email_from)
-        parameters = {"PublicUrl": "http://127.0.0.1:3000", "EmailFrom": email_from, **RAISED_LIMITS}
+        parameters = {"PublicUrl": PUBLIC_URL, "EmailFrom": email_from, **RAISED_LIMITS}
         resources, _ = deploy(url, template, parameters)
         api_id = bridge_routes(url, template, resources)
         bridge_ttl(url, resources, template)
@@ -307,6 +311,7 @@ def main():
         "table": resources["Table"],
         "bucket": resources["MaterialsBucket"],
         "email_from": email_from,
+        "public_url": PUBLIC_URL,
     }
     endpoints_file.write_text(json.dumps(endpoints, indent=2) + "\n")
     log(f"ready: {endpoints['api_url']} (endpoints in {endpoints_file})")

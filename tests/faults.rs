@@ -303,7 +303,7 @@ async fn a_deletion_interrupted_at_any_step_finishes_when_decided_again() {
             .await
             .unwrap();
         let request_id = created["request_id"].as_str().unwrap();
-        let real = app.server.app().clone();
+        let real = app.dev().app().clone();
         let mut faulty = real.clone();
         faulty.store = Arc::new(FailingStore { inner: real.store.clone(), calls: AtomicUsize::new(0), fail_from });
 

@@ -63,7 +63,7 @@ async fn the_new_password_follows_the_policy() {
     let customer = app.activated_customer("policyuser").await;
     let token = app.token_for(&customer).await;
     let problem = assert_problem(
-        change(&app, &token, PASSWORD, "xPolicyUser1!").await,
+        change(&app, &token, PASSWORD, &format!("x{}X1!", app.user("policyuser"))).await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "validation_failed",
     )

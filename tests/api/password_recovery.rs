@@ -28,7 +28,8 @@ async fn observable(response: reqwest::Response) -> (StatusCode, Vec<(String, St
     let mut headers: Vec<(String, String)> = response
         .headers()
         .iter()
-        .filter(|(k, _)| *k != "date")
+        // API Gateway numbers every request.
+        .filter(|(k, _)| *k != "date" && *k != "apigw-requestid")
         .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_owned()))
         .collect();
     headers.sort();
@@ -89,6 +90,7 @@ async fn only_the_newest_reset_link_works_and_only_once() {
 }
 
 #[tokio::test]
+#[cfg_attr(feature = "stack", ignore = "needs /_dev/clock, which the deployed shape has not")]
 async fn a_reset_link_expires_after_sixty_minutes() {
     let app = spawn_app().await;
     let customer = app.activated_customer("slowreset").await;
@@ -143,6 +145,7 @@ async fn forgot_password_works_while_sign_in_is_locked() {
 }
 
 #[tokio::test]
+#[cfg_attr(feature = "stack", ignore = "needs /_dev/clock, which the deployed shape has not")]
 async fn requests_are_limited_per_login_name_and_per_ip_alike_for_any_name() {
     let app = spawn_app().await;
     for _ in 0..5 {
@@ -206,8 +209,7 @@ async fn bad_requests_are_listed() {
 }
 
 async fn sms_reset_code(app: &TestApp, customer: &Customer) -> String {
-    // The phone got its sign-up code less than a minute ago.
-    app.advance_clock(60).await;
+    // Right after the sign-up code: cooldowns count each purpose apart.
     assert_eq!(forgot(app, &customer.email, Some("sms")).await.status(), StatusCode::ACCEPTED);
     app.last_sms_code(&customer.phone).await
 }

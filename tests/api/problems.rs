@@ -57,7 +57,7 @@ async fn malformed_json_and_wrong_types_are_bad_requests() {
         assert_problem(response, StatusCode::BAD_REQUEST, "malformed_request").await;
     }
     let problem = assert_problem(
-        app.post("/v1/accounts", &json!({"username": "typed", "accept_terms": "yes"})).await,
+        app.post("/v1/accounts", &json!({"username": app.user("typed"), "accept_terms": "yes"})).await,
         StatusCode::BAD_REQUEST,
         "malformed_request",
     )
@@ -73,6 +73,7 @@ async fn malformed_json_and_wrong_types_are_bad_requests() {
 }
 
 #[tokio::test]
+#[cfg_attr(feature = "stack", ignore = "deployed, API Gateway answers unknown routes itself")]
 async fn unknown_routes_and_methods() {
     let app = spawn_app().await;
     let response = app.client.get(format!("{}/v1/nothing", app.base)).send().await.unwrap();
@@ -124,6 +125,7 @@ async fn odd_inputs_never_cause_a_server_error() {
 }
 
 #[tokio::test]
+#[cfg_attr(feature = "stack", ignore = "deployed, the pages are static files, not API routes")]
 async fn the_pages_are_served_with_a_policy_that_allows_no_third_party() {
     let app = spawn_app().await;
     for path in

@@ -61,6 +61,7 @@ async fn refuses_landlines_and_reset_codes() {
 }
 
 #[tokio::test]
+#[cfg_attr(feature = "stack", ignore = "needs /_dev/clock, which the deployed shape has not")]
 async fn one_code_per_phone_per_minute() {
     let app = spawn_app().await;
     let phone = app.fresh_phone();
@@ -75,6 +76,7 @@ async fn one_code_per_phone_per_minute() {
 }
 
 #[tokio::test]
+#[cfg_attr(feature = "stack", ignore = "needs /_dev/clock, which the deployed shape has not")]
 async fn at_most_ten_codes_a_day_per_phone() {
     let app = spawn_app().await;
     let phone = app.fresh_phone();
@@ -90,6 +92,7 @@ async fn at_most_ten_codes_a_day_per_phone() {
 }
 
 #[tokio::test]
+#[cfg_attr(feature = "stack", ignore = "needs /_dev/clock, which the deployed shape has not")]
 async fn at_most_twenty_codes_an_hour_per_client_ip() {
     let app = spawn_app().await;
     for _ in 0..20 {
@@ -103,7 +106,7 @@ async fn at_most_twenty_codes_an_hour_per_client_ip() {
 }
 
 async fn sign_up_with_code(app: &accounts_tests::TestApp, phone: &str, code: &str) -> reqwest::Response {
-    let body = json!({"username": "codeuser", "email": app.email("code"), "phone": phone, "sms_code": code, "accept_terms": true});
+    let body = json!({"username": app.user("codeuser"), "email": app.email("code"), "phone": phone, "sms_code": code, "accept_terms": true});
     app.post("/v1/accounts", &body).await
 }
 
@@ -120,6 +123,7 @@ async fn sms_code_error(response: reqwest::Response) -> String {
 }
 
 #[tokio::test]
+#[cfg_attr(feature = "stack", ignore = "needs /_dev/clock, which the deployed shape has not")]
 async fn a_code_expires_after_five_minutes() {
     let app = spawn_app().await;
     let phone = app.fresh_phone();
@@ -140,6 +144,7 @@ async fn five_wrong_tries_void_the_code() {
 }
 
 #[tokio::test]
+#[cfg_attr(feature = "stack", ignore = "needs /_dev/clock, which the deployed shape has not")]
 async fn a_resent_code_keeps_the_count_of_wrong_tries() {
     let app = spawn_app().await;
     let phone = app.fresh_phone();
@@ -156,6 +161,7 @@ async fn a_resent_code_keeps_the_count_of_wrong_tries() {
 }
 
 #[tokio::test]
+#[cfg_attr(feature = "stack", ignore = "needs /_dev/clock, which the deployed shape has not")]
 async fn only_the_newest_code_works_and_only_once() {
     let app = spawn_app().await;
     let phone = app.fresh_phone();
@@ -166,7 +172,7 @@ async fn only_the_newest_code_works_and_only_once() {
         assert_eq!(sms_code_error(sign_up_with_code(&app, &phone, &first).await).await, "sms_code_invalid");
     }
     assert_eq!(sign_up_with_code(&app, &phone, &second).await.status(), StatusCode::CREATED);
-    let again = json!({"username": "codeuser2", "email": app.email("code2"), "phone": app.fresh_phone(), "sms_code": second, "accept_terms": true});
+    let again = json!({"username": app.user("codeuser2"), "email": app.email("code2"), "phone": app.fresh_phone(), "sms_code": second, "accept_terms": true});
     // The code belonged to the first phone; for any phone it is now spent.
     assert_eq!(sms_code_error(app.post("/v1/accounts", &again).await).await, "sms_code_expired");
 }

@@ -30,26 +30,30 @@ async fn a_primary_account_creates_sub_accounts_that_sign_in_as_sub() {
     let app = spawn_app().await;
     let parent = app.activated_customer("teamlead").await;
     let token = app.token_for(&parent).await;
-    let email = app.email("teammate");
-    let response = create(&app, &token, &json!({"username": "teammate", "email": email})).await;
+    let email = app.email(app.user("teammate"));
+    let response = create(&app, &token, &json!({"username": app.user("teammate"), "email": email})).await;
     assert_eq!(response.status(), StatusCode::CREATED);
     let created: Value = response.json().await.unwrap();
     assert_eq!(
         (created["username"].as_str(), created["status"].as_str()),
-        (Some("teammate"), Some("pending_activation"))
+        (Some(app.user("teammate")), Some("pending_activation"))
     );
     activate(&app, &email).await;
 
     let list: Value = app.with_token(Method::GET, "/v1/me/sub-accounts", &token).await.json().await.unwrap();
     let items = list["items"].as_array().unwrap();
     assert_eq!(items.len(), 1);
-    assert_eq!((items[0]["username"].as_str(), items[0]["status"].as_str()), (Some("teammate"), Some("active")));
+    assert_eq!(
+        (items[0]["username"].as_str(), items[0]["status"].as_str()),
+        (Some(app.user("teammate")), Some("active"))
+    );
 
-    let session: Value = app.sign_in("teammate", PASSWORD).await.json().await.unwrap();
+    let session: Value = app.sign_in(app.user("teammate"), PASSWORD).await.json().await.unwrap();
     assert_eq!(session["account"]["kind"], "sub");
     let sub_token = session["token"].as_str().unwrap();
     assert_problem(
-        create(&app, sub_token, &json!({"username": "grandkid", "email": app.email("grandkid")})).await,
+        create(&app, sub_token, &json!({"username": app.user("grandkid"), "email": app.email(app.user("grandkid"))}))
+            .await,
         StatusCode::FORBIDDEN,
         "forbidden",
     )
@@ -87,16 +91,22 @@ async fn the_primary_account_resets_its_own_sub_accounts_and_no_other() {
     let token = app.token_for(&parent).await;
     let other = app.activated_customer("parenttwo").await;
     let other_token = app.token_for(&other).await;
-    let email = app.email("childone");
+    let email = app.email(app.user("childone"));
     assert_eq!(
-        create(&app, &token, &json!({"username": "childone", "email": email})).await.status(),
+        create(&app, &token, &json!({"username": app.user("childone"), "email": email})).await.status(),
         StatusCode::CREATED
     );
     activate(&app, &email).await;
 
-    assert_problem(reset(&app, &other_token, "childone").await, StatusCode::NOT_FOUND, "sub_account_not_found").await;
-    assert_problem(reset(&app, &token, "parenttwo").await, StatusCode::NOT_FOUND, "sub_account_not_found").await;
-    let response = reset(&app, &token, "childone").await;
+    assert_problem(
+        reset(&app, &other_token, app.user("childone")).await,
+        StatusCode::NOT_FOUND,
+        "sub_account_not_found",
+    )
+    .await;
+    assert_problem(reset(&app, &token, app.user("parenttwo")).await, StatusCode::NOT_FOUND, "sub_account_not_found")
+        .await;
+    let response = reset(&app, &token, app.user("childone")).await;
     assert_eq!(response.status(), StatusCode::ACCEPTED);
     assert_eq!(response.json::<Value>().await.unwrap(), json!({}));
     let mail = app.last_email(&email).await;
@@ -104,7 +114,7 @@ async fn the_primary_account_resets_its_own_sub_accounts_and_no_other() {
     let link = accounts_tests::token_in(mail["text"].as_str().unwrap());
     let set = app.post("/v1/password/set", &json!({"token": link, "password": "Child#Gpu-Pass2"})).await;
     assert_eq!(set.status(), StatusCode::NO_CONTENT);
-    assert_eq!(app.sign_in("childone", "Child#Gpu-Pass2").await.status(), StatusCode::CREATED);
+    assert_eq!(app.sign_in(app.user("childone"), "Child#Gpu-Pass2").await.status(), StatusCode::CREATED);
 }
 
 #[tokio::test]
@@ -112,11 +122,11 @@ async fn forgot_password_sends_a_sub_account_nothing() {
     let app = spawn_app().await;
     let parent = app.activated_customer("quietparent").await;
     let token = app.token_for(&parent).await;
-    let email = app.email("quietchild");
-    create(&app, &token, &json!({"username": "quietchild", "email": email})).await;
+    let email = app.email(app.user("quietchild"));
+    create(&app, &token, &json!({"username": app.user("quietchild"), "email": email})).await;
     activate(&app, &email).await;
     let before = app.outbox().await.len();
-    for login in ["quietchild", email.as_str()] {
+    for login in [app.user("quietchild"), email.as_str()] {
         assert_eq!(app.post("/v1/password/forgot", &json!({"login": login})).await.status(), StatusCode::ACCEPTED);
     }
     assert_eq!(app.outbox().await.len(), before);
@@ -128,7 +138,7 @@ async fn taken_values_and_bad_fields_are_reported() {
     let parent = app.activated_customer("dupparent").await;
     let token = app.token_for(&parent).await;
     let problem = assert_problem(
-        create(&app, &token, &json!({"username": "dupparent", "email": parent.email})).await,
+        create(&app, &token, &json!({"username": app.user("dupparent"), "email": parent.email})).await,
         StatusCode::CONFLICT,
         "conflict",
     )

@@ -21,13 +21,14 @@ async fn set(app: &TestApp, token: &str, phone: Option<&str>) -> reqwest::Respon
 }
 
 #[tokio::test]
+#[cfg_attr(feature = "stack", ignore = "needs /_dev/clock, which the deployed shape has not")]
 async fn a_pending_account_is_gone_after_seven_days_and_its_names_are_free() {
     let app = spawn_app().await;
     let (response, squatter) = app.sign_up("squatter").await;
     assert_eq!(response.status(), StatusCode::CREATED);
     app.advance_clock(7 * 86_400 - 60).await;
     let phone = app.fresh_phone();
-    let taken = sign_up_as(&app, "squatter", &squatter.email, &phone).await;
+    let taken = sign_up_as(&app, app.user("squatter"), &squatter.email, &phone).await;
     assert_eq!(taken.status(), StatusCode::CONFLICT);
     app.advance_clock(60).await;
     // Forgot-password no longer re-invites it.
@@ -36,7 +37,10 @@ async fn a_pending_account_is_gone_after_seven_days_and_its_names_are_free() {
     assert_eq!(forgot.status(), StatusCode::ACCEPTED);
     assert_eq!(app.outbox().await.len(), emails);
     // Username, email and phone are free at once.
-    assert_eq!(sign_up_as(&app, "squatter", &squatter.email, &squatter.phone).await.status(), StatusCode::CREATED);
+    assert_eq!(
+        sign_up_as(&app, app.user("squatter"), &squatter.email, &squatter.phone).await.status(),
+        StatusCode::CREATED
+    );
 }
 
 #[tokio::test]
@@ -65,16 +69,19 @@ async fn activation_needs_the_phone_and_five_mismatches_void_the_link() {
 #[tokio::test]
 async fn a_victim_declines_a_squatted_sign_up_and_registers_for_real() {
     let app = spawn_app().await;
-    let victim_email = app.email("victim");
+    let victim_email = app.email(app.user("victim"));
     let squatter_phone = app.fresh_phone();
-    assert_eq!(sign_up_as(&app, "victim", &victim_email, &squatter_phone).await.status(), StatusCode::CREATED);
+    assert_eq!(
+        sign_up_as(&app, app.user("victim"), &victim_email, &squatter_phone).await.status(),
+        StatusCode::CREATED
+    );
     let invitation = app.last_email(&victim_email).await;
     assert!(invitation["text"].as_str().unwrap().contains("This is not"), "{invitation}");
     let token = token_in(invitation["text"].as_str().unwrap());
     // The victim sees whose link it is, and only a masked phone.
     let view: Value = app.post("/v1/password/link", &json!({"token": token})).await.json().await.unwrap();
     assert_eq!(view["purpose"], "activate");
-    assert_eq!(view["username"], "victim");
+    assert_eq!(view["username"], app.user("victim"));
     let masked = view["phone"].as_str().unwrap();
     assert!(masked.starts_with("+86 139****") && masked.ends_with(&squatter_phone[squatter_phone.len() - 4..]));
     assert!(!masked.contains(&squatter_phone[3..]));
@@ -92,16 +99,27 @@ async fn a_victim_declines_a_squatted_sign_up_and_registers_for_real() {
     )
     .await;
     let victim_phone = app.fresh_phone();
-    assert_eq!(sign_up_as(&app, "victim", &victim_email, &victim_phone).await.status(), StatusCode::CREATED);
-    // The squatter's phone is free again too (once its cooldown is over).
-    app.advance_clock(61).await;
-    assert_eq!(sign_up_as(&app, "squatter2", &app.email("s2"), &squatter_phone).await.status(), StatusCode::CREATED);
+    assert_eq!(sign_up_as(&app, app.user("victim"), &victim_email, &victim_phone).await.status(), StatusCode::CREATED);
     let token = app.last_link_token(&victim_email).await;
     assert_eq!(set(&app, &token, Some(&victim_phone)).await.status(), StatusCode::NO_CONTENT);
     assert_eq!(app.sign_in(&victim_email, PASSWORD).await.status(), StatusCode::CREATED);
 }
 
 #[tokio::test]
+#[cfg_attr(feature = "stack", ignore = "needs /_dev/clock, which the deployed shape has not")]
+async fn a_declined_sign_up_frees_the_phone_too() {
+    let app = spawn_app().await;
+    let (_, squatter) = app.sign_up("squatter3").await;
+    let token = app.last_link_token(&squatter.email).await;
+    assert_eq!(app.post("/v1/password/link/decline", &json!({"token": token})).await.status(), StatusCode::NO_CONTENT);
+    // A new code for the phone, once its cooldown is over.
+    app.advance_clock(61).await;
+    let again = sign_up_as(&app, app.user("squatter4"), &app.email("s4"), &squatter.phone).await;
+    assert_eq!(again.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+#[cfg_attr(feature = "stack", ignore = "needs /_dev/clock, which the deployed shape has not")]
 async fn inspecting_a_link_does_not_use_it_and_answers_like_set() {
     let app = spawn_app().await;
     let customer = app.activated_customer("inspector").await;
@@ -109,7 +127,7 @@ async fn inspecting_a_link_does_not_use_it_and_answers_like_set() {
     let token = app.last_link_token(&customer.email).await;
     for _ in 0..2 {
         let view: Value = app.post("/v1/password/link", &json!({"token": token})).await.json().await.unwrap();
-        assert_eq!((view["purpose"].as_str(), view["username"].as_str()), (Some("reset"), Some("inspector")));
+        assert_eq!((view["purpose"].as_str(), view["username"].as_str()), (Some("reset"), Some(app.user("inspector"))));
     }
     let bogus = json!({"token": "0123456789abcdef0123456789abcdef.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"});
     assert_problem(app.post("/v1/password/link", &bogus).await, StatusCode::NOT_FOUND, "invalid_link").await;
@@ -143,11 +161,11 @@ async fn sign_up_conflicts_use_up_the_code() {
     let phone = app.fresh_phone();
     let code = app.sign_up_code(&phone).await;
     for i in 0..5 {
-        let body = json!({"username": "takenname", "email": app.email(&format!("probe{i}")), "phone": phone,
+        let body = json!({"username": app.user("takenname"), "email": app.email(&format!("probe{i}")), "phone": phone,
             "sms_code": code, "accept_terms": true});
         assert_eq!(app.post("/v1/accounts", &body).await.status(), StatusCode::CONFLICT);
     }
-    let body = json!({"username": "freename", "email": app.email("free"), "phone": phone,
+    let body = json!({"username": app.user("freename"), "email": app.email("free"), "phone": phone,
         "sms_code": code, "accept_terms": true});
     let problem =
         assert_problem(app.post("/v1/accounts", &body).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed")

@@ -1,8 +1,8 @@
 //! Test support: spawn `accounts-dev` on a random port over a fresh data
 //! directory and talk to it over real HTTP (zero2prod's `spawn_app`).
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 use accounts_dev::DevServer;
 use reqwest::{Response, StatusCode};
@@ -16,8 +16,8 @@ pub struct TestApp {
     pub base: String,
     /// A plain client (no cookie store).
     pub client: reqwest::Client,
-    /// The server; dropped with the app.
-    pub server: DevServer,
+    /// The dev server (none on the deployed stack); dropped with the app.
+    server: Option<DevServer>,
     /// The data directory; removed when the app is dropped.
     pub data_dir: TempDir,
     /// Makes this app's email addresses unique (`…@<tag>.example.com`).
@@ -26,11 +26,48 @@ pub struct TestApp {
     phones: Mutex<Vec<String>>,
 }
 
+/// The deployed shape the suite runs against instead of `accounts-dev`, as
+/// `scripts/stack` describes it in `.stack/endpoints.json` (the file named
+/// by `ACCOUNTS_TEST_STACK`). Only with the `stack` feature, which also
+/// ignores the tests that need what the deployed shape has not: the dev
+/// clock, a configuration of their own, or the dev server's internals.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct Stack {
+    /// Base URL of the HTTP API.
+    pub api_url: String,
+    /// The emulator, where sent email and SMS are read back.
+    pub emulator_url: String,
+    /// The region of everything.
+    pub region: String,
+    /// Keys of the IAM user holding the operators' policy.
+    pub ops_access_key_id: String,
+    /// Its secret.
+    pub ops_secret_access_key: String,
+    /// The `PublicUrl` the stack was deployed with.
+    pub public_url: String,
+}
+
+/// The stack under test, if the suite runs against one.
+pub fn stack() -> Option<&'static Stack> {
+    static STACK: OnceLock<Option<Stack>> = OnceLock::new();
+    STACK
+        .get_or_init(|| {
+            if !cfg!(feature = "stack") {
+                return None;
+            }
+            let path = std::env::var("ACCOUNTS_TEST_STACK").unwrap_or_else(|_| "../.stack/endpoints.json".into());
+            let text = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("the stack feature needs {path} (scripts/stack writes it): {e}"));
+            Some(serde_json::from_str(&text).expect("endpoints.json as scripts/stack writes it"))
+        })
+        .as_ref()
+}
+
 /// Which backend the tests run against: `ACCOUNTS_TEST_BACKEND=aws` runs
 /// them against DynamoDB, SES v2 and SNS on the emulator at
 /// `AWS_ENDPOINT_URL` (`scripts/test` starts one).
 pub fn aws_backend() -> bool {
-    std::env::var("ACCOUNTS_TEST_BACKEND").is_ok_and(|b| b == "aws")
+    std::env::var("ACCOUNTS_TEST_BACKEND").is_ok_and(|b| b == "aws") || stack().is_some()
 }
 
 /// The emulator's endpoint, when the test script started one. With
@@ -82,6 +119,17 @@ pub async fn spawn_app_in(data_dir: TempDir, vars: &[(&str, &str)]) -> TestApp {
 }
 
 async fn start(data_dir: TempDir, tag: String, vars: &[(&str, &str)]) -> TestApp {
+    if let Some(stack) = stack() {
+        assert!(vars.is_empty(), "the stack has one configuration; this test needs its own");
+        return TestApp {
+            base: stack.api_url.clone(),
+            client: reqwest::Client::new(),
+            server: None,
+            data_dir,
+            tag,
+            phones: Mutex::new(Vec::new()),
+        };
+    }
     let dir = data_dir.path().to_string_lossy().into_owned();
     let table = format!("accounts-test-{tag}");
     let aws = aws_backend();
@@ -105,7 +153,7 @@ async fn start(data_dir: TempDir, tag: String, vars: &[(&str, &str)]) -> TestApp
     TestApp {
         base: format!("http://{}", server.addr()),
         client: reqwest::Client::new(),
-        server,
+        server: Some(server),
         data_dir,
         tag,
         phones: Mutex::new(Vec::new()),
@@ -114,9 +162,18 @@ async fn start(data_dir: TempDir, tag: String, vars: &[(&str, &str)]) -> TestApp
 
 static NEXT_PHONE: AtomicU32 = AtomicU32::new(0);
 
-/// A fresh valid Chinese mobile number, unique within the test process.
+/// A fresh valid Chinese mobile number, unique within the test process (and,
+/// from a random start, most likely among runs against one stack).
 pub fn fresh_phone() -> String {
-    format!("+86139{:08}", NEXT_PHONE.fetch_add(1, Ordering::Relaxed))
+    static START: OnceLock<u32> = OnceLock::new();
+    let start = *START.get_or_init(|| if stack().is_some() { rand_below(90_000_000) } else { 0 });
+    format!("+86139{:08}", (start + NEXT_PHONE.fetch_add(1, Ordering::Relaxed)) % 100_000_000)
+}
+
+fn rand_below(n: u32) -> u32 {
+    let mut bytes = [0u8; 4];
+    shared::random::Random::fill(&shared::random::OsRandom, &mut bytes);
+    u32::from_le_bytes(bytes) % n
 }
 
 impl TestApp {
@@ -124,8 +181,24 @@ impl TestApp {
     /// directory, or the same table on the aws backend).
     pub async fn restart(self) -> TestApp {
         let TestApp { data_dir, server, tag, .. } = self;
-        server.stop().await;
+        server.expect("the deployed shape cannot be restarted by a test").stop().await;
         start(data_dir, tag, &[]).await
+    }
+
+    /// The dev server in this process (not on the stack).
+    pub fn dev(&self) -> &DevServer {
+        self::dev(&self.server)
+    }
+
+    /// A username unique to this app (on a shared stack, tests must not
+    /// claim each other's names): `base` locally, `base` and four characters
+    /// of the app's tag on the stack.
+    /// (Leaked, so that it reads as a plain `&str` wherever a literal did.)
+    pub fn user(&self, base: &str) -> &'static str {
+        // Letters only, so that a name stays what the test made of it.
+        let suffix: String = self.tag.bytes().take(4).map(|b| char::from(b'g' + b % 20)).collect();
+        let name = if stack().is_some() { format!("{base}{suffix}") } else { base.to_owned() };
+        Box::leak(name.into_boxed_str())
     }
 
     /// A fresh phone, remembered as this app's.
@@ -159,12 +232,46 @@ impl TestApp {
     /// backend what the emulator's SES and SNS received for this app's
     /// recipients.
     pub async fn outbox(&self) -> Vec<Value> {
+        if let Some(stack) = stack() {
+            return self.stack_outbox(stack).await;
+        }
         if aws_backend() {
             return self.emulator_outbox().await;
         }
         let response = self.client.get(format!("{}/_dev/outbox", self.base)).send().await.expect("outbox");
         assert_eq!(response.status(), StatusCode::OK);
         response.json().await.expect("outbox JSON")
+    }
+
+    async fn stack_outbox(&self, stack: &Stack) -> Vec<Value> {
+        let get = |path: &str| {
+            let url = format!("{}{path}", stack.emulator_url);
+            async move { self.client.get(url).send().await.expect("emulator").json::<Value>().await.expect("JSON") }
+        };
+        let domain = format!("@{}.example.com", self.tag);
+        let mut messages = Vec::new();
+        let emails = get("/_ministack/ses/messages").await;
+        for email in emails["messages"]
+            .as_object()
+            .into_iter()
+            .flat_map(|accounts| accounts.values())
+            .flat_map(|m| m.as_array().cloned().unwrap_or_default())
+        {
+            for to in email["To"].as_array().into_iter().flatten() {
+                let to = to.as_str().unwrap_or_default();
+                if to.to_lowercase().ends_with(&domain) {
+                    messages.push(json!({"channel": "email", "to": to, "subject": email["Subject"],
+                        "text": email["BodyText"], "html": email["BodyHtml"]}));
+                }
+            }
+        }
+        let sms = get("/_ministack/sns/sms-messages").await;
+        for phone in self.phones.lock().unwrap().iter() {
+            for message in sms["sms_messages"][phone.as_str()].as_array().into_iter().flatten() {
+                messages.push(json!({"channel": "sms", "to": phone, "text": message["Message"]}));
+            }
+        }
+        messages
     }
 
     async fn emulator_outbox(&self) -> Vec<Value> {
@@ -201,12 +308,64 @@ impl TestApp {
 
     /// Sends `method path` as the operator (the dev server's operator token).
     pub async fn ops(&self, method: reqwest::Method, path: &str, body: Option<&Value>) -> Response {
+        if let Some(stack) = stack() {
+            return self.signed(stack, method, path, body).await;
+        }
         let mut request =
-            self.client.request(method, format!("{}{path}", self.base)).bearer_auth(self.server.ops_token());
+            self.client.request(method, format!("{}{path}", self.base)).bearer_auth(self.dev().ops_token());
         if let Some(body) = body {
             request = request.json(body);
         }
         request.send().await.expect("request sent")
+    }
+
+    /// Sends `method path` SigV4-signed (service `execute-api`) with the
+    /// stack's operator keys, as an operators' console would.
+    async fn signed(&self, stack: &Stack, method: reqwest::Method, path: &str, body: Option<&Value>) -> Response {
+        use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+        let url = format!("{}{path}", self.base);
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        let mut headers = vec![("host".to_owned(), reqwest::Url::parse(&url).unwrap().authority().to_owned())];
+        if !body.is_empty() {
+            headers.push(("content-type".to_owned(), "application/json".to_owned()));
+        }
+        let credentials = aws_credential_types::Credentials::new(
+            &stack.ops_access_key_id,
+            &stack.ops_secret_access_key,
+            None,
+            None,
+            "stack",
+        );
+        let identity = credentials.into();
+        let params = aws_sigv4::sign::v4::SigningParams::builder()
+            .identity(&identity)
+            .region(&stack.region)
+            .name("execute-api")
+            .time(std::time::SystemTime::now())
+            .settings(SigningSettings::default())
+            .build()
+            .expect("signing parameters")
+            .into();
+        let signable = SignableRequest::new(
+            method.as_str(),
+            &url,
+            headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+            SignableBody::Bytes(body.as_bytes()),
+        )
+        .expect("a signable request");
+        let (instructions, _) = sign(signable, &params).expect("signed").into_parts();
+        let mut request = self.client.request(method, &url).body(body);
+        for (name, value) in headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).chain(instructions.headers()) {
+            if name != "host" {
+                request = request.header(name, value);
+            }
+        }
+        request.send().await.expect("request sent")
+    }
+
+    /// The base of links in emails (`ACCOUNTS_PUBLIC_URL`, `PublicUrl`).
+    pub fn public_url(&self) -> &str {
+        stack().map_or("http://accounts.test", |stack| stack.public_url.as_str())
     }
 
     /// `url` made reachable: links of the dev server use the test's public
@@ -262,6 +421,7 @@ impl TestApp {
 
     /// Moves the server's clock forward.
     pub async fn advance_clock(&self, seconds: i64) {
+        assert!(stack().is_none(), "the deployed shape has no /_dev/clock: this test is for accounts-dev");
         let response = self.post("/_dev/clock", &json!({"advance_seconds": seconds})).await;
         assert_eq!(response.status(), StatusCode::OK);
     }
@@ -276,7 +436,7 @@ impl TestApp {
     /// The sign-up body for `username` with a fresh email and phone.
     pub async fn sign_up(&self, username: &str) -> (Response, Customer) {
         let customer = Customer {
-            username: username.to_owned(),
+            username: self.user(username).to_owned(),
             email: self.email(username),
             phone: self.fresh_phone(),
             password: PASSWORD.to_owned(),
@@ -312,6 +472,10 @@ impl TestApp {
         let body: Value = response.json().await.unwrap();
         body["token"].as_str().unwrap().to_owned()
     }
+}
+
+fn dev(server: &Option<DevServer>) -> &DevServer {
+    server.as_ref().expect("the deployed shape has no dev server: this test is for accounts-dev")
 }
 
 /// The `token=` value of a link in `text`.

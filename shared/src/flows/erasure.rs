@@ -13,8 +13,8 @@ use super::verification::{Material, Verification, queue_partition};
 use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::documents::account_prefixes;
-use crate::domain::Account;
 use crate::domain::sms_code::SmsPurpose;
+use crate::domain::{Account, AccountStatus};
 use crate::store::{Cond, Key, WriteOp, keys};
 
 /// Erases `account` and its sub-accounts, recording `AccountDeleted`.
@@ -34,8 +34,11 @@ pub async fn erase_one(app: &App, account: &Account, event: AuditEvent) -> Resul
     let partition = keys::account_partition(&account.account_id);
     let owned = app.store.query(&partition, "").await?;
     let mut deletes = Vec::new();
+    // Materials need a session, so an account never activated has none (and
+    // the function that erases declined sign-ups needs no bucket access).
+    let may_hold_documents = account.status != AccountStatus::PendingActivation;
     for item in &owned {
-        if item.sk.starts_with("MATERIAL#") {
+        if may_hold_documents && item.sk.starts_with("MATERIAL#") {
             // Keys of materials from before the per-account prefixes.
             app.documents.delete(&item.decode::<Material>()?.object_key).await?;
         }
@@ -49,8 +52,10 @@ pub async fn erase_one(app: &App, account: &Account, event: AuditEvent) -> Resul
             deletes.push(WriteOp::Delete { key: item.key(), cond: Cond::None });
         }
     }
-    for prefix in account_prefixes(&account.account_id) {
-        app.documents.delete_prefix(&prefix).await?;
+    if may_hold_documents {
+        for prefix in account_prefixes(&account.account_id) {
+            app.documents.delete_prefix(&prefix).await?;
+        }
     }
     if let Some(phone) = &account.phone {
         for purpose in SmsPurpose::ALL {
