@@ -15,6 +15,7 @@ mod sessions;
 mod sign_up_walk;
 mod sms_abuse;
 mod sms_codes;
+mod stack_iam;
 mod sub_accounts;
 mod takeover;
 mod verification;

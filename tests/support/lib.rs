@@ -45,6 +45,8 @@ pub struct Stack {
     pub ops_secret_access_key: String,
     /// The `PublicUrl` the stack was deployed with.
     pub public_url: String,
+    /// The deployed table's name.
+    pub table: String,
 }
 
 /// The stack under test, if the suite runs against one.

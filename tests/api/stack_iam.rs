@@ -1,0 +1,52 @@
+//! The deployed shape's IAM, seen from outside: the operators' policy
+//! opens the operator routes and nothing else.
+
+use accounts_tests::{spawn_app, stack};
+use aws_sdk_dynamodb::error::ProvideErrorMetadata;
+use reqwest::{Method, StatusCode};
+
+async fn operator_sdk() -> aws_config::SdkConfig {
+    let stack = stack().expect("the stack");
+    let credentials = aws_sdk_dynamodb::config::Credentials::new(
+        &stack.ops_access_key_id,
+        &stack.ops_secret_access_key,
+        None,
+        None,
+        "stack-operator",
+    );
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(&stack.emulator_url)
+        .region(aws_config::Region::new(stack.region.clone()))
+        .credentials_provider(credentials)
+        .load()
+        .await
+}
+
+fn access_denied(code: Option<&str>) -> bool {
+    code.is_some_and(|c| c.contains("AccessDenied") || c == "AuthorizationError")
+}
+
+#[tokio::test]
+#[cfg_attr(not(feature = "stack"), ignore = "needs the deployed shape (scripts/stack and the stack feature)")]
+async fn the_operators_policy_opens_the_operator_routes_and_nothing_else() {
+    let app = spawn_app().await;
+    assert_eq!(
+        app.ops(Method::GET, "/ops/v1/verifications?status=pending_review", None).await.status(),
+        StatusCode::OK
+    );
+    let sdk = operator_sdk().await;
+    let table = &stack().unwrap().table;
+    let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
+    let read = dynamodb
+        .get_item()
+        .table_name(table)
+        .key("pk", aws_sdk_dynamodb::types::AttributeValue::S("ACCOUNT#x".into()))
+        .key("sk", aws_sdk_dynamodb::types::AttributeValue::S("PROFILE".into()))
+        .send()
+        .await;
+    assert!(access_denied(read.as_ref().err().and_then(|e| e.code())), "the table is not the operators': {read:?}");
+    let listed = dynamodb.list_tables().send().await;
+    assert!(access_denied(listed.as_ref().err().and_then(|e| e.code())), "{listed:?}");
+    let sms = aws_sdk_sns::Client::new(&sdk).publish().phone_number("+8613800138000").message("hi").send().await;
+    assert!(access_denied(sms.as_ref().err().and_then(|e| e.code())), "{sms:?}");
+}
