@@ -5,8 +5,8 @@ emulator with AUTH=true (IAM enforced). See `scripts/stack` and the README.
 Steps: build the functions for the host; start the emulator; upload each
 function's zip to the emulator's S3 (as `sam package` would) and deploy
 infra/template.yaml itself through CloudFormation with the SAM transform;
-bridge the emulator's two known gaps (routes of an OpenAPI-bodied HTTP API,
-and the table's TTL); create the operators' IAM user holding exactly the
+bridge the emulator's known gaps, each a documented step below (routes of
+an OpenAPI-bodied HTTP API, the table's TTL, SES authorisation, plain HTTP); create the operators' IAM user holding exactly the
 template's operator policy; write .stack/endpoints.json; stay in the
 foreground until stopped.
 """
@@ -254,6 +254,13 @@ def bridge_ses(url, template, resources):
             iam.put_role_policy(RoleName=role, PolicyName="stack-ses-bridge", PolicyDocument=json.dumps(document))
 
 
+def bridge_plain_http(url, resources):
+    """Gap 4: the emulator speaks plain HTTP, which the bucket's TLS-only
+    policy (aws:SecureTransport) rightly refuses, uploads included. AWS's
+    endpoints are HTTPS; here the policy is removed after the deploy."""
+    client("s3", url).delete_bucket_policy(Bucket=resources["MaterialsBucket"])
+
+
 def as_list(value):
     return value if isinstance(value, list) else [value]
 
@@ -297,6 +304,7 @@ def main():
         api_id = bridge_routes(url, template, resources)
         bridge_ttl(url, resources, template)
         bridge_ses(url, template, resources)
+        bridge_plain_http(url, resources)
         key_id, secret = operators_user(url, resources)
     except BaseException:
         os.killpg(emulator.pid, signal.SIGTERM)

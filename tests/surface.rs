@@ -220,3 +220,163 @@ fn unsubmitted_uploads_expire_and_submitted_copies_do_not() {
     assert_eq!(expiring[0]["ExpirationInDays"], 1);
     assert_eq!(expiring[0]["Status"], "Enabled");
 }
+
+/// The text of a `!Sub`, if `value` is one.
+fn sub_text(value: &Value) -> Option<&str> {
+    match value {
+        Value::Tagged(tagged) if tagged.tag == "Sub" => tagged.value.as_str(),
+        _ => None,
+    }
+}
+
+fn resource<'a>(template: &'a Value, name: &str) -> &'a Value {
+    let found = &template["Resources"][name];
+    assert!(found.is_mapping(), "the template has no {name}");
+    found
+}
+
+#[test]
+fn the_operators_policy_allows_exactly_the_operator_routes() {
+    use shared::api::routes::Access;
+    let template = read_yaml("infra/template.yaml");
+    let policy = resource(&template, "OperatorsInvokePolicy");
+    let statements = policy["Properties"]["PolicyDocument"]["Statement"].as_sequence().unwrap();
+    assert_eq!(statements.len(), 1);
+    assert_eq!(statements[0]["Action"], "execute-api:Invoke");
+    let patterns: Vec<String> = statements[0]["Resource"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|r| sub_text(r).unwrap().split("${HttpApi}").nth(1).unwrap().to_owned())
+        .collect();
+    // An IAM resource glob: `*` matches any run of characters.
+    fn matches(pattern: &str, text: &str) -> bool {
+        match pattern.split_once('*') {
+            None => pattern == text,
+            Some((head, rest)) => {
+                text.starts_with(head) && (0..=text.len() - head.len()).any(|i| matches(rest, &text[head.len() + i..]))
+            }
+        }
+    }
+    for route in ROUTES {
+        let invoked = format!("/$default/{}{}", route.method, route.path.replace('{', "x").replace('}', ""));
+        let allowed = patterns.iter().any(|p| matches(p, &invoked));
+        assert_eq!(allowed, route.access == Access::Operator, "{} {}", route.method, route.path);
+    }
+    let exported = &template["Outputs"]["OperatorsInvokePolicyArn"];
+    assert_eq!(ref_target(&exported["Value"]), Some("OperatorsInvokePolicy"));
+    assert!(sub_text(&exported["Export"]["Name"]).is_some(), "exported for a console role to attach");
+}
+
+#[test]
+fn the_api_is_throttled_and_logs_no_token_or_personal_data() {
+    let template = read_yaml("infra/template.yaml");
+    let api = &resource(&template, "HttpApi")["Properties"];
+    let throttle = &api["DefaultRouteSettings"];
+    assert_eq!(ref_target(&throttle["ThrottlingRateLimit"]), Some("ApiRateLimit"));
+    assert_eq!(ref_target(&throttle["ThrottlingBurstLimit"]), Some("ApiBurstLimit"));
+    let format = api["AccessLogSettings"]["Format"].as_str().unwrap();
+    assert!(format.contains("$context.routeKey") && format.contains("$context.status"));
+    for personal in ["$context.path", "$context.identity", "$context.requestHeader", "querystring", "authorizer"] {
+        assert!(!format.to_lowercase().contains(&personal.to_lowercase()), "the access log carries {personal}");
+    }
+    assert!(serde_json::from_str::<serde_json::Value>(format).is_ok(), "one JSON object per request");
+}
+
+#[test]
+fn password_hashing_functions_have_reserved_concurrency() {
+    let template = read_yaml("infra/template.yaml");
+    let mut hashing = 0;
+    for (name, function) in resources_of_type(&template, "AWS::Serverless::Function") {
+        let props = &function["Properties"];
+        if ref_target(&props["MemorySize"]) == Some("HashingMemorySize") {
+            hashing += 1;
+            assert_eq!(
+                ref_target(&props["ReservedConcurrentExecutions"]),
+                Some("HashingReservedConcurrency"),
+                "{name}"
+            );
+        }
+    }
+    assert_eq!(hashing, 5);
+}
+
+#[test]
+fn every_function_logs_to_a_group_with_retention() {
+    let template = read_yaml("infra/template.yaml");
+    for (name, _) in resources_of_type(&template, "AWS::Serverless::Function") {
+        let group = &resource(&template, &format!("{name}LogGroup"))["Properties"];
+        assert_eq!(sub_text(&group["LogGroupName"]), Some(format!("/aws/lambda/${{{name}}}").as_str()));
+        assert_eq!(ref_target(&group["RetentionInDays"]), Some("LogRetentionDays"));
+    }
+    let access = &resource(&template, "ApiAccessLogGroup")["Properties"];
+    assert_eq!(ref_target(&access["RetentionInDays"]), Some("LogRetentionDays"));
+}
+
+#[test]
+fn state_is_protected_and_materials_travel_over_tls_only() {
+    let template = read_yaml("infra/template.yaml");
+    assert_eq!(resource(&template, "Table")["Properties"]["DeletionProtectionEnabled"], true);
+    let policy = &resource(&template, "MaterialsBucketPolicy")["Properties"];
+    assert_eq!(ref_target(&policy["Bucket"]), Some("MaterialsBucket"));
+    let statement = &policy["PolicyDocument"]["Statement"][0];
+    assert_eq!((statement["Effect"].as_str(), statement["Action"].as_str()), (Some("Deny"), Some("s3:*")));
+    assert_eq!(statement["Condition"]["Bool"]["aws:SecureTransport"], "false");
+}
+
+#[test]
+fn email_goes_through_a_configuration_set_that_reports_bounces_and_complaints() {
+    let template = read_yaml("infra/template.yaml");
+    let env = &template["Globals"]["Function"]["Environment"]["Variables"];
+    assert_eq!(ref_target(&env["ACCOUNTS_SES_CONFIGURATION_SET"]), Some("EmailConfigurationSet"));
+    let destination = &resource(&template, "EmailBounceAndComplaintEvents")["Properties"];
+    assert_eq!(ref_target(&destination["ConfigurationSetName"]), Some("EmailConfigurationSet"));
+    let events: Vec<&str> = destination["EventDestination"]["MatchingEventTypes"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(events.contains(&"bounce") && events.contains(&"complaint"), "{events:?}");
+    assert_eq!(ref_target(&destination["EventDestination"]["SnsDestination"]["TopicARN"]), Some("EmailEventsTopic"));
+}
+
+#[test]
+fn operators_are_alarmed_on_sms_spend_and_on_many_429s() {
+    let template = read_yaml("infra/template.yaml");
+    let spend = &resource(&template, "SmsSpendAlarm")["Properties"];
+    assert_eq!(
+        (spend["Namespace"].as_str(), spend["MetricName"].as_str()),
+        (Some("AWS/SNS"), Some("SMSMonthToDateSpentUSD"))
+    );
+    let filter = &resource(&template, "RateLimitedAnswersMetric")["Properties"];
+    assert_eq!(ref_target(&filter["LogGroupName"]), Some("ApiAccessLogGroup"));
+    assert!(filter["FilterPattern"].as_str().unwrap().contains("\"429\""));
+    let metric = &filter["MetricTransformations"][0];
+    let alarm = &resource(&template, "RateLimitedAlarm")["Properties"];
+    assert_eq!(
+        (alarm["Namespace"].as_str(), alarm["MetricName"].as_str()),
+        (metric["MetricNamespace"].as_str(), metric["MetricName"].as_str())
+    );
+    for alarm in [spend, alarm] {
+        assert_eq!(ref_target(&alarm["AlarmActions"][0]), Some("AlarmTopic"));
+    }
+}
+
+#[test]
+fn sms_publishing_cannot_reach_a_topic() {
+    let template = read_yaml("infra/template.yaml");
+    for (name, function) in resources_of_type(&template, "AWS::Serverless::Function") {
+        let statements: Vec<&Value> = function["Properties"]["Policies"]
+            .as_sequence()
+            .into_iter()
+            .flatten()
+            .flat_map(|p| p["Statement"].as_sequence().into_iter().flatten())
+            .collect();
+        if statements.iter().any(|s| s["Effect"] == "Allow" && s["Action"] == "sns:Publish") {
+            let deny = statements.iter().find(|s| s["Effect"] == "Deny" && s["Action"] == "sns:Publish");
+            let resource = deny.map(|s| sub_text(&s["Resource"]).unwrap_or_default());
+            assert_eq!(resource, Some("arn:${AWS::Partition}:sns:*:*:*"), "{name}");
+        }
+    }
+}

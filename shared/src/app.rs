@@ -100,7 +100,10 @@ async fn wire_aws(config: Config) -> Result<Wired, WireError> {
     let clock = Arc::new(SystemClock::default());
     let app = App {
         store: Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), config.table.clone(), clock.clone())),
-        mailer: Arc::new(SesMailer::new(aws_sdk_sesv2::Client::new(&sdk), config.email_from.clone())),
+        mailer: Arc::new(
+            SesMailer::new(aws_sdk_sesv2::Client::new(&sdk), config.email_from.clone())
+                .with_configuration_set(config.ses_configuration_set.clone()),
+        ),
         sms: Arc::new(SnsSmsSender::new(aws_sdk_sns::Client::new(&sdk))),
         documents: Arc::new(S3Documents::new(s3_client(&sdk), config.bucket.clone())),
         config: Arc::new(config),

@@ -30,6 +30,9 @@ pub struct Config {
     pub bucket: String,
     /// `ACCOUNTS_EMAIL_FROM`: the sender address.
     pub email_from: String,
+    /// `ACCOUNTS_SES_CONFIGURATION_SET`: the SES configuration set to send
+    /// through (bounce and complaint events), if any.
+    pub ses_configuration_set: Option<String>,
     /// `ACCOUNTS_CREATE_TABLE=1`: create table, bucket and sender if missing.
     pub create_table: bool,
     /// `ACCOUNTS_PASSWORD_POLICY`.
@@ -120,6 +123,7 @@ impl Config {
             table: text("ACCOUNTS_TABLE", "accounts"),
             bucket: text("ACCOUNTS_BUCKET", "accounts-materials"),
             email_from: text("ACCOUNTS_EMAIL_FROM", "no-reply@example.com"),
+            ses_configuration_set: get("ACCOUNTS_SES_CONFIGURATION_SET").filter(|v| !v.is_empty()),
             create_table: text("ACCOUNTS_CREATE_TABLE", "") == "1",
             password_policy: text("ACCOUNTS_PASSWORD_POLICY", "alaya")
                 .parse()

@@ -12,12 +12,20 @@ use crate::aws_errors::{describe, is_transient};
 pub struct SesMailer {
     client: Client,
     from: String,
+    configuration_set: Option<String>,
 }
 
 impl SesMailer {
     /// A mailer sending as `from`.
     pub fn new(client: Client, from: impl Into<String>) -> Self {
-        Self { client, from: from.into() }
+        Self { client, from: from.into(), configuration_set: None }
+    }
+
+    /// Sends through `configuration_set` (the template's, which publishes
+    /// bounces and complaints), when one is named.
+    pub fn with_configuration_set(mut self, configuration_set: Option<String>) -> Self {
+        self.configuration_set = configuration_set;
+        self
     }
 }
 
@@ -35,6 +43,7 @@ impl Mailer for SesMailer {
         self.client
             .send_email()
             .from_email_address(&self.from)
+            .set_configuration_set_name(self.configuration_set.clone())
             .destination(Destination::builder().to_addresses(message.to).build())
             .content(content)
             .send()
