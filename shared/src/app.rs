@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use aws_config::{BehaviorVersion, SdkConfig};
+use aws_config::BehaviorVersion;
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Backend, Config};
@@ -83,13 +83,6 @@ pub async fn wire(config: Config) -> Result<Wired, WireError> {
     }
 }
 
-/// An S3 client; path-style addressing when an endpoint is overridden
-/// (local emulators have no per-bucket host names).
-pub fn s3_client(sdk: &SdkConfig) -> aws_sdk_s3::Client {
-    let config = aws_sdk_s3::config::Builder::from(sdk).force_path_style(sdk.endpoint_url().is_some()).build();
-    aws_sdk_s3::Client::from_conf(config)
-}
-
 /// Wires DynamoDB, SES v2 and SNS from the standard AWS configuration chain
 /// (`AWS_ENDPOINT_URL` honoured).
 async fn wire_aws(config: Config) -> Result<Wired, WireError> {
@@ -105,7 +98,7 @@ async fn wire_aws(config: Config) -> Result<Wired, WireError> {
                 .with_configuration_set(config.ses_configuration_set.clone()),
         ),
         sms: Arc::new(SnsSmsSender::new(aws_sdk_sns::Client::new(&sdk))),
-        documents: Arc::new(S3Documents::new(s3_client(&sdk), config.bucket.clone())),
+        documents: Arc::new(S3Documents::new(crate::documents::s3::client(&sdk), config.bucket.clone())),
         config: Arc::new(config),
         clock: clock.clone(),
         random: Arc::new(OsRandom),

@@ -91,9 +91,9 @@ fn partition(account_id: &str) -> String {
 /// change it describes.
 pub fn entry(app: &App, account_id: &str, event: AuditEvent, actor: Actor, detail: Option<String>) -> WriteOp {
     let at = app.clock.now();
-    // Sort keys order by time: the clock's seconds, then the wall clock's
-    // nanoseconds for events within one second, then randomness for ties.
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    // Sort keys order by time: the clock's seconds, then its nanoseconds for
+    // events within one second, then randomness for ties.
+    let nanos = app.clock.subsec_nanos();
     let suffix = &new_id(app.random.as_ref())[..6];
     let key = Key { pk: partition(account_id), sk: format!("{at:012}.{nanos:09}#{suffix}") };
     let record = AuditRecord { account_id: account_id.to_owned(), event, actor, at, detail };

@@ -11,6 +11,12 @@ use time::format_description::well_known::Rfc3339;
 pub trait Clock: Send + Sync {
     /// Now, in unix seconds.
     fn now(&self) -> i64;
+
+    /// The nanoseconds within the current second: orders events inside one
+    /// second (the audit trail's sort keys).
+    fn subsec_nanos(&self) -> u32 {
+        SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.subsec_nanos())
+    }
 }
 
 /// The system clock plus an offset that only ever grows (`/_dev/clock`).

@@ -37,7 +37,7 @@ fn failed(resource: &'static str) -> impl Fn(String) -> ProvisionError {
 /// Creates the table, bucket and sender identity of `config` if missing.
 pub async fn ensure_resources(sdk: &SdkConfig, config: &Config) -> Result<(), ProvisionError> {
     ensure_table(&aws_sdk_dynamodb::Client::new(sdk), &config.table).await?;
-    ensure_bucket(&crate::app::s3_client(sdk), &config.bucket, sdk).await?;
+    ensure_bucket(&crate::documents::s3::client(sdk), &config.bucket, sdk).await?;
     ensure_sender(&aws_sdk_sesv2::Client::new(sdk), &config.email_from).await
 }
 

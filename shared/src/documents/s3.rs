@@ -11,6 +11,13 @@ use aws_sdk_s3::presigning::PresigningConfig;
 use super::{DocumentError, DocumentStore, StoredObject};
 use crate::aws_errors::{describe, is_transient};
 
+/// An S3 client; path-style addressing when an endpoint is overridden
+/// (local emulators have no per-bucket host names).
+pub fn client(sdk: &aws_config::SdkConfig) -> Client {
+    let config = aws_sdk_s3::config::Builder::from(sdk).force_path_style(sdk.endpoint_url().is_some()).build();
+    Client::from_conf(config)
+}
+
 /// The [`DocumentStore`] over one bucket.
 #[derive(Clone)]
 pub struct S3Documents {
