@@ -16,11 +16,17 @@ const PAGES: &[(&str, &str, &str)] = &[
     ("/account", include_str!("../../web/account.html"), "text/html; charset=utf-8"),
     ("/ops", include_str!("../../web/ops.html"), "text/html; charset=utf-8"),
     ("/app.js", include_str!("../../web/app.js"), "text/javascript; charset=utf-8"),
+    ("/index.js", include_str!("../../web/index.js"), "text/javascript; charset=utf-8"),
+    ("/sign-up.js", include_str!("../../web/sign-up.js"), "text/javascript; charset=utf-8"),
+    ("/set-password.js", include_str!("../../web/set-password.js"), "text/javascript; charset=utf-8"),
+    ("/forgot-password.js", include_str!("../../web/forgot-password.js"), "text/javascript; charset=utf-8"),
+    ("/account.js", include_str!("../../web/account.js"), "text/javascript; charset=utf-8"),
+    ("/ops.js", include_str!("../../web/ops.js"), "text/javascript; charset=utf-8"),
     ("/style.css", include_str!("../../web/style.css"), "text/css; charset=utf-8"),
 ];
 
 /// Only our own origin (and HTTPS uploads to S3); no third-party requests.
-const CSP: &str = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self'; img-src 'self' data:; \
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    connect-src 'self' https:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /// The page at `path`, if there is one.

@@ -134,10 +134,12 @@ async fn the_pages_are_served_with_a_policy_that_allows_no_third_party() {
         let response = app.client.get(format!("{}{path}", app.base)).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::OK, "{path}");
         let csp = response.headers()["content-security-policy"].to_str().unwrap().to_owned();
-        assert!(csp.starts_with("default-src 'self'"), "{csp}");
+        assert!(csp.starts_with("default-src 'self'") && csp.contains("script-src 'self';"), "{csp}");
+        assert!(!csp.contains("unsafe-inline"), "scripts come from files only: {csp}");
         assert_eq!(response.headers()["referrer-policy"], "no-referrer", "links carry tokens");
         let body = response.text().await.unwrap();
         assert!(!body.contains("http://") && !body.contains("https://cdn"), "{path} loads nothing from elsewhere");
+        assert!(!body.contains("<script>"), "{path} has an inline script, which the policy would block");
     }
     assert_problem(
         app.client.get(format!("{}/nothing-here", app.base)).send().await.unwrap(),

@@ -1,0 +1,123 @@
+// The account page (web/account.html); shared pieces are in app.js.
+"use strict";
+
+let me = null;
+
+function row(cells, header = false) {
+  const tr = document.createElement("tr");
+  for (const cell of cells) {
+    const td = document.createElement(header ? "th" : "td");
+    if (cell instanceof Node) td.append(cell); else td.textContent = cell ?? "—";
+    tr.append(td);
+  }
+  return tr;
+}
+
+async function loadMe() {
+  const result = await api("GET", "/v1/me");
+  if (result.status === 401) { location.href = "/"; return; }
+  me = result.body;
+  const table = document.getElementById("profile");
+  table.replaceChildren(
+    row([t("username"), me.username]), row([t("email"), me.email]), row([t("phone"), me.phone]),
+    row([t("organization"), me.organization]), row([t("type"), me.kind]), row([t("status"), me.status]));
+  for (const section of document.querySelectorAll(".primary-only")) section.hidden = me.kind !== "primary";
+  if (me.kind === "primary") await Promise.all([loadVerification(), loadSubs(), loadDeletion()]);
+}
+
+async function loadVerification() {
+  const result = await api("GET", "/v1/me/verification");
+  document.getElementById("verification-status").textContent = result.body.status;
+  document.getElementById("verification-reason").textContent = result.body.reason || "";
+  document.getElementById("verify").hidden = ["pending_review", "approved"].includes(result.body.status);
+}
+
+async function loadSubs() {
+  const result = await api("GET", "/v1/me/sub-accounts");
+  const table = document.getElementById("subs");
+  table.replaceChildren(row([t("username"), t("email"), t("status"), ""], true));
+  for (const sub of result.body.items) {
+    const button = document.createElement("button");
+    button.type = "button"; button.className = "secondary"; button.textContent = t("sendReset");
+    button.addEventListener("click", async () => {
+      const sent = await api("POST", `/v1/me/sub-accounts/${encodeURIComponent(sub.username)}/password-reset`);
+      button.textContent = sent.status === 202 ? t("sent") : `HTTP ${sent.status}`;
+    });
+    table.append(row([sub.username, sub.email, sub.status, button]));
+  }
+}
+
+async function loadDeletion() {
+  const result = await api("GET", "/v1/me/deletion-request");
+  const status = result.status === 200 ? result.body.status : "—";
+  document.getElementById("deletion-status").textContent = status;
+  document.getElementById("cancel-deletion").hidden = status !== "pending_review";
+}
+
+async function uploadAll(files) {
+  const ids = [];
+  for (const file of files) {
+    const announced = await api("POST", "/v1/me/verification/materials",
+      { file_name: file.name, content_type: file.type, size: file.size });
+    if (announced.status !== 201) return { failed: announced };
+    const put = await fetch(announced.body.upload_url, { method: "PUT", headers: { "Content-Type": file.type }, body: file });
+    if (!put.ok) return { failed: { status: put.status, body: { detail: `upload: HTTP ${put.status}` } } };
+    ids.push(announced.body.material_id);
+  }
+  return { ids };
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  watchPasswordRules(document.getElementById("new_password"), document.getElementById("rules"), () => me && me.username);
+  loadMe();
+
+  document.getElementById("sign-out").addEventListener("click", async () => {
+    await api("DELETE", "/v1/sessions/current");
+    location.href = "/";
+  });
+
+  const change = document.getElementById("change");
+  change.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const result = await api("PUT", "/v1/me/password", values(change));
+    if (!showProblem(change, result)) { say(change.querySelector(".notice"), t("changed")); change.reset(); }
+  });
+
+  const verify = document.getElementById("verify");
+  verify.type.addEventListener("change", () => {
+    document.getElementById("individual-fields").hidden = verify.type.value !== "individual";
+    document.getElementById("enterprise-fields").hidden = verify.type.value !== "enterprise";
+  });
+  verify.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const uploaded = await uploadAll(verify.material_ids.files);
+    if (uploaded.failed) { showProblem(verify, uploaded.failed); return; }
+    const body = values(verify);
+    delete body.material_ids;
+    for (const key of Object.keys(body)) {
+      const inGroup = document.getElementById(`${verify.type.value}-fields`).contains(verify.elements[key]);
+      if (key !== "type" && !inGroup) delete body[key];
+    }
+    body.material_ids = uploaded.ids;
+    const result = await api("POST", "/v1/me/verification", body);
+    if (!showProblem(verify, result)) await loadVerification();
+  });
+
+  const sub = document.getElementById("sub");
+  sub.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const result = await api("POST", "/v1/me/sub-accounts", values(sub));
+    if (!showProblem(sub, result)) { sub.reset(); await loadSubs(); }
+  });
+
+  const del = document.getElementById("delete");
+  del.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const result = await api("POST", "/v1/me/deletion-request", values(del));
+    if (!showProblem(del, result)) { del.reset(); await loadDeletion(); }
+  });
+  document.getElementById("cancel-deletion").addEventListener("click", async () => {
+    await api("DELETE", "/v1/me/deletion-request");
+    await loadDeletion();
+  });
+});
