@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::app::App;
 use crate::domain::secret_token::new_id;
 use crate::flows::FlowError;
-use crate::store::{Cond, Item, Key, StoreExt, WriteOp};
+use crate::store::{Cond, Item, Key, WriteOp};
 
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -102,10 +102,7 @@ pub fn entry(app: &App, account_id: &str, event: AuditEvent, actor: Actor, detai
 
 /// Records an event on its own.
 pub async fn record(app: &App, account_id: &str, event: AuditEvent, detail: Option<String>) -> Result<(), FlowError> {
-    let WriteOp::Put { item, cond } = entry(app, account_id, event, Actor::Customer, detail) else {
-        unreachable!("entry() builds a put")
-    };
-    Ok(app.store.put(item, cond).await?)
+    Ok(app.store.transact(vec![entry(app, account_id, event, Actor::Customer, detail)]).await?)
 }
 
 /// The trail of an account, oldest first.

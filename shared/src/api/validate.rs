@@ -61,6 +61,15 @@ impl Fields {
     pub fn finish(self) -> Result<(), ApiError> {
         if self.errors.is_empty() { Ok(()) } else { Err(FlowError::Validation(self.errors).into()) }
     }
+
+    /// The typed values, built by `parsed` from the fields' `Option`s once
+    /// nothing failed; else `422` listing every failure. A field that
+    /// recorded no failure yet parsed to nothing is a bug of ours: `500`,
+    /// never a panic in a request.
+    pub fn finish_with<T>(self, parsed: impl FnOnce() -> Option<T>) -> Result<T, ApiError> {
+        self.finish()?;
+        parsed().ok_or_else(|| FlowError::Internal("a field passed but parsed to nothing".into()).into())
+    }
 }
 
 /// A free-text field of at most `max` characters.

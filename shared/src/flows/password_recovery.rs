@@ -155,11 +155,11 @@ pub async fn reset_with_code(app: &App, login: &str, code: &str, password: &str,
     let login = LoginName::parse(login);
     let found = find_equalised(app, &login).await?;
     let Some((item, mut account)) =
-        found.filter(|(_, a)| a.kind == AccountKind::Primary && a.phone.is_some() && a.status == AccountStatus::Active)
+        found.filter(|(_, a)| a.kind == AccountKind::Primary && a.status == AccountStatus::Active)
     else {
         return Err(invalid());
     };
-    let phone = account.phone.clone().expect("filtered on a phone");
+    let Some(phone) = account.phone.clone() else { return Err(invalid()) };
     let matched = match sms_codes::check_code(app, &phone, SmsPurpose::ResetPassword, code, "sms_code").await {
         Ok(matched) => matched,
         Err(FlowError::Validation(_)) => return Err(invalid()),

@@ -39,10 +39,7 @@ pub async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
         Some(false) => fields.fail("accept_terms", "terms_not_accepted"),
         None => fields.fail("accept_terms", "required"),
     }
-    fields.finish()?;
-    let (Some(username), Some(email), Some(phone), Some(sms_code)) = (username, email, phone, sms_code) else {
-        unreachable!("finish() passed")
-    };
+    let (username, email, phone, sms_code) = fields.finish_with(|| Some((username?, email?, phone?, sms_code?)))?;
     let request = SignUp { username, email, phone, sms_code, organization, referrer_phone, lang: req.lang };
     let account = sign_up::sign_up(app, request).await?;
     Ok(ApiResponse::json(

@@ -25,8 +25,8 @@ pub async fn request(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiErro
     let mut fields = Fields::default();
     let password = fields.required("password", body.password.as_deref());
     let reason = fields.optional("reason", body.reason.as_deref(), bounded_text(500));
-    fields.finish()?;
-    let request = deletion::request(app, &current, password.expect("finish() passed"), reason, req.lang).await?;
+    let password = fields.finish_with(|| password)?;
+    let request = deletion::request(app, &current, password, reason, req.lang).await?;
     Ok(ApiResponse::json(
         StatusCode::ACCEPTED,
         &json!({"request_id": request.request_id, "status": request.status.as_str()}),

@@ -27,8 +27,7 @@ pub async fn set(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     let mut fields = Fields::default();
     let token = fields.required("token", body.token.as_deref());
     let password = fields.required("password", body.password.as_deref());
-    fields.finish()?;
-    let (Some(token), Some(password)) = (token, password) else { unreachable!("finish() passed") };
+    let (token, password) = fields.finish_with(|| Some((token?, password?)))?;
     set_password::set_password(app, token, password, body.phone.as_deref(), req.lang).await?;
     Ok(ApiResponse::no_content())
 }
@@ -42,8 +41,7 @@ fn link_token(req: &ApiRequest) -> Result<String, ApiError> {
     let body: LinkToken = req.json()?;
     let mut fields = Fields::default();
     let token = fields.required("token", body.token.as_deref()).map(str::to_owned);
-    fields.finish()?;
-    Ok(token.unwrap_or_default())
+    fields.finish_with(|| token)
 }
 
 /// `POST /v1/password/link`: whose link it is, without using it.
@@ -88,8 +86,7 @@ pub async fn forgot(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
             None
         }
     };
-    fields.finish()?;
-    let (Some(login), Some(method)) = (login, method) else { unreachable!("finish() passed") };
+    let (login, method) = fields.finish_with(|| Some((login?, method?)))?;
     password_recovery::forgot_password(app, login, method, &req.client_ip, req.lang).await?;
     Ok(ApiResponse::json(StatusCode::ACCEPTED, &json!({})))
 }
@@ -108,8 +105,7 @@ pub async fn reset(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError>
     let login = fields.required("login", body.login.as_deref());
     let code = fields.required("sms_code", body.sms_code.as_deref());
     let password = fields.required("password", body.password.as_deref());
-    fields.finish()?;
-    let (Some(login), Some(code), Some(password)) = (login, code, password) else { unreachable!("finish() passed") };
+    let (login, code, password) = fields.finish_with(|| Some((login?, code?, password?)))?;
     password_recovery::reset_with_code(app, login, code, password, req.lang).await?;
     Ok(ApiResponse::no_content())
 }
@@ -127,10 +123,7 @@ pub async fn change(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
     let mut fields = Fields::default();
     let current_password = fields.required("current_password", body.current_password.as_deref());
     let new_password = fields.required("new_password", body.new_password.as_deref());
-    fields.finish()?;
-    let (Some(current_password), Some(new_password)) = (current_password, new_password) else {
-        unreachable!("finish() passed")
-    };
+    let (current_password, new_password) = fields.finish_with(|| Some((current_password?, new_password?)))?;
     change_password::change_password(app, &current, current_password, new_password, req.lang).await?;
     Ok(ApiResponse::no_content())
 }

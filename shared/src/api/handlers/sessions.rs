@@ -28,8 +28,7 @@ pub async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
     let mut fields = Fields::default();
     let login = fields.required("login", body.login.as_deref());
     let password = fields.required("password", body.password.as_deref());
-    fields.finish()?;
-    let (Some(login), Some(password)) = (login, password) else { unreachable!("finish() passed") };
+    let (login, password) = fields.finish_with(|| Some((login?, password?)))?;
     let session = sessions::sign_in(app, login, password).await?;
     let max_age = session.expires_at - app.clock.now();
     Ok(ApiResponse::json(

@@ -27,8 +27,7 @@ pub async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
         "sign_up" => Ok(SmsPurpose::SignUp),
         _ => Err("purpose_invalid"),
     });
-    fields.finish()?;
-    let (Some(phone), Some(purpose)) = (phone, purpose) else { unreachable!("finish() passed") };
+    let (phone, purpose) = fields.finish_with(|| Some((phone?, purpose?)))?;
     let sent = sms_codes::send_code(app, &phone, purpose, &req.client_ip, req.lang).await?;
     Ok(ApiResponse::json(
         StatusCode::ACCEPTED,

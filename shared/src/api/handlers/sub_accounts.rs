@@ -28,8 +28,7 @@ pub async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
     let email = fields.parse("email", body.email.as_deref(), Email::parse);
     let phone =
         fields.optional("phone", body.phone.as_deref(), |raw| Phone::parse_for_sms(raw, &app.config.sms_regions));
-    fields.finish()?;
-    let (Some(username), Some(email)) = (username, email) else { unreachable!("finish() passed") };
+    let (username, email) = fields.finish_with(|| Some((username?, email?)))?;
     let account = sub_accounts::create(app, &current.account, username, email, phone, req.lang).await?;
     Ok(ApiResponse::json(
         StatusCode::CREATED,

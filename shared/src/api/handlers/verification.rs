@@ -52,10 +52,7 @@ pub async fn create_material(app: &App, req: &ApiRequest) -> Result<ApiResponse,
             None
         }
     };
-    fields.finish()?;
-    let (Some(file_name), Some(content_type), Some(size)) = (file_name, content_type, size) else {
-        unreachable!("finish() passed")
-    };
+    let (file_name, content_type, size) = fields.finish_with(|| Some((file_name?, content_type?, size?)))?;
     let (material, upload_url) =
         verification::create_material(app, &current.account, file_name, content_type, size).await?;
     Ok(ApiResponse::json(
@@ -132,8 +129,7 @@ pub async fn submit(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
     if material_ids.is_none() {
         fields.fail("material_ids", "required");
     }
-    fields.finish()?;
-    let (Some(subject), Some(material_ids)) = (subject, material_ids) else { unreachable!("finish() passed") };
+    let (subject, material_ids) = fields.finish_with(|| Some((subject?, material_ids?)))?;
     let status = verification::submit(app, &current.account, subject, material_ids).await?;
     Ok(ApiResponse::json(StatusCode::ACCEPTED, &json!({"status": status})))
 }
