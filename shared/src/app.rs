@@ -8,16 +8,17 @@ use aws_config::BehaviorVersion;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Backend, Config};
 use crate::documents::DocumentStore;
+#[cfg(feature = "dev")]
 use crate::documents::local::LocalDocuments;
-use crate::documents::s3::S3Documents;
 use crate::domain::password_hash::PasswordHasher;
+#[cfg(feature = "dev")]
 use crate::notify::outbox::Outbox;
-use crate::notify::ses::SesMailer;
-use crate::notify::sns::SnsSmsSender;
 use crate::notify::{Mailer, SmsSender};
 use crate::random::{OsRandom, Random};
 use crate::store::dynamodb::DynamoStore;
+#[cfg(feature = "dev")]
 use crate::store::embedded::{EmbeddedStore, open_database};
+#[cfg(feature = "dev")]
 use crate::store::memory::MemoryStore;
 use crate::store::{Store, StoreError};
 
@@ -51,8 +52,10 @@ pub struct Wired {
     /// The app's clock.
     pub clock: Arc<SystemClock>,
     /// Where email and SMS went (embedded backend only).
+    #[cfg(feature = "dev")]
     pub outbox: Option<Outbox>,
     /// The dev server's document directory (embedded backend only).
+    #[cfg(feature = "dev")]
     pub local_documents: Option<LocalDocuments>,
 }
 
@@ -63,8 +66,12 @@ pub enum WireError {
     #[error(transparent)]
     Store(#[from] StoreError),
     /// `ACCOUNTS_CREATE_TABLE` could not create a resource.
+    #[cfg(feature = "dev")]
     #[error(transparent)]
     Provision(#[from] crate::provision::ProvisionError),
+    /// The embedded backend belongs to accounts-dev, not to a function.
+    #[error("this binary has no embedded backend (ACCOUNTS_BACKEND=aws)")]
+    NoEmbeddedBackend,
     /// The local document directory could not be opened.
     #[error(transparent)]
     Documents(#[from] crate::documents::DocumentError),
@@ -78,37 +85,78 @@ pub fn hashing_concurrency() -> usize {
 /// Wires the app for `config.backend`.
 pub async fn wire(config: Config) -> Result<Wired, WireError> {
     match config.backend {
+        #[cfg(feature = "dev")]
         Backend::Embedded => Ok(EmbeddedApp::open(config)?.into()),
+        #[cfg(not(feature = "dev"))]
+        Backend::Embedded => Err(WireError::NoEmbeddedBackend),
         Backend::Aws => wire_aws(config).await,
     }
 }
 
-/// Wires DynamoDB, SES v2 and SNS from the standard AWS configuration chain
-/// (`AWS_ENDPOINT_URL` honoured).
+/// Wires DynamoDB and whichever of SES v2, SNS and S3 this binary was built
+/// with, from the standard AWS configuration chain (`AWS_ENDPOINT_URL`
+/// honoured).
 async fn wire_aws(config: Config) -> Result<Wired, WireError> {
     let sdk = aws_config::defaults(BehaviorVersion::latest()).load().await;
+    #[cfg(feature = "dev")]
     if config.create_table {
         crate::provision::ensure_resources(&sdk, &config).await?;
     }
     let clock = Arc::new(SystemClock::default());
     let app = App {
         store: Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), config.table.clone(), clock.clone())),
-        mailer: Arc::new(
-            SesMailer::new(aws_sdk_sesv2::Client::new(&sdk), config.email_from.clone())
-                .with_configuration_set(config.ses_configuration_set.clone()),
-        ),
-        sms: Arc::new(SnsSmsSender::new(aws_sdk_sns::Client::new(&sdk))),
-        documents: Arc::new(S3Documents::new(crate::documents::s3::client(&sdk), config.bucket.clone())),
+        mailer: mailer(&sdk, &config),
+        sms: sms_sender(&sdk),
+        documents: documents(&sdk, &config),
         config: Arc::new(config),
         clock: clock.clone(),
         random: Arc::new(OsRandom),
         hasher: PasswordHasher::new(hashing_concurrency()),
     };
-    Ok(Wired { app, clock, outbox: None, local_documents: None })
+    Ok(Wired {
+        app,
+        clock,
+        #[cfg(feature = "dev")]
+        outbox: None,
+        #[cfg(feature = "dev")]
+        local_documents: None,
+    })
+}
+
+#[cfg(feature = "ses")]
+fn mailer(sdk: &aws_config::SdkConfig, config: &Config) -> Arc<dyn Mailer> {
+    let mailer = crate::notify::ses::SesMailer::new(aws_sdk_sesv2::Client::new(sdk), config.email_from.clone());
+    Arc::new(mailer.with_configuration_set(config.ses_configuration_set.clone()))
+}
+
+#[cfg(not(feature = "ses"))]
+fn mailer(_: &aws_config::SdkConfig, _: &Config) -> Arc<dyn Mailer> {
+    Arc::new(crate::notify::NotInThisBinary("email"))
+}
+
+#[cfg(feature = "sns")]
+fn sms_sender(sdk: &aws_config::SdkConfig) -> Arc<dyn SmsSender> {
+    Arc::new(crate::notify::sns::SnsSmsSender::new(aws_sdk_sns::Client::new(sdk)))
+}
+
+#[cfg(not(feature = "sns"))]
+fn sms_sender(_: &aws_config::SdkConfig) -> Arc<dyn SmsSender> {
+    Arc::new(crate::notify::NotInThisBinary("SMS"))
+}
+
+#[cfg(feature = "s3")]
+fn documents(sdk: &aws_config::SdkConfig, config: &Config) -> Arc<dyn DocumentStore> {
+    Arc::new(crate::documents::s3::S3Documents::new(crate::documents::s3::client(sdk), config.bucket.clone()))
+}
+
+#[cfg(not(feature = "s3"))]
+fn documents(_: &aws_config::SdkConfig, _: &Config) -> Arc<dyn DocumentStore> {
+    Arc::new(crate::documents::NoDocuments)
 }
 
 /// An app on the embedded backend, with the dev-only handles to its outbox
 /// and clock.
+#[cfg(feature = "dev")]
 #[derive(Clone)]
 pub struct EmbeddedApp {
     /// The app.
@@ -121,6 +169,7 @@ pub struct EmbeddedApp {
     pub documents: LocalDocuments,
 }
 
+#[cfg(feature = "dev")]
 impl From<EmbeddedApp> for Wired {
     fn from(embedded: EmbeddedApp) -> Self {
         Self {
@@ -132,6 +181,7 @@ impl From<EmbeddedApp> for Wired {
     }
 }
 
+#[cfg(feature = "dev")]
 impl EmbeddedApp {
     /// Opens the store in `config.data_dir` and wires the outbox.
     pub fn open(config: Config) -> Result<Self, WireError> {

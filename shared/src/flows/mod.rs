@@ -15,7 +15,7 @@ pub mod sms_codes;
 pub mod sub_accounts;
 pub mod verification;
 
-#[cfg(test)]
+#[cfg(all(test, feature = "dev"))]
 mod tests;
 
 use crate::domain::FieldError;

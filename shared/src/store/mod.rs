@@ -4,6 +4,7 @@
 //! adapter implement the same contract (see `ARCHITECTURE.md`).
 
 pub mod dynamodb;
+#[cfg(feature = "dev")]
 pub mod embedded;
 pub mod keys;
 pub mod memory;
