@@ -380,3 +380,47 @@ fn sms_publishing_cannot_reach_a_topic() {
         }
     }
 }
+
+/// The features each workspace package asks of the shared crate, as Cargo
+/// itself reads the manifests.
+fn shared_features_by_package() -> std::collections::HashMap<String, Vec<String>> {
+    let output = std::process::Command::new(env!("CARGO"))
+        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo metadata runs");
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).expect("cargo metadata JSON");
+    let mut features = std::collections::HashMap::new();
+    for package in metadata["packages"].as_array().unwrap() {
+        for dependency in package["dependencies"].as_array().unwrap() {
+            if dependency["name"] == "accounts-shared" && dependency["kind"].is_null() {
+                let asked = dependency["features"].as_array().unwrap().iter().map(|f| f.as_str().unwrap().to_owned());
+                features.insert(package["name"].as_str().unwrap().to_owned(), asked.collect());
+            }
+        }
+    }
+    features
+}
+
+#[test]
+fn each_function_links_exactly_the_adapters_its_role_may_use() {
+    let template = read_yaml("infra/template.yaml");
+    let features = shared_features_by_package();
+    for (name, function) in resources_of_type(&template, "AWS::Serverless::Function") {
+        let binary = function["Metadata"]["BuildProperties"]["Binary"].as_str().unwrap();
+        let linked = &features[binary];
+        assert!(!linked.iter().any(|f| f == "dev"), "{binary} links the dev server's pieces");
+        let granted: String = function["Properties"]["Policies"]
+            .as_sequence()
+            .into_iter()
+            .flatten()
+            .flat_map(|p| p["Statement"].as_sequence().into_iter().flatten())
+            .filter(|s| s["Effect"] == "Allow")
+            .map(|s| format!("{:?}", s["Action"]))
+            .collect();
+        for (feature, service) in [("s3", "s3:"), ("ses", "ses:"), ("sns", "sns:")] {
+            let has = linked.iter().any(|f| f == feature);
+            assert_eq!(has, granted.contains(service), "{name}: the {feature} adapter and the role's {service} grants");
+        }
+    }
+}
