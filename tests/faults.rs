@@ -144,14 +144,20 @@ async fn sns_throttling_is_unavailable() {
 }
 
 /// A store that fails its `n`-th call (counting from 1) and every later
-/// one, or never when `n` is 0.
+/// one, or never when `n` is 0; and any transaction `refuse` picks.
 struct FailingStore {
     inner: Arc<dyn Store>,
     calls: AtomicUsize,
     fail_from: usize,
+    refuse: fn(&[WriteOp]) -> bool,
 }
 
 impl FailingStore {
+    /// Fails from the `fail_from`-th call on.
+    fn from_call(inner: Arc<dyn Store>, fail_from: usize) -> Self {
+        Self { inner, calls: AtomicUsize::new(0), fail_from, refuse: |_| false }
+    }
+
     fn check(&self) -> Result<(), StoreError> {
         let call = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
         if self.fail_from != 0 && call >= self.fail_from {
@@ -183,6 +189,9 @@ impl Store for FailingStore {
     }
     async fn transact(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
         self.check()?;
+        if (self.refuse)(&ops) {
+            return Err(StoreError::Unavailable("injected: transaction refused".into()));
+        }
         self.inner.transact(ops).await
     }
     async fn increment(&self, key: &Key, window_end: i64) -> Result<Counter, StoreError> {
@@ -214,8 +223,7 @@ async fn a_store_fault_at_any_step_of_a_flow_is_a_503_with_retry_after() {
         for fail_from in 1..=6 {
             let (_dir, embedded) = embedded_app();
             let mut app = embedded.app.clone();
-            app.store =
-                Arc::new(FailingStore { inner: embedded.app.store.clone(), calls: AtomicUsize::new(0), fail_from });
+            app.store = Arc::new(FailingStore::from_call(embedded.app.store.clone(), fail_from));
             let response = invoke(&app, &event(route)).await;
             let status = response.status();
             assert_ne!(status, StatusCode::INTERNAL_SERVER_ERROR, "{route} failing from call {fail_from}");
@@ -299,7 +307,7 @@ async fn a_deletion_interrupted_at_any_step_finishes_when_decided_again() {
         let request_id = created["request_id"].as_str().unwrap();
         let real = app.dev().app().clone();
         let mut faulty = real.clone();
-        faulty.store = Arc::new(FailingStore { inner: real.store.clone(), calls: AtomicUsize::new(0), fail_from });
+        faulty.store = Arc::new(FailingStore::from_call(real.store.clone(), fail_from));
 
         if deletion::decide(&faulty, request_id, true, None, "operator").await.is_err() {
             interrupted += 1;
@@ -326,43 +334,16 @@ async fn a_deletion_interrupted_at_any_step_finishes_when_decided_again() {
     assert!(interrupted >= 10, "the faults interrupted only {interrupted} runs");
 }
 
-/// A store whose transactions fail whenever they delete a session.
-struct SessionDeletesFail(Arc<dyn Store>);
-
-#[async_trait]
-impl Store for SessionDeletesFail {
-    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
-        self.0.get(key).await
-    }
-    async fn query(&self, pk: &str, sk_prefix: &str) -> Result<Vec<Item>, StoreError> {
-        self.0.query(pk, sk_prefix).await
-    }
-    async fn query_page(
-        &self,
-        pk: &str,
-        sk_prefix: &str,
-        limit: usize,
-        after: Option<&str>,
-    ) -> Result<(Vec<Item>, Option<String>), StoreError> {
-        self.0.query_page(pk, sk_prefix, limit, after).await
-    }
-    async fn transact(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
-        if ops.iter().any(|op| matches!(op, WriteOp::Delete { key, .. } if key.sk.starts_with("SESSION#"))) {
-            return Err(StoreError::Unavailable("injected: session deletes fail".into()));
-        }
-        self.0.transact(ops).await
-    }
-    async fn increment(&self, key: &Key, window_end: i64) -> Result<Counter, StoreError> {
-        self.0.increment(key, window_end).await
-    }
-}
-
 #[tokio::test]
 async fn sessions_from_before_a_password_change_are_refused_even_if_their_deletion_failed() {
     use shared::flows::{change_password, sessions, set_password};
     let (_dir, embedded) = embedded_app();
     let mut app = embedded.app.clone();
-    app.store = Arc::new(SessionDeletesFail(embedded.app.store.clone()));
+    let deletes_a_session = |ops: &[WriteOp]| {
+        ops.iter().any(|op| matches!(op, WriteOp::Delete { key, .. } if key.sk.starts_with("SESSION#")))
+    };
+    app.store =
+        Arc::new(FailingStore { refuse: deletes_a_session, ..FailingStore::from_call(embedded.app.store.clone(), 0) });
     let phone = Phone::parse("+8613700000042").unwrap();
     send_code(&app, &phone, SmsPurpose::SignUp, "192.0.2.9", Lang::En).await.unwrap();
     let sms = embedded.outbox.latest_to(phone.as_str()).await.unwrap().unwrap();

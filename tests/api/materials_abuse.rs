@@ -2,6 +2,8 @@
 //! uploads deleted.
 
 use accounts_tests::{assert_problem, aws_backend, spawn_app};
+
+use super::verification::{individual, submit};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -42,17 +44,7 @@ async fn submitted_bytes_cannot_be_replaced_and_stale_uploads_are_deleted() {
     let put = |bytes: Vec<u8>| app.client.put(&url).header("content-type", "image/png").body(bytes).send();
     assert!(put(png()).await.unwrap().status().is_success());
     let id = announced["material_id"].as_str().unwrap().to_owned();
-    let body = json!({"type": "individual", "real_name": "李雷", "id_type": "cn_resident_id",
-        "id_number": "11010519491231002X", "material_ids": [id]});
-    let submitted = app
-        .client
-        .post(format!("{}/v1/me/verification", app.base))
-        .bearer_auth(&token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(submitted.status(), StatusCode::ACCEPTED);
+    assert_eq!(submit(&app, &token, &individual(&[id])).await.status(), StatusCode::ACCEPTED);
     // A swap after submission does not reach what operators review.
     let mut swapped = png();
     swapped[20] = 0xAA;
@@ -86,17 +78,7 @@ async fn erasure_removes_every_object_of_the_account() {
     let customer = app.activated_customer("erasable").await;
     let token = app.token_for(&customer).await;
     let submitted = app.upload_material(&token, "image/png", &png()).await;
-    let body = json!({"type": "individual", "real_name": "李雷", "id_type": "cn_resident_id",
-        "id_number": "11010519491231002X", "material_ids": [submitted]});
-    let response = app
-        .client
-        .post(format!("{}/v1/me/verification", app.base))
-        .bearer_auth(&token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    assert_eq!(submit(&app, &token, &individual(&[submitted])).await.status(), StatusCode::ACCEPTED);
     app.upload_material(&token, "image/png", &png()).await;
     let me: Value = app.with_token(Method::GET, "/v1/me", &token).await.json().await.unwrap();
     let account_id = me["account_id"].as_str().unwrap().to_owned();

@@ -17,11 +17,13 @@ fn pdf() -> Vec<u8> {
 
 const RESIDENT_ID: &str = "11010519491231002X";
 
-async fn submit(app: &TestApp, token: &str, body: &Value) -> reqwest::Response {
+/// `POST /v1/me/verification` with `body`.
+pub(crate) async fn submit(app: &TestApp, token: &str, body: &Value) -> reqwest::Response {
     app.client.post(format!("{}/v1/me/verification", app.base)).bearer_auth(token).json(body).send().await.unwrap()
 }
 
-fn individual(material_ids: &[String]) -> Value {
+/// An individual's submission with a valid resident ID.
+pub(crate) fn individual(material_ids: &[String]) -> Value {
     json!({"type": "individual", "real_name": "李雷", "id_type": "cn_resident_id", "id_number": RESIDENT_ID, "material_ids": material_ids})
 }
 
