@@ -15,10 +15,12 @@ import argparse
 import io
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 import zipfile
@@ -100,7 +102,13 @@ def build(release):
         args += ["-p", binary]
     subprocess.run(args, cwd=ROOT, check=True)
     target = ROOT / "target" / ("release" if release else "debug")
-    return {binary: target / binary for binary in binaries}
+    # Debug builds carry ~300 MB of debug info each, which the emulator would
+    # unpack once per function: ship them stripped, as a release zip is.
+    shipped = STACK_DIR / "bin"
+    shipped.mkdir(parents=True, exist_ok=True)
+    for binary in binaries:
+        subprocess.run(["strip", "-o", str(shipped / binary), str(target / binary)], check=True)
+    return {binary: shipped / binary for binary in binaries}
 
 
 def start_emulator(port):
@@ -275,6 +283,11 @@ def operators_user(url, resources):
     return key["AccessKeyId"], key["SecretAccessKey"]
 
 
+def remove_unpacked_code(port):
+    """The emulator unpacks each function under /tmp and leaves it there."""
+    shutil.rmtree(Path(tempfile.gettempdir()) / f"ministack-provided-code-{port}", ignore_errors=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--release", action="store_true", help="release builds of the functions")
@@ -290,6 +303,7 @@ def main():
 
     def stop(*_):
         os.killpg(emulator.pid, signal.SIGTERM)
+        remove_unpacked_code(port)
         sys.exit(0)
 
     signal.signal(signal.SIGINT, stop)
@@ -325,6 +339,7 @@ def main():
     log(f"ready: {endpoints['api_url']} (endpoints in {endpoints_file})")
     if args.no_wait:
         (STACK_DIR / "emulator.pid").write_text(str(emulator.pid))
+        (STACK_DIR / "emulator.port").write_text(str(port))
         return
     log("Ctrl-C stops it")
     emulator.wait()
