@@ -20,6 +20,7 @@ use crate::store::dynamodb::DynamoStore;
 use crate::store::embedded::{EmbeddedStore, open_database};
 #[cfg(feature = "dev")]
 use crate::store::memory::MemoryStore;
+use crate::store::traced::Traced;
 use crate::store::{Store, StoreError};
 
 /// The ports (and settings) a flow needs; cheap to clone.
@@ -104,7 +105,11 @@ async fn wire_aws(config: Config) -> Result<Wired, WireError> {
     }
     let clock = Arc::new(SystemClock::default());
     let app = App {
-        store: Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), config.table.clone(), clock.clone())),
+        store: Arc::new(Traced(DynamoStore::new(
+            aws_sdk_dynamodb::Client::new(&sdk),
+            config.table.clone(),
+            clock.clone(),
+        ))),
         mailer: mailer(&sdk, &config),
         sms: sms_sender(&sdk),
         documents: documents(&sdk, &config),
@@ -187,7 +192,7 @@ impl EmbeddedApp {
     pub fn open(config: Config) -> Result<Self, WireError> {
         let clock = Arc::new(SystemClock::default());
         let db = open_database(&config.data_dir)?;
-        let store = Arc::new(EmbeddedStore::new(db.clone(), clock.clone()));
+        let store = Arc::new(Traced(EmbeddedStore::new(db.clone(), clock.clone())));
         Self::with(config, store, Outbox::new(db, clock.clone()), clock)
     }
 

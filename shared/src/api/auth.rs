@@ -25,5 +25,7 @@ pub async fn require_session(app: &App, req: &ApiRequest) -> Result<Authenticate
             token
         }
     };
-    Ok(sessions::authenticate(app, &token).await?)
+    let authenticated = sessions::authenticate(app, &token).await?;
+    tracing::Span::current().record("account_id", authenticated.account.account_id.as_str());
+    Ok(authenticated)
 }

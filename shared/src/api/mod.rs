@@ -23,7 +23,12 @@ use crate::app::App;
 /// dev server, which serves them all): a route of another function is 404.
 pub async fn handle(app: &App, function: Option<Function>, req: Request) -> Response<Body> {
     let lang = request::language(&req);
-    let span = tracing::info_span!("request", route = tracing::field::Empty, status = tracing::field::Empty);
+    let span = tracing::info_span!(
+        "request",
+        route = tracing::field::Empty,
+        account_id = tracing::field::Empty,
+        status = tracing::field::Empty
+    );
     async move {
         let response = match serve(app, function, req).await {
             Ok(response) => response,

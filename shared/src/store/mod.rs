@@ -8,6 +8,7 @@ pub mod dynamodb;
 pub mod embedded;
 pub mod keys;
 pub mod memory;
+pub mod traced;
 
 use async_trait::async_trait;
 use serde::Serialize;
