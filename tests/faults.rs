@@ -18,6 +18,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use lambda_http::http::StatusCode;
 use serde_json::Value;
+use shared::ExposeSecret;
 use shared::app::{App, EmbeddedApp};
 use shared::clock::SystemClock;
 use shared::domain::sms_code::SmsPurpose;
@@ -271,7 +272,7 @@ async fn an_ses_outage_after_sign_up_keeps_the_account() {
         username: Username::parse("sesdown").unwrap(),
         email: Email::parse("sesdown@example.com").unwrap(),
         phone,
-        sms_code: code,
+        sms_code: code.into(),
         organization: None,
         referrer_phone: None,
         lang: Lang::En,
@@ -352,7 +353,7 @@ async fn sessions_from_before_a_password_change_are_refused_even_if_their_deleti
         username: Username::parse("epochs").unwrap(),
         email: Email::parse("epochs@example.com").unwrap(),
         phone: phone.clone(),
-        sms_code: code,
+        sms_code: code.into(),
         organization: None,
         referrer_phone: None,
         lang: Lang::En,
@@ -362,8 +363,8 @@ async fn sessions_from_before_a_password_change_are_refused_even_if_their_deleti
     let token = accounts_tests::token_in(&invitation.text);
     let password = "Gpu#Cl0ud-Strong9";
     set_password::set_password(&app, &token, password, Some(phone.as_str()), Lang::En).await.unwrap();
-    let stale = sessions::sign_in(&app, "epochs", password).await.unwrap().token;
-    let current = sessions::sign_in(&app, "epochs", password).await.unwrap().token;
+    let stale = sessions::sign_in(&app, "epochs", password).await.unwrap().token.expose_secret().to_owned();
+    let current = sessions::sign_in(&app, "epochs", password).await.unwrap().token.expose_secret().to_owned();
     let signed_in = sessions::authenticate(&app, &current).await.unwrap();
     // The password commits; ending the other sessions then fails.
     let changed = change_password::change_password(&app, &signed_in, password, "New#Gpu-Pass42", Lang::En).await;

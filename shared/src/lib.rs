@@ -22,3 +22,5 @@ pub mod telemetry;
 
 pub use app::App;
 pub use config::Config;
+/// Secrets as types: no `Debug` or log line can print one.
+pub use secrecy::{ExposeSecret, SecretString};

@@ -6,6 +6,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use secrecy::SecretString;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -13,8 +14,8 @@ use crate::random::Random;
 
 /// A freshly minted token and the hash to store for it.
 pub struct MintedToken {
-    /// Sent to the client, never stored.
-    pub token: String,
+    /// Sent to the client, never stored or logged.
+    pub token: SecretString,
     /// Hex SHA-256 of the secret part; what the store keeps.
     pub hash: String,
 }
@@ -33,7 +34,7 @@ pub fn mint(account_id: &str, random: &dyn Random) -> MintedToken {
     let mut secret = [0u8; 32];
     random.fill(&mut secret);
     let secret = URL_SAFE_NO_PAD.encode(secret);
-    MintedToken { hash: hash_secret(&secret), token: format!("{account_id}.{secret}") }
+    MintedToken { hash: hash_secret(&secret), token: format!("{account_id}.{secret}").into() }
 }
 
 /// Splits a presented token; `None` if it cannot be one of ours.
@@ -67,19 +68,22 @@ pub fn new_id(random: &dyn Random) -> String {
 mod tests {
     use super::*;
     use crate::random::OsRandom;
+    use secrecy::ExposeSecret;
 
     #[test]
     fn a_minted_token_parses_back_to_its_hash() {
         let minted = mint("abc123", &OsRandom);
-        let parsed = parse(&minted.token).unwrap();
+        let parsed = parse(minted.token.expose_secret()).unwrap();
         assert_eq!(parsed.account_id, "abc123");
         assert!(hashes_match(&parsed.hash, &minted.hash));
-        assert!(!minted.token.contains(&minted.hash));
+        assert!(!minted.token.expose_secret().contains(&minted.hash));
+        // A secret never prints.
+        assert!(!format!("{:?}", minted.token).contains(minted.token.expose_secret()));
     }
 
     #[test]
     fn tokens_are_unique() {
-        assert_ne!(mint("a", &OsRandom).token, mint("a", &OsRandom).token);
+        assert_ne!(mint("a", &OsRandom).token.expose_secret(), mint("a", &OsRandom).token.expose_secret());
     }
 
     #[test]
@@ -96,7 +100,7 @@ mod tests {
         let minted = mint("abc", &OsRandom);
         // Flip the secret's first character (the last one also carries
         // padding bits, so changing it may just make the token malformed).
-        let (account, secret) = minted.token.split_once('.').unwrap();
+        let (account, secret) = minted.token.expose_secret().split_once('.').unwrap();
         let first = if secret.starts_with('A') { 'B' } else { 'A' };
         let tampered = format!("{account}.{first}{}", &secret[1..]);
         let parsed = parse(&tampered).unwrap();

@@ -13,6 +13,7 @@ use crate::domain::{Account, LoginName};
 use crate::i18n::Lang;
 use crate::notify::templates::{self, Template};
 use crate::store::{Cond, Item, Key, StoreError, StoreExt, WriteOp, keys};
+use secrecy::{ExposeSecret, SecretString};
 
 /// How long a password link is valid, in seconds.
 pub const LINK_TTL_SECS: i64 = 3600;
@@ -145,7 +146,7 @@ fn taken_code(field: &str) -> &'static str {
 
 /// Mints a new password link on `account` (replacing any older one) and
 /// returns the token to put in the email.
-pub fn mint_link(app: &App, account: &mut Account, purpose: LinkPurpose) -> String {
+pub fn mint_link(app: &App, account: &mut Account, purpose: LinkPurpose) -> SecretString {
     let minted = secret_token::mint(&account.account_id, app.random.as_ref());
     account.link = Some(PasswordLink {
         hash: minted.hash,
@@ -157,8 +158,8 @@ pub fn mint_link(app: &App, account: &mut Account, purpose: LinkPurpose) -> Stri
 }
 
 /// The page a password link opens.
-pub fn link_url(app: &App, token: &str) -> String {
-    format!("{}/set-password?token={token}", app.config.public_url)
+pub fn link_url(app: &App, token: &SecretString) -> String {
+    format!("{}/set-password?token={}", app.config.public_url, token.expose_secret())
 }
 
 /// Emails `template` to the account in `lang`, with `link` if any. A
@@ -169,7 +170,7 @@ pub async fn send_email(
     account: &Account,
     template: Template,
     lang: Lang,
-    link: Option<&str>,
+    link: Option<&SecretString>,
     extra: &[(&str, &str)],
 ) {
     let url = link.map(|token| link_url(app, token)).unwrap_or_default();
@@ -183,7 +184,7 @@ pub async fn send_email(
 
 /// Emails the initial-password invitation in the account's language, with
 /// the masked phone the activation will ask for.
-pub async fn send_invitation(app: &App, account: &Account, token: &str) {
+pub async fn send_invitation(app: &App, account: &Account, token: &SecretString) {
     let lang = Lang::from_tag(&account.language);
     let phone = account.phone.as_deref().map_or_else(|| "—".to_owned(), mask_phone);
     send_email(app, account, Template::Invitation, lang, Some(token), &[("phone", &phone)]).await;

@@ -50,7 +50,7 @@ pub struct SessionRecord {
 #[derive(Debug, Clone)]
 pub struct NewSession {
     /// The bearer token (also the cookie value).
-    pub token: String,
+    pub token: secrecy::SecretString,
     /// Unix seconds of the absolute expiry.
     pub expires_at: i64,
     /// The signed-in account.

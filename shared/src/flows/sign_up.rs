@@ -11,6 +11,7 @@ use crate::domain::sms_code::SmsPurpose;
 use crate::domain::{Account, AccountKind, AccountStatus, Email, Phone, Username};
 use crate::i18n::Lang;
 use crate::store::{Cond, WriteOp, keys};
+use secrecy::ExposeSecret;
 
 /// A validated sign-up request.
 #[derive(Debug, Clone)]
@@ -22,7 +23,7 @@ pub struct SignUp {
     /// Mobile phone, proven by `sms_code`.
     pub phone: Phone,
     /// The code sent to `phone` for `sign_up`.
-    pub sms_code: String,
+    pub sms_code: secrecy::SecretString,
     /// Organisation, if given.
     pub organization: Option<String>,
     /// Referrer's phone, if given.
@@ -36,8 +37,14 @@ pub struct SignUp {
 /// transaction that claims the unique values. A `409` leaves it usable for a
 /// corrected request but uses up one of its five tries.
 pub async fn sign_up(app: &App, request: SignUp) -> Result<Account, FlowError> {
-    let code =
-        sms_codes::check_code(app, request.phone.as_str(), SmsPurpose::SignUp, &request.sms_code, "sms_code").await?;
+    let code = sms_codes::check_code(
+        app,
+        request.phone.as_str(),
+        SmsPurpose::SignUp,
+        request.sms_code.expose_secret(),
+        "sms_code",
+    )
+    .await?;
     let mut account = Account {
         account_id: new_id(app.random.as_ref()),
         username: request.username.as_str().to_owned(),

@@ -49,7 +49,7 @@ fn request(code: String) -> SignUp {
         username: Username::parse("flowuser").unwrap(),
         email: Email::parse("flow@example.com").unwrap(),
         phone: Phone::parse("+8613800138000").unwrap(),
-        sms_code: code,
+        sms_code: code.into(),
         organization: None,
         referrer_phone: None,
         lang: Lang::En,

@@ -40,6 +40,7 @@ pub async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
         None => fields.fail("accept_terms", "required"),
     }
     let (username, email, phone, sms_code) = fields.finish_with(|| Some((username?, email?, phone?, sms_code?)))?;
+    let sms_code = sms_code.into();
     let request = SignUp { username, email, phone, sms_code, organization, referrer_phone, lang: req.lang };
     let account = sign_up::sign_up(app, request).await?;
     Ok(ApiResponse::json(

@@ -1,4 +1,5 @@
 use lambda_http::http::StatusCode;
+use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -34,12 +35,12 @@ pub async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
     Ok(ApiResponse::json(
         StatusCode::CREATED,
         &json!({
-            "token": session.token,
+            "token": session.token.expose_secret(),
             "expires_at": rfc3339(session.expires_at),
             "account": views::account(&session.account),
         }),
     )
-    .header("set-cookie", session_cookie(&session.token, max_age)))
+    .header("set-cookie", session_cookie(session.token.expose_secret(), max_age)))
 }
 
 /// `DELETE /v1/sessions/current`: sign out.
