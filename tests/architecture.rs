@@ -70,3 +70,21 @@ fn aws_sdks_stay_in_adapters_and_wiring() {
 fn time_comes_from_the_clock_port() {
     only_in("SystemTime::now", &["clock.rs"]);
 }
+
+#[test]
+fn keys_are_built_only_in_the_store() {
+    only_in("Key {", &["store/"]);
+    // Sort-key literals of the table's items live in store::keys.
+    for literal in [
+        "\"PROFILE\"",
+        "\"VERIFICATION\"",
+        "\"DELETION\"",
+        "\"MATERIAL#",
+        "\"SUB#",
+        "\"AUDIT#",
+        "\"VERIFYQ#",
+        "\"DELETEQ#",
+    ] {
+        only_in(literal, &["store/"]);
+    }
+}

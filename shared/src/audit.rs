@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::app::App;
 use crate::domain::secret_token::new_id;
 use crate::flows::FlowError;
-use crate::store::{Cond, Item, Key, WriteOp};
+use crate::store::{Cond, Item, WriteOp, keys};
 
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,10 +83,6 @@ pub struct AuditRecord {
     pub detail: Option<String>,
 }
 
-fn partition(account_id: &str) -> String {
-    format!("AUDIT#{account_id}")
-}
-
 /// The write that records `event`, to put in the same transaction as the
 /// change it describes.
 pub fn entry(app: &App, account_id: &str, event: AuditEvent, actor: Actor, detail: Option<String>) -> WriteOp {
@@ -95,7 +91,7 @@ pub fn entry(app: &App, account_id: &str, event: AuditEvent, actor: Actor, detai
     // events within one second, then randomness for ties.
     let nanos = app.clock.subsec_nanos();
     let suffix = &new_id(app.random.as_ref())[..6];
-    let key = Key { pk: partition(account_id), sk: format!("{at:012}.{nanos:09}#{suffix}") };
+    let key = keys::audit_record(account_id, at, nanos, suffix);
     let record = AuditRecord { account_id: account_id.to_owned(), event, actor, at, detail };
     WriteOp::Put { item: Item::new(key, &record), cond: Cond::None }
 }
@@ -107,6 +103,6 @@ pub async fn record(app: &App, account_id: &str, event: AuditEvent, detail: Opti
 
 /// The trail of an account, oldest first.
 pub async fn list(app: &App, account_id: &str) -> Result<Vec<AuditRecord>, FlowError> {
-    let items = app.store.query(&partition(account_id), "").await?;
+    let items = app.store.query(&keys::audit_partition(account_id), "").await?;
     items.iter().map(|item| Ok(item.decode()?)).collect()
 }

@@ -36,18 +36,9 @@ pub async fn load(app: &App, account_id: &str) -> Result<Option<(Item, Account)>
     }
 }
 
-/// The guard key a login name is looked up by.
-pub fn guard_key(login: &LoginName) -> Key {
-    match login {
-        LoginName::Username(u) => keys::username_guard(u),
-        LoginName::Email(e) => keys::email_guard(e),
-        LoginName::Phone(p) => keys::phone_guard(p),
-    }
-}
-
 /// Finds the account a login name refers to.
 pub async fn find_by_login(app: &App, login: &LoginName) -> Result<Option<(Item, Account)>, FlowError> {
-    let Some(guard) = app.store.get(&guard_key(login)).await? else {
+    let Some(guard) = app.store.get(&keys::login_guard(login)).await? else {
         return Ok(None);
     };
     load(app, &guard.decode::<Guard>()?.account_id).await

@@ -4,13 +4,13 @@
 
 use super::FlowError;
 use super::accounts::{load, send_email};
-use super::sessions::{Authenticated, Lockout, carry_over, end_sessions, login_streak_key, record_failure};
+use super::sessions::{Authenticated, Lockout, carry_over, end_sessions, record_failure};
 use super::set_password::check_policy;
 use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::i18n::Lang;
 use crate::notify::templates::Template;
-use crate::store::{Cond, StoreError, WriteOp};
+use crate::store::{Cond, StoreError, WriteOp, keys};
 
 /// Changes the signed-in account's password.
 pub async fn change_password(
@@ -38,7 +38,7 @@ pub async fn change_password(
     let ops = vec![
         WriteOp::Put { item: item.successor(&account), cond: Cond::Version(item.version) },
         carry_over(app, current, account.password_epoch),
-        WriteOp::Delete { key: login_streak_key(account_id), cond: Cond::None },
+        WriteOp::Delete { key: keys::login_streak(account_id), cond: Cond::None },
         audit::entry(app, account_id, AuditEvent::PasswordChanged, Actor::Customer, None),
     ];
     match app.store.transact(ops).await {

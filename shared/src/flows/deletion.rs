@@ -18,7 +18,7 @@ use crate::domain::secret_token::new_id;
 use crate::domain::{Account, AccountKind, AccountStatus};
 use crate::i18n::Lang;
 use crate::notify::templates::Template;
-use crate::store::{Cond, Item, Key, StoreError, WriteOp, keys};
+use crate::store::{Cond, Item, StoreError, WriteOp, keys};
 
 /// A deletion request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,19 +58,6 @@ pub struct DeletionQueueEntry {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct RequestLookup {
     account_id: String,
-}
-
-/// The deletion request item of an account.
-pub(super) fn request_key(account_id: &str) -> Key {
-    Key { pk: keys::account_partition(account_id), sk: "DELETION".into() }
-}
-
-fn lookup_key(request_id: &str) -> Key {
-    Key { pk: format!("DELETION#{request_id}"), sk: "REQUEST".into() }
-}
-
-fn queue_key(status: DeletionStatus, requested_at: i64, request_id: &str) -> Key {
-    Key { pk: format!("DELETEQ#{}", status.as_str()), sk: format!("{requested_at:012}#{request_id}") }
 }
 
 /// Asks for the deletion of the signed-in primary account.
@@ -114,13 +101,19 @@ pub async fn request(
     account.deletion_status = DeletionStatus::PendingReview;
     let ops = vec![
         WriteOp::Put { item: item.successor(&account), cond: Cond::Version(item.version) },
-        WriteOp::Put { item: Item::new(request_key(&account.account_id), &request), cond: Cond::None },
+        WriteOp::Put { item: Item::new(keys::deletion_request(&account.account_id), &request), cond: Cond::None },
         WriteOp::Put {
-            item: Item::new(lookup_key(&request.request_id), &RequestLookup { account_id: account.account_id.clone() }),
+            item: Item::new(
+                keys::deletion_lookup(&request.request_id),
+                &RequestLookup { account_id: account.account_id.clone() },
+            ),
             cond: Cond::Absent,
         },
         WriteOp::Put {
-            item: Item::new(queue_key(DeletionStatus::PendingReview, now, &request.request_id), &entry),
+            item: Item::new(
+                keys::deletion_queue_entry(DeletionStatus::PendingReview, now, &request.request_id),
+                &entry,
+            ),
             cond: Cond::None,
         },
         audit::entry(app, &account.account_id, AuditEvent::DeletionRequested, Actor::Customer, None),
@@ -136,7 +129,7 @@ pub async fn request(
 
 /// The account's request, unless there is none (or it was cancelled).
 pub async fn current(app: &App, account_id: &str) -> Result<Option<DeletionRequest>, FlowError> {
-    match app.store.get(&request_key(account_id)).await? {
+    match app.store.get(&keys::deletion_request(account_id)).await? {
         Some(item) => Ok(Some(item.decode()?)),
         None => Ok(None),
     }
@@ -153,10 +146,10 @@ pub async fn cancel(app: &App, current_account: &Account) -> Result<(), FlowErro
     account.deletion_status = DeletionStatus::None;
     let ops = vec![
         WriteOp::Put { item: item.successor(&account), cond: Cond::Version(item.version) },
-        WriteOp::Delete { key: request_key(&account.account_id), cond: Cond::None },
-        WriteOp::Delete { key: lookup_key(&request.request_id), cond: Cond::None },
+        WriteOp::Delete { key: keys::deletion_request(&account.account_id), cond: Cond::None },
+        WriteOp::Delete { key: keys::deletion_lookup(&request.request_id), cond: Cond::None },
         WriteOp::Delete {
-            key: queue_key(DeletionStatus::PendingReview, request.requested_at, &request.request_id),
+            key: keys::deletion_queue_entry(DeletionStatus::PendingReview, request.requested_at, &request.request_id),
             cond: Cond::Present,
         },
         audit::entry(app, &account.account_id, AuditEvent::DeletionCancelled, Actor::Customer, None),
@@ -175,7 +168,7 @@ pub async fn queue(
     limit: usize,
     after: Option<&str>,
 ) -> Result<(Vec<DeletionQueueEntry>, Option<String>), FlowError> {
-    let (items, next) = app.store.query_page(&format!("DELETEQ#{}", status.as_str()), "", limit, after).await?;
+    let (items, next) = app.store.query_page(&keys::deletion_queue(status), "", limit, after).await?;
     Ok((items.iter().map(|i| i.decode()).collect::<Result<_, _>>()?, next))
 }
 
@@ -189,7 +182,8 @@ pub async fn decide(
     operator: &str,
 ) -> Result<DeletionRequest, FlowError> {
     let not_found = || FlowError::NotFound("deletion_request_not_found");
-    let lookup: RequestLookup = app.store.get(&lookup_key(request_id)).await?.ok_or_else(not_found)?.decode()?;
+    let lookup: RequestLookup =
+        app.store.get(&keys::deletion_lookup(request_id)).await?.ok_or_else(not_found)?.decode()?;
     let Some((item, mut account)) = load(app, &lookup.account_id).await? else {
         return Err(FlowError::Conflicting("deletion_not_pending"));
     };
@@ -223,12 +217,15 @@ pub async fn decide(
     let event = if approve { AuditEvent::DeletionApproved } else { AuditEvent::DeletionRejected };
     let ops = vec![
         WriteOp::Put { item: item.successor(&account), cond: Cond::Version(item.version) },
-        WriteOp::Put { item: Item::new(request_key(&account.account_id), &request), cond: Cond::None },
+        WriteOp::Put { item: Item::new(keys::deletion_request(&account.account_id), &request), cond: Cond::None },
         WriteOp::Delete {
-            key: queue_key(DeletionStatus::PendingReview, request.requested_at, request_id),
+            key: keys::deletion_queue_entry(DeletionStatus::PendingReview, request.requested_at, request_id),
             cond: Cond::Present,
         },
-        WriteOp::Put { item: Item::new(queue_key(status, request.requested_at, request_id), &entry), cond: Cond::None },
+        WriteOp::Put {
+            item: Item::new(keys::deletion_queue_entry(status, request.requested_at, request_id), &entry),
+            cond: Cond::None,
+        },
         audit::entry(app, &account.account_id, event, Actor::Operator(operator.to_owned()), None),
     ];
     match app.store.transact(ops).await {

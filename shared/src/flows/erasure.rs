@@ -7,20 +7,19 @@
 
 use super::FlowError;
 use super::accounts::{load, release_guards};
-use super::deletion::request_key;
-use super::sub_accounts::{SubAccountLink, link_key};
-use super::verification::{Material, Verification, queue_partition};
+use super::sub_accounts::SubAccountLink;
+use super::verification::{Material, Verification};
 use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::documents::account_prefixes;
 use crate::domain::sms_code::SmsPurpose;
 use crate::domain::{Account, AccountStatus};
-use crate::store::{Cond, Key, WriteOp, keys};
+use crate::store::{Cond, WriteOp, keys};
 
 /// Erases `account` and its sub-accounts, recording `AccountDeleted`.
 pub async fn erase(app: &App, account: &Account) -> Result<(), FlowError> {
     let partition = keys::account_partition(&account.account_id);
-    for item in app.store.query(&partition, "SUB#").await? {
+    for item in app.store.query(&partition, keys::SUB_PREFIX).await? {
         let link: SubAccountLink = item.decode()?;
         if let Some((_, child)) = load(app, &link.account_id).await? {
             erase_one(app, &child, AuditEvent::AccountDeleted).await?;
@@ -38,17 +37,17 @@ pub async fn erase_one(app: &App, account: &Account, event: AuditEvent) -> Resul
     // the function that erases declined sign-ups needs no bucket access).
     let may_hold_documents = account.status != AccountStatus::PendingActivation;
     for item in &owned {
-        if may_hold_documents && item.sk.starts_with("MATERIAL#") {
+        if may_hold_documents && item.sk.starts_with(keys::MATERIAL_PREFIX) {
             // Keys of materials from before the per-account prefixes.
             app.documents.delete(&item.decode::<Material>()?.object_key).await?;
         }
-        if item.sk == "VERIFICATION" {
+        if item.sk == keys::VERIFICATION {
             let v: Verification = item.decode()?;
-            let entry = Key { pk: queue_partition(v.status), sk: format!("{:012}#{}", v.submitted_at, v.account_id) };
+            let entry = keys::verification_queue_entry(v.status, v.submitted_at, &v.account_id);
             deletes.push(WriteOp::Delete { key: entry, cond: Cond::None });
         }
         // The profile and the request go last, together.
-        if item.sk != "PROFILE" && item.sk != "DELETION" {
+        if item.sk != keys::PROFILE && item.sk != keys::DELETION {
             deletes.push(WriteOp::Delete { key: item.key(), cond: Cond::None });
         }
     }
@@ -63,7 +62,7 @@ pub async fn erase_one(app: &App, account: &Account, event: AuditEvent) -> Resul
         }
     }
     if let Some(parent_id) = &account.parent_id {
-        deletes.push(WriteOp::Delete { key: link_key(parent_id, &account.account_id), cond: Cond::None });
+        deletes.push(WriteOp::Delete { key: keys::sub_account_link(parent_id, &account.account_id), cond: Cond::None });
     }
     for chunk in deletes.chunks(25) {
         app.store.transact(chunk.to_vec()).await?;
@@ -73,7 +72,7 @@ pub async fn erase_one(app: &App, account: &Account, event: AuditEvent) -> Resul
     // an approved request is still there to decide again).
     let ops = vec![
         WriteOp::Delete { key: keys::account(&account.account_id), cond: Cond::None },
-        WriteOp::Delete { key: request_key(&account.account_id), cond: Cond::None },
+        WriteOp::Delete { key: keys::deletion_request(&account.account_id), cond: Cond::None },
         audit::entry(app, &account.account_id, event, Actor::Customer, None),
     ];
     app.store.transact(ops).await?;

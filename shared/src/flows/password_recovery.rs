@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use super::accounts::{find_by_login, load, mint_link, send_email, send_invitation};
-use super::sessions::{end_sessions, login_streak_key};
+use super::sessions::end_sessions;
 use super::set_password::check_policy;
 use super::{FlowError, sms_codes};
 use crate::app::App;
@@ -173,7 +173,7 @@ pub async fn reset_with_code(app: &App, login: &str, code: &str, password: &str,
     account.link = None;
     let ops = vec![
         WriteOp::Put { item: item.successor(&account), cond: Cond::Version(item.version) },
-        WriteOp::Delete { key: login_streak_key(&account.account_id), cond: Cond::None },
+        WriteOp::Delete { key: keys::login_streak(&account.account_id), cond: Cond::None },
         WriteOp::Delete {
             key: keys::sms_code(&phone, SmsPurpose::ResetPassword),
             cond: Cond::Version(matched.version),

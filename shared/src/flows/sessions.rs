@@ -114,11 +114,6 @@ fn too_many_attempts(retry_after: i64) -> FlowError {
     FlowError::RateLimited { code: "too_many_attempts", retry_after: retry_after.max(1) }
 }
 
-/// The counter of an account's consecutive failed sign-ins.
-pub fn login_streak_key(account_id: &str) -> Key {
-    keys::rate("login-streak", account_id)
-}
-
 /// Records a wrong password for a known account: the audit trail, the lock
 /// notice (first lock in 24 hours) and the streak of consecutive failures.
 /// Returns whether password sign-in is suspended now.
@@ -138,7 +133,7 @@ pub async fn record_failure(
             send_email(app, account, Template::LoginLocked, Lang::from_tag(&account.language), None, &[]).await;
         }
     }
-    let streak = app.store.increment(&login_streak_key(account_id), now + STREAK_WINDOW_SECS).await?;
+    let streak = app.store.increment(&keys::login_streak(account_id), now + STREAK_WINDOW_SECS).await?;
     if streak.count == CONSECUTIVE_FAILURES_LIMIT {
         tracing::warn!(account_id = %account_id, "password sign-in suspended after consecutive failures");
         audit::record(app, account_id, AuditEvent::SignInSuspended, None).await?;
@@ -169,7 +164,7 @@ pub async fn sign_in(app: &App, login: &str, password: &str) -> Result<NewSessio
     }
     // A password verifies only against an account's hash.
     let Some((_, account)) = found else { return Err(FlowError::InvalidCredentials) };
-    let streak = app.store.get(&login_streak_key(&account.account_id)).await?;
+    let streak = app.store.get(&keys::login_streak(&account.account_id)).await?;
     if streak.as_ref().is_some_and(|s| s.count() >= CONSECUTIVE_FAILURES_LIMIT) {
         return Err(too_many_attempts(LOCKOUT_SECS));
     }

@@ -6,8 +6,8 @@
 use super::FlowError;
 use super::accounts::{keep_guards, load, send_email};
 use super::erasure::erase_one;
-use super::sessions::{end_sessions, login_streak_key};
-use super::sub_accounts::{SubAccountLink, link_key};
+use super::sessions::end_sessions;
+use super::sub_accounts::SubAccountLink;
 use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::domain::account::{LinkPurpose, PasswordLink};
@@ -16,7 +16,7 @@ use crate::domain::secret_token::{self, hashes_match};
 use crate::domain::{Account, AccountKind, AccountStatus, FieldError};
 use crate::i18n::Lang;
 use crate::notify::templates::Template;
-use crate::store::{Cond, Item, StoreError, StoreExt, WriteOp};
+use crate::store::{Cond, Item, StoreError, StoreExt, WriteOp, keys};
 
 /// Activation attempts with a wrong phone after which the link is void.
 pub const MAX_PHONE_MISMATCHES: u32 = 5;
@@ -113,7 +113,7 @@ pub async fn set_password(
     // no longer expires, nor do its claims on its username, email and phone.
     let mut ops = vec![
         WriteOp::Put { item: Item { expires_at: None, ..item.successor(&account) }, cond: Cond::Version(item.version) },
-        WriteOp::Delete { key: login_streak_key(&account.account_id), cond: Cond::None },
+        WriteOp::Delete { key: keys::login_streak(&account.account_id), cond: Cond::None },
         audit::entry(app, &account.account_id, event, Actor::Customer, None),
     ];
     if activation {
@@ -121,7 +121,7 @@ pub async fn set_password(
         if let (AccountKind::Sub, Some(parent_id)) = (account.kind, &account.parent_id) {
             let index = SubAccountLink { account_id: account.account_id.clone(), username: account.username.clone() };
             ops.push(WriteOp::Put {
-                item: Item::new(link_key(parent_id, &account.account_id), &index),
+                item: Item::new(keys::sub_account_link(parent_id, &account.account_id), &index),
                 cond: Cond::Present,
             });
         }

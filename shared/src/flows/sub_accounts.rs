@@ -13,10 +13,8 @@ use crate::domain::secret_token::new_id;
 use crate::domain::{Account, AccountKind, AccountStatus, Email, Phone, Username};
 use crate::i18n::Lang;
 use crate::notify::templates::Template;
-use crate::store::{Cond, Item, Key, StoreError, WriteOp, keys};
+use crate::store::{Cond, Item, StoreError, WriteOp, keys};
 
-/// Sort-key prefix of the index of a primary account's sub-accounts.
-const SUB_PREFIX: &str = "SUB#";
 /// Sub-accounts a primary account may have (pending ones included).
 pub const MAX_SUB_ACCOUNTS: usize = 100;
 /// Sub-accounts a primary account may create an hour.
@@ -29,11 +27,6 @@ pub struct SubAccountLink {
     pub account_id: String,
     /// Its username.
     pub username: String,
-}
-
-/// The index key of `child` under `parent_id`.
-pub fn link_key(parent_id: &str, child_id: &str) -> Key {
-    Key { pk: keys::account_partition(parent_id), sk: format!("{SUB_PREFIX}{child_id}") }
 }
 
 fn primary_only(account: &Account) -> Result<(), FlowError> {
@@ -51,7 +44,7 @@ pub async fn create(
 ) -> Result<Account, FlowError> {
     primary_only(parent)?;
     let partition = keys::account_partition(&parent.account_id);
-    if app.store.query(&partition, SUB_PREFIX).await?.len() >= MAX_SUB_ACCOUNTS {
+    if app.store.query(&partition, keys::SUB_PREFIX).await?.len() >= MAX_SUB_ACCOUNTS {
         return Err(FlowError::Conflicting("sub_account_limit"));
     }
     let now = app.clock.now();
@@ -80,8 +73,8 @@ pub async fn create(
     let token = mint_link(app, &mut account, LinkPurpose::InitialPassword);
     let index = SubAccountLink { account_id: account.account_id.clone(), username: account.username.clone() };
     // The index entry expires with the pending sub-account; activation keeps it.
-    let index_item =
-        Item::new(link_key(&parent.account_id, &account.account_id), &index).expiring_at(account.pending_until());
+    let index_item = Item::new(keys::sub_account_link(&parent.account_id, &account.account_id), &index)
+        .expiring_at(account.pending_until());
     let extra = vec![
         WriteOp::Put { item: index_item, cond: Cond::None },
         audit::entry(app, &account.account_id, AuditEvent::SignedUp, Actor::Customer, Some("sub-account".into())),
@@ -95,7 +88,7 @@ pub async fn create(
 pub async fn list(app: &App, parent: &Account) -> Result<Vec<Account>, FlowError> {
     primary_only(parent)?;
     let mut accounts = Vec::new();
-    for item in app.store.query(&keys::account_partition(&parent.account_id), SUB_PREFIX).await? {
+    for item in app.store.query(&keys::account_partition(&parent.account_id), keys::SUB_PREFIX).await? {
         let link: SubAccountLink = item.decode()?;
         if let Some((_, account)) = load(app, &link.account_id).await? {
             accounts.push(account);
@@ -109,7 +102,7 @@ pub async fn list(app: &App, parent: &Account) -> Result<Vec<Account>, FlowError
 pub async fn send_reset(app: &App, parent: &Account, username: &str, lang: Lang) -> Result<(), FlowError> {
     primary_only(parent)?;
     let not_found = || FlowError::NotFound("sub_account_not_found");
-    let links = app.store.query(&keys::account_partition(&parent.account_id), SUB_PREFIX).await?;
+    let links = app.store.query(&keys::account_partition(&parent.account_id), keys::SUB_PREFIX).await?;
     let link = links
         .iter()
         .map(|item| item.decode::<SubAccountLink>())

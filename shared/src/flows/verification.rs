@@ -19,7 +19,7 @@ use crate::domain::secret_token::new_id;
 use crate::domain::{Account, AccountKind, FieldError};
 use crate::i18n::Lang;
 use crate::notify::templates::Template;
-use crate::store::{Cond, Item, Key, StoreError, WriteOp, keys};
+use crate::store::{Cond, Item, StoreError, WriteOp, keys};
 
 /// How long an upload URL is valid.
 pub const UPLOAD_URL_SECS: u64 = 900;
@@ -133,23 +133,6 @@ pub struct QueueEntry {
     pub submitted_at: i64,
 }
 
-fn material_key(account_id: &str, material_id: &str) -> Key {
-    Key { pk: keys::account_partition(account_id), sk: format!("MATERIAL#{material_id}") }
-}
-
-fn verification_key(account_id: &str) -> Key {
-    Key { pk: keys::account_partition(account_id), sk: "VERIFICATION".into() }
-}
-
-fn queue_key(status: VerificationStatus, submitted_at: i64, account_id: &str) -> Key {
-    Key { pk: queue_partition(status), sk: format!("{submitted_at:012}#{account_id}") }
-}
-
-/// The partition listing verifications in `status`.
-pub fn queue_partition(status: VerificationStatus) -> String {
-    format!("VERIFYQ#{}", status.as_str())
-}
-
 fn primary_only(account: &Account) -> Result<(), FlowError> {
     if account.kind == AccountKind::Primary { Ok(()) } else { Err(FlowError::Forbidden("primary_account_only")) }
 }
@@ -179,7 +162,7 @@ pub async fn create_material(
         .documents
         .upload_url(&material.object_key, &material.content_type, size, Duration::from_secs(UPLOAD_URL_SECS))
         .await?;
-    let item = Item::new(material_key(&account.account_id, &material.material_id), &material)
+    let item = Item::new(keys::material(&account.account_id, &material.material_id), &material)
         .expiring_at(now + UNATTACHED_MATERIAL_SECS);
     app.store.transact(vec![WriteOp::Put { item, cond: Cond::Absent }]).await?;
     Ok((material, url))
@@ -201,7 +184,8 @@ async fn check_materials(app: &App, account_id: &str, ids: &[String]) -> Result<
         // Only the caller's own partition is looked in: another account's
         // material is simply not found.
         let well_formed = id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit());
-        let Some(item) = (if well_formed { app.store.get(&material_key(account_id, id)).await? } else { None }) else {
+        let Some(item) = (if well_formed { app.store.get(&keys::material(account_id, id)).await? } else { None })
+        else {
             errors.push(FieldError::new(field, "material_not_found"));
             continue;
         };
@@ -264,9 +248,12 @@ pub async fn submit(
     account.verification_status = VerificationStatus::PendingReview;
     let mut ops = vec![
         WriteOp::Put { item: profile_item.successor(&account), cond: Cond::Version(profile_item.version) },
-        WriteOp::Put { item: Item::new(verification_key(&account.account_id), &verification), cond: Cond::None },
+        WriteOp::Put { item: Item::new(keys::verification(&account.account_id), &verification), cond: Cond::None },
         WriteOp::Put {
-            item: Item::new(queue_key(VerificationStatus::PendingReview, now, &account.account_id), &entry),
+            item: Item::new(
+                keys::verification_queue_entry(VerificationStatus::PendingReview, now, &account.account_id),
+                &entry,
+            ),
             cond: Cond::None,
         },
         audit::entry(
@@ -280,7 +267,7 @@ pub async fn submit(
     // A rejected submission's queue entry goes: one entry per account.
     if let Some(previous) = previous {
         ops.push(WriteOp::Delete {
-            key: queue_key(previous.status, previous.submitted_at, &account.account_id),
+            key: keys::verification_queue_entry(previous.status, previous.submitted_at, &account.account_id),
             cond: Cond::None,
         });
     }
@@ -296,7 +283,7 @@ pub async fn submit(
 
 /// The account's latest submission, if any.
 pub async fn current(app: &App, account_id: &str) -> Result<Option<Verification>, FlowError> {
-    match app.store.get(&verification_key(account_id)).await? {
+    match app.store.get(&keys::verification(account_id)).await? {
         Some(item) => Ok(Some(item.decode()?)),
         None => Ok(None),
     }
@@ -319,7 +306,7 @@ pub async fn for_review(app: &App, account_id: &str) -> Result<(Verification, Ve
     let verification = current(app, account_id).await?.ok_or(FlowError::NotFound("no_verification"))?;
     let mut downloads = Vec::new();
     for id in &verification.material_ids {
-        let Some(item) = app.store.get(&material_key(account_id, id)).await? else { continue };
+        let Some(item) = app.store.get(&keys::material(account_id, id)).await? else { continue };
         let material: Material = item.decode()?;
         let download_url =
             app.documents.download_url(&material.object_key, Duration::from_secs(DOWNLOAD_URL_SECS)).await?;
@@ -335,7 +322,7 @@ pub async fn queue(
     limit: usize,
     after: Option<&str>,
 ) -> Result<(Vec<QueueEntry>, Option<String>), FlowError> {
-    let (items, next) = app.store.query_page(&queue_partition(status), "", limit, after).await?;
+    let (items, next) = app.store.query_page(&keys::verification_queue(status), "", limit, after).await?;
     let entries = items.iter().map(|i| i.decode()).collect::<Result<Vec<QueueEntry>, _>>()?;
     Ok((entries, next))
 }
@@ -380,13 +367,17 @@ pub async fn decide(
     };
     let ops = vec![
         WriteOp::Put { item: profile_item.successor(&account), cond: Cond::Version(profile_item.version) },
-        WriteOp::Put { item: Item::new(verification_key(account_id), &verification), cond: Cond::None },
+        WriteOp::Put { item: Item::new(keys::verification(account_id), &verification), cond: Cond::None },
         WriteOp::Delete {
-            key: queue_key(VerificationStatus::PendingReview, verification.submitted_at, account_id),
+            key: keys::verification_queue_entry(
+                VerificationStatus::PendingReview,
+                verification.submitted_at,
+                account_id,
+            ),
             cond: Cond::Present,
         },
         WriteOp::Put {
-            item: Item::new(queue_key(status, verification.submitted_at, account_id), &entry),
+            item: Item::new(keys::verification_queue_entry(status, verification.submitted_at, account_id), &entry),
             cond: Cond::None,
         },
         audit::entry(app, account_id, event, Actor::Operator(operator.to_owned()), None),

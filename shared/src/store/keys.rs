@@ -4,6 +4,8 @@
 use sha2::{Digest, Sha256};
 
 use super::Key;
+use crate::domain::LoginName;
+use crate::domain::account::{DeletionStatus, VerificationStatus};
 use crate::domain::sms_code::SmsPurpose;
 
 fn key(pk: String, sk: &str) -> Key {
@@ -17,7 +19,7 @@ pub fn account_partition(account_id: &str) -> String {
 
 /// The account profile item.
 pub fn account(account_id: &str) -> Key {
-    key(account_partition(account_id), "PROFILE")
+    key(account_partition(account_id), PROFILE)
 }
 
 /// Sort-key prefix of an account's sessions.
@@ -26,6 +28,82 @@ pub const SESSION_PREFIX: &str = "SESSION#";
 /// A session of an account, by the hash of its secret.
 pub fn session(account_id: &str, secret_hash: &str) -> Key {
     key(account_partition(account_id), &format!("{SESSION_PREFIX}{secret_hash}"))
+}
+
+/// Sort key of an account's profile item.
+pub const PROFILE: &str = "PROFILE";
+/// Sort-key prefix of an account's materials.
+pub const MATERIAL_PREFIX: &str = "MATERIAL#";
+/// Sort key of an account's (latest) verification submission.
+pub const VERIFICATION: &str = "VERIFICATION";
+/// Sort key of an account's deletion request.
+pub const DELETION: &str = "DELETION";
+/// Sort-key prefix of the index of a primary account's sub-accounts.
+pub const SUB_PREFIX: &str = "SUB#";
+
+/// A material of an account.
+pub fn material(account_id: &str, material_id: &str) -> Key {
+    key(account_partition(account_id), &format!("{MATERIAL_PREFIX}{material_id}"))
+}
+
+/// The verification submission of an account.
+pub fn verification(account_id: &str) -> Key {
+    key(account_partition(account_id), VERIFICATION)
+}
+
+/// The partition listing verifications in `status`, oldest first.
+pub fn verification_queue(status: VerificationStatus) -> String {
+    format!("VERIFYQ#{}", status.as_str())
+}
+
+/// A verification's entry in the review queue of its status.
+pub fn verification_queue_entry(status: VerificationStatus, submitted_at: i64, account_id: &str) -> Key {
+    key(verification_queue(status), &format!("{submitted_at:012}#{account_id}"))
+}
+
+/// The deletion request of an account.
+pub fn deletion_request(account_id: &str) -> Key {
+    key(account_partition(account_id), DELETION)
+}
+
+/// Which account a deletion request id belongs to.
+pub fn deletion_lookup(request_id: &str) -> Key {
+    key(format!("DELETION#{request_id}"), "REQUEST")
+}
+
+/// The partition listing deletion requests in `status`, oldest first.
+pub fn deletion_queue(status: DeletionStatus) -> String {
+    format!("DELETEQ#{}", status.as_str())
+}
+
+/// A deletion request's entry in the queue of its status.
+pub fn deletion_queue_entry(status: DeletionStatus, requested_at: i64, request_id: &str) -> Key {
+    key(deletion_queue(status), &format!("{requested_at:012}#{request_id}"))
+}
+
+/// The index entry of sub-account `child_id` under its primary account.
+pub fn sub_account_link(parent_id: &str, child_id: &str) -> Key {
+    key(account_partition(parent_id), &format!("{SUB_PREFIX}{child_id}"))
+}
+
+/// The partition of an account's audit trail (it outlives the account).
+pub fn audit_partition(account_id: &str) -> String {
+    format!("AUDIT#{account_id}")
+}
+
+/// One audit record: ordered by the clock's seconds, then nanoseconds, then
+/// a random suffix for ties.
+pub fn audit_record(account_id: &str, at: i64, nanos: u32, suffix: &str) -> Key {
+    key(audit_partition(account_id), &format!("{at:012}.{nanos:09}#{suffix}"))
+}
+
+/// The guard a login name (as typed, canonicalised) is looked up by.
+pub fn login_guard(login: &LoginName) -> Key {
+    match login {
+        LoginName::Username(u) => username_guard(u),
+        LoginName::Email(e) => email_guard(e),
+        LoginName::Phone(p) => phone_guard(p),
+    }
 }
 
 /// Uniqueness guard of a username.
@@ -46,6 +124,11 @@ pub fn phone_guard(phone: &str) -> Key {
 /// The live SMS code for a phone and purpose.
 pub fn sms_code(phone: &str, purpose: SmsPurpose) -> Key {
     key(format!("SMS#{phone}"), &format!("CODE#{}", purpose.as_str()))
+}
+
+/// An account's count of consecutive failed sign-ins.
+pub fn login_streak(account_id: &str) -> Key {
+    rate("login-streak", account_id)
 }
 
 /// A rate-limit or lockout item. The subject (an IP, a phone, a login name a
