@@ -10,6 +10,7 @@ pub mod network;
 pub mod password_hash;
 pub mod password_policy;
 pub mod phone;
+pub mod records;
 pub mod secret_token;
 pub mod sms_code;
 pub mod username;

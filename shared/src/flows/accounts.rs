@@ -1,13 +1,12 @@
 //! Account pieces several flows share: loading, uniqueness guards and the
 //! password link.
 
-use serde::{Deserialize, Serialize};
-
 use super::FlowError;
 use crate::app::App;
 use crate::domain::FieldError;
 use crate::domain::account::{LinkPurpose, PasswordLink};
 use crate::domain::phone::mask_phone;
+pub use crate::domain::records::Guard;
 use crate::domain::secret_token;
 use crate::domain::{Account, LoginName};
 use crate::i18n::Lang;
@@ -17,13 +16,6 @@ use secrecy::{ExposeSecret, SecretString};
 
 /// How long a password link is valid, in seconds.
 pub const LINK_TTL_SECS: i64 = 3600;
-
-/// A uniqueness guard item: which account holds a username, email or phone.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Guard {
-    /// The holder.
-    pub account_id: String,
-}
 
 /// Loads an account item by id.
 pub async fn load(app: &App, account_id: &str) -> Result<Option<(Item, Account)>, FlowError> {

@@ -6,59 +6,19 @@
 //! data. Every erase step is idempotent and the profile goes last, so an
 //! interrupted deletion is finished by deciding it again.
 
-use serde::{Deserialize, Serialize};
-
 use super::accounts::{load, send_email};
 use super::sessions::{Authenticated, Lockout};
 use super::{FlowError, erasure};
 use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::domain::account::DeletionStatus;
+use crate::domain::records::RequestLookup;
+pub use crate::domain::records::{DeletionQueueEntry, DeletionRequest};
 use crate::domain::secret_token::new_id;
 use crate::domain::{Account, AccountKind, AccountStatus};
 use crate::i18n::Lang;
 use crate::notify::templates::Template;
 use crate::store::{Cond, Item, StoreError, WriteOp, keys};
-
-/// A deletion request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DeletionRequest {
-    /// Opaque id.
-    pub request_id: String,
-    /// The account to delete.
-    pub account_id: String,
-    /// Where it stands.
-    pub status: DeletionStatus,
-    /// Unix seconds.
-    pub requested_at: i64,
-    /// The customer's reason, if given.
-    pub reason: Option<String>,
-    /// Unix seconds of the decision.
-    pub decided_at: Option<i64>,
-    /// The operator's note.
-    pub note: Option<String>,
-    /// The operator who decided.
-    pub decided_by: Option<String>,
-}
-
-/// A row of a deletion queue; an approved one keeps no username.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DeletionQueueEntry {
-    /// The request.
-    pub request_id: String,
-    /// The account.
-    pub account_id: String,
-    /// Its username while the account exists.
-    pub username: Option<String>,
-    /// Unix seconds.
-    pub requested_at: i64,
-}
-
-/// Finds a request's account by request id.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct RequestLookup {
-    account_id: String,
-}
 
 /// Asks for the deletion of the signed-in primary account.
 pub async fn request(

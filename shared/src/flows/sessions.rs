@@ -2,12 +2,11 @@
 //! stored as hashes under the account's partition, with an absolute lifetime
 //! and an idle timeout.
 
-use serde::{Deserialize, Serialize};
-
 use super::FlowError;
 use super::accounts::{find_by_login, load, send_email};
 use crate::app::App;
 use crate::audit::{self, AuditEvent};
+pub use crate::domain::records::SessionRecord;
 use crate::domain::secret_token::{self, PresentedToken};
 use crate::domain::{Account, AccountStatus, LoginName};
 use crate::i18n::Lang;
@@ -30,21 +29,6 @@ pub const CONSECUTIVE_FAILURES_LIMIT: u64 = 100;
 const LOCK_NOTICE_EVERY_SECS: i64 = 86_400;
 /// The streak of failures has no window: it ends with a success or a reset.
 const STREAK_WINDOW_SECS: i64 = 10 * 365 * 86_400;
-
-/// The stored session.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SessionRecord {
-    /// Unix seconds.
-    pub created_at: i64,
-    /// Unix seconds of the last authenticated request (to within a minute).
-    pub last_seen_at: i64,
-    /// Unix seconds when the session ends whatever its use.
-    pub absolute_expires_at: i64,
-    /// The account's password epoch when the session was created; a session
-    /// of an older epoch is refused.
-    #[serde(default)]
-    pub password_epoch: u64,
-}
 
 /// A new session handed to the client.
 #[derive(Debug, Clone)]

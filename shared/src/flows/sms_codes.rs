@@ -3,12 +3,11 @@
 //! service's daily budget, per client IP and per client network an hour, and
 //! per phone and purpose one per 60 s and 10 a day.
 
-use serde::{Deserialize, Serialize};
-
 use super::FlowError;
 use crate::app::App;
 use crate::domain::Phone;
 use crate::domain::network::client_network;
+use crate::domain::records::SmsCodeRecord;
 use crate::domain::secret_token::new_id;
 use crate::domain::sms_code::{self, CODE_TTL_SECS, MAX_WRONG_TRIES, SmsPurpose};
 use crate::i18n::{self, Lang};
@@ -19,14 +18,6 @@ use crate::store::{Cond, Item, Key, StoreError, StoreExt, keys};
 pub const RESEND_AFTER_SECS: i64 = 60;
 const PHONE_DAILY_LIMIT: u64 = 10;
 const DAY_SECS: i64 = 86_400;
-
-/// The stored code: a salted hash and the count of wrong tries.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct SmsCodeRecord {
-    salt: String,
-    hash: String,
-    wrong_tries: u32,
-}
 
 /// What the client is told after a send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,13 +2,12 @@
 //! initial-password email; the primary account (and only it) sends its
 //! sub-accounts reset emails.
 
-use serde::{Deserialize, Serialize};
-
 use super::FlowError;
 use super::accounts::{insert_account, load, mint_link, send_email, send_invitation};
 use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::domain::account::LinkPurpose;
+pub use crate::domain::records::SubAccountLink;
 use crate::domain::secret_token::new_id;
 use crate::domain::{Account, AccountKind, AccountStatus, Email, Phone, Username};
 use crate::i18n::Lang;
@@ -19,15 +18,6 @@ use crate::store::{Cond, Item, StoreError, WriteOp, keys};
 pub const MAX_SUB_ACCOUNTS: usize = 100;
 /// Sub-accounts a primary account may create an hour.
 const CREATED_PER_HOUR: u64 = 20;
-
-/// The index entry under the primary account.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SubAccountLink {
-    /// The sub-account.
-    pub account_id: String,
-    /// Its username.
-    pub username: String,
-}
 
 fn primary_only(account: &Account) -> Result<(), FlowError> {
     if account.kind == AccountKind::Primary { Ok(()) } else { Err(FlowError::Forbidden("primary_account_only")) }

@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::FlowError;
 use super::accounts::{load, send_email};
@@ -14,7 +14,7 @@ use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::documents::{self, MAX_SIZE};
 use crate::domain::account::VerificationStatus;
-use crate::domain::identity;
+pub use crate::domain::records::{Material, QueueEntry, Subject, Verification};
 use crate::domain::secret_token::new_id;
 use crate::domain::{Account, AccountKind, FieldError};
 use crate::i18n::Lang;
@@ -30,108 +30,6 @@ pub const DOWNLOAD_URL_SECS: u64 = 300;
 pub const UNATTACHED_MATERIAL_SECS: i64 = 86_400;
 /// Material slots an account may open a day.
 const MATERIALS_PER_DAY: u64 = 20;
-
-/// An uploaded (or announced) document.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Material {
-    /// Opaque id.
-    pub material_id: String,
-    /// The name the customer's file had (display only; never a path).
-    pub file_name: String,
-    /// Declared content type.
-    pub content_type: String,
-    /// Declared size in bytes.
-    pub size: u64,
-    /// Where the bytes are, chosen by the server: the upload key until the
-    /// material is submitted, then the submitted copy's.
-    pub object_key: String,
-    /// Unix seconds.
-    pub created_at: i64,
-}
-
-/// What a customer verifies as.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum Subject {
-    /// A person.
-    Individual {
-        /// Legal name.
-        real_name: String,
-        /// `cn_resident_id` or `passport`.
-        id_type: String,
-        /// The document's number.
-        id_number: String,
-    },
-    /// A company.
-    Enterprise {
-        /// Registered name.
-        company_name: String,
-        /// Unified social credit code.
-        credit_code: String,
-        /// Legal representative's name.
-        legal_representative: String,
-    },
-}
-
-impl Subject {
-    /// `individual` or `enterprise`.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Self::Individual { .. } => "individual",
-            Self::Enterprise { .. } => "enterprise",
-        }
-    }
-
-    /// The subject with its identifying numbers and names masked, for lists.
-    pub fn masked(&self) -> Self {
-        match self {
-            Self::Individual { real_name, id_type, id_number } => Self::Individual {
-                real_name: identity::mask_name(real_name),
-                id_type: id_type.clone(),
-                id_number: identity::mask(id_number, 3, 4),
-            },
-            Self::Enterprise { company_name, credit_code, legal_representative } => Self::Enterprise {
-                company_name: company_name.clone(),
-                credit_code: identity::mask(credit_code, 2, 4),
-                legal_representative: identity::mask_name(legal_representative),
-            },
-        }
-    }
-}
-
-/// The stored submission of an account (the latest one).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Verification {
-    /// The account.
-    pub account_id: String,
-    /// Pending, approved or rejected.
-    pub status: VerificationStatus,
-    /// Who is verified.
-    pub subject: Subject,
-    /// Attached materials.
-    pub material_ids: Vec<String>,
-    /// Unix seconds.
-    pub submitted_at: i64,
-    /// Unix seconds of the decision.
-    pub decided_at: Option<i64>,
-    /// Why it was rejected (or an approval's note).
-    pub reason: Option<String>,
-    /// The operator who decided.
-    pub decided_by: Option<String>,
-}
-
-/// A row of a review queue.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QueueEntry {
-    /// The account.
-    pub account_id: String,
-    /// Its username.
-    pub username: String,
-    /// `individual` or `enterprise`.
-    pub kind: String,
-    /// Unix seconds.
-    pub submitted_at: i64,
-}
 
 fn primary_only(account: &Account) -> Result<(), FlowError> {
     if account.kind == AccountKind::Primary { Ok(()) } else { Err(FlowError::Forbidden("primary_account_only")) }

@@ -1,0 +1,192 @@
+//! The records the table holds, as the flows read and write them. Their
+//! keys are in `store::keys`; the account itself is in `domain::account`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::account::{DeletionStatus, VerificationStatus};
+use crate::domain::identity;
+
+/// A uniqueness guard item: which account holds a username, email or phone.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Guard {
+    /// The holder.
+    pub account_id: String,
+}
+
+/// A deletion request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeletionRequest {
+    /// Opaque id.
+    pub request_id: String,
+    /// The account to delete.
+    pub account_id: String,
+    /// Where it stands.
+    pub status: DeletionStatus,
+    /// Unix seconds.
+    pub requested_at: i64,
+    /// The customer's reason, if given.
+    pub reason: Option<String>,
+    /// Unix seconds of the decision.
+    pub decided_at: Option<i64>,
+    /// The operator's note.
+    pub note: Option<String>,
+    /// The operator who decided.
+    pub decided_by: Option<String>,
+}
+
+/// A row of a deletion queue; an approved one keeps no username.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeletionQueueEntry {
+    /// The request.
+    pub request_id: String,
+    /// The account.
+    pub account_id: String,
+    /// Its username while the account exists.
+    pub username: Option<String>,
+    /// Unix seconds.
+    pub requested_at: i64,
+}
+
+/// Finds a request's account by request id.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RequestLookup {
+    /// The account.
+    pub account_id: String,
+}
+
+/// The stored session.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SessionRecord {
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds of the last authenticated request (to within a minute).
+    pub last_seen_at: i64,
+    /// Unix seconds when the session ends whatever its use.
+    pub absolute_expires_at: i64,
+    /// The account's password epoch when the session was created; a session
+    /// of an older epoch is refused.
+    #[serde(default)]
+    pub password_epoch: u64,
+}
+
+/// The stored code: a salted hash and the count of wrong tries.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SmsCodeRecord {
+    /// Random salt of the hash.
+    pub salt: String,
+    /// SHA-256 of salt and code.
+    pub hash: String,
+    /// Wrong tries so far (carried over to a resent code).
+    pub wrong_tries: u32,
+}
+
+/// The index entry under the primary account.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SubAccountLink {
+    /// The sub-account.
+    pub account_id: String,
+    /// Its username.
+    pub username: String,
+}
+
+/// An uploaded (or announced) document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Material {
+    /// Opaque id.
+    pub material_id: String,
+    /// The name the customer's file had (display only; never a path).
+    pub file_name: String,
+    /// Declared content type.
+    pub content_type: String,
+    /// Declared size in bytes.
+    pub size: u64,
+    /// Where the bytes are, chosen by the server: the upload key until the
+    /// material is submitted, then the submitted copy's.
+    pub object_key: String,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// What a customer verifies as.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Subject {
+    /// A person.
+    Individual {
+        /// Legal name.
+        real_name: String,
+        /// `cn_resident_id` or `passport`.
+        id_type: String,
+        /// The document's number.
+        id_number: String,
+    },
+    /// A company.
+    Enterprise {
+        /// Registered name.
+        company_name: String,
+        /// Unified social credit code.
+        credit_code: String,
+        /// Legal representative's name.
+        legal_representative: String,
+    },
+}
+
+impl Subject {
+    /// `individual` or `enterprise`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Individual { .. } => "individual",
+            Self::Enterprise { .. } => "enterprise",
+        }
+    }
+
+    /// The subject with its identifying numbers and names masked, for lists.
+    pub fn masked(&self) -> Self {
+        match self {
+            Self::Individual { real_name, id_type, id_number } => Self::Individual {
+                real_name: identity::mask_name(real_name),
+                id_type: id_type.clone(),
+                id_number: identity::mask(id_number, 3, 4),
+            },
+            Self::Enterprise { company_name, credit_code, legal_representative } => Self::Enterprise {
+                company_name: company_name.clone(),
+                credit_code: identity::mask(credit_code, 2, 4),
+                legal_representative: identity::mask_name(legal_representative),
+            },
+        }
+    }
+}
+
+/// The stored submission of an account (the latest one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verification {
+    /// The account.
+    pub account_id: String,
+    /// Pending, approved or rejected.
+    pub status: VerificationStatus,
+    /// Who is verified.
+    pub subject: Subject,
+    /// Attached materials.
+    pub material_ids: Vec<String>,
+    /// Unix seconds.
+    pub submitted_at: i64,
+    /// Unix seconds of the decision.
+    pub decided_at: Option<i64>,
+    /// Why it was rejected (or an approval's note).
+    pub reason: Option<String>,
+    /// The operator who decided.
+    pub decided_by: Option<String>,
+}
+
+/// A row of a review queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueEntry {
+    /// The account.
+    pub account_id: String,
+    /// Its username.
+    pub username: String,
+    /// `individual` or `enterprise`.
+    pub kind: String,
+    /// Unix seconds.
+    pub submitted_at: i64,
+}
