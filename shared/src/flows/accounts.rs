@@ -85,15 +85,22 @@ pub async fn release_guards(app: &App, account: &Account) -> Result<(), FlowErro
     Ok(())
 }
 
+/// Why a new account was not written.
+#[derive(Debug)]
+pub enum NotInserted {
+    /// Some of its username, email and phone are taken: a `409` naming each.
+    Taken(Vec<FieldError>),
+    /// A condition of the caller's own writes failed (e.g. the SMS code was
+    /// consumed meanwhile).
+    ExtraConditionFailed,
+    /// The store failed.
+    Store(FlowError),
+}
+
 /// Writes a new, pending account with its uniqueness guards and `extra`
-/// writes in one transaction. Taken values are a `Conflict` naming each
-/// field; a failed condition among `extra` is `on_extra_failure`.
-pub async fn insert_account(
-    app: &App,
-    account: &Account,
-    extra: Vec<WriteOp>,
-    on_extra_failure: FlowError,
-) -> Result<(), FlowError> {
+/// writes in one transaction, and names what failed. The operations'
+/// positions are known here only.
+pub async fn insert_account(app: &App, account: &Account, extra: Vec<WriteOp>) -> Result<(), NotInserted> {
     let claims = claim_guards(account);
     let profile = Item::new(keys::account(&account.account_id), account).expiring_at(account.pending_until());
     let mut ops = vec![WriteOp::Put { item: profile, cond: Cond::Absent }];
@@ -103,7 +110,7 @@ pub async fn insert_account(
     let failed = match app.store.transact(ops).await {
         Ok(()) => return Ok(()),
         Err(StoreError::ConditionFailed(failed)) => failed,
-        Err(e) => return Err(e.into()),
+        Err(e) => return Err(NotInserted::Store(e.into())),
     };
     let taken: Vec<FieldError> = failed
         .iter()
@@ -111,12 +118,12 @@ pub async fn insert_account(
         .map(|(field, _)| FieldError::new(*field, taken_code(field)))
         .collect();
     if !taken.is_empty() {
-        return Err(FlowError::Conflict(taken));
+        return Err(NotInserted::Taken(taken));
     }
     if failed.iter().any(|&i| i >= first_extra) {
-        return Err(on_extra_failure);
+        return Err(NotInserted::ExtraConditionFailed);
     }
-    Err(FlowError::Unavailable("account id collision".into()))
+    Err(NotInserted::Store(FlowError::Unavailable("account id collision".into())))
 }
 
 fn taken_code(field: &str) -> &'static str {

@@ -1,7 +1,7 @@
 //! Sign-up: proves the phone with an SMS code, claims username, email and
 //! phone atomically, and emails the initial-password link.
 
-use super::accounts::{insert_account, mint_link, send_invitation};
+use super::accounts::{NotInserted, insert_account, mint_link, send_invitation};
 use super::{FlowError, sms_codes};
 use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
@@ -70,15 +70,15 @@ pub async fn sign_up(app: &App, request: SignUp) -> Result<Account, FlowError> {
         cond: Cond::Version(code.version),
     };
     let audit = audit::entry(app, &account.account_id, AuditEvent::SignedUp, Actor::Customer, None);
-    // Another sign-up may have consumed the code first.
-    let code_spent = FlowError::field("sms_code", "sms_code_expired");
-    match insert_account(app, &account, vec![consume_code, audit], code_spent).await {
+    match insert_account(app, &account, vec![consume_code, audit]).await {
         Ok(()) => {}
-        Err(conflict @ FlowError::Conflict(_)) => {
+        Err(NotInserted::Taken(taken)) => {
             sms_codes::spend_try(app, request.phone.as_str(), SmsPurpose::SignUp).await?;
-            return Err(conflict);
+            return Err(FlowError::Conflict(taken));
         }
-        Err(e) => return Err(e),
+        // Another sign-up consumed the code first.
+        Err(NotInserted::ExtraConditionFailed) => return Err(FlowError::field("sms_code", "sms_code_expired")),
+        Err(NotInserted::Store(e)) => return Err(e),
     }
     tracing::info!(account_id = %account.account_id, "account signed up");
     send_invitation(app, &account, &token).await;

@@ -3,7 +3,7 @@
 //! sub-accounts reset emails.
 
 use super::FlowError;
-use super::accounts::{insert_account, load, mint_link, send_email, send_invitation};
+use super::accounts::{NotInserted, insert_account, load, mint_link, send_email, send_invitation};
 use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::domain::account::LinkPurpose;
@@ -69,7 +69,13 @@ pub async fn create(
         WriteOp::Put { item: index_item, cond: Cond::None },
         audit::entry(app, &account.account_id, AuditEvent::SignedUp, Actor::Customer, Some("sub-account".into())),
     ];
-    insert_account(app, &account, extra, FlowError::Unavailable("sub-account index".into())).await?;
+    match insert_account(app, &account, extra).await {
+        Ok(()) => {}
+        Err(NotInserted::Taken(taken)) => return Err(FlowError::Conflict(taken)),
+        // The index entry is written unconditionally.
+        Err(NotInserted::ExtraConditionFailed) => return Err(FlowError::Internal("sub-account index".into())),
+        Err(NotInserted::Store(e)) => return Err(e),
+    }
     send_invitation(app, &account, &token).await;
     Ok(account)
 }
