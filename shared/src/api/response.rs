@@ -20,11 +20,19 @@ pub struct ApiResponse {
 impl ApiResponse {
     /// A JSON body with `status`.
     pub fn json(status: StatusCode, body: &impl Serialize) -> Self {
-        Self {
-            status,
-            headers: Vec::new(),
-            body: Some(serde_json::to_value(body).expect("responses serialise")),
-            content_type: "application/json",
+        match serde_json::to_value(body) {
+            Ok(body) => Self { status, headers: Vec::new(), body: Some(body), content_type: "application/json" },
+            // Our own types always serialise; if one ever did not, a 500 beats
+            // an abort of the process.
+            Err(e) => {
+                tracing::error!(error = %e, "a response did not serialise");
+                Self {
+                    status: StatusCode::INTERNAL_SERVER_ERROR,
+                    headers: Vec::new(),
+                    body: None,
+                    content_type: "application/json",
+                }
+            }
         }
     }
 
@@ -59,6 +67,13 @@ impl ApiResponse {
             Some(json) => Body::Text(json.to_string()),
             None => Body::Empty,
         };
-        builder.body(body).expect("static header names and string values form a valid response")
+        builder.body(body).unwrap_or_else(|e| {
+            // Header values are ours (numbers, cookies of base64url tokens);
+            // an invalid one would be a bug: answer 500 rather than abort.
+            tracing::error!(error = %e, "a response could not be built");
+            let mut fallback = lambda_http::http::Response::new(Body::Empty);
+            *fallback.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+            fallback
+        })
     }
 }

@@ -43,7 +43,7 @@ pub fn verification_status(submission: Option<&Verification>) -> Value {
 /// or with numbers and names masked (lists).
 pub fn verification_for_operator(v: &Verification, masked: bool) -> Value {
     let subject = if masked { v.subject.masked() } else { v.subject.clone() };
-    let mut view = serde_json::to_value(&subject).expect("subjects serialise");
+    let mut view = serde_json::to_value(&subject).unwrap_or_else(|_| json!({}));
     view["account_id"] = json!(v.account_id);
     view["status"] = json!(v.status);
     view["submitted_at"] = json!(rfc3339(v.submitted_at));
