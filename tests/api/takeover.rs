@@ -3,7 +3,7 @@
 //! conflict uses up a try of its code.
 
 use accounts_tests::{PASSWORD, TestApp, assert_problem, field_errors, spawn_app, token_in};
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 async fn sign_up_as(app: &TestApp, username: &str, email: &str, phone: &str) -> reqwest::Response {
@@ -71,10 +71,9 @@ async fn a_victim_declines_a_squatted_sign_up_and_registers_for_real() {
     let app = spawn_app().await;
     let victim_email = app.email(app.user("victim"));
     let squatter_phone = app.fresh_phone();
-    assert_eq!(
-        sign_up_as(&app, app.user("victim"), &victim_email, &squatter_phone).await.status(),
-        StatusCode::CREATED
-    );
+    let squatted = sign_up_as(&app, app.user("victim"), &victim_email, &squatter_phone).await;
+    assert_eq!(squatted.status(), StatusCode::CREATED);
+    let squatted_id = squatted.json::<Value>().await.unwrap()["account_id"].as_str().unwrap().to_owned();
     let invitation = app.last_email(&victim_email).await;
     assert!(invitation["text"].as_str().unwrap().contains("This is not"), "{invitation}");
     let token = token_in(invitation["text"].as_str().unwrap());
@@ -92,6 +91,15 @@ async fn a_victim_declines_a_squatted_sign_up_and_registers_for_real() {
     let declined = app.post("/v1/password/link/decline", &json!({"token": token})).await;
     assert_eq!(declined.status(), StatusCode::NO_CONTENT);
     assert!(app.last_email(&victim_email).await["subject"].as_str().unwrap().contains("removed"));
+    // What remains is an audit record without personal data.
+    let trail: Value =
+        app.ops(Method::GET, &format!("/ops/v1/audit?account_id={squatted_id}"), None).await.json().await.unwrap();
+    let events: Vec<&str> = trail["items"].as_array().unwrap().iter().filter_map(|r| r["event"].as_str()).collect();
+    assert!(events.contains(&"sign_up_declined"), "{events:?}");
+    let text = trail.to_string();
+    for personal in [victim_email.as_str(), squatter_phone.as_str(), app.user("victim")] {
+        assert!(!text.contains(personal), "the trail holds {personal}");
+    }
     assert_problem(
         app.post("/v1/password/link", &json!({"token": token})).await,
         StatusCode::NOT_FOUND,
