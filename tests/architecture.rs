@@ -72,9 +72,10 @@ fn time_comes_from_the_clock_port() {
 }
 
 #[test]
-fn keys_are_built_only_in_the_store() {
-    only_in("Key {", &["store/"]);
-    // Sort-key literals of the table's items live in store::keys.
+fn keys_and_item_shapes_belong_to_the_persistence_layer() {
+    only_in("Key {", &["store/", "persistence/"]);
+    only_in("keys::", &["persistence/"]);
+    // Sort-key literals of the table's items live in persistence::keys.
     for literal in [
         "\"PROFILE\"",
         "\"VERIFICATION\"",
@@ -85,6 +86,15 @@ fn keys_are_built_only_in_the_store() {
         "\"VERIFYQ#",
         "\"DELETEQ#",
     ] {
-        only_in(literal, &["store/"]);
+        only_in(literal, &["persistence/"]);
+    }
+}
+
+#[test]
+fn flows_speak_in_records_never_in_items() {
+    // Writes are gathered as persistence::Changes; the store's items,
+    // conditions and operations stay below that layer.
+    for needle in ["WriteOp", "Cond::", "Item::", ".store.", "StoreExt"] {
+        only_in(needle, &["store/", "persistence/", "app.rs"]);
     }
 }

@@ -29,8 +29,9 @@ use shared::i18n::Lang;
 use shared::notify::ses::SesMailer;
 use shared::notify::sns::SnsSmsSender;
 use shared::notify::{EmailMessage, Mailer, SendError, SmsMessage, SmsSender};
+use shared::persistence::keys;
 use shared::store::dynamodb::DynamoStore;
-use shared::store::{Counter, Item, Key, Store, StoreError, WriteOp, keys};
+use shared::store::{Counter, Item, Key, Store, StoreError, WriteOp};
 
 /// An HTTP server answering every request with one canned error response.
 async fn fault_server(status: u16, headers: &'static [(&'static str, &'static str)], body: &'static str) -> SocketAddr {

@@ -14,6 +14,7 @@ use crate::domain::password_hash::PasswordHasher;
 #[cfg(feature = "dev")]
 use crate::notify::outbox::Outbox;
 use crate::notify::{Mailer, SmsSender};
+use crate::persistence::Records;
 use crate::random::{OsRandom, Random};
 use crate::store::dynamodb::DynamoStore;
 #[cfg(feature = "dev")]
@@ -42,6 +43,13 @@ pub struct App {
     pub random: Arc<dyn Random>,
     /// argon2id, bounded.
     pub hasher: PasswordHasher,
+}
+
+impl App {
+    /// The table's records (the persistence layer over [`App::store`]).
+    pub fn records(&self) -> Records<'_> {
+        Records::new(self.store.as_ref())
+    }
 }
 
 /// An app and the handles only a dev server uses: the clock it may advance

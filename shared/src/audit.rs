@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::app::App;
 use crate::domain::secret_token::new_id;
 use crate::flows::FlowError;
-use crate::store::{Cond, Item, WriteOp, keys};
+use crate::persistence::Changes;
 
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,26 +83,30 @@ pub struct AuditRecord {
     pub detail: Option<String>,
 }
 
-/// The write that records `event`, to put in the same transaction as the
-/// change it describes.
-pub fn entry(app: &App, account_id: &str, event: AuditEvent, actor: Actor, detail: Option<String>) -> WriteOp {
-    let at = app.clock.now();
-    // Sort keys order by time: the clock's seconds, then its nanoseconds for
-    // events within one second, then randomness for ties.
-    let nanos = app.clock.subsec_nanos();
-    let suffix = &new_id(app.random.as_ref())[..6];
-    let key = keys::audit_record(account_id, at, nanos, suffix);
-    let record = AuditRecord { account_id: account_id.to_owned(), event, actor, at, detail };
-    WriteOp::Put { item: Item::new(key, &record), cond: Cond::None }
+/// Adds `event` to `changes`, to be committed with the change it describes.
+pub fn add(
+    app: &App,
+    changes: &mut Changes,
+    account_id: &str,
+    event: AuditEvent,
+    actor: Actor,
+    detail: Option<String>,
+) {
+    let record = AuditRecord { account_id: account_id.to_owned(), event, actor, at: app.clock.now(), detail };
+    // Within one second, records order by the clock's nanoseconds, then by
+    // randomness for ties.
+    let tie_breaker = &new_id(app.random.as_ref())[..6];
+    changes.add_audit_record(&record, app.clock.subsec_nanos(), tie_breaker);
 }
 
-/// Records an event on its own.
+/// Records an event of the customer's on its own.
 pub async fn record(app: &App, account_id: &str, event: AuditEvent, detail: Option<String>) -> Result<(), FlowError> {
-    Ok(app.store.transact(vec![entry(app, account_id, event, Actor::Customer, detail)]).await?)
+    let mut changes = Changes::new();
+    add(app, &mut changes, account_id, event, Actor::Customer, detail);
+    Ok(app.records().commit(changes).await?)
 }
 
 /// The trail of an account, oldest first.
 pub async fn list(app: &App, account_id: &str) -> Result<Vec<AuditRecord>, FlowError> {
-    let items = app.store.query(&keys::audit_partition(account_id), "").await?;
-    items.iter().map(|item| Ok(item.decode()?)).collect()
+    Ok(app.records().audit_trail(account_id).await?)
 }

@@ -14,6 +14,7 @@ pub mod flows;
 pub mod i18n;
 pub mod lambda;
 pub mod notify;
+pub mod persistence;
 #[cfg(feature = "dev")]
 pub mod provision;
 pub mod random;

@@ -4,7 +4,7 @@
 use accounts_tests::{Customer, PASSWORD, TestApp, assert_problem, spawn_app};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use shared::store::keys;
+use shared::persistence::keys;
 
 async fn request_deletion(app: &TestApp, token: &str, password: &str) -> reqwest::Response {
     app.client

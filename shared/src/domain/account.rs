@@ -1,4 +1,11 @@
+//! The account record and the states of its life. Its newtypes were checked
+//! when the account was written; reading them back trusts the table (no
+//! phone metadata is loaded to read an account).
+
 use serde::{Deserialize, Serialize};
+
+use crate::domain::{Email, Phone, Username};
+use crate::i18n::Lang;
 
 /// A primary account (a customer) or a sub-account created by one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,15 +62,15 @@ pub struct Account {
     /// Opaque id.
     pub account_id: String,
     /// Unique username.
-    pub username: String,
-    /// Email as given; uniqueness uses its lowercase form.
-    pub email: String,
-    /// E.164 phone; optional only for sub-accounts.
-    pub phone: Option<String>,
+    pub username: Username,
+    /// Email as given; uniqueness uses its canonical form.
+    pub email: Email,
+    /// Mobile phone; optional only for sub-accounts.
+    pub phone: Option<Phone>,
     /// Organisation name given at sign-up.
     pub organization: Option<String>,
     /// Phone of whoever referred the customer, if given.
-    pub referrer_phone: Option<String>,
+    pub referrer_phone: Option<Phone>,
     /// Primary or sub.
     pub kind: AccountKind,
     /// The primary account of a sub-account.
@@ -74,8 +81,9 @@ pub struct Account {
     pub password_hash: Option<String>,
     /// The live password link, if any.
     pub link: Option<PasswordLink>,
-    /// Language for emails (`en` or `zh-CN`), from the sign-up request.
-    pub language: String,
+    /// Language of its emails, from the sign-up request (stored as `en` or
+    /// `zh-CN`).
+    pub language: Lang,
     /// Unix seconds.
     pub created_at: i64,
     /// Where a deletion request stands.

@@ -1,10 +1,11 @@
 //! The records the table holds, as the flows read and write them. Their
-//! keys are in `store::keys`; the account itself is in `domain::account`.
+//! keys and item shapes are the persistence layer's (`persistence`); the
+//! account itself is in `domain::account`.
 
 use serde::{Deserialize, Serialize};
 
 use crate::domain::account::{DeletionStatus, VerificationStatus};
-use crate::domain::identity;
+use crate::domain::{Account, Username, identity};
 
 /// A uniqueness guard item: which account holds a username, email or phone.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -42,7 +43,7 @@ pub struct DeletionQueueEntry {
     /// The account.
     pub account_id: String,
     /// Its username while the account exists.
-    pub username: Option<String>,
+    pub username: Option<Username>,
     /// Unix seconds.
     pub requested_at: i64,
 }
@@ -86,7 +87,14 @@ pub struct SubAccountLink {
     /// The sub-account.
     pub account_id: String,
     /// Its username.
-    pub username: String,
+    pub username: Username,
+}
+
+impl SubAccountLink {
+    /// The entry of `sub_account`.
+    pub fn of(sub_account: &Account) -> Self {
+        Self { account_id: sub_account.account_id.clone(), username: sub_account.username.clone() }
+    }
 }
 
 /// An uploaded (or announced) document.
@@ -184,7 +192,7 @@ pub struct QueueEntry {
     /// The account.
     pub account_id: String,
     /// Its username.
-    pub username: String,
+    pub username: Username,
     /// `individual` or `enterprise`.
     pub kind: String,
     /// Unix seconds.

@@ -10,7 +10,7 @@ use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::i18n::Lang;
 use crate::notify::templates::Template;
-use crate::store::{Cond, StoreError, WriteOp, keys};
+use crate::persistence::{Changes, Limit};
 
 /// Changes the signed-in account's password.
 pub async fn change_password(
@@ -21,34 +21,27 @@ pub async fn change_password(
     lang: Lang,
 ) -> Result<(), FlowError> {
     let account_id = &current.account.account_id;
-    let lockout = Lockout::begin(app, &current.account.username).await?;
-    let (item, mut account) = load(app, account_id).await?.ok_or(FlowError::Unauthenticated)?;
+    let lockout = Lockout::begin(app, current.account.username.as_str()).await?;
+    let stored = load(app, account_id).await?.ok_or(FlowError::Unauthenticated)?;
+    let mut account = stored.record.clone();
     if !app.hasher.verify(current_password.to_owned(), account.password_hash.clone()).await {
         let locked = lockout.failed(app).await?;
         record_failure(app, &account, locked, Some("change password")).await?;
         return Err(FlowError::WrongPassword);
     }
     lockout.succeeded(app).await?;
-    let new_password = check_policy(app, new_password, &account.username, "new_password")?;
+    let new_password = check_policy(app, new_password, account.username.as_str(), "new_password")?;
     account.password_hash = Some(app.hasher.hash(new_password, app.random.as_ref()).await);
     account.link = None;
     account.password_epoch += 1;
     // The new epoch ends every other session even if deleting their items
     // below fails; this session moves to it in the same transaction.
-    let ops = vec![
-        WriteOp::Put { item: item.successor(&account), cond: Cond::Version(item.version) },
-        carry_over(app, current, account.password_epoch),
-        WriteOp::Delete { key: keys::login_streak(account_id), cond: Cond::None },
-        audit::entry(app, account_id, AuditEvent::PasswordChanged, Actor::Customer, None),
-    ];
-    match app.store.transact(ops).await {
-        Ok(()) => {}
-        Err(StoreError::ConditionFailed(_)) => {
-            return Err(FlowError::Unavailable("account changed concurrently".into()));
-        }
-        Err(e) => return Err(e.into()),
-    }
-    end_sessions(app, account_id, Some(&current.session_key)).await?;
+    let mut changes = Changes::new();
+    changes.update_account(&stored, &account).clear(Limit::LoginStreak(account_id));
+    carry_over(app, &mut changes, current, account.password_epoch);
+    audit::add(app, &mut changes, account_id, AuditEvent::PasswordChanged, Actor::Customer, None);
+    app.records().commit(changes).await?;
+    end_sessions(app, account_id, Some(&current.session)).await?;
     send_email(app, &account, Template::PasswordChanged, lang, None, &[]).await;
     Ok(())
 }

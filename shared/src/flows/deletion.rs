@@ -12,13 +12,12 @@ use super::{FlowError, erasure};
 use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::domain::account::DeletionStatus;
-use crate::domain::records::RequestLookup;
 pub use crate::domain::records::{DeletionQueueEntry, DeletionRequest};
 use crate::domain::secret_token::new_id;
 use crate::domain::{Account, AccountKind, AccountStatus};
 use crate::i18n::Lang;
 use crate::notify::templates::Template;
-use crate::store::{Cond, Item, StoreError, WriteOp, keys};
+use crate::persistence::{Changes, Conflict, NotCommitted};
 
 /// Asks for the deletion of the signed-in primary account.
 pub async fn request(
@@ -31,8 +30,9 @@ pub async fn request(
     if current.account.kind != AccountKind::Primary {
         return Err(FlowError::Forbidden("primary_account_only"));
     }
-    let lockout = Lockout::begin(app, &current.account.username).await?;
-    let (item, mut account) = load(app, &current.account.account_id).await?.ok_or(FlowError::Unauthenticated)?;
+    let lockout = Lockout::begin(app, current.account.username.as_str()).await?;
+    let stored = load(app, &current.account.account_id).await?.ok_or(FlowError::Unauthenticated)?;
+    let mut account = stored.record.clone();
     if !app.hasher.verify(password.to_owned(), account.password_hash.clone()).await {
         lockout.failed(app).await?;
         return Err(FlowError::WrongPassword);
@@ -59,28 +59,13 @@ pub async fn request(
         requested_at: now,
     };
     account.deletion_status = DeletionStatus::PendingReview;
-    let ops = vec![
-        WriteOp::Put { item: item.successor(&account), cond: Cond::Version(item.version) },
-        WriteOp::Put { item: Item::new(keys::deletion_request(&account.account_id), &request), cond: Cond::None },
-        WriteOp::Put {
-            item: Item::new(
-                keys::deletion_lookup(&request.request_id),
-                &RequestLookup { account_id: account.account_id.clone() },
-            ),
-            cond: Cond::Absent,
-        },
-        WriteOp::Put {
-            item: Item::new(
-                keys::deletion_queue_entry(DeletionStatus::PendingReview, now, &request.request_id),
-                &entry,
-            ),
-            cond: Cond::None,
-        },
-        audit::entry(app, &account.account_id, AuditEvent::DeletionRequested, Actor::Customer, None),
-    ];
-    match app.store.transact(ops).await {
+    let mut changes = Changes::new();
+    changes.update_account(&stored, &account).open_deletion_request(&request, &entry);
+    audit::add(app, &mut changes, &account.account_id, AuditEvent::DeletionRequested, Actor::Customer, None);
+    match app.records().commit(changes).await {
         Ok(()) => {}
-        Err(StoreError::ConditionFailed(_)) => return Err(FlowError::Conflicting("deletion_pending")),
+        // A concurrent request got there first.
+        Err(e) if e.is(Conflict::AccountChanged) => return Err(FlowError::Conflicting("deletion_pending")),
         Err(e) => return Err(e.into()),
     }
     send_email(app, &account, Template::DeletionRequested, lang, None, &[]).await;
@@ -89,34 +74,26 @@ pub async fn request(
 
 /// The account's request, unless there is none (or it was cancelled).
 pub async fn current(app: &App, account_id: &str) -> Result<Option<DeletionRequest>, FlowError> {
-    match app.store.get(&keys::deletion_request(account_id)).await? {
-        Some(item) => Ok(Some(item.decode()?)),
-        None => Ok(None),
-    }
+    Ok(app.records().deletion_request(account_id).await?)
 }
 
 /// Cancels the account's pending request.
 pub async fn cancel(app: &App, current_account: &Account) -> Result<(), FlowError> {
     let not_found = || FlowError::NotFound("no_deletion_request");
-    let (item, mut account) = load(app, &current_account.account_id).await?.ok_or(FlowError::Unauthenticated)?;
+    let stored = load(app, &current_account.account_id).await?.ok_or(FlowError::Unauthenticated)?;
+    let mut account = stored.record.clone();
     let request = current(app, &account.account_id)
         .await?
         .filter(|r| r.status == DeletionStatus::PendingReview)
         .ok_or_else(not_found)?;
     account.deletion_status = DeletionStatus::None;
-    let ops = vec![
-        WriteOp::Put { item: item.successor(&account), cond: Cond::Version(item.version) },
-        WriteOp::Delete { key: keys::deletion_request(&account.account_id), cond: Cond::None },
-        WriteOp::Delete { key: keys::deletion_lookup(&request.request_id), cond: Cond::None },
-        WriteOp::Delete {
-            key: keys::deletion_queue_entry(DeletionStatus::PendingReview, request.requested_at, &request.request_id),
-            cond: Cond::Present,
-        },
-        audit::entry(app, &account.account_id, AuditEvent::DeletionCancelled, Actor::Customer, None),
-    ];
-    match app.store.transact(ops).await {
+    let mut changes = Changes::new();
+    changes.update_account(&stored, &account).withdraw_deletion_request(&request);
+    audit::add(app, &mut changes, &account.account_id, AuditEvent::DeletionCancelled, Actor::Customer, None);
+    match app.records().commit(changes).await {
         Ok(()) => Ok(()),
-        Err(StoreError::ConditionFailed(_)) => Err(not_found()),
+        // Decided or cancelled meanwhile.
+        Err(NotCommitted::Conflict(_)) => Err(not_found()),
         Err(e) => Err(e.into()),
     }
 }
@@ -128,8 +105,7 @@ pub async fn queue(
     limit: usize,
     after: Option<&str>,
 ) -> Result<(Vec<DeletionQueueEntry>, Option<String>), FlowError> {
-    let (items, next) = app.store.query_page(&keys::deletion_queue(status), "", limit, after).await?;
-    Ok((items.iter().map(|i| i.decode()).collect::<Result<_, _>>()?, next))
+    Ok(app.records().deletion_queue(status, limit, after).await?)
 }
 
 /// Decides a request. Approving erases the account; deciding an approved
@@ -142,11 +118,11 @@ pub async fn decide(
     operator: &str,
 ) -> Result<DeletionRequest, FlowError> {
     let not_found = || FlowError::NotFound("deletion_request_not_found");
-    let lookup: RequestLookup =
-        app.store.get(&keys::deletion_lookup(request_id)).await?.ok_or_else(not_found)?.decode()?;
-    let Some((item, mut account)) = load(app, &lookup.account_id).await? else {
+    let account_id = app.records().deletion_request_account(request_id).await?.ok_or_else(not_found)?;
+    let Some(stored) = load(app, &account_id).await? else {
         return Err(FlowError::Conflicting("deletion_not_pending"));
     };
+    let mut account = stored.record.clone();
     let mut request =
         current(app, &account.account_id).await?.filter(|r| r.request_id == request_id).ok_or_else(not_found)?;
     match (request.status, approve) {
@@ -175,25 +151,20 @@ pub async fn decide(
         requested_at: request.requested_at,
     };
     let event = if approve { AuditEvent::DeletionApproved } else { AuditEvent::DeletionRejected };
-    let ops = vec![
-        WriteOp::Put { item: item.successor(&account), cond: Cond::Version(item.version) },
-        WriteOp::Put { item: Item::new(keys::deletion_request(&account.account_id), &request), cond: Cond::None },
-        WriteOp::Delete {
-            key: keys::deletion_queue_entry(DeletionStatus::PendingReview, request.requested_at, request_id),
-            cond: Cond::Present,
-        },
-        WriteOp::Put {
-            item: Item::new(keys::deletion_queue_entry(status, request.requested_at, request_id), &entry),
-            cond: Cond::None,
-        },
-        audit::entry(app, &account.account_id, event, Actor::Operator(operator.to_owned()), None),
-    ];
-    match app.store.transact(ops).await {
+    let mut changes = Changes::new();
+    changes
+        .update_account(&stored, &account)
+        .put_deletion_request(&request)
+        .dequeue_deletion(&request, DeletionStatus::PendingReview)
+        .enqueue_deletion(&request, &entry);
+    audit::add(app, &mut changes, &account.account_id, event, Actor::Operator(operator.to_owned()), None);
+    match app.records().commit(changes).await {
         Ok(()) => {}
-        Err(StoreError::ConditionFailed(_)) => return Err(FlowError::Conflicting("deletion_not_pending")),
+        // Another operator decided first.
+        Err(NotCommitted::Conflict(_)) => return Err(FlowError::Conflicting("deletion_not_pending")),
         Err(e) => return Err(e.into()),
     }
-    let lang = Lang::from_tag(&account.language);
+    let lang = account.language;
     if approve {
         erasure::erase(app, &account).await?;
         send_email(app, &account, Template::AccountDeleted, lang, None, &[]).await;

@@ -20,6 +20,7 @@ mod tests;
 
 use crate::domain::FieldError;
 use crate::notify::SendError;
+use crate::persistence::NotCommitted;
 use crate::store::StoreError;
 
 /// Why a flow did not succeed.
@@ -79,6 +80,17 @@ impl From<StoreError> for FlowError {
             // lost to a concurrent request: the client may simply retry.
             StoreError::ConditionFailed(ops) => Self::Unavailable(format!("concurrent update on ops {ops:?}")),
             StoreError::Internal(m) => Self::Internal(m),
+        }
+    }
+}
+
+impl From<NotCommitted> for FlowError {
+    fn from(e: NotCommitted) -> Self {
+        match e {
+            // A condition failing where the flow did not expect one is a race
+            // lost to a concurrent request: the client may simply retry.
+            NotCommitted::Conflict(conflicts) => Self::Unavailable(format!("concurrent update: {conflicts:?}")),
+            NotCommitted::Store(e) => e.into(),
         }
     }
 }

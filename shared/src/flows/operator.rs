@@ -2,11 +2,9 @@
 //! audit trail. (Decisions live with their flows.)
 
 use super::FlowError;
-use super::accounts::{Guard, load};
 use super::verification::{self, Verification};
 use crate::app::App;
 use crate::domain::{Account, Username};
-use crate::store::keys;
 
 /// An account as an operator sees it.
 pub struct AccountOverview {
@@ -20,9 +18,7 @@ pub struct AccountOverview {
 pub async fn account_by_username(app: &App, username: &str) -> Result<AccountOverview, FlowError> {
     let not_found = || FlowError::NotFound("account_not_found");
     let username = Username::parse(username).map_err(|_| not_found())?;
-    let guard = app.store.get(&keys::username_guard(username.as_str())).await?.ok_or_else(not_found)?;
-    let account_id = guard.decode::<Guard>()?.account_id;
-    let (_, account) = load(app, &account_id).await?.ok_or_else(not_found)?;
-    let verification = verification::current(app, &account_id).await?;
+    let account = app.records().account_by_username(&username).await?.ok_or_else(not_found)?.record;
+    let verification = verification::current(app, &account.account_id).await?;
     Ok(AccountOverview { account, verification })
 }

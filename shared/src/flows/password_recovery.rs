@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use super::accounts::{find_by_login, load, mint_link, send_email, send_invitation};
+use super::accounts::{load, mint_link, send_email, send_invitation};
 use super::sessions::end_sessions;
 use super::set_password::check_policy;
 use super::{FlowError, sms_codes};
@@ -15,7 +15,7 @@ use crate::domain::sms_code::SmsPurpose;
 use crate::domain::{Account, AccountKind, AccountStatus, LoginName, Phone};
 use crate::i18n::Lang;
 use crate::notify::templates::Template;
-use crate::store::{Cond, Item, StoreError, WriteOp, keys};
+use crate::persistence::{Changes, Conflict, Limit, NotCommitted, Stored};
 
 /// Forgot-password requests per login name (as typed) per hour.
 const NAME_HOURLY_LIMIT: u64 = 5;
@@ -57,11 +57,11 @@ async fn forgot(app: &App, login: &str, method: Method, client_ip: &str, lang: L
     let now = app.clock.now();
     let login = LoginName::parse(login);
     let ip_limit = app.config.limits.forgot_per_ip_hour;
-    for (kind, subject, limit) in
-        [("forgot-ip", client_ip, ip_limit), ("forgot-name", login.canonical(), NAME_HOURLY_LIMIT)]
+    for (limit, allowed) in
+        [(Limit::ForgotPerIp(client_ip), ip_limit), (Limit::ForgotPerName(login.canonical()), NAME_HOURLY_LIMIT)]
     {
-        let counter = app.store.increment(&keys::rate(kind, subject), now + 3600).await?;
-        if counter.count > limit {
+        let counter = app.records().count(limit, now + 3600).await?;
+        if counter.count > allowed {
             return Err(FlowError::RateLimited {
                 code: "rate_limited",
                 retry_after: (counter.expires_at - now).max(1),
@@ -72,14 +72,15 @@ async fn forgot(app: &App, login: &str, method: Method, client_ip: &str, lang: L
         // Decided before the login is looked up: alike for every login.
         sms_codes::ensure_budget_left(app).await?;
     }
-    let Some((item, account)) = find_equalised(app, &login).await? else {
+    let Some(stored) = find_equalised(app, &login).await? else {
         return Ok(());
     };
+    let account = stored.record.clone();
     if account.kind != AccountKind::Primary {
         // A sub-account's primary account resets it.
         return Ok(());
     }
-    let sends = app.store.increment(&keys::rate("forgot-account", &account.account_id), now + 3600).await?;
+    let sends = app.records().count(Limit::ForgotPerAccount(&account.account_id), now + 3600).await?;
     if sends.count > ACCOUNT_HOURLY_SENDS {
         tracing::info!(account_id = %account.account_id, "reset request dropped: hourly sends used up");
         return Ok(());
@@ -87,20 +88,16 @@ async fn forgot(app: &App, login: &str, method: Method, client_ip: &str, lang: L
     audit::record(app, &account.account_id, AuditEvent::ResetRequested, Some(format!("{method:?}").to_lowercase()))
         .await?;
     match (account.status, method) {
-        (AccountStatus::PendingActivation, _) => {
-            resend_link(app, item, account, LinkPurpose::InitialPassword, lang).await
-        }
-        (AccountStatus::Active, Method::Email) => {
-            resend_link(app, item, account, LinkPurpose::ResetPassword, lang).await
-        }
+        (AccountStatus::PendingActivation, _) => resend_link(app, stored, LinkPurpose::InitialPassword, lang).await,
+        (AccountStatus::Active, Method::Email) => resend_link(app, stored, LinkPurpose::ResetPassword, lang).await,
         (AccountStatus::Active, Method::Sms) => send_reset_code(app, &account, lang).await,
         (AccountStatus::Deleting, _) => Ok(()),
     }
 }
 
 /// Finds the account, reading as much when there is none.
-async fn find_equalised(app: &App, login: &LoginName) -> Result<Option<(Item, Account)>, FlowError> {
-    let found = find_by_login(app, login).await?;
+async fn find_equalised(app: &App, login: &LoginName) -> Result<Option<Stored<Account>>, FlowError> {
+    let found = app.records().account_by_login(login).await?;
     if found.is_none() {
         // A known login costs two reads (guard, profile); so does an unknown.
         let _ = load(app, "0").await?;
@@ -110,22 +107,15 @@ async fn find_equalised(app: &App, login: &LoginName) -> Result<Option<(Item, Ac
 
 /// Mints a new link (superseding any older one) and emails it: a fresh
 /// invitation for a pending account, a reset link for an active one.
-async fn resend_link(
-    app: &App,
-    item: Item,
-    mut account: Account,
-    purpose: LinkPurpose,
-    lang: Lang,
-) -> Result<(), FlowError> {
+async fn resend_link(app: &App, stored: Stored<Account>, purpose: LinkPurpose, lang: Lang) -> Result<(), FlowError> {
+    let mut account = stored.record.clone();
     let token = mint_link(app, &mut account, purpose);
-    match app
-        .store
-        .transact(vec![WriteOp::Put { item: item.successor(&account), cond: Cond::Version(item.version) }])
-        .await
-    {
+    let mut changes = Changes::new();
+    changes.update_account(&stored, &account);
+    match app.records().commit(changes).await {
         Ok(()) => {}
         // A concurrent request minted a newer link; that one's email stands.
-        Err(StoreError::ConditionFailed(_)) => return Ok(()),
+        Err(e) if e.is(Conflict::AccountChanged) => return Ok(()),
         Err(e) => return Err(e.into()),
     }
     match purpose {
@@ -136,7 +126,8 @@ async fn resend_link(
 }
 
 async fn send_reset_code(app: &App, account: &Account, lang: Lang) -> Result<(), FlowError> {
-    let Some(phone) = account.phone.as_deref().and_then(|p| Phone::parse_for_sms(p, &app.config.sms_regions).ok())
+    let Some(phone) =
+        account.phone.as_ref().and_then(|p| Phone::parse_for_sms(p.as_str(), &app.config.sms_regions).ok())
     else {
         return Ok(());
     };
@@ -154,35 +145,31 @@ pub async fn reset_with_code(app: &App, login: &str, code: &str, password: &str,
     let invalid = || FlowError::field("sms_code", "sms_code_invalid");
     let login = LoginName::parse(login);
     let found = find_equalised(app, &login).await?;
-    let Some((item, mut account)) =
-        found.filter(|(_, a)| a.kind == AccountKind::Primary && a.status == AccountStatus::Active)
+    let Some(stored) =
+        found.filter(|s| s.record.kind == AccountKind::Primary && s.record.status == AccountStatus::Active)
     else {
         return Err(invalid());
     };
+    let mut account = stored.record.clone();
     let Some(phone) = account.phone.clone() else { return Err(invalid()) };
-    let matched = match sms_codes::check_code(app, &phone, SmsPurpose::ResetPassword, code, "sms_code").await {
+    let matched = match sms_codes::check_code(app, phone.as_str(), SmsPurpose::ResetPassword, code, "sms_code").await {
         Ok(matched) => matched,
         Err(FlowError::Validation(_)) => return Err(invalid()),
         Err(e) => return Err(e),
     };
-    let password = check_policy(app, password, &account.username, "password")?;
+    let password = check_policy(app, password, account.username.as_str(), "password")?;
     account.password_hash = Some(app.hasher.hash(password, app.random.as_ref()).await);
     account.status = AccountStatus::Active;
     account.password_epoch += 1;
     // Outstanding reset links die with the old password.
     account.link = None;
-    let ops = vec![
-        WriteOp::Put { item: item.successor(&account), cond: Cond::Version(item.version) },
-        WriteOp::Delete { key: keys::login_streak(&account.account_id), cond: Cond::None },
-        WriteOp::Delete {
-            key: keys::sms_code(&phone, SmsPurpose::ResetPassword),
-            cond: Cond::Version(matched.version),
-        },
-        audit::entry(app, &account.account_id, AuditEvent::PasswordReset, Actor::Customer, Some("sms".into())),
-    ];
-    match app.store.transact(ops).await {
+    let mut changes = Changes::new();
+    changes.update_account(&stored, &account).clear(Limit::LoginStreak(&account.account_id)).consume_sms_code(&matched);
+    let detail = Some("sms".into());
+    audit::add(app, &mut changes, &account.account_id, AuditEvent::PasswordReset, Actor::Customer, detail);
+    match app.records().commit(changes).await {
         Ok(()) => {}
-        Err(StoreError::ConditionFailed(_)) => return Err(invalid()),
+        Err(NotCommitted::Conflict(_)) => return Err(invalid()),
         Err(e) => return Err(e.into()),
     }
     end_sessions(app, &account.account_id, None).await?;

@@ -3,15 +3,14 @@
 //! and an idle timeout.
 
 use super::FlowError;
-use super::accounts::{find_by_login, load, send_email};
+use super::accounts::{load, send_email};
 use crate::app::App;
 use crate::audit::{self, AuditEvent};
 pub use crate::domain::records::SessionRecord;
 use crate::domain::secret_token::{self, PresentedToken};
 use crate::domain::{Account, AccountStatus, LoginName};
-use crate::i18n::Lang;
 use crate::notify::templates::Template;
-use crate::store::{Cond, Item, Key, StoreError, StoreExt, WriteOp, keys};
+use crate::persistence::{Changes, Conflict, Limit, Stored};
 
 /// Failed password checks for one login name within the window that lock it.
 pub const LOCKOUT_THRESHOLD: u64 = 5;
@@ -46,17 +45,14 @@ pub struct NewSession {
 pub struct Authenticated {
     /// The account.
     pub account: Account,
-    /// The session item's key.
-    pub session_key: Key,
     /// The session as read.
-    pub session: SessionRecord,
+    pub session: Stored<SessionRecord>,
 }
 
 /// The lockout of one login name: every password check is counted before it
 /// is judged, which bounds how many concurrent guesses are ever evaluated.
 pub struct Lockout {
-    failures_key: Key,
-    lock_key: Key,
+    name: String,
     attempt: u64,
 }
 
@@ -64,16 +60,15 @@ impl Lockout {
     /// Counts an attempt for `name`; `RateLimited` while it is locked.
     pub async fn begin(app: &App, name: &str) -> Result<Self, FlowError> {
         let now = app.clock.now();
-        let lock_key = keys::rate("login-lock", name);
-        if let Some(lock) = app.store.get(&lock_key).await? {
-            return Err(too_many_attempts(lock.expires_at.unwrap_or(now + LOCKOUT_SECS) - now));
+        let records = app.records();
+        if let Some(until) = records.marked_until(Limit::LoginLock(name)).await? {
+            return Err(too_many_attempts(until - now));
         }
-        let failures_key = keys::rate("login-failures", name);
-        let attempts = app.store.increment(&failures_key, now + LOCKOUT_SECS).await?;
+        let attempts = records.count(Limit::LoginFailures(name), now + LOCKOUT_SECS).await?;
         if attempts.count > LOCKOUT_THRESHOLD {
             return Err(too_many_attempts(attempts.expires_at - now));
         }
-        Ok(Self { failures_key, lock_key, attempt: attempts.count })
+        Ok(Self { name: name.to_owned(), attempt: attempts.count })
     }
 
     /// The attempt failed; the last allowed failure locks the name. Returns
@@ -82,15 +77,14 @@ impl Lockout {
         if self.attempt < LOCKOUT_THRESHOLD {
             return Ok(false);
         }
-        let lock = Item::new(self.lock_key, &serde_json::json!({})).expiring_at(app.clock.now() + LOCKOUT_SECS);
-        app.store.put(lock, Cond::None).await?;
+        app.records().set_mark(Limit::LoginLock(&self.name), app.clock.now() + LOCKOUT_SECS).await?;
         tracing::warn!("login name locked after repeated failures");
         Ok(true)
     }
 
     /// The attempt succeeded: the count starts again.
     pub async fn succeeded(self, app: &App) -> Result<(), FlowError> {
-        Ok(app.store.delete(self.failures_key, Cond::None).await?)
+        Ok(app.records().clear(Limit::LoginFailures(&self.name)).await?)
     }
 }
 
@@ -112,16 +106,16 @@ pub async fn record_failure(
     audit::record(app, account_id, AuditEvent::SignInFailed, detail.map(str::to_owned)).await?;
     if locked {
         audit::record(app, account_id, AuditEvent::LockedOut, None).await?;
-        let notices = app.store.increment(&keys::rate("lock-notice", account_id), now + LOCK_NOTICE_EVERY_SECS).await?;
+        let notices = app.records().count(Limit::LockNotice(account_id), now + LOCK_NOTICE_EVERY_SECS).await?;
         if notices.count == 1 {
-            send_email(app, account, Template::LoginLocked, Lang::from_tag(&account.language), None, &[]).await;
+            send_email(app, account, Template::LoginLocked, account.language, None, &[]).await;
         }
     }
-    let streak = app.store.increment(&keys::login_streak(account_id), now + STREAK_WINDOW_SECS).await?;
+    let streak = app.records().count(Limit::LoginStreak(account_id), now + STREAK_WINDOW_SECS).await?;
     if streak.count == CONSECUTIVE_FAILURES_LIMIT {
         tracing::warn!(account_id = %account_id, "password sign-in suspended after consecutive failures");
         audit::record(app, account_id, AuditEvent::SignInSuspended, None).await?;
-        send_email(app, account, Template::SignInSuspended, Lang::from_tag(&account.language), None, &[]).await;
+        send_email(app, account, Template::SignInSuspended, account.language, None, &[]).await;
     }
     Ok(streak.count > CONSECUTIVE_FAILURES_LIMIT)
 }
@@ -134,12 +128,11 @@ pub async fn record_failure(
 pub async fn sign_in(app: &App, login: &str, password: &str) -> Result<NewSession, FlowError> {
     let login = LoginName::parse(login);
     let lockout = Lockout::begin(app, login.canonical()).await?;
-    let found = find_by_login(app, &login).await?;
-    let phc =
-        found.as_ref().filter(|(_, a)| a.status == AccountStatus::Active).and_then(|(_, a)| a.password_hash.clone());
+    let found = app.records().account_by_login(&login).await?.map(|stored| stored.record);
+    let phc = found.as_ref().filter(|a| a.status == AccountStatus::Active).and_then(|a| a.password_hash.clone());
     if !app.hasher.verify(password.to_owned(), phc).await {
         let locked = lockout.failed(app).await?;
-        if let Some((_, account)) = &found
+        if let Some(account) = &found
             && record_failure(app, account, locked, None).await?
         {
             return Err(too_many_attempts(LOCKOUT_SECS));
@@ -147,17 +140,18 @@ pub async fn sign_in(app: &App, login: &str, password: &str) -> Result<NewSessio
         return Err(FlowError::InvalidCredentials);
     }
     // A password verifies only against an account's hash.
-    let Some((_, account)) = found else { return Err(FlowError::InvalidCredentials) };
-    let streak = app.store.get(&keys::login_streak(&account.account_id)).await?;
-    if streak.as_ref().is_some_and(|s| s.count() >= CONSECUTIVE_FAILURES_LIMIT) {
+    let Some(account) = found else { return Err(FlowError::InvalidCredentials) };
+    let streak = app.records().counted(Limit::LoginStreak(&account.account_id)).await?;
+    if streak >= CONSECUTIVE_FAILURES_LIMIT {
         return Err(too_many_attempts(LOCKOUT_SECS));
     }
     lockout.succeeded(app).await?;
-    create_session(app, account, streak.map(|s| s.key())).await
+    create_session(app, account, streak > 0).await
 }
 
-/// Creates a session for `account` (ending its streak of failures, if any).
-async fn create_session(app: &App, account: Account, streak: Option<Key>) -> Result<NewSession, FlowError> {
+/// Creates a session for `account`, ending its streak of failures if it
+/// `had_failures`.
+async fn create_session(app: &App, account: Account, had_failures: bool) -> Result<NewSession, FlowError> {
     let now = app.clock.now();
     let minted = secret_token::mint(&account.account_id, app.random.as_ref());
     let record = SessionRecord {
@@ -166,12 +160,13 @@ async fn create_session(app: &App, account: Account, streak: Option<Key>) -> Res
         absolute_expires_at: now + app.config.session_absolute_secs,
         password_epoch: account.password_epoch,
     };
-    let item =
-        Item::new(keys::session(&account.account_id, &minted.hash), &record).expiring_at(session_expiry(app, &record));
-    let audit = audit::entry(app, &account.account_id, AuditEvent::SignedIn, audit::Actor::Customer, None);
-    let mut ops = vec![WriteOp::Put { item, cond: Cond::Absent }, audit];
-    ops.extend(streak.map(|key| WriteOp::Delete { key, cond: Cond::None }));
-    app.store.transact(ops).await?;
+    let mut changes = Changes::new();
+    changes.create_session(&account.account_id, &minted.hash, &record, session_expiry(app, &record));
+    audit::add(app, &mut changes, &account.account_id, AuditEvent::SignedIn, audit::Actor::Customer, None);
+    if had_failures {
+        changes.clear(Limit::LoginStreak(&account.account_id));
+    }
+    app.records().commit(changes).await?;
     tracing::info!(account_id = %account.account_id, "signed in");
     Ok(NewSession { token: minted.token, expires_at: record.absolute_expires_at, account })
 }
@@ -187,61 +182,65 @@ fn session_expiry(app: &App, record: &SessionRecord) -> i64 {
 /// is refused, whether or not its item was deleted.
 pub async fn authenticate(app: &App, token: &str) -> Result<Authenticated, FlowError> {
     let PresentedToken { account_id, hash } = secret_token::parse(token).ok_or(FlowError::Unauthenticated)?;
-    let session_key = keys::session(&account_id, &hash);
-    let item = app.store.get(&session_key).await?.ok_or(FlowError::Unauthenticated)?;
-    let session: SessionRecord = item.decode()?;
-    let (_, account) = load(app, &account_id).await?.ok_or(FlowError::Unauthenticated)?;
-    if account.status == AccountStatus::Deleting || session.password_epoch != account.password_epoch {
+    let mut session = app.records().session(&account_id, &hash).await?.ok_or(FlowError::Unauthenticated)?;
+    let account = load(app, &account_id).await?.ok_or(FlowError::Unauthenticated)?.record;
+    if account.status == AccountStatus::Deleting || session.record.password_epoch != account.password_epoch {
         return Err(FlowError::Unauthenticated);
     }
-    let session = touch(app, &item, session).await?;
-    Ok(Authenticated { account, session_key, session })
+    session.record = touch(app, &session).await?;
+    Ok(Authenticated { account, session })
 }
 
 /// The session item of `current` moved to the account's new password epoch,
 /// to be written in the same transaction as the password: the session that
 /// changed the password stays valid, every other one is refused.
-pub fn carry_over(app: &App, current: &Authenticated, password_epoch: u64) -> WriteOp {
-    let record = SessionRecord { password_epoch, ..current.session.clone() };
-    let item = Item::new(current.session_key.clone(), &record).expiring_at(session_expiry(app, &record));
-    WriteOp::Put { item, cond: Cond::Present }
+pub fn carry_over(app: &App, changes: &mut Changes, current: &Authenticated, password_epoch: u64) {
+    let record = SessionRecord { password_epoch, ..current.session.record.clone() };
+    changes.rewrite_session(&current.session, &record, session_expiry(app, &record));
 }
 
-async fn touch(app: &App, item: &Item, mut record: SessionRecord) -> Result<SessionRecord, FlowError> {
+/// Refreshes the session's last use, at most once a minute; returns the
+/// session as refreshed.
+async fn touch(app: &App, session: &Stored<SessionRecord>) -> Result<SessionRecord, FlowError> {
     let now = app.clock.now();
-    if now - record.last_seen_at < TOUCH_EVERY_SECS {
-        return Ok(record);
+    if now - session.record.last_seen_at < TOUCH_EVERY_SECS {
+        return Ok(session.record.clone());
     }
-    record.last_seen_at = now;
-    let refreshed = Item { expires_at: Some(session_expiry(app, &record)), ..item.successor(&record) };
-    match app.store.put(refreshed, Cond::Version(item.version)).await {
+    let record = SessionRecord { last_seen_at: now, ..session.record.clone() };
+    let mut changes = Changes::new();
+    changes.touch_session(session, &record, session_expiry(app, &record));
+    match app.records().commit(changes).await {
         // Someone else touched or ended it meanwhile: theirs stands.
-        Ok(()) | Err(StoreError::ConditionFailed(_)) => Ok(record),
-        Err(e) => Err(e.into()),
+        Err(e) if e.is(Conflict::SessionChanged) => Ok(record),
+        other => other.map(|()| record).map_err(Into::into),
     }
 }
 
 /// Ends one session.
 pub async fn sign_out(app: &App, current: &Authenticated) -> Result<(), FlowError> {
-    let audit = audit::entry(app, &current.account.account_id, AuditEvent::SignedOut, audit::Actor::Customer, None);
-    app.store.transact(vec![WriteOp::Delete { key: current.session_key.clone(), cond: Cond::None }, audit]).await?;
-    Ok(())
+    let mut changes = Changes::new();
+    changes.end_session(&current.session);
+    audit::add(app, &mut changes, &current.account.account_id, AuditEvent::SignedOut, audit::Actor::Customer, None);
+    Ok(app.records().commit(changes).await?)
 }
 
 /// Ends every session of an account except `keep`, returning how many
 /// ended; the count is written to the audit trail.
-pub async fn end_sessions(app: &App, account_id: &str, keep: Option<&Key>) -> Result<usize, FlowError> {
-    let sessions = app.store.query(&keys::account_partition(account_id), keys::SESSION_PREFIX).await?;
-    let doomed: Vec<WriteOp> = sessions
-        .iter()
-        .map(Item::key)
-        .filter(|key| Some(key) != keep)
-        .map(|key| WriteOp::Delete { key, cond: Cond::None })
-        .collect();
-    let ended = doomed.len();
-    for chunk in doomed.chunks(DELETES_PER_TRANSACTION) {
-        app.store.transact(chunk.to_vec()).await?;
+pub async fn end_sessions(
+    app: &App,
+    account_id: &str,
+    keep: Option<&Stored<SessionRecord>>,
+) -> Result<usize, FlowError> {
+    let records = app.records();
+    let mut doomed = Changes::new();
+    let mut ended = 0;
+    for session in records.sessions(account_id).await? {
+        if keep.is_none_or(|kept| !kept.is_same_item(&session)) {
+            doomed.end_session(&session);
+            ended += 1;
+        }
     }
+    records.commit_in_batches(doomed, DELETES_PER_TRANSACTION).await?;
     audit::record(app, account_id, AuditEvent::SessionsEnded, Some(format!("{ended} sessions"))).await?;
     Ok(ended)
 }

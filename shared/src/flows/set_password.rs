@@ -4,7 +4,7 @@
 //! session and sends a notice; no automatic sign-in).
 
 use super::FlowError;
-use super::accounts::{keep_guards, load, send_email};
+use super::accounts::{load, send_email};
 use super::erasure::erase_one;
 use super::sessions::end_sessions;
 use super::sub_accounts::SubAccountLink;
@@ -16,7 +16,7 @@ use crate::domain::secret_token::{self, hashes_match};
 use crate::domain::{Account, AccountKind, AccountStatus, FieldError};
 use crate::i18n::Lang;
 use crate::notify::templates::Template;
-use crate::store::{Cond, Item, StoreError, StoreExt, WriteOp, keys};
+use crate::persistence::{Changes, Conflict, Limit, NotCommitted, Stored};
 
 /// Activation attempts with a wrong phone after which the link is void.
 pub const MAX_PHONE_MISMATCHES: u32 = 5;
@@ -45,9 +45,10 @@ pub struct LinkView {
 
 /// The live link a token names, with its account item. Unknown, used and
 /// superseded links are `InvalidLink`; an expired one is `LinkExpired`.
-async fn open_link(app: &App, token: &str) -> Result<(Item, Account, PasswordLink), FlowError> {
+async fn open_link(app: &App, token: &str) -> Result<(Stored<Account>, PasswordLink), FlowError> {
     let presented = secret_token::parse(token).ok_or(FlowError::InvalidLink)?;
-    let (item, account) = load(app, &presented.account_id).await?.ok_or(FlowError::InvalidLink)?;
+    let stored = load(app, &presented.account_id).await?.ok_or(FlowError::InvalidLink)?;
+    let account = &stored.record;
     let link = account
         .link
         .clone()
@@ -56,16 +57,17 @@ async fn open_link(app: &App, token: &str) -> Result<(Item, Account, PasswordLin
     if link.expires_at <= app.clock.now() {
         return Err(FlowError::LinkExpired);
     }
-    Ok((item, account, link))
+    Ok((stored, link))
 }
 
 /// Shows whose link `token` is, without using it.
 pub async fn inspect_link(app: &App, token: &str) -> Result<LinkView, FlowError> {
-    let (_, account, link) = open_link(app, token).await?;
+    let (stored, link) = open_link(app, token).await?;
+    let account = stored.record;
     Ok(LinkView {
         purpose: link.purpose,
-        username: account.username,
-        masked_phone: account.phone.as_deref().map(mask_phone),
+        username: account.username.as_str().to_owned(),
+        masked_phone: account.phone.as_ref().map(|p| mask_phone(p.as_str())),
         expires_at: link.expires_at,
     })
 }
@@ -87,12 +89,13 @@ pub async fn set_password(
     phone: Option<&str>,
     lang: Lang,
 ) -> Result<(), FlowError> {
-    let (item, mut account, link) = open_link(app, token).await?;
+    let (stored, link) = open_link(app, token).await?;
+    let mut account = stored.record.clone();
     let activation = link.purpose == LinkPurpose::InitialPassword;
-    let policy = check_policy(app, password, &account.username, "password");
+    let policy = check_policy(app, password, account.username.as_str(), "password");
     if activation
-        && let Some(expected) = account.phone.as_deref()
-        && !same_phone(phone, expected)
+        && let Some(expected) = &account.phone
+        && !same_phone(phone, expected.as_str())
     {
         count_phone_mismatch(app, token).await?;
         let mut errors = vec![FieldError::new("phone", "phone_mismatch")];
@@ -111,24 +114,21 @@ pub async fn set_password(
     // The version condition consumes the link exactly once even when the
     // same link is submitted twice at the same moment. An activated account
     // no longer expires, nor do its claims on its username, email and phone.
-    let mut ops = vec![
-        WriteOp::Put { item: Item { expires_at: None, ..item.successor(&account) }, cond: Cond::Version(item.version) },
-        WriteOp::Delete { key: keys::login_streak(&account.account_id), cond: Cond::None },
-        audit::entry(app, &account.account_id, event, Actor::Customer, None),
-    ];
+    let mut changes = Changes::new();
     if activation {
-        ops.extend(keep_guards(&account));
+        changes.activate_account(&stored, &account);
         if let (AccountKind::Sub, Some(parent_id)) = (account.kind, &account.parent_id) {
-            let index = SubAccountLink { account_id: account.account_id.clone(), username: account.username.clone() };
-            ops.push(WriteOp::Put {
-                item: Item::new(keys::sub_account_link(parent_id, &account.account_id), &index),
-                cond: Cond::Present,
-            });
+            changes.keep_sub_account_listed(parent_id, &SubAccountLink::of(&account));
         }
+    } else {
+        changes.update_account(&stored, &account);
     }
-    match app.store.transact(ops).await {
+    changes.clear(Limit::LoginStreak(&account.account_id));
+    audit::add(app, &mut changes, &account.account_id, event, Actor::Customer, None);
+    match app.records().commit(changes).await {
         Ok(()) => {}
-        Err(StoreError::ConditionFailed(_)) => return Err(FlowError::InvalidLink),
+        // Used at the same moment, or the pending account's time ran out.
+        Err(NotCommitted::Conflict(_)) => return Err(FlowError::InvalidLink),
         Err(e) => return Err(e.into()),
     }
     tracing::info!(account_id = %account.account_id, ?event, "password set through link");
@@ -144,18 +144,21 @@ pub async fn set_password(
 async fn count_phone_mismatch(app: &App, token: &str) -> Result<(), FlowError> {
     // Re-read on a lost race, so that concurrent attempts all count.
     for _ in 0..4 {
-        let (item, mut account, mut link) = open_link(app, token).await?;
+        let (stored, mut link) = open_link(app, token).await?;
+        let mut account = stored.record.clone();
         link.phone_mismatches += 1;
         let voided = link.phone_mismatches >= MAX_PHONE_MISMATCHES;
         account.link = (!voided).then_some(link);
-        match app.store.put(item.successor(&account), Cond::Version(item.version)).await {
+        let mut changes = Changes::new();
+        changes.update_account(&stored, &account);
+        match app.records().commit(changes).await {
             Ok(()) => {
                 if voided {
                     tracing::warn!(account_id = %account.account_id, "activation link voided: phone mismatches");
                 }
                 return Ok(());
             }
-            Err(StoreError::ConditionFailed(_)) => continue,
+            Err(e) if e.is(Conflict::AccountChanged) => continue,
             Err(e) => return Err(e.into()),
         }
     }
@@ -166,16 +169,19 @@ async fn count_phone_mismatch(app: &App, token: &str) -> Result<(), FlowError> {
 /// account at once (its username, email and phone are free again); a reset
 /// link stops working. The account's email is told either way.
 pub async fn decline_link(app: &App, token: &str) -> Result<(), FlowError> {
-    let (item, mut account, link) = open_link(app, token).await?;
+    let (stored, link) = open_link(app, token).await?;
+    let mut account = stored.record.clone();
     // Use the link up first, so that an activation racing this decline
     // either wins before it (and the decline finds no link) or fails.
     account.link = None;
-    match app.store.put(item.successor(&account), Cond::Version(item.version)).await {
+    let mut changes = Changes::new();
+    changes.update_account(&stored, &account);
+    match app.records().commit(changes).await {
         Ok(()) => {}
-        Err(StoreError::ConditionFailed(_)) => return Err(FlowError::InvalidLink),
+        Err(e) if e.is(Conflict::AccountChanged) => return Err(FlowError::InvalidLink),
         Err(e) => return Err(e.into()),
     }
-    let lang = Lang::from_tag(&account.language);
+    let lang = account.language;
     if link.purpose == LinkPurpose::InitialPassword && account.status == AccountStatus::PendingActivation {
         erase_one(app, &account, AuditEvent::SignUpDeclined).await?;
         send_email(app, &account, Template::SignUpDeclined, lang, None, &[]).await;

@@ -10,7 +10,7 @@ use crate::domain::secret_token::new_id;
 use crate::domain::sms_code::SmsPurpose;
 use crate::domain::{Account, AccountKind, AccountStatus, Email, Phone, Username};
 use crate::i18n::Lang;
-use crate::store::{Cond, WriteOp, keys};
+use crate::persistence::{Changes, Conflict, NotCommitted};
 use secrecy::ExposeSecret;
 
 /// A validated sign-up request.
@@ -47,17 +47,17 @@ pub async fn sign_up(app: &App, request: SignUp) -> Result<Account, FlowError> {
     .await?;
     let mut account = Account {
         account_id: new_id(app.random.as_ref()),
-        username: request.username.as_str().to_owned(),
-        email: request.email.as_str().to_owned(),
-        phone: Some(request.phone.as_str().to_owned()),
+        username: request.username,
+        email: request.email,
+        phone: Some(request.phone.clone()),
         organization: request.organization,
-        referrer_phone: request.referrer_phone.map(|p| p.as_str().to_owned()),
+        referrer_phone: request.referrer_phone,
         kind: AccountKind::Primary,
         parent_id: None,
         status: AccountStatus::PendingActivation,
         password_hash: None,
         link: None,
-        language: request.lang.tag().to_owned(),
+        language: request.lang,
         created_at: app.clock.now(),
         verification_status: Default::default(),
         deletion_status: Default::default(),
@@ -65,19 +65,20 @@ pub async fn sign_up(app: &App, request: SignUp) -> Result<Account, FlowError> {
     };
     let token = mint_link(app, &mut account, LinkPurpose::InitialPassword);
 
-    let consume_code = WriteOp::Delete {
-        key: keys::sms_code(request.phone.as_str(), SmsPurpose::SignUp),
-        cond: Cond::Version(code.version),
-    };
-    let audit = audit::entry(app, &account.account_id, AuditEvent::SignedUp, Actor::Customer, None);
-    match insert_account(app, &account, vec![consume_code, audit]).await {
+    let mut extra = Changes::new();
+    extra.consume_sms_code(&code);
+    audit::add(app, &mut extra, &account.account_id, AuditEvent::SignedUp, Actor::Customer, None);
+    match insert_account(app, &account, extra).await {
         Ok(()) => {}
         Err(NotInserted::Taken(taken)) => {
             sms_codes::spend_try(app, request.phone.as_str(), SmsPurpose::SignUp).await?;
             return Err(FlowError::Conflict(taken));
         }
         // Another sign-up consumed the code first.
-        Err(NotInserted::ExtraConditionFailed) => return Err(FlowError::field("sms_code", "sms_code_expired")),
+        Err(NotInserted::Other(conflicts)) if conflicts.contains(&Conflict::SmsCodeChanged) => {
+            return Err(FlowError::field("sms_code", "sms_code_expired"));
+        }
+        Err(NotInserted::Other(conflicts)) => return Err(NotCommitted::Conflict(conflicts).into()),
         Err(NotInserted::Store(e)) => return Err(e),
     }
     tracing::info!(account_id = %account.account_id, "account signed up");

@@ -12,7 +12,7 @@ use crate::domain::secret_token::new_id;
 use crate::domain::sms_code::{self, CODE_TTL_SECS, MAX_WRONG_TRIES, SmsPurpose};
 use crate::i18n::{self, Lang};
 use crate::notify::SmsMessage;
-use crate::store::{Cond, Item, Key, StoreError, StoreExt, keys};
+use crate::persistence::{Changes, Conflict, Limit, Stored};
 
 /// Seconds between two codes to one phone for one purpose.
 pub const RESEND_AFTER_SECS: i64 = 60;
@@ -41,11 +41,12 @@ pub async fn send_code(
     let now = app.clock.now();
     let limits = app.config.limits;
     let network = client_network(client_ip);
-    for (kind, subject, limit) in
-        [("sms-ip", client_ip, limits.sms_per_ip_hour), ("sms-net", network.as_str(), limits.sms_per_network_hour)]
-    {
-        let counter = app.store.increment(&keys::rate(kind, subject), now + 3600).await?;
-        if counter.count > limit {
+    for (limit, allowed) in [
+        (Limit::SmsPerIp(client_ip), limits.sms_per_ip_hour),
+        (Limit::SmsPerNetwork(&network), limits.sms_per_network_hour),
+    ] {
+        let counter = app.records().count(limit, now + 3600).await?;
+        if counter.count > allowed {
             return Err(rate_limited(counter.expires_at - now));
         }
     }
@@ -53,9 +54,9 @@ pub async fn send_code(
 }
 
 /// The counter of SMS sent in the current UTC day, and when that day ends.
-fn budget_key(now: i64) -> (Key, i64) {
+fn budget(now: i64) -> (Limit<'static>, i64) {
     let day = now.div_euclid(DAY_SECS);
-    (keys::rate("sms-budget", &day.to_string()), (day + 1) * DAY_SECS)
+    (Limit::SmsBudget(day), (day + 1) * DAY_SECS)
 }
 
 /// `RateLimited` until the next UTC day once the service's daily SMS budget
@@ -63,9 +64,8 @@ fn budget_key(now: i64) -> (Key, i64) {
 /// unknown login at forgot-password) answer alike without spending any.
 pub async fn ensure_budget_left(app: &App) -> Result<(), FlowError> {
     let now = app.clock.now();
-    let (key, day_end) = budget_key(now);
-    let sent = app.store.get(&key).await?.map_or(0, |counter| counter.count());
-    if sent >= app.config.sms_daily_budget {
+    let (budget, day_end) = budget(now);
+    if app.records().counted(budget).await? >= app.config.sms_daily_budget {
         return Err(rate_limited(day_end - now));
     }
     Ok(())
@@ -75,8 +75,8 @@ pub async fn ensure_budget_left(app: &App) -> Result<(), FlowError> {
 /// (a race past [`ensure_budget_left`]), and then nothing may be sent.
 async fn spend_budget(app: &App) -> Result<(), FlowError> {
     let now = app.clock.now();
-    let (key, day_end) = budget_key(now);
-    let spent = app.store.increment(&key, day_end).await?;
+    let (budget, day_end) = budget(now);
+    let spent = app.records().count(budget, day_end).await?;
     if spent.count > app.config.sms_daily_budget {
         tracing::warn!("SMS daily budget spent");
         return Err(rate_limited(day_end - now));
@@ -96,25 +96,18 @@ pub async fn send_within_phone_limits(
     lang: Lang,
 ) -> Result<CodeSent, FlowError> {
     let now = app.clock.now();
-    let subject = format!("{}:{}", purpose.as_str(), phone.as_str());
-    let cooldown_key = keys::rate("sms-cooldown", &subject);
-    // The random nonce keeps two requests' cooldown items from being equal.
-    let cooldown = Item::new(cooldown_key.clone(), &serde_json::json!({"nonce": new_id(app.random.as_ref())}))
-        .expiring_at(now + RESEND_AFTER_SECS);
-    match app.store.put(cooldown, Cond::Absent).await {
-        Err(StoreError::ConditionFailed(_)) => {
-            let until =
-                app.store.get(&cooldown_key).await?.and_then(|i| i.expires_at).unwrap_or(now + RESEND_AFTER_SECS);
-            return Err(rate_limited(until - now));
-        }
-        other => other?,
+    let records = app.records();
+    let cooldown = Limit::SmsCooldown(purpose, phone.as_str());
+    if !records.mark(cooldown, now + RESEND_AFTER_SECS, &new_id(app.random.as_ref())).await? {
+        let until = records.marked_until(cooldown).await?.unwrap_or(now + RESEND_AFTER_SECS);
+        return Err(rate_limited(until - now));
     }
-    let per_day = app.store.increment(&keys::rate("sms-day", &subject), now + DAY_SECS).await?;
+    let per_day = records.count(Limit::SmsPerPhoneDay(purpose, phone.as_str()), now + DAY_SECS).await?;
     if per_day.count > PHONE_DAILY_LIMIT {
         return Err(rate_limited(per_day.expires_at - now));
     }
     if let Err(e) = spend_budget(app).await {
-        let _ = app.store.delete(cooldown_key, Cond::None).await;
+        let _ = records.clear(cooldown).await;
         return Err(e);
     }
     let code = store_new_code(app, phone, purpose).await?;
@@ -122,7 +115,7 @@ pub async fn send_within_phone_limits(
     if let Err(e) = app.sms.send_sms(message).await {
         // Let the customer ask again at once rather than wait out a cooldown
         // for a code that never left.
-        let _ = app.store.delete(cooldown_key, Cond::None).await;
+        let _ = records.clear(cooldown).await;
         return Err(e.into());
     }
     tracing::info!(purpose = purpose.as_str(), "SMS code sent");
@@ -132,16 +125,12 @@ pub async fn send_within_phone_limits(
 /// Draws a code and stores its hash; returns the code to send.
 async fn store_new_code(app: &App, phone: &Phone, purpose: SmsPurpose) -> Result<String, FlowError> {
     let code = sms_code::generate(app.random.as_ref());
-    let key = keys::sms_code(phone.as_str(), purpose);
+    let records = app.records();
     // A resent code inherits the wrong tries of the one it replaces.
-    let wrong_tries = match app.store.get(&key).await? {
-        Some(item) => item.decode::<SmsCodeRecord>()?.wrong_tries,
-        None => 0,
-    };
+    let wrong_tries = records.sms_code(phone.as_str(), purpose).await?.map_or(0, |old| old.record.wrong_tries);
     let salt = new_id(app.random.as_ref());
     let record = SmsCodeRecord { hash: sms_code::hash(&code, &salt), salt, wrong_tries };
-    let expires_at = app.clock.now() + CODE_TTL_SECS;
-    app.store.put(Item::new(key, &record).expiring_at(expires_at), Cond::None).await?;
+    records.replace_sms_code(phone.as_str(), purpose, &record, app.clock.now() + CODE_TTL_SECS).await?;
     Ok(code)
 }
 
@@ -149,14 +138,10 @@ fn rate_limited(retry_after: i64) -> FlowError {
     FlowError::RateLimited { code: "rate_limited", retry_after: retry_after.max(1) }
 }
 
-/// A code that matched, and the version of its item: the caller consumes it
-/// with a `Cond::Version` delete in the same transaction as its own writes,
-/// so a code is used at most once.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MatchedCode {
-    /// The code item's version.
-    pub version: u64,
-}
+/// A code that matched, as read: the caller consumes it
+/// ([`Changes::consume_sms_code`]) in the same transaction as its own
+/// writes, so a code is used at most once.
+pub type MatchedCode = Stored<SmsCodeRecord>;
 
 /// Checks `code` for `phone` and `purpose`, counting a wrong try. Errors are
 /// field errors on `field`.
@@ -170,33 +155,34 @@ pub async fn check_code(
     if !sms_code::is_well_formed(code) {
         return Err(FlowError::field(field, "sms_code_format"));
     }
-    let key = keys::sms_code(phone, purpose);
     // Retry on a lost race with another try so that every wrong try counts.
     for _ in 0..8 {
-        let Some(item) = app.store.get(&key).await? else {
+        let Some(stored) = app.records().sms_code(phone, purpose).await? else {
             return Err(FlowError::field(field, "sms_code_expired"));
         };
-        let record: SmsCodeRecord = item.decode()?;
+        let record = &stored.record;
         if record.wrong_tries >= MAX_WRONG_TRIES {
             return Err(FlowError::field(field, "sms_code_exhausted"));
         }
         if crate::domain::secret_token::hashes_match(&sms_code::hash(code, &record.salt), &record.hash) {
-            return Ok(MatchedCode { version: item.version });
+            return Ok(stored);
         }
-        if count_try(app, &item, record).await? {
+        if count_try(app, &stored).await? {
             return Err(FlowError::field(field, "sms_code_invalid"));
         }
     }
     Err(FlowError::Unavailable("sms code contention".into()))
 }
 
-/// Counts a try against the code item as it was read; `false` when the item
-/// changed meanwhile (read it again).
-async fn count_try(app: &App, item: &Item, record: SmsCodeRecord) -> Result<bool, FlowError> {
-    let counted = SmsCodeRecord { wrong_tries: record.wrong_tries + 1, ..record };
-    match app.store.put(item.successor(&counted), Cond::Version(item.version)).await {
+/// Counts a try against the code as it was read; `false` when it changed
+/// meanwhile (read it again).
+async fn count_try(app: &App, stored: &Stored<SmsCodeRecord>) -> Result<bool, FlowError> {
+    let counted = SmsCodeRecord { wrong_tries: stored.record.wrong_tries + 1, ..stored.record.clone() };
+    let mut changes = Changes::new();
+    changes.count_sms_try(stored, &counted);
+    match app.records().commit(changes).await {
         Ok(()) => Ok(true),
-        Err(StoreError::ConditionFailed(_)) => Ok(false),
+        Err(e) if e.is(Conflict::SmsCodeChanged) => Ok(false),
         Err(e) => Err(e.into()),
     }
 }
@@ -205,10 +191,9 @@ async fn count_try(app: &App, item: &Item, record: SmsCodeRecord) -> Result<bool
 /// another reason (a sign-up `409`), so that one code cannot probe which
 /// usernames and emails are taken more than its five tries.
 pub async fn spend_try(app: &App, phone: &str, purpose: SmsPurpose) -> Result<(), FlowError> {
-    let key = keys::sms_code(phone, purpose);
     for _ in 0..8 {
-        let Some(item) = app.store.get(&key).await? else { return Ok(()) };
-        if count_try(app, &item, item.decode()?).await? {
+        let Some(stored) = app.records().sms_code(phone, purpose).await? else { return Ok(()) };
+        if count_try(app, &stored).await? {
             return Ok(());
         }
     }

@@ -12,7 +12,7 @@ use crate::domain::secret_token::new_id;
 use crate::domain::{Account, AccountKind, AccountStatus, Email, Phone, Username};
 use crate::i18n::Lang;
 use crate::notify::templates::Template;
-use crate::store::{Cond, Item, StoreError, WriteOp, keys};
+use crate::persistence::{Changes, Limit, NotCommitted};
 
 /// Sub-accounts a primary account may have (pending ones included).
 pub const MAX_SUB_ACCOUNTS: usize = 100;
@@ -33,20 +33,19 @@ pub async fn create(
     lang: Lang,
 ) -> Result<Account, FlowError> {
     primary_only(parent)?;
-    let partition = keys::account_partition(&parent.account_id);
-    if app.store.query(&partition, keys::SUB_PREFIX).await?.len() >= MAX_SUB_ACCOUNTS {
+    if app.records().sub_account_links(&parent.account_id).await?.len() >= MAX_SUB_ACCOUNTS {
         return Err(FlowError::Conflicting("sub_account_limit"));
     }
     let now = app.clock.now();
-    let created = app.store.increment(&keys::rate("sub-accounts", &parent.account_id), now + 3600).await?;
+    let created = app.records().count(Limit::SubAccountsPerHour(&parent.account_id), now + 3600).await?;
     if created.count > CREATED_PER_HOUR {
         return Err(FlowError::RateLimited { code: "rate_limited", retry_after: (created.expires_at - now).max(1) });
     }
     let mut account = Account {
         account_id: new_id(app.random.as_ref()),
-        username: username.as_str().to_owned(),
-        email: email.as_str().to_owned(),
-        phone: phone.map(|p| p.as_str().to_owned()),
+        username,
+        email,
+        phone,
         organization: parent.organization.clone(),
         referrer_phone: None,
         kind: AccountKind::Sub,
@@ -54,26 +53,22 @@ pub async fn create(
         status: AccountStatus::PendingActivation,
         password_hash: None,
         link: None,
-        language: lang.tag().to_owned(),
+        language: lang,
         created_at: app.clock.now(),
         deletion_status: Default::default(),
         verification_status: Default::default(),
         password_epoch: 0,
     };
     let token = mint_link(app, &mut account, LinkPurpose::InitialPassword);
-    let index = SubAccountLink { account_id: account.account_id.clone(), username: account.username.clone() };
+    let link = SubAccountLink::of(&account);
+    let mut extra = Changes::new();
     // The index entry expires with the pending sub-account; activation keeps it.
-    let index_item = Item::new(keys::sub_account_link(&parent.account_id, &account.account_id), &index)
-        .expiring_at(account.pending_until());
-    let extra = vec![
-        WriteOp::Put { item: index_item, cond: Cond::None },
-        audit::entry(app, &account.account_id, AuditEvent::SignedUp, Actor::Customer, Some("sub-account".into())),
-    ];
+    extra.list_sub_account(&parent.account_id, &link, account.pending_until());
+    audit::add(app, &mut extra, &account.account_id, AuditEvent::SignedUp, Actor::Customer, Some("sub-account".into()));
     match insert_account(app, &account, extra).await {
         Ok(()) => {}
         Err(NotInserted::Taken(taken)) => return Err(FlowError::Conflict(taken)),
-        // The index entry is written unconditionally.
-        Err(NotInserted::ExtraConditionFailed) => return Err(FlowError::Internal("sub-account index".into())),
+        Err(NotInserted::Other(conflicts)) => return Err(NotCommitted::Conflict(conflicts).into()),
         Err(NotInserted::Store(e)) => return Err(e),
     }
     send_invitation(app, &account, &token).await;
@@ -84,10 +79,9 @@ pub async fn create(
 pub async fn list(app: &App, parent: &Account) -> Result<Vec<Account>, FlowError> {
     primary_only(parent)?;
     let mut accounts = Vec::new();
-    for item in app.store.query(&keys::account_partition(&parent.account_id), keys::SUB_PREFIX).await? {
-        let link: SubAccountLink = item.decode()?;
-        if let Some((_, account)) = load(app, &link.account_id).await? {
-            accounts.push(account);
+    for link in app.records().sub_account_links(&parent.account_id).await? {
+        if let Some(stored) = load(app, &link.account_id).await? {
+            accounts.push(stored.record);
         }
     }
     Ok(accounts)
@@ -98,38 +92,21 @@ pub async fn list(app: &App, parent: &Account) -> Result<Vec<Account>, FlowError
 pub async fn send_reset(app: &App, parent: &Account, username: &str, lang: Lang) -> Result<(), FlowError> {
     primary_only(parent)?;
     let not_found = || FlowError::NotFound("sub_account_not_found");
-    let links = app.store.query(&keys::account_partition(&parent.account_id), keys::SUB_PREFIX).await?;
-    let link = links
-        .iter()
-        .map(|item| item.decode::<SubAccountLink>())
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter()
-        .find(|l| l.username == username)
-        .ok_or_else(not_found)?;
-    let (item, mut account) = load(app, &link.account_id).await?.ok_or_else(not_found)?;
+    let links = app.records().sub_account_links(&parent.account_id).await?;
+    let link = links.into_iter().find(|l| l.username.as_str() == username).ok_or_else(not_found)?;
+    let stored = load(app, &link.account_id).await?.ok_or_else(not_found)?;
+    let mut account = stored.record.clone();
     let purpose = match account.status {
         AccountStatus::PendingActivation => LinkPurpose::InitialPassword,
         AccountStatus::Active => LinkPurpose::ResetPassword,
         AccountStatus::Deleting => return Err(not_found()),
     };
     let token = mint_link(app, &mut account, purpose);
-    let ops = vec![
-        WriteOp::Put { item: item.successor(&account), cond: Cond::Version(item.version) },
-        audit::entry(
-            app,
-            &account.account_id,
-            AuditEvent::ResetRequested,
-            Actor::Customer,
-            Some("by primary account".into()),
-        ),
-    ];
-    match app.store.transact(ops).await {
-        Ok(()) => {}
-        Err(StoreError::ConditionFailed(_)) => {
-            return Err(FlowError::Unavailable("sub-account changed concurrently".into()));
-        }
-        Err(e) => return Err(e.into()),
-    }
+    let mut changes = Changes::new();
+    changes.update_account(&stored, &account);
+    let detail = Some("by primary account".into());
+    audit::add(app, &mut changes, &account.account_id, AuditEvent::ResetRequested, Actor::Customer, detail);
+    app.records().commit(changes).await?;
     match purpose {
         LinkPurpose::InitialPassword => send_invitation(app, &account, &token).await,
         LinkPurpose::ResetPassword => send_email(app, &account, Template::ResetPassword, lang, Some(&token), &[]).await,

@@ -14,7 +14,6 @@ use crate::domain::sms_code::SmsPurpose;
 use crate::domain::{Email, Phone, Username};
 use crate::i18n::Lang;
 use crate::notify::{EmailMessage, Mailer, SendError, SmsMessage, SmsSender};
-use crate::store::keys;
 
 fn embedded() -> (tempfile::TempDir, EmbeddedApp) {
     let dir = tempfile::tempdir().unwrap();
@@ -65,9 +64,10 @@ async fn a_lost_invitation_still_leaves_the_account_saved() {
     embedded.app.mailer = Arc::new(DownProvider);
 
     let account = sign_up(&embedded.app, request(code)).await.expect("the sign-up is kept");
-    let stored = embedded.app.store.get(&keys::account(&account.account_id)).await.unwrap();
-    assert!(stored.is_some());
-    assert!(embedded.app.store.get(&keys::username_guard("flowuser")).await.unwrap().is_some());
+    let records = embedded.app.records();
+    assert!(records.account(&account.account_id).await.unwrap().is_some());
+    let username = crate::domain::Username::parse("flowuser").unwrap();
+    assert!(records.account_by_username(&username).await.unwrap().is_some());
 }
 
 #[tokio::test]

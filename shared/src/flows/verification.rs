@@ -17,9 +17,8 @@ use crate::domain::account::VerificationStatus;
 pub use crate::domain::records::{Material, QueueEntry, Subject, Verification};
 use crate::domain::secret_token::new_id;
 use crate::domain::{Account, AccountKind, FieldError};
-use crate::i18n::Lang;
 use crate::notify::templates::Template;
-use crate::store::{Cond, Item, StoreError, WriteOp, keys};
+use crate::persistence::{Changes, Conflict, Limit, NotCommitted};
 
 /// How long an upload URL is valid.
 pub const UPLOAD_URL_SECS: u64 = 900;
@@ -46,7 +45,7 @@ pub async fn create_material(
 ) -> Result<(Material, String), FlowError> {
     primary_only(account)?;
     let now = app.clock.now();
-    let slots = app.store.increment(&keys::rate("materials-day", &account.account_id), now + 86_400).await?;
+    let slots = app.records().count(Limit::MaterialsPerDay(&account.account_id), now + 86_400).await?;
     if slots.count > MATERIALS_PER_DAY {
         return Err(FlowError::RateLimited { code: "rate_limited", retry_after: (slots.expires_at - now).max(1) });
     }
@@ -60,34 +59,33 @@ pub async fn create_material(
         .documents
         .upload_url(&material.object_key, &material.content_type, size, Duration::from_secs(UPLOAD_URL_SECS))
         .await?;
-    let item = Item::new(keys::material(&account.account_id, &material.material_id), &material)
-        .expiring_at(now + UNATTACHED_MATERIAL_SECS);
-    app.store.transact(vec![WriteOp::Put { item, cond: Cond::Absent }]).await?;
+    let mut changes = Changes::new();
+    changes.create_material(&account.account_id, &material, now + UNATTACHED_MATERIAL_SECS);
+    app.records().commit(changes).await?;
     Ok((material, url))
 }
 
 /// Checks every material of a submission and freezes its bytes: each upload
 /// is copied out of reach of its upload URL and the copy is what is checked
-/// and kept. Returns the materials' items pointing at their copies, or every
-/// failure as a field error on `material_ids[i]`.
-async fn check_materials(app: &App, account_id: &str, ids: &[String]) -> Result<Vec<Item>, FlowError> {
+/// and kept. Returns the changes that keep the materials, pointing at their
+/// copies, or every failure as a field error on `material_ids[i]`.
+async fn check_materials(app: &App, account_id: &str, ids: &[String]) -> Result<Changes, FlowError> {
     let distinct: HashSet<&String> = ids.iter().collect();
     if ids.is_empty() || ids.len() > 10 || distinct.len() != ids.len() {
         return Err(FlowError::field("material_ids", "materials_count"));
     }
-    let mut items = Vec::new();
+    let mut keep = Changes::new();
     let mut errors = Vec::new();
     for (i, id) in ids.iter().enumerate() {
         let field = format!("material_ids[{i}]");
         // Only the caller's own partition is looked in: another account's
         // material is simply not found.
         let well_formed = id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit());
-        let Some(item) = (if well_formed { app.store.get(&keys::material(account_id, id)).await? } else { None })
-        else {
+        let Some(stored) = (if well_formed { app.records().material(account_id, id).await? } else { None }) else {
             errors.push(FieldError::new(field, "material_not_found"));
             continue;
         };
-        let mut material: Material = item.decode()?;
+        let mut material = stored.record.clone();
         let frozen = documents::submitted_key(account_id, id);
         if material.object_key != frozen {
             if !app.documents.copy(&material.object_key, &frozen).await? {
@@ -99,7 +97,7 @@ async fn check_materials(app: &App, account_id: &str, ids: &[String]) -> Result<
         match app.documents.inspect(&material.object_key).await? {
             Some(object) if object.size == material.size && object.size <= MAX_SIZE => {
                 if documents::looks_like(&material.content_type, &object.head) {
-                    items.push(Item { expires_at: None, ..item.successor(&material) });
+                    keep.keep_material(&stored, &material);
                 } else {
                     errors.push(FieldError::new(field, "material_type_mismatch"));
                 }
@@ -107,7 +105,7 @@ async fn check_materials(app: &App, account_id: &str, ids: &[String]) -> Result<
             _ => errors.push(FieldError::new(field, "material_not_uploaded")),
         }
     }
-    if errors.is_empty() { Ok(items) } else { Err(FlowError::Validation(errors)) }
+    if errors.is_empty() { Ok(keep) } else { Err(FlowError::Validation(errors)) }
 }
 
 /// Submits (or, after a rejection, resubmits) a verification.
@@ -118,7 +116,8 @@ pub async fn submit(
     material_ids: Vec<String>,
 ) -> Result<VerificationStatus, FlowError> {
     primary_only(account)?;
-    let (profile_item, mut account) = load(app, &account.account_id).await?.ok_or(FlowError::Unauthenticated)?;
+    let stored = load(app, &account.account_id).await?.ok_or(FlowError::Unauthenticated)?;
+    let mut account = stored.record.clone();
     match account.verification_status {
         VerificationStatus::PendingReview => return Err(FlowError::Conflicting("verification_pending")),
         VerificationStatus::Approved => return Err(FlowError::Conflicting("verification_approved")),
@@ -144,47 +143,29 @@ pub async fn submit(
         submitted_at: now,
     };
     account.verification_status = VerificationStatus::PendingReview;
-    let mut ops = vec![
-        WriteOp::Put { item: profile_item.successor(&account), cond: Cond::Version(profile_item.version) },
-        WriteOp::Put { item: Item::new(keys::verification(&account.account_id), &verification), cond: Cond::None },
-        WriteOp::Put {
-            item: Item::new(
-                keys::verification_queue_entry(VerificationStatus::PendingReview, now, &account.account_id),
-                &entry,
-            ),
-            cond: Cond::None,
-        },
-        audit::entry(
-            app,
-            &account.account_id,
-            AuditEvent::VerificationSubmitted,
-            Actor::Customer,
-            Some(entry.kind.clone()),
-        ),
-    ];
+    let mut changes = Changes::new();
+    changes.update_account(&stored, &account);
     // A rejected submission's queue entry goes: one entry per account.
     if let Some(previous) = previous {
-        ops.push(WriteOp::Delete {
-            key: keys::verification_queue_entry(previous.status, previous.submitted_at, &account.account_id),
-            cond: Cond::None,
-        });
+        changes.dequeue_verification(&previous, false);
     }
+    changes.put_verification(&verification).enqueue_verification(VerificationStatus::PendingReview, &entry);
+    let detail = Some(entry.kind.clone());
+    audit::add(app, &mut changes, &account.account_id, AuditEvent::VerificationSubmitted, Actor::Customer, detail);
     // Attached materials are kept (pointing at their frozen copies) for as
     // long as the submission.
-    ops.extend(materials.into_iter().map(|item| WriteOp::Put { item, cond: Cond::None }));
-    match app.store.transact(ops).await {
+    changes.extend(materials);
+    match app.records().commit(changes).await {
         Ok(()) => Ok(VerificationStatus::PendingReview),
-        Err(StoreError::ConditionFailed(_)) => Err(FlowError::Conflicting("verification_pending")),
+        // A concurrent submission got there first.
+        Err(e) if e.is(Conflict::AccountChanged) => Err(FlowError::Conflicting("verification_pending")),
         Err(e) => Err(e.into()),
     }
 }
 
 /// The account's latest submission, if any.
 pub async fn current(app: &App, account_id: &str) -> Result<Option<Verification>, FlowError> {
-    match app.store.get(&keys::verification(account_id)).await? {
-        Some(item) => Ok(Some(item.decode()?)),
-        None => Ok(None),
-    }
+    Ok(app.records().verification(account_id).await?)
 }
 
 /// A submission's material with a short-lived download URL.
@@ -204,8 +185,9 @@ pub async fn for_review(app: &App, account_id: &str) -> Result<(Verification, Ve
     let verification = current(app, account_id).await?.ok_or(FlowError::NotFound("no_verification"))?;
     let mut downloads = Vec::new();
     for id in &verification.material_ids {
-        let Some(item) = app.store.get(&keys::material(account_id, id)).await? else { continue };
-        let material: Material = item.decode()?;
+        let Some(material) = app.records().material(account_id, id).await?.map(|stored| stored.record) else {
+            continue;
+        };
         let download_url =
             app.documents.download_url(&material.object_key, Duration::from_secs(DOWNLOAD_URL_SECS)).await?;
         downloads.push(MaterialDownload { material, download_url, expires_in: DOWNLOAD_URL_SECS });
@@ -220,9 +202,7 @@ pub async fn queue(
     limit: usize,
     after: Option<&str>,
 ) -> Result<(Vec<QueueEntry>, Option<String>), FlowError> {
-    let (items, next) = app.store.query_page(&keys::verification_queue(status), "", limit, after).await?;
-    let entries = items.iter().map(|i| i.decode()).collect::<Result<Vec<QueueEntry>, _>>()?;
-    Ok((entries, next))
+    Ok(app.records().verification_queue(status, limit, after).await?)
 }
 
 /// An operator's decision.
@@ -242,7 +222,8 @@ pub async fn decide(
     reason: Option<String>,
     operator: &str,
 ) -> Result<Verification, FlowError> {
-    let (profile_item, mut account) = load(app, account_id).await?.ok_or(FlowError::NotFound("account_not_found"))?;
+    let stored = load(app, account_id).await?.ok_or(FlowError::NotFound("account_not_found"))?;
+    let mut account = stored.record.clone();
     let mut verification = current(app, account_id).await?.ok_or(FlowError::NotFound("no_verification"))?;
     if verification.status != VerificationStatus::PendingReview {
         return Err(FlowError::Conflicting("verification_not_pending"));
@@ -252,6 +233,7 @@ pub async fn decide(
         Decision::Approve => (VerificationStatus::Approved, AuditEvent::VerificationApproved),
         Decision::Reject => (VerificationStatus::Rejected, AuditEvent::VerificationRejected),
     };
+    let pending = verification.clone();
     verification.status = status;
     verification.decided_at = Some(now);
     verification.reason = reason;
@@ -263,27 +245,17 @@ pub async fn decide(
         kind: verification.subject.kind().to_owned(),
         submitted_at: verification.submitted_at,
     };
-    let ops = vec![
-        WriteOp::Put { item: profile_item.successor(&account), cond: Cond::Version(profile_item.version) },
-        WriteOp::Put { item: Item::new(keys::verification(account_id), &verification), cond: Cond::None },
-        WriteOp::Delete {
-            key: keys::verification_queue_entry(
-                VerificationStatus::PendingReview,
-                verification.submitted_at,
-                account_id,
-            ),
-            cond: Cond::Present,
-        },
-        WriteOp::Put {
-            item: Item::new(keys::verification_queue_entry(status, verification.submitted_at, account_id), &entry),
-            cond: Cond::None,
-        },
-        audit::entry(app, account_id, event, Actor::Operator(operator.to_owned()), None),
-    ];
-    match app.store.transact(ops).await {
+    let mut changes = Changes::new();
+    changes
+        .update_account(&stored, &account)
+        .put_verification(&verification)
+        .dequeue_verification(&pending, true)
+        .enqueue_verification(status, &entry);
+    audit::add(app, &mut changes, account_id, event, Actor::Operator(operator.to_owned()), None);
+    match app.records().commit(changes).await {
         Ok(()) => {}
         // Another operator decided first.
-        Err(StoreError::ConditionFailed(_)) => return Err(FlowError::Conflicting("verification_not_pending")),
+        Err(NotCommitted::Conflict(_)) => return Err(FlowError::Conflicting("verification_not_pending")),
         Err(e) => return Err(e.into()),
     }
     let template = match decision {
@@ -292,7 +264,6 @@ pub async fn decide(
     };
     let reason = verification.reason.clone().unwrap_or_default();
     // In the customer's language, not the operator's.
-    let lang = Lang::from_tag(&account.language);
-    send_email(app, &account, template, lang, None, &[("reason", &reason)]).await;
+    send_email(app, &account, template, account.language, None, &[("reason", &reason)]).await;
     Ok(verification)
 }

@@ -6,7 +6,6 @@
 pub mod dynamodb;
 #[cfg(feature = "dev")]
 pub mod embedded;
-pub mod keys;
 pub mod memory;
 pub mod traced;
 

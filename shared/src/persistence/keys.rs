@@ -1,12 +1,13 @@
-//! The key layout of the single table, in one place. See the item catalogue
-//! in `ARCHITECTURE.md`.
+//! The key layout of the single table, in one place: only the persistence
+//! layer builds keys (tests read items by them). See the item catalogue in
+//! `ARCHITECTURE.md`.
 
 use sha2::{Digest, Sha256};
 
-use super::Key;
 use crate::domain::LoginName;
 use crate::domain::account::{DeletionStatus, VerificationStatus};
 use crate::domain::sms_code::SmsPurpose;
+use crate::store::Key;
 
 fn key(pk: String, sk: &str) -> Key {
     Key { pk, sk: sk.to_owned() }

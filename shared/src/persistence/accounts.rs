@@ -1,0 +1,126 @@
+//! Account profiles and the uniqueness guards of their username, email and
+//! phone (one item each, holding the account id).
+
+use super::{Changes, Conflict, Expiry, Records, Stored, keys};
+use crate::domain::records::Guard;
+use crate::domain::{Account, LoginName, Username};
+use crate::store::{Cond, Item, Key, StoreError, StoreExt};
+
+/// A value only one account may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UniqueField {
+    /// The username.
+    Username,
+    /// The email, case-insensitively.
+    Email,
+    /// The phone.
+    Phone,
+}
+
+impl UniqueField {
+    /// The request field it came from.
+    pub fn field(self) -> &'static str {
+        match self {
+            Self::Username => "username",
+            Self::Email => "email",
+            Self::Phone => "phone",
+        }
+    }
+
+    /// The field-error code of a taken value.
+    pub fn taken_code(self) -> &'static str {
+        match self {
+            Self::Username => "username_taken",
+            Self::Email => "email_taken",
+            Self::Phone => "phone_taken",
+        }
+    }
+}
+
+/// The guard keys of an account's username, email and phone.
+fn guard_keys(account: &Account) -> Vec<(UniqueField, Key)> {
+    let mut keys = vec![
+        (UniqueField::Username, keys::username_guard(account.username.as_str())),
+        (UniqueField::Email, keys::email_guard(&account.email.canonical())),
+    ];
+    if let Some(phone) = &account.phone {
+        keys.push((UniqueField::Phone, keys::phone_guard(phone.as_str())));
+    }
+    keys
+}
+
+impl Records<'_> {
+    /// The account `account_id`, if it exists.
+    pub async fn account(&self, account_id: &str) -> Result<Option<Stored<Account>>, StoreError> {
+        self.read(keys::account(account_id)).await
+    }
+
+    /// The account a login name (as typed, canonicalised) refers to.
+    pub async fn account_by_login(&self, login: &LoginName) -> Result<Option<Stored<Account>>, StoreError> {
+        self.account_by_guard(keys::login_guard(login)).await
+    }
+
+    /// The account holding `username`.
+    pub async fn account_by_username(&self, username: &Username) -> Result<Option<Stored<Account>>, StoreError> {
+        self.account_by_guard(keys::username_guard(username.as_str())).await
+    }
+
+    async fn account_by_guard(&self, guard: Key) -> Result<Option<Stored<Account>>, StoreError> {
+        match self.read::<Guard>(guard).await? {
+            Some(guard) => self.account(&guard.record.account_id).await,
+            None => Ok(None),
+        }
+    }
+
+    /// Deletes the guards `account` still holds; a value someone else holds
+    /// by now is left alone. Safe to run again.
+    pub async fn release_guards(&self, account: &Account) -> Result<(), StoreError> {
+        for (_, key) in guard_keys(account) {
+            match self.store.delete(key, Cond::HeldBy(account.account_id.clone())).await {
+                Ok(()) | Err(StoreError::ConditionFailed(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Changes {
+    /// A new, pending account with the guards of its username, email and
+    /// phone; each guard fails as [`Conflict::Taken`] when the value is
+    /// held. Like the account, the guards expire after 7 days unless
+    /// activation keeps them.
+    pub fn insert_account(&mut self, account: &Account) -> &mut Self {
+        let until = account.pending_until();
+        let profile = Item::new(keys::account(&account.account_id), account).expiring_at(until);
+        self.put(profile, Cond::Absent, Conflict::AccountIdTaken);
+        let guard = Guard { account_id: account.account_id.clone() };
+        for (field, key) in guard_keys(account) {
+            self.put(Item::new(key, &guard).expiring_at(until), Cond::Absent, Conflict::Taken(field));
+        }
+        self
+    }
+
+    /// `stored` changed to `account`, unless it changed meanwhile
+    /// ([`Conflict::AccountChanged`]).
+    pub fn update_account(&mut self, stored: &Stored<Account>, account: &Account) -> &mut Self {
+        self.replace(stored, account, Expiry::Keep, Conflict::AccountChanged)
+    }
+
+    /// `stored` activated as `account`: it no longer expires, nor do its
+    /// claims on its username, email and phone, which it must still hold
+    /// ([`Conflict::GuardLost`]).
+    pub fn activate_account(&mut self, stored: &Stored<Account>, account: &Account) -> &mut Self {
+        self.replace(stored, account, Expiry::Never, Conflict::AccountChanged);
+        let guard = Guard { account_id: account.account_id.clone() };
+        for (_, key) in guard_keys(account) {
+            self.put(Item::new(key, &guard), Cond::HeldBy(account.account_id.clone()), Conflict::GuardLost);
+        }
+        self
+    }
+
+    /// The profile of `account_id` gone.
+    pub fn delete_account(&mut self, account_id: &str) -> &mut Self {
+        self.remove(keys::account(account_id))
+    }
+}

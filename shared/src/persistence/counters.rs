@@ -1,0 +1,108 @@
+//! Rate limits, lockouts and budgets: fixed-window counters and markers
+//! that expire. Each subject (an IP, a phone, a login name a client typed)
+//! is hashed into the key, so that no client text shapes a key.
+
+use super::{Changes, Records, keys};
+use crate::domain::sms_code::SmsPurpose;
+use crate::store::{Cond, Counter, Item, Key, StoreError, StoreExt};
+
+/// What is counted (or marked), and for whom.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit<'a> {
+    /// Failed password checks of a login name (canonical) in a window.
+    LoginFailures(&'a str),
+    /// The lock of a login name (a marker).
+    LoginLock(&'a str),
+    /// Lock notices sent to an account in a day.
+    LockNotice(&'a str),
+    /// An account's consecutive failed sign-ins (no window).
+    LoginStreak(&'a str),
+    /// Forgot-password requests from a client IP in an hour.
+    ForgotPerIp(&'a str),
+    /// Forgot-password requests for a login name (canonical) in an hour.
+    ForgotPerName(&'a str),
+    /// Reset messages sent to an account in an hour.
+    ForgotPerAccount(&'a str),
+    /// SMS requests from a client IP in an hour.
+    SmsPerIp(&'a str),
+    /// SMS requests from a client network in an hour.
+    SmsPerNetwork(&'a str),
+    /// SMS sent by the service in a UTC day (the day's number).
+    SmsBudget(i64),
+    /// The cooldown between two codes to one phone for one purpose (a marker).
+    SmsCooldown(SmsPurpose, &'a str),
+    /// Codes sent to one phone for one purpose in a day.
+    SmsPerPhoneDay(SmsPurpose, &'a str),
+    /// Sub-accounts a primary account created in an hour.
+    SubAccountsPerHour(&'a str),
+    /// Material slots an account opened in a day.
+    MaterialsPerDay(&'a str),
+}
+
+impl Limit<'_> {
+    fn key(self) -> Key {
+        let phone_purpose = |purpose: SmsPurpose, phone: &str| format!("{}:{phone}", purpose.as_str());
+        match self {
+            Self::LoginFailures(name) => keys::rate("login-failures", name),
+            Self::LoginLock(name) => keys::rate("login-lock", name),
+            Self::LockNotice(account_id) => keys::rate("lock-notice", account_id),
+            Self::LoginStreak(account_id) => keys::login_streak(account_id),
+            Self::ForgotPerIp(ip) => keys::rate("forgot-ip", ip),
+            Self::ForgotPerName(name) => keys::rate("forgot-name", name),
+            Self::ForgotPerAccount(account_id) => keys::rate("forgot-account", account_id),
+            Self::SmsPerIp(ip) => keys::rate("sms-ip", ip),
+            Self::SmsPerNetwork(network) => keys::rate("sms-net", network),
+            Self::SmsBudget(day) => keys::rate("sms-budget", &day.to_string()),
+            Self::SmsCooldown(purpose, phone) => keys::rate("sms-cooldown", &phone_purpose(purpose, phone)),
+            Self::SmsPerPhoneDay(purpose, phone) => keys::rate("sms-day", &phone_purpose(purpose, phone)),
+            Self::SubAccountsPerHour(account_id) => keys::rate("sub-accounts", account_id),
+            Self::MaterialsPerDay(account_id) => keys::rate("materials-day", account_id),
+        }
+    }
+}
+
+impl Records<'_> {
+    /// Counts one event of `limit` in the window ending at `window_end` (a
+    /// new window starts when none is live).
+    pub async fn count(&self, limit: Limit<'_>, window_end: i64) -> Result<Counter, StoreError> {
+        self.store.increment(&limit.key(), window_end).await
+    }
+
+    /// The events counted in `limit`'s live window (0 when none is live).
+    pub async fn counted(&self, limit: Limit<'_>) -> Result<u64, StoreError> {
+        Ok(self.store.get(&limit.key()).await?.map_or(0, |counter| counter.count()))
+    }
+
+    /// Clears `limit`'s count.
+    pub async fn clear(&self, limit: Limit<'_>) -> Result<(), StoreError> {
+        self.store.delete(limit.key(), Cond::None).await
+    }
+
+    /// Sets the marker `limit` until `until`; `false` if one is live already.
+    /// `nonce` keeps two setters' items from being equal.
+    pub async fn mark(&self, limit: Limit<'_>, until: i64, nonce: &str) -> Result<bool, StoreError> {
+        let item = Item::new(limit.key(), &serde_json::json!({"nonce": nonce})).expiring_at(until);
+        match self.store.put(item, Cond::Absent).await {
+            Ok(()) => Ok(true),
+            Err(StoreError::ConditionFailed(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Sets the marker `limit` until `until`, live one or not.
+    pub async fn set_mark(&self, limit: Limit<'_>, until: i64) -> Result<(), StoreError> {
+        self.store.put(Item::new(limit.key(), &serde_json::json!({})).expiring_at(until), Cond::None).await
+    }
+
+    /// Until when the marker `limit` is live, if it is.
+    pub async fn marked_until(&self, limit: Limit<'_>) -> Result<Option<i64>, StoreError> {
+        Ok(self.store.get(&limit.key()).await?.and_then(|item| item.expires_at))
+    }
+}
+
+impl Changes {
+    /// `limit`'s count cleared.
+    pub fn clear(&mut self, limit: Limit<'_>) -> &mut Self {
+        self.remove(limit.key())
+    }
+}

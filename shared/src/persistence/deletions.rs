@@ -1,0 +1,73 @@
+//! Deletion requests: the request under the account's partition, a lookup
+//! from request id to account, and one queue per status (oldest first).
+
+use super::{Changes, Conflict, Records, keys};
+use crate::domain::account::DeletionStatus;
+use crate::domain::records::{DeletionQueueEntry, DeletionRequest, RequestLookup};
+use crate::store::{Cond, Item, StoreError};
+
+impl Records<'_> {
+    /// The deletion request of `account_id`, if any.
+    pub async fn deletion_request(&self, account_id: &str) -> Result<Option<DeletionRequest>, StoreError> {
+        Ok(self.read(keys::deletion_request(account_id)).await?.map(|stored| stored.record))
+    }
+
+    /// The account a deletion request id belongs to.
+    pub async fn deletion_request_account(&self, request_id: &str) -> Result<Option<String>, StoreError> {
+        let lookup = self.read::<RequestLookup>(keys::deletion_lookup(request_id)).await?;
+        Ok(lookup.map(|stored| stored.record.account_id))
+    }
+
+    /// A page of the deletion queue of `status`, and the cursor of the next.
+    pub async fn deletion_queue(
+        &self,
+        status: DeletionStatus,
+        limit: usize,
+        after: Option<&str>,
+    ) -> Result<(Vec<DeletionQueueEntry>, Option<String>), StoreError> {
+        self.read_page(&keys::deletion_queue(status), limit, after).await
+    }
+}
+
+impl Changes {
+    /// A new request, findable by its id and queued as `entry` under its
+    /// status ([`Conflict::IdTaken`] on a collision of random ids).
+    pub fn open_deletion_request(&mut self, request: &DeletionRequest, entry: &DeletionQueueEntry) -> &mut Self {
+        let lookup = RequestLookup { account_id: request.account_id.clone() };
+        self.put_deletion_request(request);
+        self.put(Item::new(keys::deletion_lookup(&request.request_id), &lookup), Cond::Absent, Conflict::IdTaken);
+        self.enqueue_deletion(request, entry)
+    }
+
+    /// The request of its account, replacing what is there.
+    pub fn put_deletion_request(&mut self, request: &DeletionRequest) -> &mut Self {
+        self.overwrite(Item::new(keys::deletion_request(&request.account_id), request))
+    }
+
+    /// `entry` in the queue of `request`'s status.
+    pub fn enqueue_deletion(&mut self, request: &DeletionRequest, entry: &DeletionQueueEntry) -> &mut Self {
+        let key = keys::deletion_queue_entry(request.status, request.requested_at, &request.request_id);
+        self.overwrite(Item::new(key, entry))
+    }
+
+    /// The entry of `request` gone from the queue of `status`; someone else
+    /// moving it first is [`Conflict::QueueEntryGone`].
+    pub fn dequeue_deletion(&mut self, request: &DeletionRequest, status: DeletionStatus) -> &mut Self {
+        let key = keys::deletion_queue_entry(status, request.requested_at, &request.request_id);
+        self.delete(key, Cond::Present, Conflict::QueueEntryGone)
+    }
+
+    /// A pending `request` withdrawn: the request, its lookup and its entry
+    /// gone.
+    pub fn withdraw_deletion_request(&mut self, request: &DeletionRequest) -> &mut Self {
+        self.remove(keys::deletion_request(&request.account_id));
+        self.remove(keys::deletion_lookup(&request.request_id));
+        self.dequeue_deletion(request, DeletionStatus::PendingReview)
+    }
+
+    /// The request of `account_id` gone (its lookup and queue entry stay
+    /// for the operators' record).
+    pub fn delete_deletion_request(&mut self, account_id: &str) -> &mut Self {
+        self.remove(keys::deletion_request(account_id))
+    }
+}

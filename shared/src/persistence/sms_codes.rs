@@ -1,0 +1,52 @@
+//! One-time SMS codes: the live code per phone and purpose, stored as a
+//! salted hash with its count of wrong tries.
+
+use super::{Changes, Conflict, Expiry, Records, Stored, keys};
+use crate::domain::records::SmsCodeRecord;
+use crate::domain::sms_code::SmsPurpose;
+use crate::store::{Cond, Item, StoreError, StoreExt};
+
+impl Records<'_> {
+    /// The live code for `phone` and `purpose`.
+    pub async fn sms_code(
+        &self,
+        phone: &str,
+        purpose: SmsPurpose,
+    ) -> Result<Option<Stored<SmsCodeRecord>>, StoreError> {
+        self.read(keys::sms_code(phone, purpose)).await
+    }
+
+    /// Stores `code` as the live code for `phone` and `purpose` until
+    /// `expires_at`, replacing any other.
+    pub async fn replace_sms_code(
+        &self,
+        phone: &str,
+        purpose: SmsPurpose,
+        code: &SmsCodeRecord,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        self.store.put(Item::new(keys::sms_code(phone, purpose), code).expiring_at(expires_at), Cond::None).await
+    }
+}
+
+impl Changes {
+    /// `stored` with its tries counted as in `code`, unless it was used or
+    /// replaced meanwhile ([`Conflict::SmsCodeChanged`]).
+    pub fn count_sms_try(&mut self, stored: &Stored<SmsCodeRecord>, code: &SmsCodeRecord) -> &mut Self {
+        self.replace(stored, code, Expiry::Keep, Conflict::SmsCodeChanged)
+    }
+
+    /// The code `stored` used up, exactly once ([`Conflict::SmsCodeChanged`]
+    /// when it was used or replaced meanwhile).
+    pub fn consume_sms_code(&mut self, stored: &Stored<SmsCodeRecord>) -> &mut Self {
+        self.delete(stored.key.clone(), Cond::Version(stored.version), Conflict::SmsCodeChanged)
+    }
+
+    /// Every code for `phone` gone.
+    pub fn delete_sms_codes(&mut self, phone: &str) -> &mut Self {
+        for purpose in SmsPurpose::ALL {
+            self.remove(keys::sms_code(phone, *purpose));
+        }
+        self
+    }
+}

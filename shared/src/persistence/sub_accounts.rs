@@ -1,0 +1,33 @@
+//! The index of a primary account's sub-accounts, under its partition.
+
+use super::{Changes, Conflict, Records, keys};
+use crate::domain::records::SubAccountLink;
+use crate::store::{Cond, Item, StoreError};
+
+impl Records<'_> {
+    /// The sub-accounts listed under `parent_id`.
+    pub async fn sub_account_links(&self, parent_id: &str) -> Result<Vec<SubAccountLink>, StoreError> {
+        self.read_all(&keys::account_partition(parent_id), keys::SUB_PREFIX).await
+    }
+}
+
+impl Changes {
+    /// `link` listed under `parent_id` until `expires_at` (a pending
+    /// sub-account's end).
+    pub fn list_sub_account(&mut self, parent_id: &str, link: &SubAccountLink, expires_at: i64) -> &mut Self {
+        let item = Item::new(keys::sub_account_link(parent_id, &link.account_id), link).expiring_at(expires_at);
+        self.overwrite(item)
+    }
+
+    /// `link` listed under `parent_id` for good, if it is still listed
+    /// ([`Conflict::SubAccountUnlisted`]).
+    pub fn keep_sub_account_listed(&mut self, parent_id: &str, link: &SubAccountLink) -> &mut Self {
+        let item = Item::new(keys::sub_account_link(parent_id, &link.account_id), link);
+        self.put(item, Cond::Present, Conflict::SubAccountUnlisted)
+    }
+
+    /// `child_id` no longer listed under `parent_id`.
+    pub fn unlist_sub_account(&mut self, parent_id: &str, child_id: &str) -> &mut Self {
+        self.remove(keys::sub_account_link(parent_id, child_id))
+    }
+}

@@ -1,0 +1,65 @@
+//! Real-name verification: materials and the submission under the account's
+//! partition, and one review queue per status (oldest first).
+
+use super::{Changes, Conflict, Records, Stored, keys};
+use crate::domain::account::VerificationStatus;
+use crate::domain::records::{Material, QueueEntry, Verification};
+use crate::store::{Cond, Item, StoreError};
+
+impl Records<'_> {
+    /// A material of `account_id`.
+    pub async fn material(&self, account_id: &str, material_id: &str) -> Result<Option<Stored<Material>>, StoreError> {
+        self.read(keys::material(account_id, material_id)).await
+    }
+
+    /// The latest verification submission of `account_id`.
+    pub async fn verification(&self, account_id: &str) -> Result<Option<Verification>, StoreError> {
+        Ok(self.read(keys::verification(account_id)).await?.map(|stored| stored.record))
+    }
+
+    /// A page of the review queue of `status`, and the cursor of the next.
+    pub async fn verification_queue(
+        &self,
+        status: VerificationStatus,
+        limit: usize,
+        after: Option<&str>,
+    ) -> Result<(Vec<QueueEntry>, Option<String>), StoreError> {
+        self.read_page(&keys::verification_queue(status), limit, after).await
+    }
+}
+
+impl Changes {
+    /// A new material of `account_id`, forgotten at `expires_at` unless a
+    /// submission keeps it.
+    pub fn create_material(&mut self, account_id: &str, material: &Material, expires_at: i64) -> &mut Self {
+        let item = Item::new(keys::material(account_id, &material.material_id), material).expiring_at(expires_at);
+        self.put(item, Cond::Absent, Conflict::IdTaken)
+    }
+
+    /// `stored` as `material`, kept for as long as its submission.
+    pub fn keep_material(&mut self, stored: &Stored<Material>, material: &Material) -> &mut Self {
+        let item = Item { version: stored.version + 1, ..Item::new(stored.key.clone(), material) };
+        self.overwrite(item)
+    }
+
+    /// The submission of its account, replacing the previous one.
+    pub fn put_verification(&mut self, verification: &Verification) -> &mut Self {
+        self.overwrite(Item::new(keys::verification(&verification.account_id), verification))
+    }
+
+    /// `entry` in the review queue of `status`.
+    pub fn enqueue_verification(&mut self, status: VerificationStatus, entry: &QueueEntry) -> &mut Self {
+        let key = keys::verification_queue_entry(status, entry.submitted_at, &entry.account_id);
+        self.overwrite(Item::new(key, entry))
+    }
+
+    /// The entry of `verification` gone from the queue of its status; when
+    /// `must_exist`, someone else moving it first is
+    /// [`Conflict::QueueEntryGone`].
+    pub fn dequeue_verification(&mut self, verification: &Verification, must_exist: bool) -> &mut Self {
+        let key =
+            keys::verification_queue_entry(verification.status, verification.submitted_at, &verification.account_id);
+        let cond = if must_exist { Cond::Present } else { Cond::None };
+        self.delete(key, cond, Conflict::QueueEntryGone)
+    }
+}
