@@ -468,7 +468,7 @@ async fn a_conditional_write_retried_after_a_lost_response_is_not_a_false_condit
         .await;
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), table, Arc::new(SystemClock::default()));
     let key = Key { pk: "LINK#x".into(), sk: "GUARD".into() };
-    let item = Item::new(key.clone(), &serde_json::json!({"account_id": "a"}));
+    let item = Item::new(key.clone(), serde_json::json!({"account_id": "a"}));
     store.transact(vec![WriteOp::Put { item, cond: shared::store::Cond::Absent }]).await.expect("one success");
     let seen = tokens.lock().unwrap().clone();
     assert_eq!(seen.len(), 2, "the write was retried once: {seen:?}");

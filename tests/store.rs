@@ -45,7 +45,7 @@ fn key(pk: &str, sk: &str) -> Key {
 }
 
 fn item(pk: &str, sk: &str, value: serde_json::Value) -> Item {
-    Item::new(key(pk, sk), &value)
+    Item::new(key(pk, sk), value)
 }
 
 /// Runs `case` against every store (DynamoDB on the emulator).
@@ -119,10 +119,10 @@ async fn expired_items_read_as_absent(s: Subject) {
 async fn version_conditions_give_optimistic_concurrency(s: Subject) {
     let first = item("P#4", "S", json!({"v": 1}));
     s.store.put(first.clone(), Cond::Absent).await.unwrap();
-    let second = first.successor(&json!({"v": 2}));
+    let second = first.successor(json!({"v": 2}));
     assert_eq!(second.version, 2);
     s.store.put(second.clone(), Cond::Version(1)).await.unwrap();
-    let lost = s.store.put(first.successor(&json!({"v": 3})), Cond::Version(1)).await;
+    let lost = s.store.put(first.successor(json!({"v": 3})), Cond::Version(1)).await;
     assert_eq!(lost, Err(StoreError::ConditionFailed(vec![0])));
     assert_eq!(s.store.get(&key("P#4", "S")).await.unwrap(), Some(second));
 }

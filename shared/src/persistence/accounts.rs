@@ -1,10 +1,10 @@
 //! Account profiles and the uniqueness guards of their username, email and
 //! phone (one item each, holding the account id).
 
-use super::{Changes, Conflict, Expiry, Records, Stored, keys};
+use super::{Changes, Conflict, Expiry, Records, Stored, item, keys};
 use crate::domain::records::Guard;
 use crate::domain::{Account, LoginName, Username};
-use crate::store::{Cond, Item, Key, StoreError, StoreExt};
+use crate::store::{Cond, Key, StoreError, StoreExt};
 
 /// A value only one account may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,11 +92,11 @@ impl Changes {
     /// activation keeps them.
     pub fn insert_account(&mut self, account: &Account) -> &mut Self {
         let until = account.pending_until();
-        let profile = Item::new(keys::account(&account.account_id), account).expiring_at(until);
+        let profile = item(keys::account(&account.account_id), account, Some(until));
         self.put(profile, Cond::Absent, Conflict::AccountIdTaken);
         let guard = Guard { account_id: account.account_id.clone() };
         for (field, key) in guard_keys(account) {
-            self.put(Item::new(key, &guard).expiring_at(until), Cond::Absent, Conflict::Taken(field));
+            self.put(item(key, &guard, Some(until)), Cond::Absent, Conflict::Taken(field));
         }
         self
     }
@@ -114,7 +114,7 @@ impl Changes {
         self.replace(stored, account, Expiry::Never, Conflict::AccountChanged);
         let guard = Guard { account_id: account.account_id.clone() };
         for (_, key) in guard_keys(account) {
-            self.put(Item::new(key, &guard), Cond::HeldBy(account.account_id.clone()), Conflict::GuardLost);
+            self.put(item(key, &guard, None), Cond::HeldBy(account.account_id.clone()), Conflict::GuardLost);
         }
         self
     }

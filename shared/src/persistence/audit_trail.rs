@@ -1,9 +1,9 @@
 //! The audit trail: one partition per account, outliving it, ordered by
 //! time.
 
-use super::{Changes, Records, keys};
+use super::{Changes, Records, item, keys};
 use crate::audit::AuditRecord;
-use crate::store::{Item, StoreError};
+use crate::store::StoreError;
 
 impl Records<'_> {
     /// The trail of `account_id`, oldest first.
@@ -16,6 +16,6 @@ impl Changes {
     /// `record` added to its account's trail. Records order by the clock's
     /// seconds, then `nanos` within a second, then `tie_breaker`.
     pub fn add_audit_record(&mut self, record: &AuditRecord, nanos: u32, tie_breaker: &str) -> &mut Self {
-        self.overwrite(Item::new(keys::audit_record(&record.account_id, record.at, nanos, tie_breaker), record))
+        self.overwrite(item(keys::audit_record(&record.account_id, record.at, nanos, tie_breaker), record, None))
     }
 }

@@ -81,7 +81,7 @@ impl Records<'_> {
     /// Sets the marker `limit` until `until`; `false` if one is live already.
     /// `nonce` keeps two setters' items from being equal.
     pub async fn mark(&self, limit: Limit<'_>, until: i64, nonce: &str) -> Result<bool, StoreError> {
-        let item = Item::new(limit.key(), &serde_json::json!({"nonce": nonce})).expiring_at(until);
+        let item = Item::new(limit.key(), serde_json::json!({"nonce": nonce})).expiring_at(until);
         match self.store.put(item, Cond::Absent).await {
             Ok(()) => Ok(true),
             Err(StoreError::ConditionFailed(_)) => Ok(false),
@@ -91,7 +91,7 @@ impl Records<'_> {
 
     /// Sets the marker `limit` until `until`, live one or not.
     pub async fn set_mark(&self, limit: Limit<'_>, until: i64) -> Result<(), StoreError> {
-        self.store.put(Item::new(limit.key(), &serde_json::json!({})).expiring_at(until), Cond::None).await
+        self.store.put(Item::new(limit.key(), serde_json::json!({})).expiring_at(until), Cond::None).await
     }
 
     /// Until when the marker `limit` is live, if it is.

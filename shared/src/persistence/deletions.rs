@@ -1,10 +1,10 @@
 //! Deletion requests: the request under the account's partition, a lookup
 //! from request id to account, and one queue per status (oldest first).
 
-use super::{Changes, Conflict, Records, keys};
+use super::{Changes, Conflict, Records, item, keys};
 use crate::domain::account::DeletionStatus;
 use crate::domain::records::{DeletionQueueEntry, DeletionRequest, RequestLookup};
-use crate::store::{Cond, Item, StoreError};
+use crate::store::{Cond, StoreError};
 
 impl Records<'_> {
     /// The deletion request of `account_id`, if any.
@@ -35,19 +35,19 @@ impl Changes {
     pub fn open_deletion_request(&mut self, request: &DeletionRequest, entry: &DeletionQueueEntry) -> &mut Self {
         let lookup = RequestLookup { account_id: request.account_id.clone() };
         self.put_deletion_request(request);
-        self.put(Item::new(keys::deletion_lookup(&request.request_id), &lookup), Cond::Absent, Conflict::IdTaken);
+        self.put(item(keys::deletion_lookup(&request.request_id), &lookup, None), Cond::Absent, Conflict::IdTaken);
         self.enqueue_deletion(request, entry)
     }
 
     /// The request of its account, replacing what is there.
     pub fn put_deletion_request(&mut self, request: &DeletionRequest) -> &mut Self {
-        self.overwrite(Item::new(keys::deletion_request(&request.account_id), request))
+        self.overwrite(item(keys::deletion_request(&request.account_id), request, None))
     }
 
     /// `entry` in the queue of `request`'s status.
     pub fn enqueue_deletion(&mut self, request: &DeletionRequest, entry: &DeletionQueueEntry) -> &mut Self {
         let key = keys::deletion_queue_entry(request.status, request.requested_at, &request.request_id);
-        self.overwrite(Item::new(key, entry))
+        self.overwrite(item(key, entry, None))
     }
 
     /// The entry of `request` gone from the queue of `status`; someone else

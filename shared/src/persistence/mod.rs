@@ -42,6 +42,9 @@ impl<'a> Records<'a> {
 
     /// Commits `changes` atomically: all or nothing.
     pub async fn commit(&self, changes: Changes) -> Result<(), NotCommitted> {
+        if let Some(e) = changes.unwritable {
+            return Err(NotCommitted::Store(e));
+        }
         if changes.ops.is_empty() {
             return Ok(());
         }
@@ -57,6 +60,9 @@ impl<'a> Records<'a> {
     /// Commits `changes` in transactions of at most `per_transaction`
     /// operations (for erasing many items: each batch is idempotent).
     pub async fn commit_in_batches(&self, changes: Changes, per_transaction: usize) -> Result<(), StoreError> {
+        if let Some(e) = changes.unwritable {
+            return Err(e);
+        }
         for chunk in changes.ops.chunks(per_transaction) {
             self.store.transact(chunk.to_vec()).await?;
         }
@@ -85,6 +91,11 @@ impl<'a> Records<'a> {
         let (items, next) = self.store.query_page(pk, "", limit, after).await?;
         Ok((items.iter().map(Item::decode).collect::<Result<_, _>>()?, next))
     }
+}
+
+/// The version-1 item holding `record` at `key`, expiring at `expires_at`.
+fn item<T: Serialize>(key: Key, record: &T, expires_at: Option<i64>) -> Result<Item, StoreError> {
+    Ok(Item { expires_at, ..Item::of(key, record)? })
 }
 
 /// A record as read, remembering where it is and which version was read, so
@@ -166,6 +177,8 @@ impl NotCommitted {
 pub struct Changes {
     ops: Vec<WriteOp>,
     conflicts: Vec<Conflict>,
+    /// The first record that did not serialise, if any.
+    unwritable: Option<StoreError>,
 }
 
 impl Changes {
@@ -179,14 +192,20 @@ impl Changes {
         self.ops.is_empty()
     }
 
-    fn put(&mut self, item: Item, cond: Cond, conflict: Conflict) -> &mut Self {
-        self.ops.push(WriteOp::Put { item, cond });
-        self.conflicts.push(conflict);
+    fn put(&mut self, item: Result<Item, StoreError>, cond: Cond, conflict: Conflict) -> &mut Self {
+        match item {
+            Ok(item) => {
+                self.ops.push(WriteOp::Put { item, cond });
+                self.conflicts.push(conflict);
+            }
+            // Reported by the commit, which then writes nothing.
+            Err(e) => self.unwritable = self.unwritable.take().or(Some(e)),
+        }
         self
     }
 
     /// A put that cannot fail on a condition (the conflict is never read).
-    fn overwrite(&mut self, item: Item) -> &mut Self {
+    fn overwrite(&mut self, item: Result<Item, StoreError>) -> &mut Self {
         self.put(item, Cond::None, Conflict::IdTaken)
     }
 
@@ -213,7 +232,7 @@ impl Changes {
             Expiry::Never => None,
             Expiry::At(at) => Some(at),
         };
-        let item = Item { version: stored.version + 1, expires_at, ..Item::new(stored.key.clone(), record) };
-        self.put(item, Cond::Version(stored.version), conflict)
+        let next = item(stored.key.clone(), record, expires_at).map(|i| Item { version: stored.version + 1, ..i });
+        self.put(next, Cond::Version(stored.version), conflict)
     }
 }

@@ -1,8 +1,8 @@
 //! Sessions, under their account's partition by the hash of their secret.
 
-use super::{Changes, Conflict, Expiry, Records, Stored, keys};
+use super::{Changes, Conflict, Expiry, Records, Stored, item, keys};
 use crate::domain::records::SessionRecord;
-use crate::store::{Cond, Item, StoreError};
+use crate::store::{Cond, StoreError};
 
 impl Records<'_> {
     /// The live session of `account_id` whose secret hashes to `secret_hash`.
@@ -41,7 +41,7 @@ impl Changes {
         session: &SessionRecord,
         expires_at: i64,
     ) -> &mut Self {
-        let item = Item::new(keys::session(account_id, secret_hash), session).expiring_at(expires_at);
+        let item = item(keys::session(account_id, secret_hash), session, Some(expires_at));
         self.put(item, Cond::Absent, Conflict::SessionIdTaken)
     }
 
@@ -64,7 +64,7 @@ impl Changes {
         session: &SessionRecord,
         expires_at: i64,
     ) -> &mut Self {
-        let item = Item::new(stored.key.clone(), session).expiring_at(expires_at);
+        let item = item(stored.key.clone(), session, Some(expires_at));
         self.put(item, Cond::Present, Conflict::SessionChanged)
     }
 

@@ -1,10 +1,10 @@
 //! One-time SMS codes: the live code per phone and purpose, stored as a
 //! salted hash with its count of wrong tries.
 
-use super::{Changes, Conflict, Expiry, Records, Stored, keys};
+use super::{Changes, Conflict, Expiry, Records, Stored, item, keys};
 use crate::domain::records::SmsCodeRecord;
 use crate::domain::sms_code::SmsPurpose;
-use crate::store::{Cond, Item, StoreError, StoreExt};
+use crate::store::{Cond, StoreError, StoreExt};
 
 impl Records<'_> {
     /// The live code for `phone` and `purpose`.
@@ -25,7 +25,7 @@ impl Records<'_> {
         code: &SmsCodeRecord,
         expires_at: i64,
     ) -> Result<(), StoreError> {
-        self.store.put(Item::new(keys::sms_code(phone, purpose), code).expiring_at(expires_at), Cond::None).await
+        self.store.put(item(keys::sms_code(phone, purpose), code, Some(expires_at))?, Cond::None).await
     }
 }
 

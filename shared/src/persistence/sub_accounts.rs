@@ -1,8 +1,8 @@
 //! The index of a primary account's sub-accounts, under its partition.
 
-use super::{Changes, Conflict, Records, keys};
+use super::{Changes, Conflict, Records, item, keys};
 use crate::domain::records::SubAccountLink;
-use crate::store::{Cond, Item, StoreError};
+use crate::store::{Cond, StoreError};
 
 impl Records<'_> {
     /// The sub-accounts listed under `parent_id`.
@@ -15,14 +15,14 @@ impl Changes {
     /// `link` listed under `parent_id` until `expires_at` (a pending
     /// sub-account's end).
     pub fn list_sub_account(&mut self, parent_id: &str, link: &SubAccountLink, expires_at: i64) -> &mut Self {
-        let item = Item::new(keys::sub_account_link(parent_id, &link.account_id), link).expiring_at(expires_at);
+        let item = item(keys::sub_account_link(parent_id, &link.account_id), link, Some(expires_at));
         self.overwrite(item)
     }
 
     /// `link` listed under `parent_id` for good, if it is still listed
     /// ([`Conflict::SubAccountUnlisted`]).
     pub fn keep_sub_account_listed(&mut self, parent_id: &str, link: &SubAccountLink) -> &mut Self {
-        let item = Item::new(keys::sub_account_link(parent_id, &link.account_id), link);
+        let item = item(keys::sub_account_link(parent_id, &link.account_id), link, None);
         self.put(item, Cond::Present, Conflict::SubAccountUnlisted)
     }
 

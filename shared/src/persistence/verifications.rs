@@ -1,7 +1,7 @@
 //! Real-name verification: materials and the submission under the account's
 //! partition, and one review queue per status (oldest first).
 
-use super::{Changes, Conflict, Records, Stored, keys};
+use super::{Changes, Conflict, Records, Stored, item, keys};
 use crate::domain::account::VerificationStatus;
 use crate::domain::records::{Material, QueueEntry, Verification};
 use crate::store::{Cond, Item, StoreError};
@@ -32,25 +32,25 @@ impl Changes {
     /// A new material of `account_id`, forgotten at `expires_at` unless a
     /// submission keeps it.
     pub fn create_material(&mut self, account_id: &str, material: &Material, expires_at: i64) -> &mut Self {
-        let item = Item::new(keys::material(account_id, &material.material_id), material).expiring_at(expires_at);
+        let item = item(keys::material(account_id, &material.material_id), material, Some(expires_at));
         self.put(item, Cond::Absent, Conflict::IdTaken)
     }
 
     /// `stored` as `material`, kept for as long as its submission.
     pub fn keep_material(&mut self, stored: &Stored<Material>, material: &Material) -> &mut Self {
-        let item = Item { version: stored.version + 1, ..Item::new(stored.key.clone(), material) };
-        self.overwrite(item)
+        let next = item(stored.key.clone(), material, None).map(|i| Item { version: stored.version + 1, ..i });
+        self.overwrite(next)
     }
 
     /// The submission of its account, replacing the previous one.
     pub fn put_verification(&mut self, verification: &Verification) -> &mut Self {
-        self.overwrite(Item::new(keys::verification(&verification.account_id), verification))
+        self.overwrite(item(keys::verification(&verification.account_id), verification, None))
     }
 
     /// `entry` in the review queue of `status`.
     pub fn enqueue_verification(&mut self, status: VerificationStatus, entry: &QueueEntry) -> &mut Self {
         let key = keys::verification_queue_entry(status, entry.submitted_at, &entry.account_id);
-        self.overwrite(Item::new(key, entry))
+        self.overwrite(item(key, entry, None))
     }
 
     /// The entry of `verification` gone from the queue of its status; when

@@ -203,7 +203,7 @@ impl Store for EmbeddedStore {
                     },
                     None => Counter { count: 1, expires_at: window_end },
                 };
-                let item = Item::new(key.clone(), &serde_json::json!({ "count": counter.count }))
+                let item = Item::new(key.clone(), serde_json::json!({ "count": counter.count }))
                     .expiring_at(counter.expires_at);
                 table.insert(storage_key(&key.pk, &key.sk).as_str(), encode(&item).as_slice()).map_err(internal)?;
                 counter

@@ -113,7 +113,7 @@ impl Store for MemoryStore {
             None => Counter { count: 1, expires_at: window_end },
         };
         let item =
-            Item::new(key.clone(), &serde_json::json!({ "count": counter.count })).expiring_at(counter.expires_at);
+            Item::new(key.clone(), serde_json::json!({ "count": counter.count })).expiring_at(counter.expires_at);
         items.insert((key.pk.clone(), key.sk.clone()), item);
         Ok(counter)
     }

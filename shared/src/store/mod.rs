@@ -43,15 +43,18 @@ pub struct Item {
 }
 
 impl Item {
-    /// A version-1 item holding `record` at `key`.
-    pub fn new<T: Serialize>(key: Key, record: &T) -> Self {
-        Self {
-            pk: key.pk,
-            sk: key.sk,
-            version: 1,
-            expires_at: None,
-            data: serde_json::to_value(record).expect("records serialise to JSON"),
-        }
+    /// A version-1 item holding `data` at `key`.
+    pub fn new(key: Key, data: Value) -> Self {
+        Self { pk: key.pk, sk: key.sk, version: 1, expires_at: None, data }
+    }
+
+    /// A version-1 item holding `record` at `key`; an `Internal` error if
+    /// the record does not serialise (none of ours can fail, but a request
+    /// must never panic if one day one does).
+    pub fn of<T: Serialize>(key: Key, record: &T) -> Result<Self, StoreError> {
+        let data = serde_json::to_value(record)
+            .map_err(|e| StoreError::Internal(format!("record does not serialise: {e}")))?;
+        Ok(Self::new(key, data))
     }
 
     /// The same item, expiring at `unix_secs`.
@@ -60,13 +63,9 @@ impl Item {
         self
     }
 
-    /// The next version of this item holding `record`, same key and expiry.
-    pub fn successor<T: Serialize>(&self, record: &T) -> Self {
-        Self {
-            version: self.version + 1,
-            data: serde_json::to_value(record).expect("records serialise to JSON"),
-            ..self.clone()
-        }
+    /// The next version of this item holding `data`, same key and expiry.
+    pub fn successor(&self, data: Value) -> Self {
+        Self { version: self.version + 1, data, ..self.clone() }
     }
 
     /// The item's key.
