@@ -8,17 +8,17 @@ use lambda_http::lambda_runtime::{self, LambdaEvent};
 use lambda_http::request::LambdaRequest;
 use lambda_http::{Adapter, Request, Service, service_fn};
 
-use crate::api::{self, routes::Function};
+use crate::api::{self, functions::Entry};
 use crate::config::Config;
 
-/// Wires the app from the environment and runs `function` until the
+/// Wires the app from the environment and serves `function` until the
 /// runtime stops.
-pub async fn run(function: Function) -> Result<(), lambda_http::Error> {
+pub async fn run(function: &'static Entry) -> Result<(), lambda_http::Error> {
     crate::telemetry::init(true);
     let app = crate::app::wire(Config::from_env()?).await?.app;
     let adapter = Adapter::from(service_fn(move |req: Request| {
         let app = app.clone();
-        async move { Ok::<_, Infallible>(api::handle(&app, Some(function), req).await) }
+        async move { Ok::<_, Infallible>(api::handle_entry(&app, function, req).await) }
     }));
     lambda_runtime::run(service_fn(move |mut event: LambdaEvent<LambdaRequest>| {
         repair(&mut event.payload);
