@@ -14,10 +14,10 @@ pub mod views;
 use lambda_http::{Body, Request, Response};
 use tracing::Instrument;
 
+use self::functions::Entry;
 use self::problem::ApiError;
 use self::request::ApiRequest;
 use self::response::ApiResponse;
-use self::functions::Entry;
 use self::routes::Function;
 use crate::app::App;
 

@@ -42,6 +42,20 @@ pub enum ApiError {
     Forbidden(&'static str),
 }
 
+/// `error` and its sources, outermost first: "dependency failed: store:
+/// store unavailable: ThrottlingException: …". Adapters describe AWS
+/// failures by code and message only, so no request data is in the chain.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
 impl ApiError {
     fn parts(&self) -> (StatusCode, &'static str, Option<i64>) {
         use FlowError as F;
@@ -62,7 +76,10 @@ impl ApiError {
             Self::Flow(F::Unavailable(_)) => {
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable", Some(UNAVAILABLE_RETRY_AFTER))
             }
-            Self::Flow(F::Internal(_)) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", None),
+            Self::Flow(F::Dependency(d)) if d.is_transient() => {
+                (StatusCode::SERVICE_UNAVAILABLE, "unavailable", Some(UNAVAILABLE_RETRY_AFTER))
+            }
+            Self::Flow(F::Internal(_) | F::Dependency(_)) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", None),
             Self::Malformed { .. } => (StatusCode::BAD_REQUEST, "malformed_request", None),
             Self::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", None),
             Self::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", None),
@@ -82,10 +99,15 @@ impl ApiError {
     /// Renders the problem in `lang`; `problem_base` prefixes the type URI.
     pub fn into_response(self, lang: Lang, problem_base: &str) -> ApiResponse {
         let (status, code, retry_after) = self.parts();
-        match &self {
-            Self::Flow(FlowError::Internal(m)) => tracing::error!(error = %m, "internal error"),
-            Self::Flow(FlowError::Unavailable(m)) => {
-                tracing::warn!(error = %m, "dependency unavailable")
+        match (&self, status) {
+            (
+                Self::Flow(e @ (FlowError::Internal(_) | FlowError::Dependency(_))),
+                StatusCode::INTERNAL_SERVER_ERROR,
+            ) => {
+                tracing::error!(error = %chain(e), "internal error")
+            }
+            (Self::Flow(e @ (FlowError::Unavailable(_) | FlowError::Dependency(_))), _) => {
+                tracing::warn!(error = %chain(e), "dependency unavailable")
             }
             _ => {}
         }
@@ -116,5 +138,33 @@ impl ApiError {
             response = response.header("allow", allowed.join(", "));
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flows::Dependency;
+    use crate::persistence::{Conflict, NotCommitted};
+    use crate::store::StoreError;
+
+    fn status_of(dependency: Dependency) -> StatusCode {
+        ApiError::Flow(FlowError::Dependency(dependency)).parts().0
+    }
+
+    #[test]
+    fn a_dependency_is_503_when_a_retry_may_succeed_and_500_when_it_is_our_fault() {
+        let unavailable = StoreError::Unavailable("ThrottlingException: slow down".into());
+        assert_eq!(status_of(Dependency::Store(unavailable)), StatusCode::SERVICE_UNAVAILABLE);
+        let race = NotCommitted::Conflict(vec![Conflict::AccountChanged]);
+        assert_eq!(status_of(Dependency::Commit(race)), StatusCode::SERVICE_UNAVAILABLE);
+        let corrupt = StoreError::Internal("undecodable PROFILE item".into());
+        assert_eq!(status_of(Dependency::Commit(NotCommitted::Store(corrupt))), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
+    fn the_logged_error_keeps_every_source() {
+        let error = FlowError::Dependency(Dependency::Store(StoreError::Internal("undecodable PROFILE item".into())));
+        assert_eq!(chain(&error), "dependency failed: store: store failure: undecodable PROFILE item");
     }
 }

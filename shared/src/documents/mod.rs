@@ -34,7 +34,7 @@ pub struct StoredObject {
 }
 
 /// Why a document operation failed.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum DocumentError {
     /// Throttled or down: retry later.
     #[error("document store unavailable: {0}")]

@@ -18,6 +18,7 @@ pub mod verification;
 #[cfg(all(test, feature = "dev"))]
 mod tests;
 
+use crate::documents::DocumentError;
 use crate::domain::FieldError;
 use crate::notify::SendError;
 use crate::persistence::NotCommitted;
@@ -64,49 +65,70 @@ pub enum FlowError {
         /// Seconds until a retry may succeed.
         retry_after: i64,
     },
-    /// A dependency is throttling or down (503).
+    /// A dependency is throttling or down, or a write lost a race (503).
     #[error("unavailable: {0}")]
     Unavailable(String),
+    /// A dependency failed; the failure is kept as the source.
+    /// [`Dependency::is_transient`] tells a `503` from a `500`.
+    #[error("dependency failed")]
+    Dependency(#[source] Dependency),
     /// A fault on our side (500); never caused by client input.
     #[error("internal: {0}")]
     Internal(String),
 }
 
+/// What failed below the flows, kept whole so that logs show the cause.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum Dependency {
+    /// The store.
+    #[error("store")]
+    Store(#[from] StoreError),
+    /// A commit: the store, or a condition no flow expected to fail (a race
+    /// lost to a concurrent request: the client may simply retry).
+    #[error("commit")]
+    Commit(#[from] NotCommitted),
+    /// The email or SMS provider.
+    #[error("provider")]
+    Send(#[from] SendError),
+    /// Document storage.
+    #[error("document storage")]
+    Documents(#[from] DocumentError),
+}
+
+impl Dependency {
+    /// Whether a retry may succeed (`503`), rather than a fault of ours
+    /// (`500`).
+    pub fn is_transient(&self) -> bool {
+        let store = |e: &StoreError| !matches!(e, StoreError::Internal(_));
+        match self {
+            Self::Store(e) | Self::Commit(NotCommitted::Store(e)) => store(e),
+            Self::Commit(NotCommitted::Conflict(_)) | Self::Send(_) => true,
+            Self::Documents(e) => matches!(e, DocumentError::Unavailable(_)),
+        }
+    }
+}
+
 impl From<StoreError> for FlowError {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Unavailable(m) => Self::Unavailable(m),
-            // A condition failing where the flow did not expect one is a race
-            // lost to a concurrent request: the client may simply retry.
-            StoreError::ConditionFailed(ops) => Self::Unavailable(format!("concurrent update on ops {ops:?}")),
-            StoreError::Internal(m) => Self::Internal(m),
-        }
+        Self::Dependency(e.into())
     }
 }
 
 impl From<NotCommitted> for FlowError {
     fn from(e: NotCommitted) -> Self {
-        match e {
-            // A condition failing where the flow did not expect one is a race
-            // lost to a concurrent request: the client may simply retry.
-            NotCommitted::Conflict(conflicts) => Self::Unavailable(format!("concurrent update: {conflicts:?}")),
-            NotCommitted::Store(e) => e.into(),
-        }
+        Self::Dependency(e.into())
     }
 }
 
 impl From<SendError> for FlowError {
     fn from(e: SendError) -> Self {
-        Self::Unavailable(e.to_string())
+        Self::Dependency(e.into())
     }
 }
 
-impl From<crate::documents::DocumentError> for FlowError {
-    fn from(e: crate::documents::DocumentError) -> Self {
-        match e {
-            crate::documents::DocumentError::Unavailable(m) => Self::Unavailable(m),
-            crate::documents::DocumentError::Internal(m) => Self::Internal(m),
-        }
+impl From<DocumentError> for FlowError {
+    fn from(e: DocumentError) -> Self {
+        Self::Dependency(e.into())
     }
 }
 
