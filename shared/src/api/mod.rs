@@ -28,17 +28,24 @@ use crate::app::App;
 pub async fn handle(app: &App, function: Option<Function>, req: Request) -> Response<Body> {
     match function {
         Some(function) => handle_entry(app, functions::entry(function), req).await,
-        None => respond(app, None, req).await,
+        None => respond(app, None, functions::entry, req).await,
     }
 }
 
 /// Serves one request as the Lambda function `entry`: a route of another
 /// function is 404.
 pub async fn handle_entry(app: &App, entry: &'static Entry, req: Request) -> Response<Body> {
-    respond(app, Some(entry), req).await
+    // Resolving to `entry` alone (never through `functions::entry`) is what
+    // keeps the other functions' handlers out of this binary.
+    respond(app, Some(entry), move |_| entry, req).await
 }
 
-async fn respond(app: &App, only: Option<&'static Entry>, req: Request) -> Response<Body> {
+async fn respond(
+    app: &App,
+    only: Option<&'static Entry>,
+    resolve: impl Fn(Function) -> &'static Entry,
+    req: Request,
+) -> Response<Body> {
     let lang = request::language(&req);
     let span = tracing::info_span!(
         "request",
@@ -47,7 +54,7 @@ async fn respond(app: &App, only: Option<&'static Entry>, req: Request) -> Respo
         status = tracing::field::Empty
     );
     async move {
-        let response = match serve(app, only, req).await {
+        let response = match serve(app, only, resolve, req).await {
             Ok(response) => response,
             Err(error) => error.into_response(lang, &app.config.public_url),
         };
@@ -59,7 +66,12 @@ async fn respond(app: &App, only: Option<&'static Entry>, req: Request) -> Respo
     .await
 }
 
-async fn serve(app: &App, only: Option<&'static Entry>, req: Request) -> Result<ApiResponse, ApiError> {
+async fn serve(
+    app: &App,
+    only: Option<&'static Entry>,
+    resolve: impl Fn(Function) -> &'static Entry,
+    req: Request,
+) -> Result<ApiResponse, ApiError> {
     let req = ApiRequest::from_lambda(req)?;
     tracing::Span::current().record("route", req.route.key());
     if only.is_some_and(|entry| entry.function != req.route.function) {
@@ -69,6 +81,5 @@ async fn serve(app: &App, only: Option<&'static Entry>, req: Request) -> Result<
         // API Gateway's IAM auth admits operators; never trust its absence.
         return Err(ApiError::Forbidden("operator_principal_missing"));
     }
-    let entry = only.unwrap_or_else(|| functions::entry(req.route.function));
-    (entry.serve)(app, &req).await
+    (resolve(req.route.function).serve)(app, &req).await
 }
