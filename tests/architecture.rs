@@ -50,7 +50,7 @@ fn lambda_http_stays_at_the_edge() {
 
 #[test]
 fn aws_sdks_stay_in_adapters_and_wiring() {
-    for sdk in ["aws_sdk_dynamodb", "aws_sdk_sesv2", "aws_sdk_sns", "aws_sdk_s3"] {
+    for sdk in ["aws_sdk_dynamodb", "aws_sdk_sesv2", "aws_sdk_sns", "aws_sdk_s3", "aws_sdk_kms"] {
         only_in(
             sdk,
             &[
@@ -58,6 +58,7 @@ fn aws_sdks_stay_in_adapters_and_wiring() {
                 "notify/ses.rs",
                 "notify/sns.rs",
                 "documents/s3.rs",
+                "sealing/kms.rs",
                 "app.rs",
                 "provision.rs",
                 "aws_errors.rs",

@@ -364,8 +364,8 @@ async fn sessions_from_before_a_password_change_are_refused_even_if_their_deleti
     let token = accounts_tests::token_in(&invitation.text);
     let password = "Gpu#Cl0ud-Strong9";
     set_password::set_password(&app, &token, password, Some(phone.as_str()), Lang::En).await.unwrap();
-    let stale = sessions::sign_in(&app, "epochs", password).await.unwrap().token.expose_secret().to_owned();
-    let current = sessions::sign_in(&app, "epochs", password).await.unwrap().token.expose_secret().to_owned();
+    let stale = session_token(&app, "epochs", password).await;
+    let current = session_token(&app, "epochs", password).await;
     let signed_in = sessions::authenticate(&app, &current).await.unwrap();
     // The password commits; ending the other sessions then fails.
     let changed = change_password::change_password(&app, &signed_in, password, "New#Gpu-Pass42", Lang::En).await;
@@ -474,4 +474,13 @@ async fn a_conditional_write_retried_after_a_lost_response_is_not_a_false_condit
     assert_eq!(seen.len(), 2, "the write was retried once: {seen:?}");
     assert_eq!(seen[0], seen[1], "with the same client request token");
     assert!(store.get(&key).await.unwrap().is_some());
+}
+
+/// Signs in (no MFA on) and returns the session's token.
+async fn session_token(app: &shared::App, login: &str, password: &str) -> String {
+    use shared::flows::sessions::{Client, SignIn, sign_in};
+    match sign_in(app, login, password, &Client::default()).await.unwrap() {
+        SignIn::Session(session) => session.token.expose_secret().to_owned(),
+        SignIn::SecondFactor { .. } => panic!("MFA is not on for this account"),
+    }
 }

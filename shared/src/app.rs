@@ -16,6 +16,9 @@ use crate::notify::outbox::Outbox;
 use crate::notify::{Mailer, SmsSender};
 use crate::persistence::Records;
 use crate::random::{OsRandom, Random};
+use crate::sealing::Sealer;
+#[cfg(feature = "dev")]
+use crate::sealing::local::LocalSealer;
 use crate::store::dynamodb::DynamoStore;
 #[cfg(feature = "dev")]
 use crate::store::embedded::{EmbeddedStore, open_database};
@@ -37,6 +40,8 @@ pub struct App {
     pub sms: Arc<dyn SmsSender>,
     /// Verification materials.
     pub documents: Arc<dyn DocumentStore>,
+    /// Encryption of secrets we must read back (TOTP secrets).
+    pub sealer: Arc<dyn Sealer>,
     /// Time.
     pub clock: Arc<dyn Clock>,
     /// Randomness for secrets and ids.
@@ -84,6 +89,9 @@ pub enum WireError {
     /// The local document directory could not be opened.
     #[error(transparent)]
     Documents(#[from] crate::documents::DocumentError),
+    /// The local sealing key could not be read or made.
+    #[error(transparent)]
+    Sealing(#[from] crate::sealing::SealError),
 }
 
 /// Number of argon2 hashes allowed at once: one per core.
@@ -121,6 +129,7 @@ async fn wire_aws(config: Config) -> Result<Wired, WireError> {
         mailer: mailer(&sdk, &config),
         sms: sms_sender(&sdk),
         documents: documents(&sdk, &config),
+        sealer: sealer(&sdk, &config),
         config: Arc::new(config),
         clock: clock.clone(),
         random: Arc::new(OsRandom),
@@ -165,6 +174,16 @@ fn documents(sdk: &aws_config::SdkConfig, config: &Config) -> Arc<dyn DocumentSt
 #[cfg(not(feature = "s3"))]
 fn documents(_: &aws_config::SdkConfig, _: &Config) -> Arc<dyn DocumentStore> {
     Arc::new(crate::documents::NoDocuments)
+}
+
+#[cfg(feature = "kms")]
+fn sealer(sdk: &aws_config::SdkConfig, config: &Config) -> Arc<dyn Sealer> {
+    Arc::new(crate::sealing::kms::KmsSealer::new(aws_sdk_kms::Client::new(sdk), config.kms_key_id.clone()))
+}
+
+#[cfg(not(feature = "kms"))]
+fn sealer(_: &aws_config::SdkConfig, _: &Config) -> Arc<dyn Sealer> {
+    Arc::new(crate::sealing::NoSealer)
 }
 
 /// An app on the embedded backend, with the dev-only handles to its outbox
@@ -215,12 +234,14 @@ impl EmbeddedApp {
 
     fn with(config: Config, store: Arc<dyn Store>, outbox: Outbox, clock: Arc<SystemClock>) -> Result<Self, WireError> {
         let documents = LocalDocuments::open(&config.data_dir, &config.public_url, clock.clone(), &OsRandom)?;
+        let sealer = LocalSealer::open(config.sealing_key.as_deref(), &config.data_dir, &OsRandom)?;
         let app = App {
             config: Arc::new(config),
             store,
             mailer: Arc::new(outbox.clone()),
             sms: Arc::new(outbox.clone()),
             documents: Arc::new(documents.clone()),
+            sealer: Arc::new(sealer),
             clock: clock.clone(),
             random: Arc::new(OsRandom),
             hasher: PasswordHasher::new(hashing_concurrency()),

@@ -55,6 +55,18 @@ pub enum AuditEvent {
     ResetDeclined,
     /// 100 consecutive failed sign-ins suspended password sign-in.
     SignInSuspended,
+    /// Two-factor sign-in was turned on.
+    MfaEnabled,
+    /// Two-factor sign-in was turned off.
+    MfaDisabled,
+    /// A change of email address was asked for (the link went out).
+    EmailChangeRequested,
+    /// The email address changed.
+    EmailChanged,
+    /// The phone changed.
+    PhoneChanged,
+    /// A forgotten username was sent to the account's email or phone.
+    UsernameSent,
 }
 
 /// Who caused an event.

@@ -54,6 +54,11 @@ pub struct Config {
     pub sms_daily_budget: u64,
     /// Per-client limits (each a template parameter, see [`ClientLimits`]).
     pub limits: ClientLimits,
+    /// The KMS key that seals TOTP secrets (aws backend).
+    pub kms_key_id: String,
+    /// The dev server's sealing key, 64 hex characters (embedded backend;
+    /// when unset, a key kept in the data directory).
+    pub sealing_key: Option<String>,
 }
 
 /// The limits that count per client IP or network. Deployed, API Gateway's
@@ -144,6 +149,8 @@ impl Config {
                 sms_per_network_hour: count("ACCOUNTS_LIMIT_SMS_PER_NETWORK_HOUR", limits.sms_per_network_hour)?,
                 forgot_per_ip_hour: count("ACCOUNTS_LIMIT_FORGOT_PER_IP_HOUR", limits.forgot_per_ip_hour)?,
             },
+            kms_key_id: text("ACCOUNTS_KMS_KEY_ID", "alias/accounts-totp"),
+            sealing_key: get("ACCOUNTS_SEALING_KEY").filter(|v| !v.is_empty()),
         })
     }
 }

@@ -112,6 +112,12 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("phone_mismatch", "The phone number is not the one this account signed up with.", "手机号与注册时填写的不一致。"),
     ("purpose_invalid", "Unknown purpose.", "未知用途。"),
     ("method_invalid", "Use email or sms.", "请选择 email 或 sms。"),
+    ("email_or_phone", "Give an email or a phone, not both.", "请填写邮箱或手机号其中之一。"),
+    ("invalid_code", "The code is wrong or already used.", "验证码错误或已被使用。"),
+    ("mfa_enabled", "Two-factor sign-in is already on.", "两步验证已经开启。"),
+    ("mfa_not_enabled", "Two-factor sign-in is not on.", "两步验证尚未开启。"),
+    ("no_mfa_enrolment", "Start the authenticator set-up again.", "请重新开始设置身份验证器。"),
+    ("session_not_found", "There is no such session.", "没有这个会话。"),
     ("terms_not_accepted", "You must accept the terms.", "请阅读并同意服务条款。"),
     ("sms_code_format", "The code has 6 digits.", "验证码为 6 位数字。"),
     ("sms_code_invalid", "The code is not correct.", "验证码不正确。"),
@@ -185,6 +191,14 @@ pub fn sms_code_text(code: &str, lang: Lang) -> String {
     match lang {
         Lang::En => format!("Your verification code is {code}. It expires in 5 minutes. Never share it with anyone."),
         Lang::ZhCn => format!("您的验证码为 {code}，5 分钟内有效。请勿泄露给他人。"),
+    }
+}
+
+/// The SMS text carrying a forgotten username.
+pub fn sms_username_text(username: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("Your username is {username}. If you did not ask for it, ignore this message."),
+        Lang::ZhCn => format!("您的用户名为 {username}。如果您没有查询，请忽略本短信。"),
     }
 }
 

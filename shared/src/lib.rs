@@ -18,6 +18,7 @@ pub mod persistence;
 #[cfg(feature = "dev")]
 pub mod provision;
 pub mod random;
+pub mod sealing;
 pub mod store;
 pub mod telemetry;
 

@@ -1,7 +1,7 @@
 //! `ACCOUNTS_CREATE_TABLE=1`: creates, on a local AWS emulator, what
 //! `infra/template.yaml` creates deployed — the table (same keys, TTL and
 //! billing; `tests/surface.rs` holds the two to each other), the bucket and
-//! the verified sender identity. Each step does nothing if the resource is
+//! the verified sender identity and the KMS key that seals TOTP secrets. Each step does nothing if the resource is
 //! already there.
 
 use aws_config::SdkConfig;
@@ -38,7 +38,29 @@ fn failed(resource: &'static str) -> impl Fn(String) -> ProvisionError {
 pub async fn ensure_resources(sdk: &SdkConfig, config: &Config) -> Result<(), ProvisionError> {
     ensure_table(&aws_sdk_dynamodb::Client::new(sdk), &config.table).await?;
     ensure_bucket(&crate::documents::s3::client(sdk), &config.bucket, sdk).await?;
-    ensure_sender(&aws_sdk_sesv2::Client::new(sdk), &config.email_from).await
+    ensure_sender(&aws_sdk_sesv2::Client::new(sdk), &config.email_from).await?;
+    ensure_sealing_key(&aws_sdk_kms::Client::new(sdk), &config.kms_key_id).await
+}
+
+/// Creates a symmetric KMS key under the alias `key_id` names (as the
+/// template's `TotpKey` and its alias), unless the alias resolves.
+pub async fn ensure_sealing_key(client: &aws_sdk_kms::Client, key_id: &str) -> Result<(), ProvisionError> {
+    let fail = failed("sealing key");
+    if client.describe_key().key_id(key_id).send().await.is_ok() {
+        return Ok(());
+    }
+    let Some(alias) = key_id.strip_prefix("alias/").map(|_| key_id) else {
+        return Err(fail(format!("{key_id} does not resolve, and only an alias can be created")));
+    };
+    let key = client
+        .create_key()
+        .description("Seals TOTP secrets (accounts-dev)")
+        .send()
+        .await
+        .map_err(|e| fail(describe(&e)))?;
+    let key_arn = key.key_metadata.map(|m| m.key_id).ok_or_else(|| fail("no key id".into()))?;
+    client.create_alias().alias_name(alias).target_key_id(key_arn).send().await.map_err(|e| fail(describe(&e)))?;
+    Ok(())
 }
 
 /// Creates the table with its TTL and point-in-time recovery.

@@ -4,6 +4,7 @@
 mod accounts;
 mod audit;
 mod change_password;
+mod contact_details;
 mod deletion;
 mod dev_routes;
 mod lockout_abuse;
@@ -11,6 +12,7 @@ mod materials_abuse;
 mod password_recovery;
 mod password_set;
 mod problems;
+mod security_centre;
 mod sessions;
 mod sign_up_walk;
 mod sms_abuse;

@@ -440,6 +440,37 @@ impl TestApp {
         customer
     }
 
+    /// The server's time, in Unix seconds: the dev server's clock (which
+    /// `/_dev/clock` moves), or the real one on the deployed shape.
+    pub fn server_now(&self) -> i64 {
+        if stack().is_some() {
+            let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
+            return since_epoch.as_secs() as i64;
+        }
+        self.dev().app().clock.now()
+    }
+
+    /// The TOTP code of the base32 `secret` at the server's time, `steps`
+    /// 30-second steps ahead (each code is accepted once: a test that needs
+    /// another code right away takes the next step's, as the server accepts
+    /// one step either way).
+    pub fn totp_code(&self, secret: &str, steps: i64) -> String {
+        let bytes = totp_rs::Secret::Encoded(secret.to_owned()).to_bytes().expect("a base32 secret");
+        let totp = totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes, None, String::new());
+        totp.generate((self.server_now() + steps * 30) as u64)
+    }
+
+    /// Sends `method path` with a bearer token and a JSON body.
+    pub async fn json_with_token(&self, method: reqwest::Method, path: &str, token: &str, body: &Value) -> Response {
+        self.client
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
     /// Signs in and returns the response.
     pub async fn sign_in(&self, login: &str, password: &str) -> Response {
         self.post("/v1/sessions", &json!({"login": login, "password": password})).await

@@ -1,4 +1,5 @@
-//! The `sessions` Lambda function: sign-in, sign-out and GET /v1/me.
+//! The `sessions` Lambda function: sign-in (both steps with MFA on),
+//! sign-out and GET /v1/me.
 //! Dependencies are built once per cold start; the handlers live in `shared`,
 //! and only this function's are linked.
 

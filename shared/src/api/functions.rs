@@ -6,7 +6,9 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use super::handlers::{accounts, deletion, operator, password, sessions, sms_codes, sub_accounts, verification};
+use super::handlers::{
+    accounts, contact, deletion, operator, password, security, sessions, sms_codes, sub_accounts, verification,
+};
 use super::problem::ApiError;
 use super::request::ApiRequest;
 use super::response::ApiResponse;
@@ -55,10 +57,12 @@ function!(SESSIONS, sessions, Sessions, {
     CreateSession => sessions::create,
     DeleteCurrentSession => sessions::delete_current,
     GetMe => sessions::me,
+    CreateSessionWithSecondFactor => sessions::create_with_second_factor,
 });
 function!(FORGOT_PASSWORD, forgot_password, ForgotPassword, {
     ForgotPassword => password::forgot,
     ResetPassword => password::reset,
+    ForgotUsername => password::forgot_username,
 });
 function!(CHANGE_PASSWORD, change_password, ChangePassword, { ChangePassword => password::change });
 function!(VERIFICATION, verification, Verification, {
@@ -85,6 +89,20 @@ function!(SUB_ACCOUNTS, sub_accounts, SubAccounts, {
     ListSubAccounts => sub_accounts::list,
     ResetSubAccount => sub_accounts::reset,
 });
+function!(SECURITY, security, Security, {
+    ListSessions => security::list_sessions,
+    EndSession => security::end_session,
+    EndOtherSessions => security::end_other_sessions,
+    EnrolTotp => security::enrol_totp,
+    ConfirmTotp => security::confirm_totp,
+    DisableMfa => security::disable,
+});
+function!(CONTACT_DETAILS, contact_details, ContactDetails, {
+    RequestEmailChange => contact::request_email_change,
+    ConfirmEmailChange => contact::confirm_email_change,
+    SendPhoneCode => contact::send_phone_code,
+    ChangePhone => contact::change_phone,
+});
 
 /// The entry of `function` (this links every function's handlers: for the
 /// dev server and tests, never for a Lambda function).
@@ -100,6 +118,8 @@ pub fn entry(function: Function) -> &'static Entry {
         Function::Operator => &OPERATOR,
         Function::Deletion => &DELETION,
         Function::SubAccounts => &SUB_ACCOUNTS,
+        Function::Security => &SECURITY,
+        Function::ContactDetails => &CONTACT_DETAILS,
     }
 }
 

@@ -8,6 +8,7 @@ use serde::de::DeserializeOwned;
 use super::problem::ApiError;
 use super::routes::{self, BodyKind, Route};
 use crate::domain::FieldError;
+use crate::domain::network::Client;
 use crate::i18n::Lang;
 
 /// The largest accepted body.
@@ -100,6 +101,11 @@ impl ApiRequest {
     /// A header's value, if present and text.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The calling client: its IP and user agent.
+    pub fn client(&self) -> Client {
+        Client::new(&self.client_ip, self.header("user-agent"))
     }
 
     /// The method, from the route.

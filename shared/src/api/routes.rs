@@ -25,6 +25,10 @@ pub enum Function {
     Deletion,
     /// `functions/sub-accounts`.
     SubAccounts,
+    /// `functions/security`.
+    Security,
+    /// `functions/contact-details`.
+    ContactDetails,
 }
 
 impl Function {
@@ -40,6 +44,8 @@ impl Function {
         Self::Operator,
         Self::Deletion,
         Self::SubAccounts,
+        Self::Security,
+        Self::ContactDetails,
     ];
 
     /// The crate and binary name under `functions/`.
@@ -55,6 +61,8 @@ impl Function {
             Self::Operator => "operator",
             Self::Deletion => "deletion",
             Self::SubAccounts => "sub-accounts",
+            Self::Security => "security",
+            Self::ContactDetails => "contact-details",
         }
     }
 }
@@ -116,6 +124,30 @@ pub enum RouteId {
     OpsListDeletions,
     /// `POST /ops/v1/deletion-requests/{request_id}/decision`.
     OpsDecideDeletion,
+    /// `POST /v1/sessions/mfa`.
+    CreateSessionWithSecondFactor,
+    /// `POST /v1/username/forgot`.
+    ForgotUsername,
+    /// `GET /v1/me/sessions`.
+    ListSessions,
+    /// `DELETE /v1/me/sessions/{session_id}`.
+    EndSession,
+    /// `DELETE /v1/me/sessions`.
+    EndOtherSessions,
+    /// `POST /v1/me/mfa/totp`.
+    EnrolTotp,
+    /// `POST /v1/me/mfa/totp/confirm`.
+    ConfirmTotp,
+    /// `DELETE /v1/me/mfa`.
+    DisableMfa,
+    /// `POST /v1/me/email`.
+    RequestEmailChange,
+    /// `POST /v1/me/email/confirm`.
+    ConfirmEmailChange,
+    /// `POST /v1/me/phone/sms-code`.
+    SendPhoneCode,
+    /// `PUT /v1/me/phone`.
+    ChangePhone,
 }
 
 /// Who may call a route.
@@ -205,6 +237,18 @@ pub const ROUTES: &[Route] = &[
     ),
     ops_route(RouteId::OpsListDeletions, "GET", "/ops/v1/deletion-requests", BodyKind::None),
     ops_route(RouteId::OpsDecideDeletion, "POST", "/ops/v1/deletion-requests/{request_id}/decision", BodyKind::Json),
+    route(RouteId::CreateSessionWithSecondFactor, "POST", "/v1/sessions/mfa", Function::Sessions, BodyKind::Json),
+    route(RouteId::ForgotUsername, "POST", "/v1/username/forgot", Function::ForgotPassword, BodyKind::Json),
+    route(RouteId::ListSessions, "GET", "/v1/me/sessions", Function::Security, BodyKind::None),
+    route(RouteId::EndSession, "DELETE", "/v1/me/sessions/{session_id}", Function::Security, BodyKind::None),
+    route(RouteId::EndOtherSessions, "DELETE", "/v1/me/sessions", Function::Security, BodyKind::None),
+    route(RouteId::EnrolTotp, "POST", "/v1/me/mfa/totp", Function::Security, BodyKind::Json),
+    route(RouteId::ConfirmTotp, "POST", "/v1/me/mfa/totp/confirm", Function::Security, BodyKind::Json),
+    route(RouteId::DisableMfa, "DELETE", "/v1/me/mfa", Function::Security, BodyKind::Json),
+    route(RouteId::RequestEmailChange, "POST", "/v1/me/email", Function::ContactDetails, BodyKind::Json),
+    route(RouteId::ConfirmEmailChange, "POST", "/v1/me/email/confirm", Function::ContactDetails, BodyKind::Json),
+    route(RouteId::SendPhoneCode, "POST", "/v1/me/phone/sms-code", Function::ContactDetails, BodyKind::Json),
+    route(RouteId::ChangePhone, "PUT", "/v1/me/phone", Function::ContactDetails, BodyKind::Json),
 ];
 
 /// The route with API Gateway route key `key`.

@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 use crate::clock::rfc3339;
 use crate::domain::Account;
 use crate::flows::deletion::DeletionRequest;
+use crate::flows::sessions::SessionView;
 use crate::flows::verification::{QueueEntry, Verification};
 
 /// The account as `GET /v1/me` and `POST /v1/sessions` show it.
@@ -18,7 +19,23 @@ pub fn account(account: &Account) -> Value {
         "kind": account.kind,
         "status": account.status,
         "verification": { "status": account.verification_status },
+        "mfa": {
+            "totp": account.mfa.is_some(),
+            "recovery_codes_left": account.mfa.as_ref().map_or(0, |mfa| mfa.recovery_codes.len()),
+        },
         "created_at": rfc3339(account.created_at),
+    })
+}
+
+/// A session in the account centre's list.
+pub fn session(session: &SessionView) -> Value {
+    json!({
+        "session_id": session.session_id,
+        "created_at": rfc3339(session.created_at),
+        "last_seen_at": rfc3339(session.last_seen_at),
+        "ip": session.ip,
+        "user_agent": session.user_agent,
+        "current": session.current,
     })
 }
 

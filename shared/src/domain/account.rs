@@ -98,12 +98,86 @@ pub struct Account {
     /// whatever became of its item.
     #[serde(default)]
     pub password_epoch: u64,
+    /// Two-factor sign-in, once turned on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa: Option<Mfa>,
+    /// A TOTP enrolment started and not yet confirmed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_totp: Option<PendingTotp>,
+    /// An email change waiting for its confirmation link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_change: Option<EmailChange>,
+}
+
+/// An account's second factor: TOTP with recovery codes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mfa {
+    /// The TOTP secret, sealed (`sealing::Sealer`) to the account.
+    pub totp_secret: String,
+    /// Hashes of the recovery codes not used yet.
+    pub recovery_codes: Vec<String>,
+    /// The last step whose code was accepted: no code of it or an earlier
+    /// one is accepted again.
+    pub last_step: i64,
+}
+
+/// A TOTP secret handed out and waiting for its first code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingTotp {
+    /// The secret, sealed.
+    pub secret: String,
+    /// Unix seconds after which the enrolment must start again.
+    pub expires_at: i64,
+}
+
+/// A new email address waiting to be confirmed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailChange {
+    /// The address asked for.
+    pub new_email: Email,
+    /// SHA-256 of the confirmation link's secret.
+    pub hash: String,
+    /// Unix seconds after which the link answers `410`.
+    pub expires_at: i64,
 }
 
 /// How long an account may stay pending before it is erased, in seconds.
 pub const PENDING_ACCOUNT_SECS: i64 = 7 * 86_400;
 
 impl Account {
+    /// A new primary account, pending activation, with nothing set but what
+    /// is given.
+    pub fn pending(
+        account_id: String,
+        username: Username,
+        email: Email,
+        phone: Option<Phone>,
+        language: Lang,
+        created_at: i64,
+    ) -> Self {
+        Self {
+            account_id,
+            username,
+            email,
+            phone,
+            organization: None,
+            referrer_phone: None,
+            kind: AccountKind::Primary,
+            parent_id: None,
+            status: AccountStatus::PendingActivation,
+            password_hash: None,
+            link: None,
+            language,
+            created_at,
+            deletion_status: DeletionStatus::None,
+            verification_status: VerificationStatus::Unverified,
+            password_epoch: 0,
+            mfa: None,
+            pending_totp: None,
+            email_change: None,
+        }
+    }
+
     /// When a pending account (and the guards of its username, email and
     /// phone) stops existing: its items carry this as their expiry, so every
     /// read treats them as gone from then on, before TTL removes them.

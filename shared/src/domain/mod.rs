@@ -13,6 +13,7 @@ pub mod phone;
 pub mod records;
 pub mod secret_token;
 pub mod sms_code;
+pub mod totp;
 pub mod username;
 
 #[cfg(test)]

@@ -4,6 +4,41 @@
 
 use std::net::IpAddr;
 
+use sha2::{Digest, Sha256};
+
+/// Who is calling: the client IP (API Gateway's `sourceIp`, never a
+/// header) and the user agent it sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Client {
+    /// The client IP.
+    pub ip: String,
+    /// The `User-Agent` header, cut to [`Client::USER_AGENT_MAX`] characters.
+    pub user_agent: String,
+}
+
+impl Client {
+    /// Longest user agent kept.
+    pub const USER_AGENT_MAX: usize = 256;
+
+    /// The client at `ip` sending `user_agent`.
+    pub fn new(ip: &str, user_agent: Option<&str>) -> Self {
+        let user_agent = user_agent.unwrap_or_default().chars().take(Self::USER_AGENT_MAX).collect();
+        Self { ip: ip.to_owned(), user_agent }
+    }
+
+    /// The client's network ([`client_network`]).
+    pub fn network(&self) -> String {
+        client_network(&self.ip)
+    }
+
+    /// What sign-in notices compare: user agent and network, hashed, so
+    /// that the history holds neither.
+    pub fn fingerprint(&self) -> String {
+        let digest = Sha256::digest(format!("{}\n{}", self.user_agent, self.network()).as_bytes());
+        hex::encode(&digest[..16])
+    }
+}
+
 /// The network of a client address: its IPv4 /24 or IPv6 /64, as CIDR text.
 /// Anything that is not an IP address (it never should be) stands for
 /// itself.
@@ -37,5 +72,14 @@ mod tests {
         assert_eq!(client_network("2001:db8:1:2::1"), client_network("2001:db8:1:2:ffff::9"));
         assert_eq!(client_network("::ffff:198.51.100.9"), "198.51.100.0/24");
         assert_eq!(client_network("not-an-ip"), "not-an-ip");
+    }
+
+    #[test]
+    fn a_client_is_told_apart_by_user_agent_and_network_only() {
+        let at = |ip, ua| Client::new(ip, Some(ua)).fingerprint();
+        assert_eq!(at("203.0.113.7", "Firefox"), at("203.0.113.99", "Firefox"));
+        assert_ne!(at("203.0.113.7", "Firefox"), at("198.51.100.7", "Firefox"));
+        assert_ne!(at("203.0.113.7", "Firefox"), at("203.0.113.7", "Chrome"));
+        assert_eq!(Client::new("::1", Some(&"x".repeat(1000))).user_agent.len(), Client::USER_AGENT_MAX);
     }
 }

@@ -68,6 +68,37 @@ pub struct SessionRecord {
     /// of an older epoch is refused.
     #[serde(default)]
     pub password_epoch: u64,
+    /// The client IP at sign-in.
+    #[serde(default)]
+    pub ip: String,
+    /// The client's user agent at sign-in (at most 256 characters).
+    #[serde(default)]
+    pub user_agent: String,
+}
+
+/// The first factor passed, waiting for the second (an `mfa_token`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MfaChallenge {
+    /// The login name typed (canonical), whose lockout the codes count in.
+    pub login: String,
+    /// Wrong codes so far; the fifth voids the challenge.
+    pub wrong_codes: u32,
+}
+
+/// The clients an account signed in from lately, for sign-in notices.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SignInHistory {
+    /// One entry per client (user agent and network), newest last.
+    pub clients: Vec<SeenClient>,
+}
+
+/// A client an account signed in from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeenClient {
+    /// SHA-256 of user agent and network, shortened: no personal data kept.
+    pub fingerprint: String,
+    /// Unix seconds of the latest sign-in from it.
+    pub at: i64,
 }
 
 /// The stored code: a salted hash and the count of wrong tries.

@@ -19,17 +19,23 @@ pub enum SmsPurpose {
     SignUp,
     /// Resetting a forgotten password.
     ResetPassword,
+    /// Proving a new phone before it replaces the account's.
+    ChangePhone,
+    /// Texting a forgotten username (no code; the limits are the same).
+    Username,
 }
 
 impl SmsPurpose {
     /// Every purpose.
-    pub const ALL: &[SmsPurpose] = &[Self::SignUp, Self::ResetPassword];
+    pub const ALL: &[SmsPurpose] = &[Self::SignUp, Self::ResetPassword, Self::ChangePhone, Self::Username];
 
     /// The wire name.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::SignUp => "sign_up",
             Self::ResetPassword => "reset_password",
+            Self::ChangePhone => "change_phone",
+            Self::Username => "username",
         }
     }
 }

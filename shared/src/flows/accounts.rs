@@ -3,11 +3,11 @@
 
 use super::FlowError;
 use crate::app::App;
-use crate::domain::Account;
 use crate::domain::FieldError;
 use crate::domain::account::{LinkPurpose, PasswordLink};
 use crate::domain::phone::mask_phone;
 use crate::domain::secret_token;
+use crate::domain::{Account, Email};
 use crate::i18n::Lang;
 use crate::notify::templates::{self, Template};
 use crate::persistence::{Changes, Conflict, NotCommitted, Stored};
@@ -82,9 +82,24 @@ pub async fn send_email(
     extra: &[(&str, &str)],
 ) {
     let url = link.map(|token| link_url(app, token)).unwrap_or_default();
-    let mut vars = vec![("username", account.username.as_str()), ("link", url.as_str())];
+    let mut vars = vec![("link", url.as_str())];
     vars.extend_from_slice(extra);
-    let message = templates::render(template, lang, account.email.as_str(), &vars);
+    send_email_to(app, &account.email, account, template, lang, &vars).await;
+}
+
+/// Emails `template` about `account` to `to` (an address the account is
+/// moving from or to), with `vars` and the username.
+pub async fn send_email_to(
+    app: &App,
+    to: &Email,
+    account: &Account,
+    template: Template,
+    lang: Lang,
+    vars: &[(&str, &str)],
+) {
+    let mut all = vec![("username", account.username.as_str())];
+    all.extend_from_slice(vars);
+    let message = templates::render(template, lang, to.as_str(), &all);
     if let Err(e) = app.mailer.send_email(message).await {
         tracing::warn!(account_id = %account.account_id, error = %e, ?template, "email not sent");
     }

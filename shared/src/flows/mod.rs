@@ -4,8 +4,10 @@
 
 pub mod accounts;
 pub mod change_password;
+pub mod contact_details;
 pub mod deletion;
 pub mod erasure;
+pub mod mfa;
 pub mod operator;
 pub mod password_recovery;
 pub mod sessions;
@@ -22,6 +24,7 @@ use crate::documents::DocumentError;
 use crate::domain::FieldError;
 use crate::notify::SendError;
 use crate::persistence::NotCommitted;
+use crate::sealing::SealError;
 use crate::store::StoreError;
 
 /// Why a flow did not succeed.
@@ -93,6 +96,9 @@ pub enum Dependency {
     /// Document storage.
     #[error("document storage")]
     Documents(#[from] DocumentError),
+    /// The key service that seals secrets.
+    #[error("sealing")]
+    Sealing(#[from] SealError),
 }
 
 impl Dependency {
@@ -104,6 +110,7 @@ impl Dependency {
             Self::Store(e) | Self::Commit(NotCommitted::Store(e)) => store(e),
             Self::Commit(NotCommitted::Conflict(_)) | Self::Send(_) => true,
             Self::Documents(e) => matches!(e, DocumentError::Unavailable(_)),
+            Self::Sealing(e) => matches!(e, SealError::Unavailable(_)),
         }
     }
 }
@@ -128,6 +135,12 @@ impl From<SendError> for FlowError {
 
 impl From<DocumentError> for FlowError {
     fn from(e: DocumentError) -> Self {
+        Self::Dependency(e.into())
+    }
+}
+
+impl From<SealError> for FlowError {
+    fn from(e: SealError) -> Self {
         Self::Dependency(e.into())
     }
 }

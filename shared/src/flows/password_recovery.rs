@@ -12,7 +12,7 @@ use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::domain::account::LinkPurpose;
 use crate::domain::sms_code::SmsPurpose;
-use crate::domain::{Account, AccountKind, AccountStatus, LoginName, Phone};
+use crate::domain::{Account, AccountKind, AccountStatus, Email, LoginName, Phone};
 use crate::i18n::Lang;
 use crate::notify::templates::Template;
 use crate::persistence::{Changes, Conflict, Limit, NotCommitted, Stored};
@@ -44,18 +44,24 @@ pub async fn forgot_password(
     client_ip: &str,
     lang: Lang,
 ) -> Result<(), FlowError> {
+    at_least(app.config.forgot_min_duration, forgot(app, login, method, client_ip, lang)).await
+}
+
+/// `work`'s result, no sooner than `duration` after it started.
+async fn at_least<T>(duration: std::time::Duration, work: impl Future<Output = T>) -> T {
     let started = Instant::now();
-    let result = forgot(app, login, method, client_ip, lang).await;
+    let result = work.await;
     // A timer, even for a deadline already past, waits for the next tick.
-    if let Some(remaining) = app.config.forgot_min_duration.checked_sub(started.elapsed()) {
+    if let Some(remaining) = duration.checked_sub(started.elapsed()) {
         tokio::time::sleep(remaining).await;
     }
     result
 }
 
-async fn forgot(app: &App, login: &str, method: Method, client_ip: &str, lang: Lang) -> Result<(), FlowError> {
+/// Counts a recovery request against the client IP's and the login name's
+/// hourly limits (forgot-password and forgot-username share them).
+async fn count_recovery_request(app: &App, login: &LoginName, client_ip: &str) -> Result<(), FlowError> {
     let now = app.clock.now();
-    let login = LoginName::parse(login);
     let ip_limit = app.config.limits.forgot_per_ip_hour;
     for (limit, allowed) in
         [(Limit::ForgotPerIp(client_ip), ip_limit), (Limit::ForgotPerName(login.canonical()), NAME_HOURLY_LIMIT)]
@@ -68,6 +74,13 @@ async fn forgot(app: &App, login: &str, method: Method, client_ip: &str, lang: L
             });
         }
     }
+    Ok(())
+}
+
+async fn forgot(app: &App, login: &str, method: Method, client_ip: &str, lang: Lang) -> Result<(), FlowError> {
+    let now = app.clock.now();
+    let login = LoginName::parse(login);
+    count_recovery_request(app, &login, client_ip).await?;
     if method == Method::Sms {
         // Decided before the login is looked up: alike for every login.
         sms_codes::ensure_budget_left(app).await?;
@@ -93,6 +106,57 @@ async fn forgot(app: &App, login: &str, method: Method, client_ip: &str, lang: L
         (AccountStatus::Active, Method::Sms) => send_reset_code(app, &account, lang).await,
         (AccountStatus::Deleting, _) => Ok(()),
     }
+}
+
+/// Where a forgotten username should go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Contact {
+    /// The account's email.
+    Email(Email),
+    /// The account's phone (within the SMS regions).
+    Phone(Phone),
+}
+
+/// Sends the username of the account that `contact` belongs to, to that
+/// contact, answering alike (and no sooner than forgot-password) whether or
+/// not one does; forgot-password's limits apply, and a phone's SMS limits
+/// drop silently.
+pub async fn forgot_username(app: &App, contact: Contact, client_ip: &str, lang: Lang) -> Result<(), FlowError> {
+    at_least(app.config.forgot_min_duration, send_username(app, contact, client_ip, lang)).await
+}
+
+async fn send_username(app: &App, contact: Contact, client_ip: &str, lang: Lang) -> Result<(), FlowError> {
+    let login = match &contact {
+        Contact::Email(email) => LoginName::Email(email.canonical()),
+        Contact::Phone(phone) => LoginName::Phone(phone.as_str().to_owned()),
+    };
+    count_recovery_request(app, &login, client_ip).await?;
+    if let Contact::Phone(_) = contact {
+        sms_codes::ensure_budget_left(app).await?;
+    }
+    let Some(account) = find_equalised(app, &login).await?.map(|stored| stored.record) else {
+        return Ok(());
+    };
+    let sends = app.records().count(Limit::ForgotPerAccount(&account.account_id), app.clock.now() + 3600).await?;
+    if sends.count > ACCOUNT_HOURLY_SENDS || account.status == AccountStatus::Deleting {
+        return Ok(());
+    }
+    let detail = Some(match contact {
+        Contact::Email(_) => "email",
+        Contact::Phone(_) => "sms",
+    });
+    audit::record(app, &account.account_id, AuditEvent::UsernameSent, detail.map(str::to_owned)).await?;
+    match contact {
+        Contact::Email(_) => send_email(app, &account, Template::UsernameReminder, lang, None, &[]).await,
+        Contact::Phone(phone) => {
+            let username = sms_codes::SmsContent::Username(account.username.as_str().to_owned());
+            match sms_codes::send_within_limits(app, &phone, SmsPurpose::Username, username, lang).await {
+                Ok(_) | Err(FlowError::RateLimited { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Finds the account, reading as much when there is none.

@@ -2,15 +2,17 @@
 //! stored as hashes under the account's partition, with an absolute lifetime
 //! and an idle timeout.
 
-use super::FlowError;
 use super::accounts::{load, send_email};
+use super::{FlowError, mfa};
 use crate::app::App;
 use crate::audit::{self, AuditEvent};
+pub use crate::domain::network::Client;
 pub use crate::domain::records::SessionRecord;
+use crate::domain::records::{MfaChallenge, SeenClient, SignInHistory};
 use crate::domain::secret_token::{self, PresentedToken};
 use crate::domain::{Account, AccountStatus, LoginName};
 use crate::notify::templates::Template;
-use crate::persistence::{Changes, Conflict, Limit, Stored};
+use crate::persistence::{Changes, Conflict, Limit, NotCommitted, Stored};
 
 /// Failed password checks for one login name within the window that lock it.
 pub const LOCKOUT_THRESHOLD: u64 = 5;
@@ -28,6 +30,27 @@ pub const CONSECUTIVE_FAILURES_LIMIT: u64 = 100;
 const LOCK_NOTICE_EVERY_SECS: i64 = 86_400;
 /// The streak of failures has no window: it ends with a success or a reset.
 const STREAK_WINDOW_SECS: i64 = 10 * 365 * 86_400;
+
+/// How long an `mfa_token` is valid.
+pub const MFA_TOKEN_SECS: i64 = 300;
+/// Wrong second-factor codes that void an `mfa_token`.
+pub const MFA_WRONG_CODES_LIMIT: u32 = 5;
+/// A sign-in from a client not seen for this long is told to the owner.
+pub const NOTICE_AFTER_SECS: i64 = 30 * 86_400;
+/// Clients remembered per account for sign-in notices.
+const REMEMBERED_CLIENTS: usize = 20;
+
+/// What a correct password gets.
+#[derive(Debug)]
+pub enum SignIn {
+    /// A session.
+    Session(Box<NewSession>),
+    /// The account has a second factor: the `mfa_token` to send with a code.
+    SecondFactor {
+        /// The token, valid [`MFA_TOKEN_SECS`].
+        mfa_token: secrecy::SecretString,
+    },
+}
 
 /// A new session handed to the client.
 #[derive(Debug, Clone)]
@@ -125,7 +148,7 @@ pub async fn record_failure(
 /// Five failures for a login name within 15 minutes lock it for 15 minutes;
 /// 100 in a row over all of an account's names suspend password sign-in
 /// until a reset.
-pub async fn sign_in(app: &App, login: &str, password: &str) -> Result<NewSession, FlowError> {
+pub async fn sign_in(app: &App, login: &str, password: &str, client: &Client) -> Result<SignIn, FlowError> {
     let login = LoginName::parse(login);
     let lockout = Lockout::begin(app, login.canonical()).await?;
     let found = app.records().account_by_login(&login).await?.map(|stored| stored.record);
@@ -145,13 +168,90 @@ pub async fn sign_in(app: &App, login: &str, password: &str) -> Result<NewSessio
     if streak >= CONSECUTIVE_FAILURES_LIMIT {
         return Err(too_many_attempts(LOCKOUT_SECS));
     }
+    // The password passed: the count starts again, and the second factor's
+    // codes count in it (five wrong ones lock the name and void the token).
     lockout.succeeded(app).await?;
-    create_session(app, account, streak > 0).await
+    if account.mfa.is_some() {
+        let mfa_token = issue_mfa_challenge(app, &account, login.canonical()).await?;
+        return Ok(SignIn::SecondFactor { mfa_token });
+    }
+    let session = create_session(app, account, streak > 0, client, Changes::new(), None).await?;
+    Ok(SignIn::Session(Box::new(session)))
 }
 
-/// Creates a session for `account`, ending its streak of failures if it
-/// `had_failures`.
-async fn create_session(app: &App, account: Account, had_failures: bool) -> Result<NewSession, FlowError> {
+/// Stores a challenge for the second factor and returns its token.
+async fn issue_mfa_challenge(app: &App, account: &Account, login: &str) -> Result<secrecy::SecretString, FlowError> {
+    let minted = secret_token::mint(&account.account_id, app.random.as_ref());
+    let challenge = MfaChallenge { login: login.to_owned(), wrong_codes: 0 };
+    let mut changes = Changes::new();
+    changes.create_mfa_challenge(&account.account_id, &minted.hash, &challenge, app.clock.now() + MFA_TOKEN_SECS);
+    app.records().commit(changes).await?;
+    Ok(minted.token)
+}
+
+/// The second step of a sign-in with MFA on: a TOTP code or a recovery code
+/// for the challenge `mfa_token` names. A wrong code counts towards the
+/// lockout of the login name the first step used; the fifth voids the token.
+pub async fn sign_in_second_factor(
+    app: &App,
+    mfa_token: &str,
+    code: &str,
+    client: &Client,
+) -> Result<NewSession, FlowError> {
+    let presented = secret_token::parse(mfa_token).ok_or(FlowError::InvalidCredentials)?;
+    let records = app.records();
+    let challenge =
+        records.mfa_challenge(&presented.account_id, &presented.hash).await?.ok_or(FlowError::InvalidCredentials)?;
+    let lockout = Lockout::begin(app, &challenge.record.login).await?;
+    let stored = load(app, &presented.account_id).await?.ok_or(FlowError::InvalidCredentials)?;
+    let account = stored.record.clone();
+    let Some(mfa) = account.mfa.clone().filter(|_| account.status == AccountStatus::Active) else {
+        return Err(FlowError::InvalidCredentials);
+    };
+    let Some(passed) = mfa::check_second_factor(app, &account, &mfa, code).await? else {
+        miss_second_factor(app, &challenge).await?;
+        let locked = lockout.failed(app).await?;
+        if record_failure(app, &account, locked, Some("second factor")).await? {
+            return Err(too_many_attempts(LOCKOUT_SECS));
+        }
+        return Err(FlowError::InvalidCredentials);
+    };
+    lockout.succeeded(app).await?;
+    let updated = Account { mfa: Some(passed.mfa), ..account };
+    let mut changes = Changes::new();
+    changes.update_account(&stored, &updated).consume_mfa_challenge(&challenge);
+    let had_failures = records.counted(Limit::LoginStreak(&updated.account_id)).await? > 0;
+    create_session(app, updated, had_failures, client, changes, Some(passed.method)).await
+}
+
+/// Counts a wrong code on the challenge; the fifth voids it.
+async fn miss_second_factor(app: &App, challenge: &Stored<MfaChallenge>) -> Result<(), FlowError> {
+    let counted = MfaChallenge { wrong_codes: challenge.record.wrong_codes + 1, ..challenge.record.clone() };
+    let mut changes = Changes::new();
+    if counted.wrong_codes >= MFA_WRONG_CODES_LIMIT {
+        changes.consume_mfa_challenge(challenge);
+    } else {
+        changes.count_mfa_miss(challenge, &counted);
+    }
+    match app.records().commit(changes).await {
+        // Another attempt counted or used it meanwhile; the lockout still counts this one.
+        Err(e) if e.is(Conflict::ChallengeChanged) => Ok(()),
+        other => Ok(other?),
+    }
+}
+
+/// Creates a session for `account` from `client` with `changes` in the same
+/// transaction, ending its streak of failures if it `had_failures`, and
+/// tells the owner of a sign-in from a client not seen in 30 days.
+/// `second_factor` names the second factor used, if any.
+async fn create_session(
+    app: &App,
+    account: Account,
+    had_failures: bool,
+    client: &Client,
+    mut changes: Changes,
+    second_factor: Option<&'static str>,
+) -> Result<NewSession, FlowError> {
     let now = app.clock.now();
     let minted = secret_token::mint(&account.account_id, app.random.as_ref());
     let record = SessionRecord {
@@ -159,16 +259,52 @@ async fn create_session(app: &App, account: Account, had_failures: bool) -> Resu
         last_seen_at: now,
         absolute_expires_at: now + app.config.session_absolute_secs,
         password_epoch: account.password_epoch,
+        ip: client.ip.clone(),
+        user_agent: client.user_agent.clone(),
     };
-    let mut changes = Changes::new();
+    let history = app.records().sign_in_history(&account.account_id).await?;
+    let (history, unfamiliar) = remember_client(history, client, now);
     changes.create_session(&account.account_id, &minted.hash, &record, session_expiry(app, &record));
-    audit::add(app, &mut changes, &account.account_id, AuditEvent::SignedIn, audit::Actor::Customer, None);
+    changes.put_sign_in_history(&account.account_id, &history);
+    let detail = second_factor.map(str::to_owned);
+    audit::add(app, &mut changes, &account.account_id, AuditEvent::SignedIn, audit::Actor::Customer, detail);
     if had_failures {
         changes.clear(Limit::LoginStreak(&account.account_id));
     }
-    app.records().commit(changes).await?;
+    app.records().commit(changes).await.map_err(|e| match e {
+        // The second factor's challenge or account moved on meanwhile.
+        NotCommitted::Conflict(_) => FlowError::InvalidCredentials,
+        e => e.into(),
+    })?;
     tracing::info!(account_id = %account.account_id, "signed in");
+    if unfamiliar {
+        send_sign_in_notice(app, &account, client, now).await;
+    }
     Ok(NewSession { token: minted.token, expires_at: record.absolute_expires_at, account })
+}
+
+/// `history` with `client` seen at `now` (and clients not seen for 30 days
+/// forgotten), and whether the sign-in is one to tell the owner of: from a
+/// client not seen in 30 days, never the account's first.
+fn remember_client(history: Option<SignInHistory>, client: &Client, now: i64) -> (SignInHistory, bool) {
+    let first_sign_in = history.is_none();
+    let mut history = history.unwrap_or_default();
+    let fingerprint = client.fingerprint();
+    history.clients.retain(|seen| now - seen.at < NOTICE_AFTER_SECS);
+    let seen_lately = history.clients.iter().any(|seen| seen.fingerprint == fingerprint);
+    history.clients.retain(|seen| seen.fingerprint != fingerprint);
+    history.clients.push(SeenClient { fingerprint, at: now });
+    let excess = history.clients.len().saturating_sub(REMEMBERED_CLIENTS);
+    history.clients.drain(..excess);
+    (history, !first_sign_in && !seen_lately)
+}
+
+async fn send_sign_in_notice(app: &App, account: &Account, client: &Client, now: i64) {
+    let time = crate::clock::rfc3339(now);
+    let network = client.network();
+    let user_agent = if client.user_agent.is_empty() { "—" } else { client.user_agent.as_str() };
+    let vars = [("time", time.as_str()), ("network", network.as_str()), ("user_agent", user_agent)];
+    send_email(app, account, Template::SignInNotice, account.language, None, &vars).await;
 }
 
 /// When a session item stops being valid: the earlier of its absolute end
@@ -243,4 +379,62 @@ pub async fn end_sessions(
     records.commit_in_batches(doomed, DELETES_PER_TRANSACTION).await?;
     audit::record(app, account_id, AuditEvent::SessionsEnded, Some(format!("{ended} sessions"))).await?;
     Ok(ended)
+}
+
+/// A session as its owner sees it in the account centre.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionView {
+    /// The public id ([`Stored::session_id`]): not the token.
+    pub session_id: String,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds (to within a minute).
+    pub last_seen_at: i64,
+    /// The client IP at sign-in.
+    pub ip: String,
+    /// The user agent at sign-in.
+    pub user_agent: String,
+    /// Whether it is the session asking.
+    pub current: bool,
+}
+
+/// The live sessions of the signed-in account, newest first.
+pub async fn list_sessions(app: &App, current: &Authenticated) -> Result<Vec<SessionView>, FlowError> {
+    let mut views: Vec<SessionView> = app
+        .records()
+        .sessions(&current.account.account_id)
+        .await?
+        .into_iter()
+        .map(|session| SessionView {
+            session_id: session.session_id(),
+            current: session.is_same_item(&current.session),
+            created_at: session.record.created_at,
+            last_seen_at: session.record.last_seen_at,
+            ip: session.record.ip,
+            user_agent: session.record.user_agent,
+        })
+        .collect();
+    views.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| a.session_id.cmp(&b.session_id)));
+    Ok(views)
+}
+
+/// Ends the signed-in account's session `session_id` (the current one
+/// too, if named); another account's id, or none, is `404`.
+pub async fn end_session(app: &App, current: &Authenticated, session_id: &str) -> Result<(), FlowError> {
+    let account_id = &current.account.account_id;
+    let sessions = app.records().sessions(account_id).await?;
+    let session = sessions
+        .iter()
+        .find(|s| secret_token::hashes_match(&s.session_id(), session_id))
+        .ok_or(FlowError::NotFound("session_not_found"))?;
+    let mut changes = Changes::new();
+    changes.end_session(session);
+    let detail = Some("from the account centre".to_owned());
+    audit::add(app, &mut changes, account_id, AuditEvent::SignedOut, audit::Actor::Customer, detail);
+    Ok(app.records().commit(changes).await?)
+}
+
+/// Ends every session of the signed-in account but the current one.
+pub async fn end_other_sessions(app: &App, current: &Authenticated) -> Result<usize, FlowError> {
+    end_sessions(app, &current.account.account_id, Some(&current.session)).await
 }

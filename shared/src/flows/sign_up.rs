@@ -8,7 +8,7 @@ use crate::audit::{self, Actor, AuditEvent};
 use crate::domain::account::LinkPurpose;
 use crate::domain::secret_token::new_id;
 use crate::domain::sms_code::SmsPurpose;
-use crate::domain::{Account, AccountKind, AccountStatus, Email, Phone, Username};
+use crate::domain::{Account, Email, Phone, Username};
 use crate::i18n::Lang;
 use crate::persistence::{Changes, Conflict, NotCommitted};
 use secrecy::ExposeSecret;
@@ -45,23 +45,18 @@ pub async fn sign_up(app: &App, request: SignUp) -> Result<Account, FlowError> {
         "sms_code",
     )
     .await?;
+    let id = new_id(app.random.as_ref());
     let mut account = Account {
-        account_id: new_id(app.random.as_ref()),
-        username: request.username,
-        email: request.email,
-        phone: Some(request.phone.clone()),
         organization: request.organization,
         referrer_phone: request.referrer_phone,
-        kind: AccountKind::Primary,
-        parent_id: None,
-        status: AccountStatus::PendingActivation,
-        password_hash: None,
-        link: None,
-        language: request.lang,
-        created_at: app.clock.now(),
-        verification_status: Default::default(),
-        deletion_status: Default::default(),
-        password_epoch: 0,
+        ..Account::pending(
+            id,
+            request.username,
+            request.email,
+            Some(request.phone.clone()),
+            request.lang,
+            app.clock.now(),
+        )
     };
     let token = mint_link(app, &mut account, LinkPurpose::InitialPassword);
 

@@ -84,6 +84,15 @@ async fn spend_budget(app: &App) -> Result<(), FlowError> {
     Ok(())
 }
 
+/// What goes out in an SMS.
+#[derive(Debug, Clone)]
+pub enum SmsContent {
+    /// A fresh code for the purpose (stored as its hash first).
+    Code,
+    /// A forgotten username.
+    Username(String),
+}
+
 /// Sends a code if the phone's own limits for `purpose` allow (one per 60 s,
 /// 10 a day: each purpose counts on its own, so sign-up requests cannot hold
 /// back a reset) and the budget has room; `RateLimited` otherwise. Callers
@@ -93,6 +102,18 @@ pub async fn send_within_phone_limits(
     app: &App,
     phone: &Phone,
     purpose: SmsPurpose,
+    lang: Lang,
+) -> Result<CodeSent, FlowError> {
+    send_within_limits(app, phone, purpose, SmsContent::Code, lang).await
+}
+
+/// Sends `content` to `phone` within the phone's limits for `purpose` and
+/// the service's budget (see [`send_within_phone_limits`]).
+pub async fn send_within_limits(
+    app: &App,
+    phone: &Phone,
+    purpose: SmsPurpose,
+    content: SmsContent,
     lang: Lang,
 ) -> Result<CodeSent, FlowError> {
     let now = app.clock.now();
@@ -110,15 +131,18 @@ pub async fn send_within_phone_limits(
         let _ = records.clear(cooldown).await;
         return Err(e);
     }
-    let code = store_new_code(app, phone, purpose).await?;
-    let message = SmsMessage { to: phone.as_str().to_owned(), text: i18n::sms_code_text(&code, lang) };
+    let text = match content {
+        SmsContent::Code => i18n::sms_code_text(&store_new_code(app, phone, purpose).await?, lang),
+        SmsContent::Username(username) => i18n::sms_username_text(&username, lang),
+    };
+    let message = SmsMessage { to: phone.as_str().to_owned(), text };
     if let Err(e) = app.sms.send_sms(message).await {
         // Let the customer ask again at once rather than wait out a cooldown
-        // for a code that never left.
+        // for a message that never left.
         let _ = records.clear(cooldown).await;
         return Err(e.into());
     }
-    tracing::info!(purpose = purpose.as_str(), "SMS code sent");
+    tracing::info!(purpose = purpose.as_str(), "SMS sent");
     Ok(CodeSent { expires_in: CODE_TTL_SECS, retry_after: RESEND_AFTER_SECS })
 }
 

@@ -41,23 +41,12 @@ pub async fn create(
     if created.count > CREATED_PER_HOUR {
         return Err(FlowError::RateLimited { code: "rate_limited", retry_after: (created.expires_at - now).max(1) });
     }
+    let id = new_id(app.random.as_ref());
     let mut account = Account {
-        account_id: new_id(app.random.as_ref()),
-        username,
-        email,
-        phone,
         organization: parent.organization.clone(),
-        referrer_phone: None,
         kind: AccountKind::Sub,
         parent_id: Some(parent.account_id.clone()),
-        status: AccountStatus::PendingActivation,
-        password_hash: None,
-        link: None,
-        language: lang,
-        created_at: app.clock.now(),
-        deletion_status: Default::default(),
-        verification_status: Default::default(),
-        password_epoch: 0,
+        ..Account::pending(id, username, email, phone, lang, app.clock.now())
     };
     let token = mint_link(app, &mut account, LinkPurpose::InitialPassword);
     let link = SubAccountLink::of(&account);

@@ -33,6 +33,23 @@ pub enum Template {
     LoginLocked,
     /// 100 consecutive failures suspended password sign-in until a reset.
     SignInSuspended,
+    /// A sign-in from a client not seen in 30 days: `{{time}}`,
+    /// `{{network}}`, `{{user_agent}}`.
+    SignInNotice,
+    /// Two-factor sign-in was turned on.
+    MfaEnabled,
+    /// Two-factor sign-in was turned off.
+    MfaDisabled,
+    /// To the new address: the confirmation `{{link}}`.
+    EmailChangeConfirm,
+    /// To the current address: a change to `{{new_email}}` was asked for.
+    EmailChangeRequested,
+    /// To both addresses: `{{old_email}}` became `{{new_email}}`.
+    EmailChanged,
+    /// The phone changed to `{{phone}}` (masked).
+    PhoneChanged,
+    /// A forgotten `{{username}}`.
+    UsernameReminder,
 }
 
 macro_rules! template_files {
@@ -65,6 +82,14 @@ impl Template {
             Self::ResetDeclined => template_files!("reset_declined"),
             Self::LoginLocked => template_files!("login_locked"),
             Self::SignInSuspended => template_files!("sign_in_suspended"),
+            Self::SignInNotice => template_files!("sign_in_notice"),
+            Self::MfaEnabled => template_files!("mfa_enabled"),
+            Self::MfaDisabled => template_files!("mfa_disabled"),
+            Self::EmailChangeConfirm => template_files!("email_change_confirm"),
+            Self::EmailChangeRequested => template_files!("email_change_requested"),
+            Self::EmailChanged => template_files!("email_changed"),
+            Self::PhoneChanged => template_files!("phone_changed"),
+            Self::UsernameReminder => template_files!("username_reminder"),
         };
         if lang == Lang::ZhCn { zh } else { en }
     }
@@ -113,6 +138,14 @@ mod tests {
             Template::ResetDeclined,
             Template::LoginLocked,
             Template::SignInSuspended,
+            Template::SignInNotice,
+            Template::MfaEnabled,
+            Template::MfaDisabled,
+            Template::EmailChangeConfirm,
+            Template::EmailChangeRequested,
+            Template::EmailChanged,
+            Template::PhoneChanged,
+            Template::UsernameReminder,
         ];
         for template in all {
             for lang in [Lang::En, Lang::ZhCn] {
@@ -121,6 +154,11 @@ mod tests {
                     ("link", "https://x.test/?token=t"),
                     ("reason", "blurry"),
                     ("phone", "+86 138****8000"),
+                    ("time", "2026-11-27T17:00:00Z"),
+                    ("network", "203.0.113.0/24"),
+                    ("user_agent", "Firefox"),
+                    ("new_email", "new@example.com"),
+                    ("old_email", "old@example.com"),
                 ];
                 let mail = render(template, lang, "a@example.com", &vars);
                 assert!(!mail.subject.is_empty(), "{template:?} {lang:?}");

@@ -37,14 +37,23 @@ impl UniqueField {
     }
 }
 
+/// The guard of `value` (canonical) of `field`.
+fn guard_key(field: UniqueField, value: &str) -> Key {
+    match field {
+        UniqueField::Username => keys::username_guard(value),
+        UniqueField::Email => keys::email_guard(value),
+        UniqueField::Phone => keys::phone_guard(value),
+    }
+}
+
 /// The guard keys of an account's username, email and phone.
 fn guard_keys(account: &Account) -> Vec<(UniqueField, Key)> {
     let mut keys = vec![
-        (UniqueField::Username, keys::username_guard(account.username.as_str())),
-        (UniqueField::Email, keys::email_guard(&account.email.canonical())),
+        (UniqueField::Username, guard_key(UniqueField::Username, account.username.as_str())),
+        (UniqueField::Email, guard_key(UniqueField::Email, &account.email.canonical())),
     ];
     if let Some(phone) = &account.phone {
-        keys.push((UniqueField::Phone, keys::phone_guard(phone.as_str())));
+        keys.push((UniqueField::Phone, guard_key(UniqueField::Phone, phone.as_str())));
     }
     keys
 }
@@ -58,6 +67,11 @@ impl Records<'_> {
     /// The account a login name (as typed, canonicalised) refers to.
     pub async fn account_by_login(&self, login: &LoginName) -> Result<Option<Stored<Account>>, StoreError> {
         self.account_by_guard(keys::login_guard(login)).await
+    }
+
+    /// Whether some account holds `value` of `field` (canonical form).
+    pub async fn is_taken(&self, field: UniqueField, value: &str) -> Result<bool, StoreError> {
+        Ok(self.store.get(&guard_key(field, value)).await?.is_some())
     }
 
     /// The account holding `username`.
@@ -115,6 +129,19 @@ impl Changes {
         let guard = Guard { account_id: account.account_id.clone() };
         for (_, key) in guard_keys(account) {
             self.put(item(key, &guard, None), Cond::HeldBy(account.account_id.clone()), Conflict::GuardLost);
+        }
+        self
+    }
+
+    /// `account`'s claim on `field` moved from `old` (a value it holds, or
+    /// none) to `new`: the new guard fails as [`Conflict::Taken`] when the
+    /// value is held, and the old one goes only while it still names the
+    /// account.
+    pub fn move_unique(&mut self, account: &Account, field: UniqueField, old: Option<&str>, new: &str) -> &mut Self {
+        let guard = Guard { account_id: account.account_id.clone() };
+        self.put(item(guard_key(field, new), &guard, None), Cond::Absent, Conflict::Taken(field));
+        if let Some(old) = old.filter(|old| *old != new) {
+            self.delete(guard_key(field, old), Cond::HeldBy(account.account_id.clone()), Conflict::GuardLost);
         }
         self
     }

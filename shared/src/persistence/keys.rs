@@ -31,6 +31,17 @@ pub fn session(account_id: &str, secret_hash: &str) -> Key {
     key(account_partition(account_id), &format!("{SESSION_PREFIX}{secret_hash}"))
 }
 
+/// A second-factor challenge of an account, by the hash of its token's
+/// secret.
+pub fn mfa_challenge(account_id: &str, secret_hash: &str) -> Key {
+    key(account_partition(account_id), &format!("MFA#{secret_hash}"))
+}
+
+/// The clients an account signed in from lately.
+pub fn sign_in_history(account_id: &str) -> Key {
+    key(account_partition(account_id), "SIGNINS")
+}
+
 /// Sort key of an account's profile item.
 pub const PROFILE: &str = "PROFILE";
 /// Sort-key prefix of an account's materials.

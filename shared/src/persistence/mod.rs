@@ -146,6 +146,8 @@ pub enum Conflict {
     SessionChanged,
     /// A new session's id is in use (a random-id collision).
     SessionIdTaken,
+    /// A second-factor challenge was used, voided or counted meanwhile.
+    ChallengeChanged,
     /// A queue entry was moved by someone else first.
     QueueEntryGone,
     /// A new record's id is in use (a random-id collision).

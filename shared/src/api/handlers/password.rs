@@ -10,7 +10,8 @@ use crate::api::validate::Fields;
 use crate::app::App;
 use crate::clock::rfc3339;
 use crate::domain::account::LinkPurpose;
-use crate::flows::password_recovery::{self, Method};
+use crate::domain::{Email, Phone};
+use crate::flows::password_recovery::{self, Contact, Method};
 use crate::flows::{change_password, set_password};
 
 #[derive(Deserialize)]
@@ -88,6 +89,36 @@ pub async fn forgot(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
     };
     let (login, method) = fields.finish_with(|| Some((login?, method?)))?;
     password_recovery::forgot_password(app, login, method, &req.client_ip, req.lang).await?;
+    Ok(ApiResponse::json(StatusCode::ACCEPTED, &json!({})))
+}
+
+#[derive(Deserialize)]
+struct ForgotUsername {
+    email: Option<String>,
+    phone: Option<String>,
+}
+
+/// `POST /v1/username/forgot`: `202 {}` whether or not an account matches.
+pub async fn forgot_username(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let body: ForgotUsername = req.json()?;
+    let mut fields = Fields::default();
+    let contact =
+        match (body.email.as_deref().filter(|e| !e.is_empty()), body.phone.as_deref().filter(|p| !p.is_empty())) {
+            (Some(email), None) => fields.check("email", Email::parse(email)).map(Contact::Email),
+            (None, Some(phone)) => {
+                fields.check("phone", Phone::parse_for_sms(phone, &app.config.sms_regions)).map(Contact::Phone)
+            }
+            (Some(_), Some(_)) => {
+                fields.fail("phone", "email_or_phone");
+                None
+            }
+            (None, None) => {
+                fields.fail("email", "required");
+                None
+            }
+        };
+    let contact = fields.finish_with(|| contact)?;
+    password_recovery::forgot_username(app, contact, &req.client_ip, req.lang).await?;
     Ok(ApiResponse::json(StatusCode::ACCEPTED, &json!({})))
 }
 

@@ -11,7 +11,7 @@ use crate::api::validate::Fields;
 use crate::api::views;
 use crate::app::App;
 use crate::clock::rfc3339;
-use crate::flows::sessions;
+use crate::flows::sessions::{self, NewSession, SignIn};
 
 #[derive(Deserialize)]
 struct CreateSession {
@@ -30,9 +30,20 @@ pub async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
     let login = fields.required("login", body.login.as_deref());
     let password = fields.required("password", body.password.as_deref());
     let (login, password) = fields.finish_with(|| Some((login?, password?)))?;
-    let session = sessions::sign_in(app, login, password).await?;
+    match sessions::sign_in(app, login, password, &req.client()).await? {
+        SignIn::Session(session) => Ok(session_created(app, &session)),
+        SignIn::SecondFactor { mfa_token } => Ok(ApiResponse::json(
+            StatusCode::OK,
+            &json!({"mfa_required": true, "mfa_token": mfa_token.expose_secret(),
+                    "expires_in": sessions::MFA_TOKEN_SECS}),
+        )),
+    }
+}
+
+/// `201` with the session's token, also set as the cookie.
+fn session_created(app: &App, session: &NewSession) -> ApiResponse {
     let max_age = session.expires_at - app.clock.now();
-    Ok(ApiResponse::json(
+    ApiResponse::json(
         StatusCode::CREATED,
         &json!({
             "token": session.token.expose_secret(),
@@ -40,7 +51,24 @@ pub async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
             "account": views::account(&session.account),
         }),
     )
-    .header("set-cookie", session_cookie(session.token.expose_secret(), max_age)))
+    .header("set-cookie", session_cookie(session.token.expose_secret(), max_age))
+}
+
+#[derive(Deserialize)]
+struct SecondFactor {
+    mfa_token: Option<String>,
+    code: Option<String>,
+}
+
+/// `POST /v1/sessions/mfa`: the second step of a sign-in with MFA on.
+pub async fn create_with_second_factor(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let body: SecondFactor = req.json()?;
+    let mut fields = Fields::default();
+    let mfa_token = fields.required("mfa_token", body.mfa_token.as_deref());
+    let code = fields.required("code", body.code.as_deref());
+    let (mfa_token, code) = fields.finish_with(|| Some((mfa_token?, code?)))?;
+    let session = sessions::sign_in_second_factor(app, mfa_token, code, &req.client()).await?;
+    Ok(session_created(app, &session))
 }
 
 /// `DELETE /v1/sessions/current`: sign out.

@@ -1,0 +1,82 @@
+//! The account centre's contact details: changing the email and the phone.
+
+use lambda_http::http::StatusCode;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::api::auth::require_session;
+use crate::api::problem::ApiError;
+use crate::api::request::ApiRequest;
+use crate::api::response::ApiResponse;
+use crate::api::validate::Fields;
+use crate::app::App;
+use crate::domain::{Email, Phone};
+use crate::flows::contact_details;
+
+#[derive(Deserialize)]
+struct NewEmail {
+    password: Option<String>,
+    new_email: Option<String>,
+}
+
+/// `POST /v1/me/email`: sends a confirmation link to the new address.
+pub async fn request_email_change(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let current = require_session(app, req).await?;
+    let body: NewEmail = req.json()?;
+    let mut fields = Fields::default();
+    let password = fields.required("password", body.password.as_deref());
+    let new_email = fields.parse("new_email", body.new_email.as_deref(), Email::parse);
+    let (password, new_email) = fields.finish_with(|| Some((password?, new_email?)))?;
+    contact_details::request_email_change(app, &current, password, new_email, req.lang).await?;
+    Ok(ApiResponse::json(StatusCode::ACCEPTED, &json!({})))
+}
+
+#[derive(Deserialize)]
+struct Token {
+    token: Option<String>,
+}
+
+/// `POST /v1/me/email/confirm`: switches to the confirmed address.
+pub async fn confirm_email_change(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let current = require_session(app, req).await?;
+    let body: Token = req.json()?;
+    let mut fields = Fields::default();
+    let token = fields.required("token", body.token.as_deref()).map(str::to_owned);
+    let token = fields.finish_with(|| token)?;
+    contact_details::confirm_email_change(app, &current, &token).await?;
+    Ok(ApiResponse::no_content())
+}
+
+#[derive(Deserialize)]
+struct NewPhone {
+    phone: Option<String>,
+    password: Option<String>,
+    sms_code: Option<String>,
+}
+
+/// `POST /v1/me/phone/sms-code`: a `change_phone` code to the new number.
+pub async fn send_phone_code(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    require_session(app, req).await?;
+    let body: NewPhone = req.json()?;
+    let mut fields = Fields::default();
+    let phone = fields.parse("phone", body.phone.as_deref(), |raw| Phone::parse_for_sms(raw, &app.config.sms_regions));
+    let phone = fields.finish_with(|| phone)?;
+    let sent = contact_details::send_phone_code(app, &phone, &req.client_ip, req.lang).await?;
+    Ok(ApiResponse::json(
+        StatusCode::ACCEPTED,
+        &json!({"expires_in": sent.expires_in, "retry_after": sent.retry_after}),
+    ))
+}
+
+/// `PUT /v1/me/phone`: switches to the proven number.
+pub async fn change_phone(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let current = require_session(app, req).await?;
+    let body: NewPhone = req.json()?;
+    let mut fields = Fields::default();
+    let password = fields.required("password", body.password.as_deref());
+    let phone = fields.parse("phone", body.phone.as_deref(), |raw| Phone::parse_for_sms(raw, &app.config.sms_regions));
+    let sms_code = fields.required("sms_code", body.sms_code.as_deref());
+    let (password, phone, sms_code) = fields.finish_with(|| Some((password?, phone?, sms_code?)))?;
+    contact_details::change_phone(app, &current, password, phone, sms_code).await?;
+    Ok(ApiResponse::no_content())
+}

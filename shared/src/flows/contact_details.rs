@@ -1,0 +1,146 @@
+//! Changing the email or phone bound to an account. A new email is proven
+//! by a link sent to it (60 minutes, single use, the newest only); a new
+//! phone by a `change_phone` SMS code. Both are unique: checked when asked
+//! and again, atomically, when switched (`409`). The account's email is
+//! told of every change (the old and the new address of an email change).
+
+use super::accounts::{load, send_email, send_email_to};
+use super::mfa::check_password;
+use super::sessions::Authenticated;
+use super::{FlowError, sms_codes};
+use crate::app::App;
+use crate::audit::{self, Actor, AuditEvent};
+use crate::domain::account::EmailChange;
+use crate::domain::phone::mask_phone;
+use crate::domain::sms_code::SmsPurpose;
+use crate::domain::{Email, FieldError, Phone, secret_token};
+use crate::i18n::Lang;
+use crate::notify::templates::Template;
+use crate::persistence::{Changes, Conflict, UniqueField};
+use secrecy::ExposeSecret;
+
+/// How long an email confirmation link is valid.
+pub const EMAIL_LINK_SECS: i64 = 3600;
+
+fn taken(field: &str, code: &'static str) -> FlowError {
+    FlowError::Conflict(vec![FieldError::new(field, code)])
+}
+
+/// Asks to change the signed-in account's email to `new_email`: the
+/// password is checked, the address must be free, a confirmation link goes
+/// to it and a notice to the current address.
+pub async fn request_email_change(
+    app: &App,
+    current: &Authenticated,
+    password: &str,
+    new_email: Email,
+    lang: Lang,
+) -> Result<(), FlowError> {
+    check_password(app, current, password).await?;
+    if app.records().is_taken(UniqueField::Email, &new_email.canonical()).await? {
+        return Err(taken("new_email", "email_taken"));
+    }
+    let stored = load(app, &current.account.account_id).await?.ok_or(FlowError::Unauthenticated)?;
+    let mut account = stored.record.clone();
+    let minted = secret_token::mint(&account.account_id, app.random.as_ref());
+    let expires_at = app.clock.now() + EMAIL_LINK_SECS;
+    account.email_change = Some(EmailChange { new_email: new_email.clone(), hash: minted.hash, expires_at });
+    let mut changes = Changes::new();
+    changes.update_account(&stored, &account);
+    audit::add(app, &mut changes, &account.account_id, AuditEvent::EmailChangeRequested, Actor::Customer, None);
+    app.records().commit(changes).await?;
+    let link = format!("{}/confirm-email?token={}", app.config.public_url, minted.token.expose_secret());
+    send_email_to(app, &new_email, &account, Template::EmailChangeConfirm, lang, &[("link", &link)]).await;
+    let vars = [("new_email", new_email.as_str())];
+    send_email(app, &account, Template::EmailChangeRequested, lang, None, &vars).await;
+    Ok(())
+}
+
+/// Switches the signed-in account's email to the one the link `token`
+/// confirms; an address taken meanwhile is `409`. Both addresses are told.
+pub async fn confirm_email_change(app: &App, current: &Authenticated, token: &str) -> Result<(), FlowError> {
+    let presented = secret_token::parse(token).ok_or(FlowError::InvalidLink)?;
+    if presented.account_id != current.account.account_id {
+        return Err(FlowError::InvalidLink);
+    }
+    let stored = load(app, &presented.account_id).await?.ok_or(FlowError::InvalidLink)?;
+    let mut account = stored.record.clone();
+    let change = account
+        .email_change
+        .clone()
+        .filter(|c| secret_token::hashes_match(&c.hash, &presented.hash))
+        .ok_or(FlowError::InvalidLink)?;
+    if change.expires_at <= app.clock.now() {
+        return Err(FlowError::LinkExpired);
+    }
+    let old = account.email.clone();
+    account.email = change.new_email.clone();
+    account.email_change = None;
+    let mut changes = Changes::new();
+    changes.update_account(&stored, &account).move_unique(
+        &account,
+        UniqueField::Email,
+        Some(&old.canonical()),
+        &change.new_email.canonical(),
+    );
+    audit::add(app, &mut changes, &account.account_id, AuditEvent::EmailChanged, Actor::Customer, None);
+    match app.records().commit(changes).await {
+        Ok(()) => {}
+        Err(e) if e.is(Conflict::Taken(UniqueField::Email)) => return Err(taken("new_email", "email_taken")),
+        // Used at the same moment.
+        Err(e) if e.is(Conflict::AccountChanged) => return Err(FlowError::InvalidLink),
+        Err(e) => return Err(e.into()),
+    }
+    let vars = [("old_email", old.as_str()), ("new_email", account.email.as_str())];
+    for to in [&account.email, &old] {
+        send_email_to(app, to, &account, Template::EmailChanged, account.language, &vars).await;
+    }
+    Ok(())
+}
+
+/// Sends a `change_phone` code to `phone`, which must be free, under the
+/// SMS rules.
+pub async fn send_phone_code(
+    app: &App,
+    phone: &Phone,
+    client_ip: &str,
+    lang: Lang,
+) -> Result<sms_codes::CodeSent, FlowError> {
+    if app.records().is_taken(UniqueField::Phone, phone.as_str()).await? {
+        return Err(taken("phone", "phone_taken"));
+    }
+    sms_codes::send_code(app, phone, SmsPurpose::ChangePhone, client_ip, lang).await
+}
+
+/// Switches the signed-in account's phone to `phone`, proven by `sms_code`;
+/// the email is told.
+pub async fn change_phone(
+    app: &App,
+    current: &Authenticated,
+    password: &str,
+    phone: Phone,
+    sms_code: &str,
+) -> Result<(), FlowError> {
+    check_password(app, current, password).await?;
+    let code = sms_codes::check_code(app, phone.as_str(), SmsPurpose::ChangePhone, sms_code, "sms_code").await?;
+    let stored = load(app, &current.account.account_id).await?.ok_or(FlowError::Unauthenticated)?;
+    let mut account = stored.record.clone();
+    let old = account.phone.replace(phone.clone());
+    let mut changes = Changes::new();
+    changes.update_account(&stored, &account).consume_sms_code(&code).move_unique(
+        &account,
+        UniqueField::Phone,
+        old.as_ref().map(Phone::as_str),
+        phone.as_str(),
+    );
+    audit::add(app, &mut changes, &account.account_id, AuditEvent::PhoneChanged, Actor::Customer, None);
+    match app.records().commit(changes).await {
+        Ok(()) => {}
+        Err(e) if e.is(Conflict::Taken(UniqueField::Phone)) => return Err(taken("phone", "phone_taken")),
+        Err(e) if e.is(Conflict::SmsCodeChanged) => return Err(FlowError::field("sms_code", "sms_code_expired")),
+        Err(e) => return Err(e.into()),
+    }
+    let masked = mask_phone(phone.as_str());
+    send_email(app, &account, Template::PhoneChanged, account.language, None, &[("phone", &masked)]).await;
+    Ok(())
+}
