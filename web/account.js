@@ -22,7 +22,37 @@ async function loadMe() {
     row([t("username"), me.username]), row([t("email"), me.email]), row([t("phone"), me.phone]),
     row([t("organization"), me.organization]), row([t("type"), me.kind]), row([t("status"), me.status]));
   for (const section of document.querySelectorAll(".primary-only")) section.hidden = me.kind !== "primary";
+  showMfa();
+  await loadSessions();
   if (me.kind === "primary") await Promise.all([loadVerification(), loadSubs(), loadDeletion()]);
+}
+
+async function loadSessions() {
+  const result = await api("GET", "/v1/me/sessions");
+  const table = document.getElementById("sessions");
+  table.replaceChildren(row([t("signedInAt"), t("lastSeen"), t("ipAddress"), t("browser"), ""], true));
+  for (const session of result.body.items) {
+    let action = t("thisSession");
+    if (!session.current) {
+      action = document.createElement("button");
+      action.type = "button"; action.className = "secondary"; action.textContent = t("endSession");
+      action.addEventListener("click", async () => {
+        await api("DELETE", `/v1/me/sessions/${encodeURIComponent(session.session_id)}`);
+        await loadSessions();
+      });
+    }
+    table.append(row([when(session.created_at), when(session.last_seen_at), session.ip, session.user_agent, action]));
+  }
+}
+
+function when(rfc3339) { return new Date(rfc3339).toLocaleString(LANG); }
+
+function showMfa() {
+  const on = me.mfa && me.mfa.totp;
+  document.getElementById("mfa-status").textContent =
+    on ? t("mfaOn", { n: me.mfa.recovery_codes_left }) : t("mfaOff");
+  document.getElementById("mfa-enrol").hidden = on;
+  document.getElementById("mfa-disable").hidden = !on;
 }
 
 async function loadVerification() {
@@ -101,6 +131,66 @@ document.addEventListener("DOMContentLoaded", () => {
     body.material_ids = uploaded.ids;
     const result = await api("POST", "/v1/me/verification", body);
     if (!showProblem(verify, result)) await loadVerification();
+  });
+
+  document.getElementById("end-others").addEventListener("click", async () => {
+    await api("DELETE", "/v1/me/sessions");
+    await loadSessions();
+  });
+
+  const enrol = document.getElementById("mfa-enrol");
+  const confirm = document.getElementById("mfa-confirm");
+  enrol.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const result = await api("POST", "/v1/me/mfa/totp", values(enrol));
+    if (showProblem(enrol, result)) return;
+    // The QR code is drawn by the service: the secret never leaves for a third party.
+    document.getElementById("mfa-qr").src = `data:image/svg+xml;base64,${btoa(result.body.qr_svg)}`;
+    document.getElementById("mfa-qr").alt = t("mfaQrAlt");
+    document.getElementById("mfa-secret").textContent = result.body.secret;
+    enrol.reset(); enrol.hidden = true; confirm.hidden = false;
+  });
+  confirm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const result = await api("POST", "/v1/me/mfa/totp/confirm", values(confirm));
+    if (showProblem(confirm, result)) return;
+    confirm.reset(); confirm.hidden = true;
+    const list = document.getElementById("mfa-recovery-codes");
+    list.replaceChildren(...result.body.recovery_codes.map((code) => {
+      const li = document.createElement("li"); li.textContent = code; return li;
+    }));
+    document.getElementById("mfa-recovery").hidden = false;
+    me = (await api("GET", "/v1/me")).body;
+    showMfa();
+  });
+  const disable = document.getElementById("mfa-disable");
+  disable.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const result = await api("DELETE", "/v1/me/mfa", values(disable));
+    if (showProblem(disable, result)) return;
+    disable.reset();
+    document.getElementById("mfa-recovery").hidden = true;
+    me = (await api("GET", "/v1/me")).body;
+    showMfa();
+  });
+
+  const emailChange = document.getElementById("email-change");
+  emailChange.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const result = await api("POST", "/v1/me/email", values(emailChange));
+    if (!showProblem(emailChange, result)) { say(emailChange.querySelector(".notice"), t("emailLinkSent")); emailChange.reset(); }
+  });
+  const phoneChange = document.getElementById("phone-change");
+  document.getElementById("phone-send-code").addEventListener("click", async () => {
+    const result = await api("POST", "/v1/me/phone/sms-code", { phone: phoneChange.phone.value });
+    if (!showProblem(phoneChange, result)) say(phoneChange.querySelector(".notice"), t("codeSent"));
+  });
+  phoneChange.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const result = await api("PUT", "/v1/me/phone", values(phoneChange));
+    if (!showProblem(phoneChange, result)) {
+      say(phoneChange.querySelector(".notice"), t("phoneChanged")); phoneChange.reset(); await loadMe();
+    }
   });
 
   const sub = document.getElementById("sub");

@@ -59,8 +59,12 @@ pub async fn ensure_sealing_key(client: &aws_sdk_kms::Client, key_id: &str) -> R
         .await
         .map_err(|e| fail(describe(&e)))?;
     let key_arn = key.key_metadata.map(|m| m.key_id).ok_or_else(|| fail("no key id".into()))?;
-    client.create_alias().alias_name(alias).target_key_id(key_arn).send().await.map_err(|e| fail(describe(&e)))?;
-    Ok(())
+    match client.create_alias().alias_name(alias).target_key_id(key_arn).send().await {
+        Ok(_) => Ok(()),
+        // Another server starting at the same moment made it first.
+        Err(e) if e.as_service_error().is_some_and(|e| e.is_already_exists_exception()) => Ok(()),
+        Err(e) => Err(fail(describe(&e))),
+    }
 }
 
 /// Creates the table with its TTL and point-in-time recovery.

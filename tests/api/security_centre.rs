@@ -276,3 +276,21 @@ async fn an_mfa_token_lasts_five_minutes() {
     let late = second_step(&app, &mfa_token, &app.totp_code(&secret, 0)).await;
     assert_problem(late, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
 }
+
+#[tokio::test]
+#[cfg_attr(feature = "stack", ignore = "reads the table through the dev server, which the deployed shape has not")]
+async fn the_totp_secret_is_sealed_at_rest() {
+    let app = spawn_app().await;
+    let customer = app.activated_customer("sealedsecret").await;
+    let token = app.token_for(&customer).await;
+    let (secret, codes) = enable_mfa(&app, &token).await;
+    let account_id = me_id(&app, &token).await;
+    let stored = app.dev().app().records().account(&account_id).await.unwrap().unwrap().record;
+    let mfa = stored.mfa.expect("MFA is on");
+    let raw = totp_rs::Secret::Encoded(secret.clone()).to_bytes().unwrap();
+    let stored_text = serde_json::to_string(&mfa).unwrap();
+    assert!(!stored_text.contains(&secret), "the base32 secret is not stored");
+    assert!(!stored_text.contains(&String::from_utf8_lossy(&raw).to_string()));
+    assert!(mfa.totp_secret.starts_with("local1:") || mfa.totp_secret.starts_with("kms1:"), "{}", mfa.totp_secret);
+    assert!(codes.iter().all(|code| !stored_text.contains(code.as_str())), "recovery codes are stored as hashes");
+}

@@ -5,6 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { createHmac } from "node:crypto";
 import { mkdtempSync, mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -79,7 +80,7 @@ async function signUpThroughPage(page, username, { shot } = {}) {
   await page.goto(`${base}/sign-up`);
   await page.getByLabel("Username").fill(username);
   await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Mobile phone").fill(phone);
+  await page.getByLabel("Mobile phone", { exact: true }).fill(phone);
   await page.getByRole("button", { name: "Send code" }).click();
   await page.getByRole("button", { name: /Resend in \d+ s/ }).waitFor();
   const sms = await lastTo(phone, "sms");
@@ -212,4 +213,184 @@ test("a customer uploads verification documents and an operator approves them", 
 
   await page.reload();
   await page.locator("#verification-status").getByText("approved").waitFor();
+});
+
+/** The server's time (Unix seconds), which `/_dev/clock` may have moved. */
+async function serverNow() {
+  const response = await fetch(`${base}/_dev/clock`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ advance_seconds: 0 }) });
+  return Math.floor(Date.parse((await response.json()).now) / 1000);
+}
+
+/** RFC 6238 (SHA-1, 6 digits, 30 s) of a base32 secret, `steps` ahead of the server's time. */
+async function totp(secret, steps = 0) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of secret.replace(/=+$/, "")) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor((await serverNow()) / 30) + steps));
+  const mac = createHmac("sha1", key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
+}
+
+/** Signs up `username` through the page and sets its password by the link. */
+async function activatedThroughPages(page, username) {
+  const email = await signUpThroughPage(page, username);
+  await page.goto(linkIn(await lastTo(email, "email")));
+  await page.getByLabel("Confirm your mobile number").fill(phoneOf[email]);
+  await page.getByLabel("New password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Set password" }).click();
+  await page.getByText("Your password is set").waitFor();
+  return email;
+}
+
+test("two-factor sign-in: enrolment, sign-out, a code, then a recovery code", async () => {
+  const page = await newPage();
+  await activatedThroughPages(page, "twostep");
+  await signIn(page, "twostep");
+  await page.locator("#mfa-status").getByText("Off").waitFor();
+  await page.locator("#mfa-enrol").getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Set up an authenticator app" }).click();
+  const qr = page.getByRole("img", { name: "QR code for the authenticator app" });
+  await qr.waitFor();
+  assert.ok((await qr.evaluate((img) => img.naturalWidth)) > 0, "the QR code is drawn");
+  const secret = (await page.locator("#mfa-secret").textContent()).trim();
+  await page.getByLabel("Code from the app", { exact: true }).fill(await totp(secret));
+  await page.getByRole("button", { name: "Turn on" }).click();
+  const codes = page.locator("#mfa-recovery-codes li");
+  await page.locator("#mfa-status").getByText("On (10 recovery codes left)").waitFor();
+  assert.equal(await codes.count(), 10);
+  const recovery = await codes.first().textContent();
+  await page.screenshot({ path: join(shots, "account-security.png"), fullPage: true });
+
+  await page.getByRole("button", { name: "Sign out", exact: true }).first().click();
+  await page.waitForURL(`${base}/`);
+  await page.getByLabel("Username, email or phone").fill("twostep");
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  const codeField = page.getByLabel("Code from the app, or a recovery code");
+  await codeField.waitFor();
+  await codeField.fill("000000");
+  await page.getByRole("button", { name: "Verify" }).click();
+  await page.getByRole("alert").waitFor();
+  // The enrolment's code was used: the next step's is accepted.
+  await codeField.fill(await totp(secret, 1));
+  await page.screenshot({ path: join(shots, "sign-in-second-step.png"), fullPage: true });
+  await page.getByRole("button", { name: "Verify" }).click();
+  await page.waitForURL(`${base}/account`);
+
+  await page.getByRole("button", { name: "Sign out", exact: true }).first().click();
+  await page.waitForURL(`${base}/`);
+  await page.getByLabel("Username, email or phone").fill("twostep");
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await codeField.fill(recovery);
+  await page.getByRole("button", { name: "Verify" }).click();
+  await page.waitForURL(`${base}/account`);
+  await page.locator("#mfa-status").getByText("On (9 recovery codes left)").waitFor();
+});
+
+test("sessions elsewhere are listed and signed out from the account centre", async () => {
+  const page = await newPage();
+  await activatedThroughPages(page, "twodevices");
+  await signIn(page, "twodevices");
+  const other = await newPage();
+  await signIn(other, "twodevices");
+  await page.reload();
+  const rows = page.locator("#sessions tr");
+  await page.locator("#sessions").getByText("This session").waitFor();
+  assert.equal(await rows.count(), 3, "a header and two sessions");
+  await page.locator("#sessions").getByRole("button", { name: "Sign out" }).click();
+  await page.waitForFunction(() => document.querySelectorAll("#sessions tr").length === 2);
+  await other.reload();
+  await other.waitForURL(`${base}/`);
+});
+
+test("the email changes through the link, and the phone with a code", async () => {
+  const page = await newPage();
+  const email = await activatedThroughPages(page, "contacts");
+  await signIn(page, "contacts");
+  await page.getByLabel("New email").fill("contacts.new@example.com");
+  await page.locator("#email-change").getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Change email" }).click();
+  await page.getByText("Open the link we sent to the new address").waitFor();
+  assert.match((await lastTo(email, "email")).text, /contacts\.new@example\.com/);
+  await page.goto(linkIn(await lastTo("contacts.new@example.com", "email")));
+  await page.getByText("Your email address is changed.").waitFor();
+  await page.goto(`${base}/account`);
+  await page.locator("#profile").getByText("contacts.new@example.com").waitFor();
+
+  const phone = `+86137${String(++phoneCounter).padStart(8, "0")}`;
+  await page.getByLabel("New mobile phone").fill(phone);
+  await page.locator("#phone-change").getByRole("button", { name: "Send code" }).click();
+  await page.getByText("The code is on its way.").waitFor();
+  await page.locator("#phone-change").getByLabel("SMS code").fill((await lastTo(phone, "sms")).text.match(/\b\d{6}\b/)[0]);
+  await page.locator("#phone-change").getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Change mobile phone" }).click();
+  await page.getByText("Mobile phone changed.").waitFor();
+  await page.locator("#profile").getByText(phone).waitFor();
+});
+
+test("a confirmation link opened while signed out asks to sign in, then confirms", async () => {
+  const page = await newPage();
+  await activatedThroughPages(page, "laterconfirm");
+  await signIn(page, "laterconfirm");
+  await page.getByLabel("New email").fill("later.new@example.com");
+  await page.locator("#email-change").getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Change email" }).click();
+  await page.getByText("Open the link we sent").waitFor();
+  const link = linkIn(await lastTo("later.new@example.com", "email"));
+  const fresh = await newPage();
+  await fresh.goto(link);
+  await fresh.getByText("Sign in first").waitFor();
+  await fresh.getByRole("link", { name: "Sign in" }).last().click();
+  await fresh.getByLabel("Username, email or phone").fill("laterconfirm");
+  await fresh.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await fresh.getByRole("button", { name: "Sign in" }).click();
+  await fresh.getByText("Your email address is changed.").waitFor();
+});
+
+test("a forgotten username is sent from the page linked on sign-in", async () => {
+  const page = await newPage();
+  const email = await activatedThroughPages(page, "forgotname");
+  await page.goto(`${base}/`);
+  await page.getByRole("link", { name: "Forgot username" }).click();
+  await page.getByLabel("Email").fill(email);
+  await page.getByRole("button", { name: "Send code" }).click();
+  await page.getByText("If an account matches").waitFor();
+  assert.match((await lastTo(email, "email")).text, /forgotname/);
+});
+
+test("sign-up takes an optional referrer phone", async () => {
+  const page = await newPage();
+  await page.goto(`${base}/sign-up`);
+  await page.getByLabel("Referrer's mobile phone (optional)").fill("not a phone");
+  await page.getByRole("button", { name: "Create account" }).click();
+  const error = page.locator("#referrer_phone + .error");
+  await error.waitFor();
+  assert.ok((await error.textContent()).length > 0);
+});
+
+test("Chinese pages render their characters (a CJK font is installed)", async () => {
+  const page = await newPage("zh-CN");
+  await page.goto(`${base}/`);
+  await page.getByRole("button", { name: "登录" }).waitFor();
+  // Without a CJK font every character is the same empty box.
+  const differ = await page.evaluate(() => {
+    const draw = (ch) => {
+      const canvas = document.createElement("canvas");
+      canvas.width = 40; canvas.height = 40;
+      const ctx = canvas.getContext("2d");
+      ctx.font = "32px sans-serif";
+      ctx.fillText(ch, 2, 32);
+      return Array.from(ctx.getImageData(0, 0, 40, 40).data).join(",");
+    };
+    return draw("账") !== draw("号");
+  });
+  assert.ok(differ, "two Chinese characters draw differently");
+  await page.screenshot({ path: join(shots, "sign-in-zh.png"), fullPage: true });
+  const signUp = await newPage("zh-CN");
+  await signUp.goto(`${base}/sign-up`);
+  await signUp.screenshot({ path: join(shots, "sign-up-zh.png"), fullPage: true });
 });
