@@ -64,6 +64,8 @@ impl Bench {
             "ACCOUNTS_FORGOT_MIN_MILLIS" => Some("0".into()),
             // Benchmarks send far more SMS than a day's budget.
             "ACCOUNTS_SMS_DAILY_BUDGET" => Some(u64::MAX.to_string()),
+            // Peers differ per request, but thousands share a /24.
+            "ACCOUNTS_LIMIT_SMS_PER_NETWORK_HOUR" => Some(u64::MAX.to_string()),
             _ => None,
         })
         .unwrap();
@@ -190,6 +192,29 @@ impl Bench {
         if epoch == self.epoch.get() { token } else { self.sign_in(customer) }
     }
 
+    /// The TOTP code of the base32 `secret` at the bench's clock.
+    fn totp(&self, secret: &str) -> String {
+        let bytes = totp_rs::Secret::Encoded(secret.to_owned()).to_bytes().unwrap();
+        let totp = totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes, None, String::new());
+        totp.generate(self.embedded.app.clock.now() as u64)
+    }
+
+    /// Starts TOTP enrolment for `customer`; the base32 secret.
+    fn enrol(&self, customer: &Customer) -> String {
+        let body = json!({"password": PASSWORD});
+        let enrolment = self.run(self.call("POST", "/v1/me/mfa/totp", Some(body), Some(&self.session(customer)), 201));
+        enrolment["secret"].as_str().unwrap().to_owned()
+    }
+
+    /// A customer with two-factor sign-in on, and its secret.
+    fn customer_with_mfa(&self) -> (Customer, String) {
+        let customer = self.customer();
+        let secret = self.enrol(&customer);
+        let code = json!({"code": self.totp(&secret)});
+        self.run(self.call("POST", "/v1/me/mfa/totp/confirm", Some(code), Some(&self.session(&customer)), 200));
+        (customer, secret)
+    }
+
     fn advance_clock(&self, seconds: i64) {
         self.embedded.clock.advance(seconds);
         self.epoch.set(self.epoch.get() + 1);
@@ -199,7 +224,13 @@ impl Bench {
 /// A flow: how to make its next request (untimed) from the bench state.
 type Setup<'a> = Box<dyn Fn() -> Call + 'a>;
 
-fn flows<'a>(bench: &'a Bench, alice: &'a Customer, bob: &'a Customer) -> Vec<(&'static str, Setup<'a>)> {
+fn flows<'a>(
+    bench: &'a Bench,
+    alice: &'a Customer,
+    bob: &'a Customer,
+    carol: &'a (Customer, String),
+    dave: &'a std::cell::OnceCell<(Customer, Cell<u64>)>,
+) -> Vec<(&'static str, Setup<'a>)> {
     vec![
         (
             "POST /v1/sms-codes",
@@ -275,6 +306,91 @@ fn flows<'a>(bench: &'a Bench, alice: &'a Customer, bob: &'a Customer) -> Vec<(&
             "GET /ops/v1/accounts/{username}",
             Box::new(|| bench.call("GET", &format!("/ops/v1/accounts/{}", alice.username), None, None, 200)),
         ),
+        (
+            "GET /v1/me/sessions (5 sessions)",
+            Box::new(|| {
+                // A customer of its own (alice gathers a session per sign-in
+                // above), with five live sessions even after the clock jumps.
+                let (dave, signed_in_at) = dave.get_or_init(|| (bench.customer(), Cell::new(u64::MAX)));
+                if signed_in_at.get() != bench.epoch.get() {
+                    (0..5).for_each(|_| drop(bench.sign_in(dave)));
+                    signed_in_at.set(bench.epoch.get());
+                }
+                bench.call("GET", "/v1/me/sessions", None, Some(&bench.session(dave)), 200)
+            }),
+        ),
+        (
+            "POST /v1/me/mfa/totp",
+            Box::new(|| {
+                // bob's password changes in the flow above.
+                let body = json!({"password": *bob.password.borrow()});
+                bench.call("POST", "/v1/me/mfa/totp", Some(body), Some(&bench.session(bob)), 201)
+            }),
+        ),
+        (
+            "POST /v1/me/mfa/totp/confirm",
+            Box::new(|| {
+                let customer = bench.customer();
+                let code = json!({"code": bench.totp(&bench.enrol(&customer))});
+                bench.call("POST", "/v1/me/mfa/totp/confirm", Some(code), Some(&bench.session(&customer)), 200)
+            }),
+        ),
+        (
+            "POST /v1/sessions/mfa",
+            Box::new(|| {
+                let (customer, secret) = carol;
+                // A step of its own: each code is accepted once.
+                bench.advance_clock(30);
+                let first = bench.run(bench.call(
+                    "POST",
+                    "/v1/sessions",
+                    Some(json!({"login": customer.username, "password": PASSWORD})),
+                    None,
+                    200,
+                ));
+                let body = json!({"mfa_token": first["mfa_token"], "code": bench.totp(secret)});
+                bench.call("POST", "/v1/sessions/mfa", Some(body), None, 201)
+            }),
+        ),
+        (
+            "POST /v1/me/email",
+            Box::new(|| {
+                let body = json!({"password": PASSWORD, "new_email": format!("moved{}@example.com", bench.unique())});
+                bench.call("POST", "/v1/me/email", Some(body), Some(&bench.session(alice)), 202)
+            }),
+        ),
+        (
+            "PUT /v1/me/phone",
+            Box::new(|| {
+                let phone = Bench::phone(bench.unique());
+                let session = bench.session(alice);
+                bench.run(bench.call(
+                    "POST",
+                    "/v1/me/phone/sms-code",
+                    Some(json!({"phone": phone})),
+                    Some(&session),
+                    202,
+                ));
+                let text = bench.latest_text_to(&phone);
+                let code = text.split(|c: char| !c.is_ascii_digit()).find(|run| run.len() == 6).unwrap().to_owned();
+                let body = json!({"password": PASSWORD, "phone": phone, "sms_code": code});
+                bench.call("PUT", "/v1/me/phone", Some(body), Some(&session), 204)
+            }),
+        ),
+        (
+            "POST /v1/username/forgot",
+            Box::new(|| {
+                // A new hour: the per-name and per-account windows start again.
+                bench.advance_clock(3_601);
+                bench.call(
+                    "POST",
+                    "/v1/username/forgot",
+                    Some(json!({"email": format!("{}@example.com", alice.username)})),
+                    None,
+                    202,
+                )
+            }),
+        ),
     ]
 }
 
@@ -297,8 +413,9 @@ fn percentiles(bench: &Bench, setup: &Setup, samples: usize) -> (Duration, Durat
 
 fn main() {
     let bench = Bench::new();
-    let (alice, bob) = (bench.customer(), bench.customer());
-    let flows = flows(&bench, &alice, &bob);
+    let (alice, bob, carol) = (bench.customer(), bench.customer(), bench.customer_with_mfa());
+    let dave = std::cell::OnceCell::new();
+    let flows = flows(&bench, &alice, &bob, &carol, &dave);
 
     let mut criterion = Criterion::default()
         .sample_size(30)

@@ -50,6 +50,19 @@ async fn an_email_changes_through_a_link_to_the_new_address_and_both_are_told() 
     assert_eq!(app.sign_in(&customer.email, PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
     let reuse = ask_email_change(&app, &other_token, &customer.email.to_uppercase()).await;
     assert_eq!(reuse.status(), StatusCode::ACCEPTED, "the old address is free again");
+    let events = audit_events(&app, &token).await;
+    assert!(events.contains(&"email_change_requested".to_owned()) && events.contains(&"email_changed".to_owned()));
+}
+
+/// The events of the signed-in account's audit trail, oldest first.
+async fn audit_events(app: &TestApp, token: &str) -> Vec<String> {
+    let account_id = me(app, token).await["account_id"].as_str().unwrap().to_owned();
+    let trail: Value =
+        app.ops(Method::GET, &format!("/ops/v1/audit?account_id={account_id}"), None).await.json().await.unwrap();
+    let events = trail["items"].as_array().unwrap().iter().map(|r| r["event"].as_str().unwrap().to_owned()).collect();
+    let text = trail.to_string();
+    assert!(!text.contains('@') && !text.contains("+86"), "no personal data in the trail: {text}");
+    events
 }
 
 #[tokio::test]
@@ -144,6 +157,7 @@ async fn a_phone_changes_with_a_change_phone_code_to_the_new_number() {
     assert!(told["subject"].as_str().unwrap().contains("mobile number"), "{told}");
     let reused = app.json_with_token(Method::PUT, "/v1/me/phone", &token, &change(PASSWORD, &code)).await;
     assert_problem(reused, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert!(audit_events(&app, &token).await.contains(&"phone_changed".to_owned()));
     // The new number signs in; the old one is free for another account.
     assert_eq!(app.sign_in(&new_phone, PASSWORD).await.status(), StatusCode::CREATED);
     assert_eq!(app.sign_in(&customer.phone, PASSWORD).await.status(), StatusCode::UNAUTHORIZED);

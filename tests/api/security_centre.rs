@@ -193,6 +193,13 @@ async fn a_recovery_code_signs_in_once_and_turns_mfa_off_with_the_password() {
     assert_eq!(response.status(), StatusCode::CREATED, "password alone again");
     let off_again = app.json_with_token(Method::DELETE, "/v1/me/mfa", &session, &body).await;
     assert_problem(off_again, StatusCode::CONFLICT, "mfa_not_enabled").await;
+    let account_id = me_id(&app, &session).await;
+    let trail = json_of(app.ops(Method::GET, &format!("/ops/v1/audit?account_id={account_id}"), None).await).await;
+    let events: Vec<&str> = trail["items"].as_array().unwrap().iter().map(|r| r["event"].as_str().unwrap()).collect();
+    let at = |event: &str| events.iter().position(|e| *e == event).unwrap_or_else(|| panic!("{event}: {events:?}"));
+    assert!(at("mfa_enabled") < at("mfa_disabled"));
+    let second_factor = trail["items"].as_array().unwrap().iter().find(|r| r["detail"] == "recovery code");
+    assert!(second_factor.is_some_and(|r| r["event"] == "signed_in"), "the sign-in names its second factor: {trail}");
 }
 
 #[tokio::test]
