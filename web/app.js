@@ -45,6 +45,9 @@ const TEXT = {
     verify: "Verify", forgotUsername: "Forgot username", usernameSent: "If an account matches, its username is on its way.",
     referrerPhone: "Referrer's mobile phone (optional)", emailChanged: "Your email address is changed.",
     signInFirst: "Sign in first, then open the link again.",
+    open: "Open", accountLookup: "Look up an account", lookUp: "Look up", suspend: "Suspend",
+    liftSuspension: "Lift suspension", suspensionReason: "Reason for the suspension", notSuspended: "Not suspended.",
+    suspendedBy: "Suspended by {by}: {reason}", auditTrail: "Audit trail", more: "More",
   },
   "zh-CN": {
     signIn: "登录", signUp: "注册账号", forgot: "忘记密码", account: "账号中心", ops: "运维",
@@ -86,6 +89,9 @@ const TEXT = {
     verify: "验证", forgotUsername: "忘记用户名", usernameSent: "如果有匹配的账号，用户名正在发送。",
     referrerPhone: "推荐人手机号（选填）", emailChanged: "您的邮箱已更换。",
     signInFirst: "请先登录，然后再次打开链接。",
+    open: "查看", accountLookup: "查询账号", lookUp: "查询", suspend: "冻结",
+    liftSuspension: "解除冻结", suspensionReason: "冻结原因", notSuspended: "未冻结。",
+    suspendedBy: "已被 {by} 冻结：{reason}", auditTrail: "审计记录", more: "更多",
   },
 };
 

@@ -26,20 +26,28 @@ async function loadQueues() {
   vbox.replaceChildren();
   if (!verifications.body.items.length) vbox.textContent = t("none");
   for (const item of verifications.body.items) {
-    const detail = await api("GET", `/ops/v1/verifications/${item.account_id}`, undefined, opsHeaders());
     const card = document.createElement("article");
     const title = document.createElement("h3");
     title.textContent = `${item.username} · ${item.type} · ${t("submitted")} ${item.submitted_at}`;
     const facts = document.createElement("p");
-    const v = detail.body || {};
-    facts.textContent = v.type === "individual" ? `${v.real_name} · ${v.id_type} · ${v.id_number}` : `${v.company_name} · ${v.credit_code} · ${v.legal_representative}`;
     const links = document.createElement("p");
-    for (const material of v.materials || []) {
-      const a = document.createElement("a");
-      a.href = material.download_url; a.textContent = material.file_name; a.target = "_blank"; a.rel = "noopener";
-      links.append(a, document.createTextNode(" "));
-    }
-    card.append(title, facts, links, decisionButtons(async (decision, reason) => {
+    // The full submission is personal data, and reading it is audited: it
+    // is fetched only when the operator opens this one.
+    const open = document.createElement("button");
+    open.type = "button"; open.className = "secondary"; open.textContent = t("open");
+    open.addEventListener("click", async () => {
+      const detail = await api("GET", `/ops/v1/verifications/${item.account_id}`, undefined, opsHeaders());
+      const v = detail.body || {};
+      facts.textContent = v.type === "individual" ? `${v.real_name} · ${v.id_type} · ${v.id_number}` : `${v.company_name} · ${v.credit_code} · ${v.legal_representative}`;
+      links.replaceChildren();
+      for (const material of v.materials || []) {
+        const a = document.createElement("a");
+        a.href = material.download_url; a.textContent = material.file_name; a.target = "_blank"; a.rel = "noopener";
+        links.append(a, document.createTextNode(" "));
+      }
+      open.remove();
+    });
+    card.append(title, open, facts, links, decisionButtons(async (decision, reason) => {
       const body = reason ? { decision, reason } : { decision };
       const result = await api("POST", `/ops/v1/verifications/${item.account_id}/decision`, body, opsHeaders());
       if (result.status === 200) await loadQueues(); else say(notice, result.body.detail, false);
@@ -63,7 +71,59 @@ async function loadQueues() {
   }
 }
 
+/** Looks an account up (an audited read), with its suspension controls and audit trail. */
+async function lookUp(username) {
+  const box = document.getElementById("account-view");
+  const notice = document.querySelector("#lookup .notice");
+  const result = await api("GET", `/ops/v1/accounts/${encodeURIComponent(username)}`, undefined, opsHeaders());
+  if (result.status !== 200) { say(notice, (result.body && result.body.detail) || `HTTP ${result.status}`, false); box.replaceChildren(); return; }
+  notice.hidden = true;
+  const a = result.body;
+  const facts = document.createElement("p");
+  facts.textContent = `${a.username} · ${a.email} · ${a.phone || "—"} · ${a.status} · ${t("verification")}: ${a.verification.status}`;
+  const suspension = document.createElement("p");
+  suspension.id = "suspension-state";
+  suspension.textContent = a.suspension ? t("suspendedBy", { by: a.suspension.by, reason: a.suspension.reason }) : t("notSuspended");
+  const reason = document.createElement("input");
+  reason.setAttribute("aria-label", t("suspensionReason")); reason.placeholder = t("suspensionReason");
+  const toggle = document.createElement("button");
+  toggle.type = "button";
+  toggle.textContent = a.suspension ? t("liftSuspension") : t("suspend");
+  toggle.addEventListener("click", async () => {
+    const path = `/ops/v1/accounts/${encodeURIComponent(a.username)}/suspension`;
+    const done = a.suspension
+      ? await api("DELETE", path, undefined, opsHeaders())
+      : await api("POST", path, { reason: reason.value }, opsHeaders());
+    if (done.status === 200) await lookUp(a.username); else say(notice, (done.body && done.body.detail) || `HTTP ${done.status}`, false);
+  });
+  const trail = document.createElement("table");
+  trail.id = "audit-trail";
+  const more = document.createElement("button");
+  more.type = "button"; more.className = "secondary"; more.textContent = t("more");
+  let after = null;
+  const page = async () => {
+    const query = `account_id=${a.account_id}&limit=20${after ? `&after=${encodeURIComponent(after)}` : ""}`;
+    const got = await api("GET", `/ops/v1/audit?${query}`, undefined, opsHeaders());
+    for (const r of got.body.items) {
+      const tr = document.createElement("tr");
+      for (const cell of [r.at, r.event, r.actor.kind + (r.actor.id ? ` ${r.actor.id}` : ""), r.detail || ""]) {
+        const td = document.createElement("td"); td.textContent = cell; tr.append(td);
+      }
+      trail.append(tr);
+    }
+    after = got.body.next || null;
+    more.hidden = !after;
+  };
+  more.addEventListener("click", page);
+  const heading = document.createElement("h3");
+  heading.textContent = t("auditTrail");
+  box.replaceChildren(facts, suspension, ...(a.suspension ? [] : [reason]), toggle, heading, trail, more);
+  await page();
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  const lookup = document.getElementById("lookup");
+  lookup.addEventListener("submit", (event) => { event.preventDefault(); lookUp(lookup.username.value); });
   const form = document.getElementById("token-form");
   form.token.value = sessionStorage.getItem("opsToken") || "";
   form.addEventListener("submit", (event) => {

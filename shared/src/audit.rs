@@ -67,6 +67,14 @@ pub enum AuditEvent {
     PhoneChanged,
     /// A forgotten username was sent to the account's email or phone.
     UsernameSent,
+    /// An operator looked the account up (personal data read).
+    AccountViewed,
+    /// An operator opened the account's verification in full.
+    VerificationViewed,
+    /// An operator suspended the account.
+    Suspended,
+    /// An operator lifted the suspension.
+    SuspensionLifted,
 }
 
 /// Who caused an event.
@@ -118,7 +126,25 @@ pub async fn record(app: &App, account_id: &str, event: AuditEvent, detail: Opti
     Ok(app.records().commit(changes).await?)
 }
 
+/// Records an operator's `event` on its own.
+pub async fn record_operator(app: &App, account_id: &str, event: AuditEvent, operator: &str) -> Result<(), FlowError> {
+    let mut changes = Changes::new();
+    add(app, &mut changes, account_id, event, Actor::Operator(operator.to_owned()), None);
+    Ok(app.records().commit(changes).await?)
+}
+
 /// The trail of an account, oldest first.
 pub async fn list(app: &App, account_id: &str) -> Result<Vec<AuditRecord>, FlowError> {
     Ok(app.records().audit_trail(account_id).await?)
+}
+
+/// At most `limit` records of an account's trail after the cursor `after`,
+/// oldest first, and the cursor of the next page.
+pub async fn page(
+    app: &App,
+    account_id: &str,
+    limit: usize,
+    after: Option<&str>,
+) -> Result<(Vec<AuditRecord>, Option<String>), FlowError> {
+    Ok(app.records().audit_page(account_id, limit, after).await?)
 }

@@ -118,6 +118,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("mfa_not_enabled", "Two-factor sign-in is not on.", "两步验证尚未开启。"),
     ("no_mfa_enrolment", "Start the authenticator set-up again.", "请重新开始设置身份验证器。"),
     ("session_not_found", "There is no such session.", "没有这个会话。"),
+    ("account_suspended", "This account is suspended. Contact support.", "该账号已被冻结，请联系客服。"),
+    ("limit_out_of_range", "Between 1 and 200.", "请填写 1 到 200 之间的数。"),
     ("terms_not_accepted", "You must accept the terms.", "请阅读并同意服务条款。"),
     ("sms_code_format", "The code has 6 digits.", "验证码为 6 位数字。"),
     ("sms_code_invalid", "The code is not correct.", "验证码不正确。"),

@@ -9,6 +9,7 @@ mod deletion;
 mod dev_routes;
 mod lockout_abuse;
 mod materials_abuse;
+mod operations;
 mod password_recovery;
 mod password_set;
 mod problems;

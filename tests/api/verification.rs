@@ -74,6 +74,15 @@ async fn a_customer_is_verified_by_an_operator() {
     let downloaded = app.client.get(app.reachable(first["download_url"].as_str().unwrap())).send().await.unwrap();
     assert_eq!(downloaded.status(), StatusCode::OK);
     assert_eq!(downloaded.bytes().await.unwrap().to_vec(), jpeg());
+    // Opening the full submission is a read of personal data: audited.
+    let trail: Value =
+        app.ops(Method::GET, &format!("/ops/v1/audit?account_id={account_id}"), None).await.json().await.unwrap();
+    let viewed = trail["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["event"] == "verification_viewed" && r["actor"]["kind"] == "operator");
+    assert!(viewed, "{trail}");
 
     let decided = app
         .ops(

@@ -206,6 +206,9 @@ test("a customer uploads verification documents and an operator approves them", 
   await ops.getByLabel("Operator token").fill(OPS_TOKEN);
   await ops.getByRole("button", { name: "Load" }).click();
   const card = ops.locator("article", { hasText: "verifier" });
+  // The full submission is fetched (and audited) only when opened.
+  assert.equal(await card.getByText("11010519491231002X").count(), 0);
+  await card.getByRole("button", { name: "Open" }).click();
   await card.getByText("11010519491231002X").waitFor();
   await ops.screenshot({ path: join(shots, "ops.png"), fullPage: true });
   await card.getByRole("button", { name: "Approve" }).click();
@@ -394,3 +397,30 @@ test("Chinese pages render their characters (a CJK font is installed)", async ()
   await signUp.goto(`${base}/sign-up`);
   await signUp.screenshot({ path: join(shots, "sign-up-zh.png"), fullPage: true });
 });
+
+test("an operator looks an account up, suspends it, reads its trail and lifts the suspension", async () => {
+  const page = await newPage();
+  await activatedThroughPages(page, "suspectuser");
+  const ops = await newPage();
+  await ops.goto(`${base}/ops`);
+  await ops.getByLabel("Operator token").fill(OPS_TOKEN);
+  await ops.getByRole("button", { name: "Load" }).click();
+  await ops.locator("#lookup").getByLabel("Username").fill("suspectuser");
+  await ops.getByRole("button", { name: "Look up" }).click();
+  await ops.getByText("Not suspended.").waitFor();
+  await ops.getByLabel("Reason for the suspension").fill("card fraud");
+  await ops.getByRole("button", { name: "Suspend" }).click();
+  await ops.getByText(/Suspended by .*: card fraud/).waitFor();
+  await ops.locator("#audit-trail").getByText("suspended", { exact: true }).waitFor();
+  await ops.locator("#audit-trail").getByText("account_viewed").first().waitFor();
+  await ops.screenshot({ path: join(shots, "ops-account.png"), fullPage: true });
+  const signIn = await api(`${base}/v1/sessions`, { login: "suspectuser", password: PASSWORD });
+  assert.equal(signIn.status, 403);
+  await ops.getByRole("button", { name: "Lift suspension" }).click();
+  await ops.getByText("Not suspended.").waitFor();
+  assert.equal((await api(`${base}/v1/sessions`, { login: "suspectuser", password: PASSWORD })).status, 201);
+});
+
+async function api(url, body) {
+  return fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+}

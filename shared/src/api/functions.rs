@@ -78,6 +78,8 @@ function!(OPERATOR, operator, Operator, {
     OpsAudit => operator::audit_trail,
     OpsListDeletions => operator::list_deletions,
     OpsDecideDeletion => operator::decide_deletion,
+    OpsSuspend => operator::suspend,
+    OpsLiftSuspension => operator::lift_suspension,
 });
 function!(DELETION, deletion, Deletion, {
     RequestDeletion => deletion::request,

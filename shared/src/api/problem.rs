@@ -70,6 +70,7 @@ impl ApiError {
             Self::Flow(F::NotFound(code)) => (StatusCode::NOT_FOUND, code, None),
             Self::Flow(F::Conflicting(code)) => (StatusCode::CONFLICT, code, None),
             Self::Flow(F::Unauthenticated) => (StatusCode::UNAUTHORIZED, "unauthenticated", None),
+            Self::Flow(F::AccountSuspended) => (StatusCode::FORBIDDEN, "account_suspended", None),
             Self::Flow(F::RateLimited { code, retry_after }) => {
                 (StatusCode::TOO_MANY_REQUESTS, code, Some(*retry_after))
             }

@@ -148,6 +148,10 @@ pub enum RouteId {
     SendPhoneCode,
     /// `PUT /v1/me/phone`.
     ChangePhone,
+    /// `POST /ops/v1/accounts/{username}/suspension`.
+    OpsSuspend,
+    /// `DELETE /ops/v1/accounts/{username}/suspension`.
+    OpsLiftSuspension,
 }
 
 /// Who may call a route.
@@ -249,6 +253,8 @@ pub const ROUTES: &[Route] = &[
     route(RouteId::ConfirmEmailChange, "POST", "/v1/me/email/confirm", Function::ContactDetails, BodyKind::Json),
     route(RouteId::SendPhoneCode, "POST", "/v1/me/phone/sms-code", Function::ContactDetails, BodyKind::Json),
     route(RouteId::ChangePhone, "PUT", "/v1/me/phone", Function::ContactDetails, BodyKind::Json),
+    ops_route(RouteId::OpsSuspend, "POST", "/ops/v1/accounts/{username}/suspension", BodyKind::Json),
+    ops_route(RouteId::OpsLiftSuspension, "DELETE", "/ops/v1/accounts/{username}/suspension", BodyKind::None),
 ];
 
 /// The route with API Gateway route key `key`.

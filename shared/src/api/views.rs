@@ -27,6 +27,17 @@ pub fn account(account: &Account) -> Value {
     })
 }
 
+/// The account as operators see it: its view, plus deletion and suspension.
+pub fn account_for_operator(account: &Account) -> Value {
+    let mut view = self::account(account);
+    view["deletion"] = json!({"status": account.deletion_status.as_str()});
+    view["suspension"] = match &account.suspension {
+        Some(s) => json!({"reason": s.reason, "at": rfc3339(s.at), "by": s.by}),
+        None => Value::Null,
+    };
+    view
+}
+
 /// A session in the account centre's list.
 pub fn session(session: &SessionView) -> Value {
     json!({

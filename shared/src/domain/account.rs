@@ -107,6 +107,20 @@ pub struct Account {
     /// An email change waiting for its confirmation link.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_change: Option<EmailChange>,
+    /// An operator's suspension: no sign-in while it lasts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suspension: Option<Suspension>,
+}
+
+/// Why and by whom an account is suspended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suspension {
+    /// The operator's reason (for operators; never sent to the customer).
+    pub reason: String,
+    /// Unix seconds.
+    pub at: i64,
+    /// The operator's principal.
+    pub by: String,
 }
 
 /// An account's second factor: TOTP with recovery codes.
@@ -175,6 +189,7 @@ impl Account {
             mfa: None,
             pending_totp: None,
             email_change: None,
+            suspension: None,
         }
     }
 

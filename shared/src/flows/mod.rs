@@ -60,6 +60,9 @@ pub enum FlowError {
     /// No valid session (401).
     #[error("unauthenticated")]
     Unauthenticated,
+    /// The right password of an account an operator suspended (403).
+    #[error("account suspended")]
+    AccountSuspended,
     /// Too many requests or failures; retry after the given seconds (429).
     #[error("rate limited ({code}), retry after {retry_after}s")]
     RateLimited {

@@ -171,6 +171,9 @@ pub async fn sign_in(app: &App, login: &str, password: &str, client: &Client) ->
     // The password passed: the count starts again, and the second factor's
     // codes count in it (five wrong ones lock the name and void the token).
     lockout.succeeded(app).await?;
+    if account.suspension.is_some() {
+        return Err(FlowError::AccountSuspended);
+    }
     if account.mfa.is_some() {
         let mfa_token = issue_mfa_challenge(app, &account, login.canonical()).await?;
         return Ok(SignIn::SecondFactor { mfa_token });
@@ -205,7 +208,8 @@ pub async fn sign_in_second_factor(
     let lockout = Lockout::begin(app, &challenge.record.login).await?;
     let stored = load(app, &presented.account_id).await?.ok_or(FlowError::InvalidCredentials)?;
     let account = stored.record.clone();
-    let Some(mfa) = account.mfa.clone().filter(|_| account.status == AccountStatus::Active) else {
+    let usable = account.status == AccountStatus::Active && account.suspension.is_none();
+    let Some(mfa) = account.mfa.clone().filter(|_| usable) else {
         return Err(FlowError::InvalidCredentials);
     };
     let Some(passed) = mfa::check_second_factor(app, &account, &mfa, code).await? else {
@@ -320,7 +324,8 @@ pub async fn authenticate(app: &App, token: &str) -> Result<Authenticated, FlowE
     let PresentedToken { account_id, hash } = secret_token::parse(token).ok_or(FlowError::Unauthenticated)?;
     let mut session = app.records().session(&account_id, &hash).await?.ok_or(FlowError::Unauthenticated)?;
     let account = load(app, &account_id).await?.ok_or(FlowError::Unauthenticated)?.record;
-    if account.status == AccountStatus::Deleting || session.record.password_epoch != account.password_epoch {
+    let ended = account.status == AccountStatus::Deleting || account.suspension.is_some();
+    if ended || session.record.password_epoch != account.password_epoch {
         return Err(FlowError::Unauthenticated);
     }
     session.record = touch(app, &session).await?;

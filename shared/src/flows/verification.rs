@@ -180,9 +180,15 @@ pub struct MaterialDownload {
     pub expires_in: u64,
 }
 
-/// The submission of `account_id` with download URLs, for operators.
-pub async fn for_review(app: &App, account_id: &str) -> Result<(Verification, Vec<MaterialDownload>), FlowError> {
+/// The submission of `account_id` in full, with download URLs, for
+/// `operator`: a read of personal data, audited before anything is shown.
+pub async fn for_review(
+    app: &App,
+    account_id: &str,
+    operator: &str,
+) -> Result<(Verification, Vec<MaterialDownload>), FlowError> {
     let verification = current(app, account_id).await?.ok_or(FlowError::NotFound("no_verification"))?;
+    audit::record_operator(app, account_id, AuditEvent::VerificationViewed, operator).await?;
     let mut downloads = Vec::new();
     for id in &verification.material_ids {
         let Some(material) = app.records().material(account_id, id).await?.map(|stored| stored.record) else {

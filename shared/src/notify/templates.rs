@@ -50,6 +50,8 @@ pub enum Template {
     PhoneChanged,
     /// A forgotten `{{username}}`.
     UsernameReminder,
+    /// An operator suspended the account.
+    AccountSuspended,
 }
 
 macro_rules! template_files {
@@ -90,6 +92,7 @@ impl Template {
             Self::EmailChanged => template_files!("email_changed"),
             Self::PhoneChanged => template_files!("phone_changed"),
             Self::UsernameReminder => template_files!("username_reminder"),
+            Self::AccountSuspended => template_files!("account_suspended"),
         };
         if lang == Lang::ZhCn { zh } else { en }
     }
@@ -146,6 +149,7 @@ mod tests {
             Template::EmailChanged,
             Template::PhoneChanged,
             Template::UsernameReminder,
+            Template::AccountSuspended,
         ];
         for template in all {
             for lang in [Lang::En, Lang::ZhCn] {

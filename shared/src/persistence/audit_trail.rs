@@ -12,6 +12,18 @@ impl Records<'_> {
     }
 }
 
+impl Records<'_> {
+    /// A page of `account_id`'s trail, oldest first, and the cursor of the next.
+    pub async fn audit_page(
+        &self,
+        account_id: &str,
+        limit: usize,
+        after: Option<&str>,
+    ) -> Result<(Vec<AuditRecord>, Option<String>), StoreError> {
+        self.read_page(&keys::audit_partition(account_id), limit, after).await
+    }
+}
+
 impl Changes {
     /// `record` added to its account's trail. Records order by the clock's
     /// seconds, then `nanos` within a second, then `tie_breaker`.

@@ -18,8 +18,10 @@ use crate::domain::account::VerificationStatus;
 use crate::flows::verification::{self, Decision};
 use crate::flows::{deletion, operator};
 
-/// Items per page of a queue.
+/// Items per page of an operator list, unless `limit` says otherwise.
 const PAGE_SIZE: usize = 50;
+/// The largest `limit` (a page stays far below Lambda's 6 MB answer).
+const MAX_PAGE_SIZE: usize = 200;
 
 /// The operator's principal (the edge refuses operator routes without one,
 /// so an empty one is never written).
@@ -37,28 +39,59 @@ fn is_account_id(id: &str) -> bool {
 
 /// `GET /ops/v1/accounts/{username}`.
 pub async fn account(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
-    let overview = operator::account_by_username(app, path_param(req, "username")).await?;
-    let mut view = views::account(&overview.account);
+    let overview = operator::account_by_username(app, path_param(req, "username"), operator_id(req)).await?;
+    let mut view = views::account_for_operator(&overview.account);
     view["verification"] = match &overview.verification {
         Some(v) => views::verification_for_operator(v, true),
         None => json!({"status": "unverified"}),
     };
-    view["deletion"] = json!({"status": overview.account.deletion_status.as_str()});
     Ok(ApiResponse::json(StatusCode::OK, &view))
+}
+
+#[derive(Deserialize)]
+struct Suspend {
+    reason: Option<String>,
+}
+
+/// `POST /ops/v1/accounts/{username}/suspension`.
+pub async fn suspend(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let body: Suspend = req.json()?;
+    let mut fields = Fields::default();
+    let reason = fields.parse("reason", body.reason.as_deref(), bounded_text(500));
+    let reason = fields.finish_with(|| reason)?;
+    let account = operator::suspend(app, path_param(req, "username"), reason, operator_id(req)).await?;
+    Ok(ApiResponse::json(StatusCode::OK, &views::account_for_operator(&account)))
+}
+
+/// `DELETE /ops/v1/accounts/{username}/suspension`.
+pub async fn lift_suspension(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let account = operator::lift_suspension(app, path_param(req, "username"), operator_id(req)).await?;
+    Ok(ApiResponse::json(StatusCode::OK, &views::account_for_operator(&account)))
+}
+
+/// The page size of an operator list: `limit` (default 50, at most 200).
+fn page_limit(req: &ApiRequest, fields: &mut Fields) -> Option<usize> {
+    match req.query.first("limit") {
+        None => Some(PAGE_SIZE),
+        Some(raw) => fields.check(
+            "limit",
+            raw.parse::<usize>().ok().filter(|n| (1..=MAX_PAGE_SIZE).contains(n)).ok_or("limit_out_of_range"),
+        ),
+    }
 }
 
 /// `GET /ops/v1/verifications?status=…&after=…`.
 pub async fn list_verifications(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
-    let (status, after) = queue_params(req, |s| match s {
+    let (status, after, limit) = queue_params(req, |s| match s {
         "pending_review" => Some(VerificationStatus::PendingReview),
         "approved" => Some(VerificationStatus::Approved),
         "rejected" => Some(VerificationStatus::Rejected),
         _ => None,
     })?;
-    let (entries, next) = verification::queue(app, status, PAGE_SIZE, after).await?;
+    let (entries, next) = verification::queue(app, status, limit, after.as_deref()).await?;
     let mut body = json!({"items": entries.iter().map(views::queue_entry).collect::<Vec<_>>()});
     if let Some(next) = next {
-        body["next"] = json!(next);
+        body["next"] = json!(cursor_out(&next));
     }
     Ok(ApiResponse::json(StatusCode::OK, &body))
 }
@@ -69,7 +102,7 @@ pub async fn get_verification(app: &App, req: &ApiRequest) -> Result<ApiResponse
     if !is_account_id(account_id) {
         return Err(crate::flows::FlowError::NotFound("no_verification").into());
     }
-    let (submission, materials) = verification::for_review(app, account_id).await?;
+    let (submission, materials) = verification::for_review(app, account_id, operator_id(req)).await?;
     let mut view = views::verification_for_operator(&submission, false);
     view["materials"] = json!(materials);
     Ok(ApiResponse::json(StatusCode::OK, &view))
@@ -103,28 +136,42 @@ pub async fn decide(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
     Ok(ApiResponse::json(StatusCode::OK, &views::verification_for_operator(&decided, true)))
 }
 
-/// `GET /ops/v1/audit?account_id=…`.
+/// `GET /ops/v1/audit?account_id=…&limit=…&after=…`: a page of the trail,
+/// oldest first.
 pub async fn audit_trail(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     let mut fields = Fields::default();
     let account_id = fields.required("account_id", req.query.first("account_id"));
-    let account_id = fields.finish_with(|| account_id)?;
-    let records = if is_account_id(account_id) { audit::list(app, account_id).await? } else { Vec::new() };
+    let limit = page_limit(req, &mut fields);
+    let after = req.query.first("after").map(cursor_in);
+    if !after.as_deref().is_none_or(is_audit_cursor) {
+        fields.fail("after", "cursor_invalid");
+    }
+    let (account_id, limit) = fields.finish_with(|| Some((account_id?, limit?)))?;
+    let (records, next) = if is_account_id(account_id) {
+        audit::page(app, account_id, limit, after.as_deref()).await?
+    } else {
+        (Vec::new(), None)
+    };
     let items: Vec<_> = records
         .iter()
         .map(|r| json!({"account_id": r.account_id, "event": r.event, "actor": r.actor, "at": rfc3339(r.at), "detail": r.detail}))
         .collect();
-    Ok(ApiResponse::json(StatusCode::OK, &json!({"items": items})))
+    let mut body = json!({"items": items});
+    if let Some(next) = next {
+        body["next"] = json!(cursor_out(&next));
+    }
+    Ok(ApiResponse::json(StatusCode::OK, &body))
 }
 
 /// `GET /ops/v1/deletion-requests?status=…&after=…`.
 pub async fn list_deletions(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
-    let (status, after) = queue_params(req, |s| match s {
+    let (status, after, limit) = queue_params(req, |s| match s {
         "pending_review" => Some(DeletionStatus::PendingReview),
         "approved" => Some(DeletionStatus::Approved),
         "rejected" => Some(DeletionStatus::Rejected),
         _ => None,
     })?;
-    let (entries, next) = deletion::queue(app, status, PAGE_SIZE, after).await?;
+    let (entries, next) = deletion::queue(app, status, limit, after.as_deref()).await?;
     let items: Vec<_> = entries
         .iter()
         .map(|e| {
@@ -134,9 +181,21 @@ pub async fn list_deletions(app: &App, req: &ApiRequest) -> Result<ApiResponse, 
         .collect();
     let mut body = json!({"items": items});
     if let Some(next) = next {
-        body["next"] = json!(next);
+        body["next"] = json!(cursor_out(&next));
     }
     Ok(ApiResponse::json(StatusCode::OK, &body))
+}
+
+/// A page's `next` as handed out: the last sort key, with `#` (which a URL
+/// would take for a fragment) written `_`, so it goes into a query as is.
+fn cursor_out(sort_key: &str) -> String {
+    sort_key.replace('#', "_")
+}
+
+/// The sort key an `after` names (the inverse of [`cursor_out`]; no sort
+/// key of a list holds `_`).
+fn cursor_in(after: &str) -> String {
+    after.replace('_', "#")
 }
 
 #[derive(Deserialize)]
@@ -166,17 +225,32 @@ pub async fn decide_deletion(app: &App, req: &ApiRequest) -> Result<ApiResponse,
 
 /// The `status` (default `pending_review`) and `after` cursor of a queue
 /// listing, both checked.
-fn queue_params<S>(req: &ApiRequest, parse: impl Fn(&str) -> Option<S>) -> Result<(S, Option<&str>), ApiError> {
+fn queue_params<S>(
+    req: &ApiRequest,
+    parse: impl Fn(&str) -> Option<S>,
+) -> Result<(S, Option<String>, usize), ApiError> {
     let mut fields = Fields::default();
     let status = parse(req.query.first("status").unwrap_or("pending_review"));
     if status.is_none() {
         fields.fail("status", "status_invalid");
     }
-    let after = req.query.first("after");
-    if !after.is_none_or(is_cursor) {
+    let after = req.query.first("after").map(cursor_in);
+    if !after.as_deref().is_none_or(is_cursor) {
         fields.fail("after", "cursor_invalid");
     }
-    Ok((fields.finish_with(|| status)?, after))
+    let limit = page_limit(req, &mut fields);
+    let (status, limit) = fields.finish_with(|| Some((status?, limit?)))?;
+    Ok((status, after, limit))
+}
+
+/// An audit cursor: the sort key of a record, `<12 digits>.<9 digits>#<6 hex>`.
+fn is_audit_cursor(cursor: &str) -> bool {
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    cursor.split_once('#').is_some_and(|(time, tie)| {
+        time.split_once('.').is_some_and(|(secs, nanos)| digits(secs, 12) && digits(nanos, 9))
+            && tie.len() == 6
+            && tie.bytes().all(|b| b.is_ascii_hexdigit())
+    })
 }
 
 /// A queue cursor: 12 digits, `#`, a 32-hex id.

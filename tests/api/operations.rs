@@ -1,0 +1,132 @@
+//! Operators' tools: the paged audit trail (`GET /ops/v1/audit`), audited
+//! reads of personal data, and suspension
+//! (`POST/DELETE /ops/v1/accounts/{username}/suspension`).
+
+use accounts_tests::{PASSWORD, TestApp, assert_problem, field_errors, spawn_app};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+async fn account_id_of(app: &TestApp, token: &str) -> String {
+    let me: Value = app.with_token(Method::GET, "/v1/me", token).await.json().await.unwrap();
+    me["account_id"].as_str().unwrap().to_owned()
+}
+
+async fn audit(app: &TestApp, query: &str) -> reqwest::Response {
+    app.ops(Method::GET, &format!("/ops/v1/audit?{query}"), None).await
+}
+
+#[tokio::test]
+async fn the_audit_trail_pages_without_gap_or_duplicate() {
+    let app = spawn_app().await;
+    let customer = app.activated_customer("longtrail").await;
+    let token = app.token_for(&customer).await;
+    let account_id = account_id_of(&app, &token).await;
+    // Sign-ins and failures: a trail of a dozen records.
+    for _ in 0..4 {
+        app.sign_in(&customer.email, "Wrong#Pass1").await;
+        app.token_for(&customer).await;
+    }
+    let all: Value = audit(&app, &format!("account_id={account_id}&limit=200")).await.json().await.unwrap();
+    let all = all["items"].as_array().unwrap().clone();
+    assert!(all.len() >= 10, "{all:?}");
+
+    let mut paged = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let cursor = after.as_deref().map(|a| format!("&after={a}")).unwrap_or_default();
+        let page: Value = audit(&app, &format!("account_id={account_id}&limit=3{cursor}")).await.json().await.unwrap();
+        let items = page["items"].as_array().unwrap();
+        assert!(items.len() <= 3);
+        paged.extend(items.iter().cloned());
+        match page["next"].as_str() {
+            Some(next) => after = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    // The pages add up to the trail, in order (the reads above are audited
+    // only through account look-ups, which this test does not make).
+    assert_eq!(paged, all);
+    let default: Value = audit(&app, &format!("account_id={account_id}")).await.json().await.unwrap();
+    assert_eq!(default["items"].as_array().unwrap().len(), all.len().min(50));
+}
+
+#[tokio::test]
+async fn a_page_is_one_to_two_hundred_records_with_a_well_formed_cursor() {
+    let app = spawn_app().await;
+    let id = "0".repeat(32);
+    for query in
+        [format!("account_id={id}&limit=0"), format!("account_id={id}&limit=201"), format!("account_id={id}&limit=x")]
+    {
+        let problem =
+            assert_problem(audit(&app, &query).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        assert_eq!(field_errors(&problem), vec![("limit".to_owned(), "limit_out_of_range".to_owned())], "{query}");
+    }
+    let bad_cursor = audit(&app, &format!("account_id={id}&after=nonsense")).await;
+    let problem = assert_problem(bad_cursor, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(field_errors(&problem), vec![("after".to_owned(), "cursor_invalid".to_owned())]);
+    let queue = app.ops(Method::GET, "/ops/v1/verifications?limit=500", None).await;
+    assert_problem(queue, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+}
+
+#[tokio::test]
+async fn looking_at_personal_data_is_audited_with_the_operator() {
+    let app = spawn_app().await;
+    let customer = app.activated_customer("watched").await;
+    let token = app.token_for(&customer).await;
+    let account_id = account_id_of(&app, &token).await;
+    let looked = app.ops(Method::GET, &format!("/ops/v1/accounts/{}", customer.username), None).await;
+    assert_eq!(looked.status(), StatusCode::OK);
+    let trail: Value = audit(&app, &format!("account_id={account_id}")).await.json().await.unwrap();
+    let viewed = trail["items"].as_array().unwrap().iter().find(|r| r["event"] == "account_viewed").cloned();
+    let viewed = viewed.unwrap_or_else(|| panic!("no account_viewed: {trail}"));
+    assert_eq!(viewed["actor"]["kind"], "operator");
+    assert!(viewed["actor"]["id"].as_str().is_some_and(|id| !id.is_empty()));
+    // An unknown account leaves nothing to audit and is 404.
+    let unknown = app.ops(Method::GET, "/ops/v1/accounts/nosuchuser", None).await;
+    assert_problem(unknown, StatusCode::NOT_FOUND, "account_not_found").await;
+}
+
+#[tokio::test]
+async fn a_suspended_account_cannot_sign_in_until_the_suspension_is_lifted() {
+    let app = spawn_app().await;
+    let customer = app.activated_customer("frozen").await;
+    let token = app.token_for(&customer).await;
+    let account_id = account_id_of(&app, &token).await;
+    let path = format!("/ops/v1/accounts/{}/suspension", customer.username);
+
+    let no_reason = app.ops(Method::POST, &path, Some(&json!({}))).await;
+    assert_problem(no_reason, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let suspended = app.ops(Method::POST, &path, Some(&json!({"reason": "chargeback, ticket 4711"}))).await;
+    assert_eq!(suspended.status(), StatusCode::OK);
+    let view: Value = suspended.json().await.unwrap();
+    assert_eq!(view["suspension"]["reason"], "chargeback, ticket 4711");
+
+    // Its sessions ended; the right password is 403, a wrong one the usual 401.
+    assert_eq!(app.with_token(Method::GET, "/v1/me", &token).await.status(), StatusCode::UNAUTHORIZED);
+    assert_problem(app.sign_in(&customer.username, PASSWORD).await, StatusCode::FORBIDDEN, "account_suspended").await;
+    assert_problem(
+        app.sign_in(&customer.username, "Wrong#Pass1").await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+    )
+    .await;
+    let mail = app.last_email(&customer.email).await;
+    assert!(mail["subject"].as_str().unwrap().contains("suspended"), "{mail}");
+    assert!(!mail["text"].as_str().unwrap().contains("4711"), "the operator's reason stays with operators");
+    // Suspending again changes nothing.
+    assert_eq!(app.ops(Method::POST, &path, Some(&json!({"reason": "again"}))).await.status(), StatusCode::OK);
+
+    let lifted = app.ops(Method::DELETE, &path, None).await;
+    assert_eq!(lifted.status(), StatusCode::OK);
+    assert_eq!(lifted.json::<Value>().await.unwrap()["suspension"], Value::Null);
+    assert_eq!(app.sign_in(&customer.username, PASSWORD).await.status(), StatusCode::CREATED);
+
+    let trail: Value = audit(&app, &format!("account_id={account_id}")).await.json().await.unwrap();
+    let events: Vec<&str> = trail["items"].as_array().unwrap().iter().map(|r| r["event"].as_str().unwrap()).collect();
+    assert_eq!(events.iter().filter(|e| **e == "suspended").count(), 1, "{events:?}");
+    assert!(events.contains(&"suspension_lifted"));
+    assert!(!trail.to_string().contains("4711"), "the trail holds no free text");
+
+    let unknown = app.ops(Method::POST, "/ops/v1/accounts/nosuchuser/suspension", Some(&json!({"reason": "x"}))).await;
+    assert_problem(unknown, StatusCode::NOT_FOUND, "account_not_found").await;
+}
