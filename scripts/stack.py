@@ -1,4 +1,4 @@
-"""The deployed shape, run whole on this machine: the ten functions behind
+"""The deployed shape, run whole on this machine: the functions behind
 the template's HTTP API, each under its own IAM role, on the ministack
 emulator with AUTH=true (IAM enforced). See `scripts/stack` and the README.
 
@@ -6,7 +6,8 @@ Steps: build the functions for the host; start the emulator; upload each
 function's zip to the emulator's S3 (as `sam package` would) and deploy
 infra/template.yaml itself through CloudFormation with the SAM transform;
 bridge the emulator's known gaps, each a documented step below (routes of
-an OpenAPI-bodied HTTP API, the table's TTL, SES authorisation, plain HTTP); create the operators' IAM user holding exactly the
+an OpenAPI-bodied HTTP API, the table's TTL, SES authorisation, plain HTTP;
+saved Logs Insights queries are accepted by scripts/stack_emulator.py); create the operators' IAM user holding exactly the
 template's operator policy; write .stack/endpoints.json; stay in the
 foreground until stopped.
 """
@@ -121,6 +122,7 @@ def start_emulator(port):
         "LOG_LEVEL": os.environ.get("STACK_LOG_LEVEL", "WARNING"),
         "S3_DATA_DIR": str(STACK_DIR / "s3"),
         "STACK_IAM_LOG": str(STACK_DIR / "iam-decisions.jsonl"),
+        "STACK_QUERIES": str(STACK_DIR / "saved-queries.jsonl"),
     }
     # The functions inherit the emulator's environment: leave nothing of
     # ours there that the template does not set.

@@ -436,3 +436,59 @@ fn each_function_links_exactly_the_adapters_its_role_may_use() {
         }
     }
 }
+
+/// Metric names of the `Accounts` namespace the template reads: the
+/// dashboard's `["Accounts", "<name>"]` entries and the alarms' names.
+fn accounts_metrics_read_by_the_template(template: &Value) -> BTreeSet<String> {
+    let text =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../infra/template.yaml")).unwrap();
+    let dashboard = regex_lite::Regex::new(r#"\[\s*"Accounts",\s*"(\w+)""#).unwrap();
+    let mut names: BTreeSet<String> = dashboard.captures_iter(&text).map(|c| c[1].to_owned()).collect();
+    for (_, alarm) in resources_of_type(template, "AWS::CloudWatch::Alarm") {
+        if alarm["Properties"]["Namespace"] == "Accounts" {
+            names.insert(alarm["Properties"]["MetricName"].as_str().unwrap().to_owned());
+        }
+    }
+    names
+}
+
+#[test]
+fn the_dashboard_and_alarms_read_only_metrics_that_are_written() {
+    let template = read_yaml("infra/template.yaml");
+    // Written by the code (EMF lines) or by a metric filter of the template.
+    let mut written: BTreeSet<String> = shared::metrics::Metric::NAMES.iter().map(|n| n.to_string()).collect();
+    for (_, filter) in resources_of_type(&template, "AWS::Logs::MetricFilter") {
+        for transformation in filter["Properties"]["MetricTransformations"].as_sequence().unwrap() {
+            assert_eq!(transformation["MetricNamespace"], "Accounts");
+            written.insert(transformation["MetricName"].as_str().unwrap().to_owned());
+        }
+    }
+    let read = accounts_metrics_read_by_the_template(&template);
+    let unknown: Vec<_> = read.difference(&written).collect();
+    assert!(unknown.is_empty(), "the template reads metrics nothing writes: {unknown:?}");
+    let unseen: Vec<_> = written.difference(&read).collect();
+    assert!(unseen.is_empty(), "metrics written but on no dashboard or alarm: {unseen:?}");
+    // Every function is on the dashboard, and the functions emit EMF.
+    let text =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../infra/template.yaml")).unwrap();
+    for (name, _) in resources_of_type(&template, "AWS::Serverless::Function") {
+        assert!(text.contains(&format!("\"${{{name}}}\"")), "{name} is on no dashboard widget");
+    }
+    assert_eq!(template["Globals"]["Function"]["Environment"]["Variables"]["ACCOUNTS_METRICS"], "emf");
+}
+
+#[test]
+fn the_saved_queries_cover_an_account_5xx_slow_requests_and_lockouts() {
+    let template = read_yaml("infra/template.yaml");
+    let queries: Vec<String> = resources_of_type(&template, "AWS::Logs::QueryDefinition")
+        .iter()
+        .map(|(_, q)| q["Properties"]["QueryString"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(queries.len(), 4);
+    assert!(queries.iter().any(|q| q.contains("ACCOUNT_ID")));
+    assert!(queries.iter().any(|q| q.contains("status like /^5/")));
+    assert!(queries.iter().any(|q| q.contains("sort latency desc")));
+    // The lockouts query reads the metric lines the code writes.
+    assert!(shared::metrics::Metric::NAMES.contains(&"Lockouts"));
+    assert!(queries.iter().any(|q| q.contains("filter Lockouts = 1")));
+}

@@ -11,6 +11,7 @@ use crate::documents::DocumentStore;
 #[cfg(feature = "dev")]
 use crate::documents::local::LocalDocuments;
 use crate::domain::password_hash::PasswordHasher;
+use crate::metrics::{Metric, Metrics};
 #[cfg(feature = "dev")]
 use crate::notify::outbox::Outbox;
 use crate::notify::{Mailer, SmsSender};
@@ -48,9 +49,17 @@ pub struct App {
     pub random: Arc<dyn Random>,
     /// argon2id, bounded.
     pub hasher: PasswordHasher,
+    /// Business metrics (EMF lines in Lambda).
+    pub metrics: Metrics,
 }
 
 impl App {
+    /// Counts one `metric` now.
+    pub fn count(&self, metric: Metric) {
+        let millis = self.clock.now() * 1000 + i64::from(self.clock.subsec_nanos() / 1_000_000);
+        self.metrics.count(metric, millis);
+    }
+
     /// The table's records (the persistence layer over [`App::store`]).
     pub fn records(&self) -> Records<'_> {
         Records::new(self.store.as_ref())
@@ -120,6 +129,7 @@ async fn wire_aws(config: Config) -> Result<Wired, WireError> {
         crate::provision::ensure_resources(&sdk, &config).await?;
     }
     let clock = Arc::new(SystemClock::default());
+    let metrics = if config.emf_metrics { Metrics::Emf } else { Metrics::Off };
     let app = App {
         store: Arc::new(Traced(DynamoStore::new(
             aws_sdk_dynamodb::Client::new(&sdk),
@@ -134,6 +144,7 @@ async fn wire_aws(config: Config) -> Result<Wired, WireError> {
         clock: clock.clone(),
         random: Arc::new(OsRandom),
         hasher: PasswordHasher::new(hashing_concurrency()),
+        metrics: metrics.clone(),
     };
     Ok(Wired {
         app,
@@ -245,6 +256,7 @@ impl EmbeddedApp {
             clock: clock.clone(),
             random: Arc::new(OsRandom),
             hasher: PasswordHasher::new(hashing_concurrency()),
+            metrics: Metrics::default(),
         };
         Ok(Self { app, outbox, clock, documents })
     }

@@ -59,6 +59,9 @@ pub struct Config {
     /// The dev server's sealing key, 64 hex characters (embedded backend;
     /// when unset, a key kept in the data directory).
     pub sealing_key: Option<String>,
+    /// Business metrics as EMF lines on stdout (`ACCOUNTS_METRICS=emf`, as
+    /// the template sets it).
+    pub emf_metrics: bool,
 }
 
 /// The limits that count per client IP or network. Deployed, API Gateway's
@@ -151,6 +154,7 @@ impl Config {
             },
             kms_key_id: text("ACCOUNTS_KMS_KEY_ID", "alias/accounts-totp"),
             sealing_key: get("ACCOUNTS_SEALING_KEY").filter(|v| !v.is_empty()),
+            emf_metrics: text("ACCOUNTS_METRICS", "") == "emf",
         })
     }
 }

@@ -13,6 +13,7 @@ pub mod domain;
 pub mod flows;
 pub mod i18n;
 pub mod lambda;
+pub mod metrics;
 pub mod notify;
 pub mod persistence;
 #[cfg(feature = "dev")]

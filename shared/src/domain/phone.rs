@@ -95,6 +95,12 @@ impl Phone {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The number's region (ISO 3166 alpha-2), `ZZ` if the metadata knows none.
+    pub fn region(&self) -> String {
+        let id = phonenumber::parse(None, &self.0).ok().and_then(|n| n.country().id());
+        id.map_or_else(|| "ZZ".to_owned(), |id| id.as_ref().to_owned())
+    }
 }
 
 /// An E.164 number masked for display to someone who may not own it:

@@ -9,6 +9,7 @@ use crate::domain::phone::mask_phone;
 use crate::domain::secret_token;
 use crate::domain::{Account, Email};
 use crate::i18n::Lang;
+use crate::metrics::Metric;
 use crate::notify::templates::{self, Template};
 use crate::persistence::{Changes, Conflict, NotCommitted, Stored};
 use secrecy::{ExposeSecret, SecretString};
@@ -100,8 +101,9 @@ pub async fn send_email_to(
     let mut all = vec![("username", account.username.as_str())];
     all.extend_from_slice(vars);
     let message = templates::render(template, lang, to.as_str(), &all);
-    if let Err(e) = app.mailer.send_email(message).await {
-        tracing::warn!(account_id = %account.account_id, error = %e, ?template, "email not sent");
+    match app.mailer.send_email(message).await {
+        Ok(()) => app.count(Metric::EmailSent),
+        Err(e) => tracing::warn!(account_id = %account.account_id, error = %e, ?template, "email not sent"),
     }
 }
 

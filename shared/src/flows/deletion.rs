@@ -16,6 +16,7 @@ pub use crate::domain::records::{DeletionQueueEntry, DeletionRequest};
 use crate::domain::secret_token::new_id;
 use crate::domain::{Account, AccountKind, AccountStatus};
 use crate::i18n::Lang;
+use crate::metrics::Metric;
 use crate::notify::templates::Template;
 use crate::persistence::{Changes, Conflict, NotCommitted};
 
@@ -68,6 +69,7 @@ pub async fn request(
         Err(e) if e.is(Conflict::AccountChanged) => return Err(FlowError::Conflicting("deletion_pending")),
         Err(e) => return Err(e.into()),
     }
+    app.count(Metric::DeletionRequested);
     send_email(app, &account, Template::DeletionRequested, lang, None, &[]).await;
     Ok(request)
 }

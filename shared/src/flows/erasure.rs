@@ -11,6 +11,7 @@ use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::documents::account_prefixes;
 use crate::domain::{Account, AccountStatus};
+use crate::metrics::Metric;
 use crate::persistence::{AccountItems, Changes};
 
 /// Deletions per transaction (DynamoDB allows 100; small batches keep each
@@ -57,5 +58,6 @@ pub async fn erase_one(app: &App, account: &Account, event: AuditEvent) -> Resul
     audit::add(app, &mut last, &account.account_id, event, Actor::Customer, None);
     records.commit(last).await?;
     tracing::info!(account_id = %account.account_id, ?event, "account erased");
+    app.count(Metric::AccountErased);
     Ok(())
 }

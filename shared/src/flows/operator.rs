@@ -10,6 +10,7 @@ use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::domain::account::Suspension;
 use crate::domain::{Account, Username};
+use crate::metrics::Metric;
 use crate::notify::templates::Template;
 use crate::persistence::{Changes, Stored};
 
@@ -52,6 +53,7 @@ pub async fn suspend(app: &App, username: &str, reason: String, operator: &str) 
     audit::add(app, &mut changes, &account.account_id, AuditEvent::Suspended, actor, None);
     app.records().commit(changes).await?;
     end_sessions(app, &account.account_id, None).await?;
+    app.count(Metric::AccountSuspended);
     send_email(app, &account, Template::AccountSuspended, account.language, None, &[]).await;
     Ok(account)
 }

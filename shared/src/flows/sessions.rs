@@ -11,6 +11,7 @@ pub use crate::domain::records::SessionRecord;
 use crate::domain::records::{MfaChallenge, SeenClient, SignInHistory};
 use crate::domain::secret_token::{self, PresentedToken};
 use crate::domain::{Account, AccountStatus, LoginName};
+use crate::metrics::Metric;
 use crate::notify::templates::Template;
 use crate::persistence::{Changes, Conflict, Limit, NotCommitted, Stored};
 
@@ -127,7 +128,9 @@ pub async fn record_failure(
     let account_id = &account.account_id;
     let now = app.clock.now();
     audit::record(app, account_id, AuditEvent::SignInFailed, detail.map(str::to_owned)).await?;
+    app.count(Metric::SignInFailure);
     if locked {
+        app.count(Metric::Lockout);
         audit::record(app, account_id, AuditEvent::LockedOut, None).await?;
         let notices = app.records().count(Limit::LockNotice(account_id), now + LOCK_NOTICE_EVERY_SECS).await?;
         if notices.count == 1 {
@@ -281,6 +284,7 @@ async fn create_session(
         e => e.into(),
     })?;
     tracing::info!(account_id = %account.account_id, "signed in");
+    app.count(Metric::SignIn);
     if unfamiliar {
         send_sign_in_notice(app, &account, client, now).await;
     }

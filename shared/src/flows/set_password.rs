@@ -15,6 +15,7 @@ use crate::domain::phone::mask_phone;
 use crate::domain::secret_token::{self, hashes_match};
 use crate::domain::{Account, AccountKind, AccountStatus, FieldError};
 use crate::i18n::Lang;
+use crate::metrics::Metric;
 use crate::notify::templates::Template;
 use crate::persistence::{Changes, Conflict, Limit, NotCommitted, Stored};
 
@@ -132,6 +133,9 @@ pub async fn set_password(
         Err(e) => return Err(e.into()),
     }
     tracing::info!(account_id = %account.account_id, ?event, "password set through link");
+    if activation {
+        app.count(Metric::Activation);
+    }
     if !activation {
         end_sessions(app, &account.account_id, None).await?;
         send_email(app, &account, Template::PasswordChanged, lang, None, &[]).await;

@@ -10,6 +10,7 @@ use crate::domain::secret_token::new_id;
 use crate::domain::sms_code::SmsPurpose;
 use crate::domain::{Account, Email, Phone, Username};
 use crate::i18n::Lang;
+use crate::metrics::Metric;
 use crate::persistence::{Changes, Conflict, NotCommitted};
 use secrecy::ExposeSecret;
 
@@ -77,6 +78,7 @@ pub async fn sign_up(app: &App, request: SignUp) -> Result<Account, FlowError> {
         Err(NotInserted::Store(e)) => return Err(e),
     }
     tracing::info!(account_id = %account.account_id, "account signed up");
+    app.count(Metric::SignUp);
     send_invitation(app, &account, &token).await;
     Ok(account)
 }

@@ -11,6 +11,7 @@ use crate::domain::records::SmsCodeRecord;
 use crate::domain::secret_token::new_id;
 use crate::domain::sms_code::{self, CODE_TTL_SECS, MAX_WRONG_TRIES, SmsPurpose};
 use crate::i18n::{self, Lang};
+use crate::metrics::Metric;
 use crate::notify::SmsMessage;
 use crate::persistence::{Changes, Conflict, Limit, Stored};
 
@@ -143,6 +144,7 @@ pub async fn send_within_limits(
         return Err(e.into());
     }
     tracing::info!(purpose = purpose.as_str(), "SMS sent");
+    app.count(Metric::SmsSent { purpose: purpose.as_str(), region: phone.region() });
     Ok(CodeSent { expires_in: CODE_TTL_SECS, retry_after: RESEND_AFTER_SECS })
 }
 

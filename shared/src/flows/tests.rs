@@ -108,3 +108,20 @@ async fn a_lost_invitation_is_recovered_through_forgot_password() {
         .await
         .expect("the fresh link activates");
 }
+
+#[tokio::test]
+async fn a_sign_up_counts_its_sms_its_account_and_its_email() {
+    use crate::metrics::{Metric, Metrics};
+    let (_dir, mut embedded) = embedded();
+    let recorded = Arc::new(std::sync::Mutex::new(Vec::new()));
+    embedded.app.metrics = Metrics::Recorded(recorded.clone());
+    let phone = Phone::parse("+8613800138000").unwrap();
+    send_code(&embedded.app, &phone, SmsPurpose::SignUp, "192.0.2.1", Lang::En).await.unwrap();
+    let code = code_in_outbox(&embedded).await;
+    sign_up(&embedded.app, request(code)).await.unwrap();
+    let counted = recorded.lock().unwrap().clone();
+    assert_eq!(
+        counted,
+        vec![Metric::SmsSent { purpose: "sign_up", region: "CN".into() }, Metric::SignUp, Metric::EmailSent]
+    );
+}

@@ -17,6 +17,7 @@ use crate::domain::account::VerificationStatus;
 pub use crate::domain::records::{Material, QueueEntry, Subject, Verification};
 use crate::domain::secret_token::new_id;
 use crate::domain::{Account, AccountKind, FieldError};
+use crate::metrics::Metric;
 use crate::notify::templates::Template;
 use crate::persistence::{Changes, Conflict, Limit, NotCommitted};
 
@@ -156,7 +157,10 @@ pub async fn submit(
     // long as the submission.
     changes.extend(materials);
     match app.records().commit(changes).await {
-        Ok(()) => Ok(VerificationStatus::PendingReview),
+        Ok(()) => {
+            app.count(Metric::VerificationSubmitted);
+            Ok(VerificationStatus::PendingReview)
+        }
         // A concurrent submission got there first.
         Err(e) if e.is(Conflict::AccountChanged) => Err(FlowError::Conflicting("verification_pending")),
         Err(e) => Err(e.into()),
@@ -264,6 +268,7 @@ pub async fn decide(
         Err(NotCommitted::Conflict(_)) => return Err(FlowError::Conflicting("verification_not_pending")),
         Err(e) => return Err(e.into()),
     }
+    app.count(Metric::VerificationDecided);
     let template = match decision {
         Decision::Approve => Template::VerificationApproved,
         Decision::Reject => Template::VerificationRejected,

@@ -1,0 +1,182 @@
+//! Business metrics as CloudWatch Embedded Metric Format lines: one JSON
+//! line on stdout per event, which Lambda's log group turns into a metric of
+//! the `Accounts` namespace (no API call, no extra latency). Dimensions hold
+//! no personal data: an SMS purpose and a region code at most.
+//!
+//! `infra/template.yaml`'s dashboard and alarms name these metrics; a test
+//! holds them to [`Metric::NAMES`].
+
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+
+/// The namespace every metric is published in.
+pub const NAMESPACE: &str = "Accounts";
+
+/// Something worth counting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Metric {
+    /// An account was signed up (pending).
+    SignUp,
+    /// An account was activated.
+    Activation,
+    /// A session was created.
+    SignIn,
+    /// A sign-in failed on a known account (password or second factor).
+    SignInFailure,
+    /// A login name was locked.
+    Lockout,
+    /// An SMS left, for a purpose, to a region (ISO 3166 alpha-2).
+    SmsSent {
+        /// `sign_up`, `reset_password`, `change_phone` or `username`.
+        purpose: &'static str,
+        /// The number's region.
+        region: String,
+    },
+    /// An email left.
+    EmailSent,
+    /// A real-name verification was submitted.
+    VerificationSubmitted,
+    /// An operator decided a verification.
+    VerificationDecided,
+    /// A deletion was requested.
+    DeletionRequested,
+    /// An account was erased.
+    AccountErased,
+    /// An operator suspended an account.
+    AccountSuspended,
+}
+
+impl Metric {
+    /// Every metric name, as the dashboard and alarms use them.
+    pub const NAMES: &[&str] = &[
+        "SignUps",
+        "Activations",
+        "SignIns",
+        "SignInFailures",
+        "Lockouts",
+        "SmsSent",
+        "EmailsSent",
+        "VerificationsSubmitted",
+        "VerificationsDecided",
+        "DeletionsRequested",
+        "AccountsErased",
+        "AccountsSuspended",
+    ];
+
+    /// The metric's name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::SignUp => "SignUps",
+            Self::Activation => "Activations",
+            Self::SignIn => "SignIns",
+            Self::SignInFailure => "SignInFailures",
+            Self::Lockout => "Lockouts",
+            Self::SmsSent { .. } => "SmsSent",
+            Self::EmailSent => "EmailsSent",
+            Self::VerificationSubmitted => "VerificationsSubmitted",
+            Self::VerificationDecided => "VerificationsDecided",
+            Self::DeletionRequested => "DeletionsRequested",
+            Self::AccountErased => "AccountsErased",
+            Self::AccountSuspended => "AccountsSuspended",
+        }
+    }
+
+    /// The EMF line of one occurrence at `unix_millis`. SMS are counted twice:
+    /// in total (no dimension, what the dashboard and alarms read) and by
+    /// purpose and region.
+    pub fn emf(&self, unix_millis: i64) -> Value {
+        let name = self.name();
+        let (dimensions, values) = match self {
+            Self::SmsSent { purpose, region } => {
+                (json!([[], ["Purpose", "Region"]]), json!({"Purpose": purpose, "Region": region}))
+            }
+            _ => (json!([[]]), json!({})),
+        };
+        let mut line = json!({
+            "_aws": {
+                "Timestamp": unix_millis,
+                "CloudWatchMetrics": [{
+                    "Namespace": NAMESPACE,
+                    "Dimensions": dimensions,
+                    "Metrics": [{"Name": name, "Unit": "Count"}],
+                }],
+            },
+            name: 1,
+        });
+        if let (Some(line), Some(values)) = (line.as_object_mut(), values.as_object()) {
+            line.extend(values.clone());
+        }
+        line
+    }
+}
+
+/// Where metrics go.
+#[derive(Clone, Default)]
+pub enum Metrics {
+    /// Nowhere (the dev server, unless asked).
+    #[default]
+    Off,
+    /// EMF lines on stdout (Lambda; `ACCOUNTS_METRICS=emf`).
+    Emf,
+    /// Kept in memory, for tests.
+    Recorded(Arc<Mutex<Vec<Metric>>>),
+}
+
+impl Metrics {
+    /// Counts one `metric` at `unix_millis`.
+    pub fn count(&self, metric: Metric, unix_millis: i64) {
+        match self {
+            Self::Off => {}
+            // One write of a whole line: Lambda keeps lines whole.
+            Self::Emf => println!("{}", metric.emf(unix_millis)),
+            Self::Recorded(kept) => {
+                if let Ok(mut kept) = kept.lock() {
+                    kept.push(metric);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_is_cloudwatch_embedded_metric_format() {
+        let line = Metric::SmsSent { purpose: "sign_up", region: "CN".into() }.emf(1_795_374_238_000);
+        let directive = &line["_aws"]["CloudWatchMetrics"][0];
+        assert_eq!(directive["Namespace"], "Accounts");
+        assert_eq!(directive["Metrics"][0], json!({"Name": "SmsSent", "Unit": "Count"}));
+        assert_eq!(directive["Dimensions"], json!([[], ["Purpose", "Region"]]));
+        assert_eq!(line["_aws"]["Timestamp"], 1_795_374_238_000i64);
+        assert_eq!(
+            (line["SmsSent"].clone(), line["Purpose"].clone(), line["Region"].clone()),
+            (json!(1), json!("sign_up"), json!("CN"))
+        );
+        let plain = Metric::SignUp.emf(0);
+        assert_eq!(plain["SignUps"], 1);
+        assert_eq!(plain["_aws"]["CloudWatchMetrics"][0]["Dimensions"], json!([[]]));
+    }
+
+    #[test]
+    fn every_metric_is_named_in_the_list() {
+        let all = [
+            Metric::SignUp,
+            Metric::Activation,
+            Metric::SignIn,
+            Metric::SignInFailure,
+            Metric::Lockout,
+            Metric::SmsSent { purpose: "sign_up", region: "CN".into() },
+            Metric::EmailSent,
+            Metric::VerificationSubmitted,
+            Metric::VerificationDecided,
+            Metric::DeletionRequested,
+            Metric::AccountErased,
+            Metric::AccountSuspended,
+        ];
+        let names: Vec<&str> = all.iter().map(Metric::name).collect();
+        assert_eq!(names, Metric::NAMES);
+    }
+}
