@@ -46,6 +46,7 @@ RAISED_LIMITS = {
     "LimitSmsPerIpHour": "1000000",
     "LimitSmsPerNetworkHour": "1000000",
     "LimitForgotPerIpHour": "1000000",
+    "LimitAppealsPerIpHour": "1000000",
 }
 
 

@@ -203,6 +203,7 @@ fn every_abuse_limit_is_a_template_parameter_passed_to_every_function() {
             config.limits.sms_per_network_hour.to_string(),
         ),
         ("ACCOUNTS_LIMIT_FORGOT_PER_IP_HOUR", "LimitForgotPerIpHour", config.limits.forgot_per_ip_hour.to_string()),
+        ("ACCOUNTS_LIMIT_APPEALS_PER_IP_HOUR", "LimitAppealsPerIpHour", config.limits.appeals_per_ip_hour.to_string()),
     ] {
         assert_eq!(ref_target(&env[var]), Some(parameter), "{var}");
         let declared = &template["Parameters"][parameter]["Default"];

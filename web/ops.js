@@ -54,6 +54,21 @@ async function loadQueues() {
     }));
     vbox.append(card);
   }
+  const appeals = await api("GET", "/ops/v1/appeals?status=pending_review", undefined, opsHeaders());
+  const abox = document.getElementById("appeals");
+  abox.replaceChildren();
+  if (!appeals.body.items.length) abox.textContent = t("none");
+  for (const item of appeals.body.items) {
+    const card = document.createElement("article");
+    const title = document.createElement("h3");
+    title.textContent = `${item.username} · ${t("submitted")} ${item.submitted_at} · ${t("identity")}: ${t(item.identity_match)}`;
+    card.append(title, decisionButtons(async (decision, note) => {
+      const body = note ? { decision, note } : { decision };
+      const result = await api("POST", `/ops/v1/appeals/${item.appeal_id}/decision`, body, opsHeaders());
+      if (result.status === 200) await loadQueues(); else say(notice, result.body.detail, false);
+    }));
+    abox.append(card);
+  }
   const deletions = await api("GET", "/ops/v1/deletion-requests?status=pending_review", undefined, opsHeaders());
   const dbox = document.getElementById("deletions");
   dbox.replaceChildren();

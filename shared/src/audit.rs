@@ -75,6 +75,12 @@ pub enum AuditEvent {
     Suspended,
     /// An operator lifted the suspension.
     SuspensionLifted,
+    /// A recovery appeal naming the account was confirmed by its contact.
+    AppealConfirmed,
+    /// An operator approved an appeal: the email changed.
+    AppealApproved,
+    /// An operator rejected an appeal.
+    AppealRejected,
 }
 
 /// Who caused an event.

@@ -77,12 +77,15 @@ pub struct ClientLimits {
     /// `ACCOUNTS_LIMIT_FORGOT_PER_IP_HOUR`: forgot-password and
     /// forgot-username requests of one client IP an hour.
     pub forgot_per_ip_hour: u64,
+    /// `ACCOUNTS_LIMIT_APPEALS_PER_IP_HOUR`: recovery appeals one client IP
+    /// may file an hour.
+    pub appeals_per_ip_hour: u64,
 }
 
 impl Default for ClientLimits {
     /// The contract's figures.
     fn default() -> Self {
-        Self { sms_per_ip_hour: 20, sms_per_network_hour: 60, forgot_per_ip_hour: 20 }
+        Self { sms_per_ip_hour: 20, sms_per_network_hour: 60, forgot_per_ip_hour: 20, appeals_per_ip_hour: 5 }
     }
 }
 
@@ -151,6 +154,7 @@ impl Config {
                 sms_per_ip_hour: count("ACCOUNTS_LIMIT_SMS_PER_IP_HOUR", limits.sms_per_ip_hour)?,
                 sms_per_network_hour: count("ACCOUNTS_LIMIT_SMS_PER_NETWORK_HOUR", limits.sms_per_network_hour)?,
                 forgot_per_ip_hour: count("ACCOUNTS_LIMIT_FORGOT_PER_IP_HOUR", limits.forgot_per_ip_hour)?,
+                appeals_per_ip_hour: count("ACCOUNTS_LIMIT_APPEALS_PER_IP_HOUR", limits.appeals_per_ip_hour)?,
             },
             kms_key_id: text("ACCOUNTS_KMS_KEY_ID", "alias/accounts-totp"),
             sealing_key: get("ACCOUNTS_SEALING_KEY").filter(|v| !v.is_empty()),

@@ -120,6 +120,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("session_not_found", "There is no such session.", "没有这个会话。"),
     ("account_suspended", "This account is suspended. Contact support.", "该账号已被冻结，请联系客服。"),
     ("limit_out_of_range", "Between 1 and 200.", "请填写 1 到 200 之间的数。"),
+    ("appeal_not_found", "There is no such appeal.", "没有这个申诉。"),
+    ("appeal_not_pending", "The appeal is not waiting for a decision.", "该申诉不在待审核状态。"),
     ("terms_not_accepted", "You must accept the terms.", "请阅读并同意服务条款。"),
     ("sms_code_format", "The code has 6 digits.", "验证码为 6 位数字。"),
     ("sms_code_invalid", "The code is not correct.", "验证码不正确。"),
@@ -201,6 +203,16 @@ pub fn sms_username_text(username: &str, lang: Lang) -> String {
     match lang {
         Lang::En => format!("Your username is {username}. If you did not ask for it, ignore this message."),
         Lang::ZhCn => format!("您的用户名为 {username}。如果您没有查询，请忽略本短信。"),
+    }
+}
+
+/// The SMS telling an account's phone that an appeal changed its email.
+pub fn sms_appeal_text(lang: Lang) -> String {
+    match lang {
+        Lang::En => {
+            "Your account's email was changed after a recovery appeal. If this was not you, contact us at once.".into()
+        }
+        Lang::ZhCn => "根据账号找回申诉，您账号的邮箱已被更换。如非本人操作，请立即联系我们。".into(),
     }
 }
 

@@ -39,6 +39,10 @@ pub enum Metric {
     VerificationSubmitted,
     /// An operator decided a verification.
     VerificationDecided,
+    /// A recovery appeal of an existing account was confirmed (queued).
+    AppealConfirmed,
+    /// An operator decided an appeal.
+    AppealDecided,
     /// A deletion was requested.
     DeletionRequested,
     /// An account was erased.
@@ -59,6 +63,8 @@ impl Metric {
         "EmailsSent",
         "VerificationsSubmitted",
         "VerificationsDecided",
+        "AppealsConfirmed",
+        "AppealsDecided",
         "DeletionsRequested",
         "AccountsErased",
         "AccountsSuspended",
@@ -76,6 +82,8 @@ impl Metric {
             Self::EmailSent => "EmailsSent",
             Self::VerificationSubmitted => "VerificationsSubmitted",
             Self::VerificationDecided => "VerificationsDecided",
+            Self::AppealConfirmed => "AppealsConfirmed",
+            Self::AppealDecided => "AppealsDecided",
             Self::DeletionRequested => "DeletionsRequested",
             Self::AccountErased => "AccountsErased",
             Self::AccountSuspended => "AccountsSuspended",
@@ -172,6 +180,8 @@ mod tests {
             Metric::EmailSent,
             Metric::VerificationSubmitted,
             Metric::VerificationDecided,
+            Metric::AppealConfirmed,
+            Metric::AppealDecided,
             Metric::DeletionRequested,
             Metric::AccountErased,
             Metric::AccountSuspended,

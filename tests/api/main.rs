@@ -2,6 +2,7 @@
 //! `accounts-dev` over real HTTP, reading email and SMS from the outbox.
 
 mod accounts;
+mod appeals;
 mod audit;
 mod change_password;
 mod contact_details;

@@ -421,6 +421,31 @@ test("an operator looks an account up, suspends it, reads its trail and lifts th
   assert.equal((await api(`${base}/v1/sessions`, { login: "suspectuser", password: PASSWORD })).status, 201);
 });
 
+test("someone who lost phone and email files an appeal, confirms it, and an operator approves it", async () => {
+  const page = await newPage();
+  await activatedThroughPages(page, "lostboth");
+  await page.goto(`${base}/forgot-password`);
+  await page.getByRole("link", { name: /File an appeal/ }).click();
+  await page.getByLabel("Username, email or phone").fill("lostboth");
+  await page.getByLabel("An email address we can reach you at").fill("lostboth.new@example.com");
+  await page.getByLabel("What happened").fill("My phone was stolen and my mailbox closed.");
+  await page.screenshot({ path: join(shots, "appeal.png"), fullPage: true });
+  await page.getByRole("button", { name: "File the appeal" }).click();
+  await page.getByText("Check that email address").waitFor();
+  await page.goto(linkIn(await lastTo("lostboth.new@example.com", "email")));
+  await page.getByText(/Your appeal [0-9a-f]{32} is confirmed/).waitFor();
+
+  const ops = await newPage();
+  await ops.goto(`${base}/ops`);
+  await ops.getByLabel("Operator token").fill(OPS_TOKEN);
+  await ops.getByRole("button", { name: "Load" }).click();
+  const card = ops.locator("#appeals article", { hasText: "lostboth" });
+  await card.getByText("no approved verification").waitFor();
+  await card.getByRole("button", { name: "Approve" }).click();
+  await card.waitFor({ state: "detached" });
+  assert.match((await lastTo("lostboth.new@example.com", "email")).subject, /Reset/);
+});
+
 async function api(url, body) {
   return fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 }

@@ -7,7 +7,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use super::handlers::{
-    accounts, contact, deletion, operator, password, security, sessions, sms_codes, sub_accounts, verification,
+    accounts, appeals, contact, deletion, operator, password, security, sessions, sms_codes, sub_accounts, verification,
 };
 use super::problem::ApiError;
 use super::request::ApiRequest;
@@ -80,6 +80,12 @@ function!(OPERATOR, operator, Operator, {
     OpsDecideDeletion => operator::decide_deletion,
     OpsSuspend => operator::suspend,
     OpsLiftSuspension => operator::lift_suspension,
+    OpsListAppeals => operator::list_appeals,
+    OpsDecideAppeal => operator::decide_appeal,
+});
+function!(APPEALS, appeals, Appeals, {
+    FileAppeal => appeals::file,
+    ConfirmAppeal => appeals::confirm,
 });
 function!(DELETION, deletion, Deletion, {
     RequestDeletion => deletion::request,
@@ -122,6 +128,7 @@ pub fn entry(function: Function) -> &'static Entry {
         Function::SubAccounts => &SUB_ACCOUNTS,
         Function::Security => &SECURITY,
         Function::ContactDetails => &CONTACT_DETAILS,
+        Function::Appeals => &APPEALS,
     }
 }
 

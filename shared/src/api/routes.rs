@@ -29,6 +29,8 @@ pub enum Function {
     Security,
     /// `functions/contact-details`.
     ContactDetails,
+    /// `functions/appeals`.
+    Appeals,
 }
 
 impl Function {
@@ -46,6 +48,7 @@ impl Function {
         Self::SubAccounts,
         Self::Security,
         Self::ContactDetails,
+        Self::Appeals,
     ];
 
     /// The crate and binary name under `functions/`.
@@ -63,6 +66,7 @@ impl Function {
             Self::SubAccounts => "sub-accounts",
             Self::Security => "security",
             Self::ContactDetails => "contact-details",
+            Self::Appeals => "appeals",
         }
     }
 }
@@ -152,6 +156,14 @@ pub enum RouteId {
     OpsSuspend,
     /// `DELETE /ops/v1/accounts/{username}/suspension`.
     OpsLiftSuspension,
+    /// `POST /v1/appeals`.
+    FileAppeal,
+    /// `POST /v1/appeals/confirm`.
+    ConfirmAppeal,
+    /// `GET /ops/v1/appeals`.
+    OpsListAppeals,
+    /// `POST /ops/v1/appeals/{appeal_id}/decision`.
+    OpsDecideAppeal,
 }
 
 /// Who may call a route.
@@ -255,6 +267,10 @@ pub const ROUTES: &[Route] = &[
     route(RouteId::ChangePhone, "PUT", "/v1/me/phone", Function::ContactDetails, BodyKind::Json),
     ops_route(RouteId::OpsSuspend, "POST", "/ops/v1/accounts/{username}/suspension", BodyKind::Json),
     ops_route(RouteId::OpsLiftSuspension, "DELETE", "/ops/v1/accounts/{username}/suspension", BodyKind::None),
+    route(RouteId::FileAppeal, "POST", "/v1/appeals", Function::Appeals, BodyKind::Json),
+    route(RouteId::ConfirmAppeal, "POST", "/v1/appeals/confirm", Function::Appeals, BodyKind::Json),
+    ops_route(RouteId::OpsListAppeals, "GET", "/ops/v1/appeals", BodyKind::None),
+    ops_route(RouteId::OpsDecideAppeal, "POST", "/ops/v1/appeals/{appeal_id}/decision", BodyKind::Json),
 ];
 
 /// The route with API Gateway route key `key`.

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::account::{DeletionStatus, VerificationStatus};
-use crate::domain::{Account, Username, identity};
+use crate::domain::{Account, Email, Username, identity};
 
 /// A uniqueness guard item: which account holds a username, email or phone.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -228,4 +228,85 @@ pub struct QueueEntry {
     pub kind: String,
     /// Unix seconds.
     pub submitted_at: i64,
+}
+
+/// Where a recovery appeal stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppealStatus {
+    /// Filed; the contact email has not confirmed it yet.
+    Unconfirmed,
+    /// Confirmed and waiting for an operator (only for an existing primary
+    /// account; any other confirmed appeal stays here, never queued).
+    PendingReview,
+    /// An operator approved it.
+    Approved,
+    /// An operator rejected it.
+    Rejected,
+}
+
+impl AppealStatus {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unconfirmed => "unconfirmed",
+            Self::PendingReview => "pending_review",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+        }
+    }
+}
+
+/// How an appeal's identity details compare with the account's approved
+/// real-name verification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdentityMatch {
+    /// The same person or company.
+    Match,
+    /// Different details.
+    Mismatch,
+    /// The account has no approved verification to compare with.
+    NoVerification,
+}
+
+/// A recovery appeal of someone who lost both phone and email.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Appeal {
+    /// Opaque id.
+    pub appeal_id: String,
+    /// The account the login named, if any (never shown to the appellant).
+    pub account_id: Option<String>,
+    /// Where the appellant can be reached, and the email the account gets
+    /// on approval.
+    pub contact_email: Email,
+    /// The appellant's account of what happened.
+    pub description: String,
+    /// The identity given, to compare with the account's verification.
+    pub identity: Option<Subject>,
+    /// Where it stands.
+    pub status: AppealStatus,
+    /// SHA-256 of the confirmation link's secret.
+    pub link_hash: String,
+    /// Unix seconds.
+    pub submitted_at: i64,
+    /// Unix seconds of the decision.
+    pub decided_at: Option<i64>,
+    /// The operator who decided.
+    pub decided_by: Option<String>,
+}
+
+/// A row of the appeal queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppealQueueEntry {
+    /// The appeal.
+    pub appeal_id: String,
+    /// The account.
+    pub account_id: String,
+    /// Its username.
+    pub username: Username,
+    /// Unix seconds.
+    pub submitted_at: i64,
+    /// The appeal's identity against the account's verification.
+    pub identity_match: IdentityMatch,
 }

@@ -23,11 +23,14 @@ pub enum SmsPurpose {
     ChangePhone,
     /// Texting a forgotten username (no code; the limits are the same).
     Username,
+    /// Telling the account's phone of a change made by operators.
+    Notice,
 }
 
 impl SmsPurpose {
     /// Every purpose.
-    pub const ALL: &[SmsPurpose] = &[Self::SignUp, Self::ResetPassword, Self::ChangePhone, Self::Username];
+    pub const ALL: &[SmsPurpose] =
+        &[Self::SignUp, Self::ResetPassword, Self::ChangePhone, Self::Username, Self::Notice];
 
     /// The wire name.
     pub fn as_str(self) -> &'static str {
@@ -36,6 +39,7 @@ impl SmsPurpose {
             Self::ResetPassword => "reset_password",
             Self::ChangePhone => "change_phone",
             Self::Username => "username",
+            Self::Notice => "notice",
         }
     }
 }

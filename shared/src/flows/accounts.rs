@@ -100,10 +100,30 @@ pub async fn send_email_to(
 ) {
     let mut all = vec![("username", account.username.as_str())];
     all.extend_from_slice(vars);
-    let message = templates::render(template, lang, to.as_str(), &all);
+    if !send_email_about_nobody(app, to, template, lang, &all).await {
+        tracing::warn!(account_id = %account.account_id, ?template, "email not sent");
+    }
+}
+
+/// Emails `template` to `to` with `vars`, naming no account (an appeal's
+/// contact address). Whether it left; a failure is logged.
+pub async fn send_email_about_nobody(
+    app: &App,
+    to: &Email,
+    template: Template,
+    lang: Lang,
+    vars: &[(&str, &str)],
+) -> bool {
+    let message = templates::render(template, lang, to.as_str(), vars);
     match app.mailer.send_email(message).await {
-        Ok(()) => app.count(Metric::EmailSent),
-        Err(e) => tracing::warn!(account_id = %account.account_id, error = %e, ?template, "email not sent"),
+        Ok(()) => {
+            app.count(Metric::EmailSent);
+            true
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, ?template, "email not sent");
+            false
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 //! in `api::problem`.
 
 pub mod accounts;
+pub mod appeals;
 pub mod change_password;
 pub mod contact_details;
 pub mod deletion;

@@ -48,7 +48,7 @@ pub async fn forgot_password(
 }
 
 /// `work`'s result, no sooner than `duration` after it started.
-async fn at_least<T>(duration: std::time::Duration, work: impl Future<Output = T>) -> T {
+pub(super) async fn at_least<T>(duration: std::time::Duration, work: impl Future<Output = T>) -> T {
     let started = Instant::now();
     let result = work.await;
     // A timer, even for a deadline already past, waits for the next tick.
@@ -160,7 +160,7 @@ async fn send_username(app: &App, contact: Contact, client_ip: &str, lang: Lang)
 }
 
 /// Finds the account, reading as much when there is none.
-async fn find_equalised(app: &App, login: &LoginName) -> Result<Option<Stored<Account>>, FlowError> {
+pub(super) async fn find_equalised(app: &App, login: &LoginName) -> Result<Option<Stored<Account>>, FlowError> {
     let found = app.records().account_by_login(login).await?;
     if found.is_none() {
         // A known login costs two reads (guard, profile); so does an unknown.

@@ -92,6 +92,8 @@ pub enum SmsContent {
     Code,
     /// A forgotten username.
     Username(String),
+    /// The account's email changed after a recovery appeal.
+    AppealApproved,
 }
 
 /// Sends a code if the phone's own limits for `purpose` allow (one per 60 s,
@@ -135,6 +137,7 @@ pub async fn send_within_limits(
     let text = match content {
         SmsContent::Code => i18n::sms_code_text(&store_new_code(app, phone, purpose).await?, lang),
         SmsContent::Username(username) => i18n::sms_username_text(&username, lang),
+        SmsContent::AppealApproved => i18n::sms_appeal_text(lang),
     };
     let message = SmsMessage { to: phone.as_str().to_owned(), text };
     if let Err(e) = app.sms.send_sms(message).await {

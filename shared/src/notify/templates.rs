@@ -52,6 +52,12 @@ pub enum Template {
     UsernameReminder,
     /// An operator suspended the account.
     AccountSuspended,
+    /// To an appeal's contact email: the confirmation `{{link}}`.
+    AppealConfirm,
+    /// To the account's old email: an approved appeal set `{{new_email}}`.
+    AppealApproved,
+    /// To an appeal's contact email: it was rejected.
+    AppealRejected,
 }
 
 macro_rules! template_files {
@@ -93,6 +99,9 @@ impl Template {
             Self::PhoneChanged => template_files!("phone_changed"),
             Self::UsernameReminder => template_files!("username_reminder"),
             Self::AccountSuspended => template_files!("account_suspended"),
+            Self::AppealConfirm => template_files!("appeal_confirm"),
+            Self::AppealApproved => template_files!("appeal_approved"),
+            Self::AppealRejected => template_files!("appeal_rejected"),
         };
         if lang == Lang::ZhCn { zh } else { en }
     }
@@ -150,6 +159,9 @@ mod tests {
             Template::PhoneChanged,
             Template::UsernameReminder,
             Template::AccountSuspended,
+            Template::AppealConfirm,
+            Template::AppealApproved,
+            Template::AppealRejected,
         ];
         for template in all {
             for lang in [Lang::En, Lang::ZhCn] {
@@ -166,7 +178,9 @@ mod tests {
                 ];
                 let mail = render(template, lang, "a@example.com", &vars);
                 assert!(!mail.subject.is_empty(), "{template:?} {lang:?}");
-                assert!(mail.text.contains("alice") && mail.html.contains("alice"));
+                // Mail to an appeal's contact address names no account.
+                let addressed = !matches!(template, Template::AppealConfirm | Template::AppealRejected);
+                assert!(!addressed || (mail.text.contains("alice") && mail.html.contains("alice")));
                 for part in [&mail.subject, &mail.text, &mail.html] {
                     assert!(!part.contains("{{"), "{template:?} {lang:?}: {part}");
                 }

@@ -37,6 +37,8 @@ pub enum Limit<'a> {
     SubAccountsPerHour(&'a str),
     /// Material slots an account opened in a day.
     MaterialsPerDay(&'a str),
+    /// Recovery appeals filed from a client IP in an hour.
+    AppealsPerIp(&'a str),
 }
 
 impl Limit<'_> {
@@ -57,6 +59,7 @@ impl Limit<'_> {
             Self::SmsPerPhoneDay(purpose, phone) => keys::rate("sms-day", &phone_purpose(purpose, phone)),
             Self::SubAccountsPerHour(account_id) => keys::rate("sub-accounts", account_id),
             Self::MaterialsPerDay(account_id) => keys::rate("materials-day", account_id),
+            Self::AppealsPerIp(ip) => keys::rate("appeals-ip", ip),
         }
     }
 }

@@ -6,6 +6,7 @@ use sha2::{Digest, Sha256};
 
 use crate::domain::LoginName;
 use crate::domain::account::{DeletionStatus, VerificationStatus};
+use crate::domain::records::AppealStatus;
 use crate::domain::sms_code::SmsPurpose;
 use crate::store::Key;
 
@@ -81,6 +82,21 @@ pub fn deletion_request(account_id: &str) -> Key {
 /// Which account a deletion request id belongs to.
 pub fn deletion_lookup(request_id: &str) -> Key {
     key(format!("DELETION#{request_id}"), "REQUEST")
+}
+
+/// A recovery appeal.
+pub fn appeal(appeal_id: &str) -> Key {
+    key(format!("APPEAL#{appeal_id}"), "APPEAL")
+}
+
+/// The partition listing appeals in `status`, oldest first.
+pub fn appeal_queue(status: AppealStatus) -> String {
+    format!("APPEALQ#{}", status.as_str())
+}
+
+/// An appeal's entry in the queue of its status.
+pub fn appeal_queue_entry(status: AppealStatus, submitted_at: i64, appeal_id: &str) -> Key {
+    key(appeal_queue(status), &format!("{submitted_at:012}#{appeal_id}"))
 }
 
 /// The partition listing deletion requests in `status`, oldest first.

@@ -9,6 +9,7 @@
 //! carrying the [`Conflict`] its condition means when it fails.
 
 mod accounts;
+mod appeals;
 mod audit_trail;
 mod counters;
 mod deletions;
@@ -148,6 +149,8 @@ pub enum Conflict {
     SessionIdTaken,
     /// A second-factor challenge was used, voided or counted meanwhile.
     ChallengeChanged,
+    /// An appeal was confirmed or decided meanwhile.
+    AppealChanged,
     /// A queue entry was moved by someone else first.
     QueueEntryGone,
     /// A new record's id is in use (a random-id collision).

@@ -1,6 +1,7 @@
 //! One small function per route: JSON in, a flow call, JSON out.
 
 pub mod accounts;
+pub mod appeals;
 pub mod contact;
 pub mod deletion;
 pub mod operator;

@@ -15,8 +15,9 @@ use crate::audit;
 use crate::clock::rfc3339;
 use crate::domain::account::DeletionStatus;
 use crate::domain::account::VerificationStatus;
+use crate::domain::records::AppealStatus;
 use crate::flows::verification::{self, Decision};
-use crate::flows::{deletion, operator};
+use crate::flows::{appeals, deletion, operator};
 
 /// Items per page of an operator list, unless `limit` says otherwise.
 const PAGE_SIZE: usize = 50;
@@ -196,6 +197,52 @@ fn cursor_out(sort_key: &str) -> String {
 /// key of a list holds `_`).
 fn cursor_in(after: &str) -> String {
     after.replace('_', "#")
+}
+
+/// `GET /ops/v1/appeals?status=…&after=…&limit=…`.
+pub async fn list_appeals(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let (status, after, limit) = queue_params(req, |s| match s {
+        "pending_review" => Some(AppealStatus::PendingReview),
+        "approved" => Some(AppealStatus::Approved),
+        "rejected" => Some(AppealStatus::Rejected),
+        _ => None,
+    })?;
+    let (entries, next) = appeals::queue(app, status, limit, after.as_deref()).await?;
+    let items: Vec<_> = entries
+        .iter()
+        .map(|e| {
+            json!({"appeal_id": e.appeal_id, "account_id": e.account_id, "username": e.username,
+                "submitted_at": rfc3339(e.submitted_at), "identity_match": e.identity_match})
+        })
+        .collect();
+    let mut body = json!({"items": items});
+    if let Some(next) = next {
+        body["next"] = json!(cursor_out(&next));
+    }
+    Ok(ApiResponse::json(StatusCode::OK, &body))
+}
+
+/// `POST /ops/v1/appeals/{appeal_id}/decision`.
+pub async fn decide_appeal(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let appeal_id = path_param(req, "appeal_id");
+    let body: DecideDeletion = req.json()?;
+    let mut fields = Fields::default();
+    let approve = fields.parse("decision", body.decision.as_deref(), |d| match d {
+        "approve" => Ok(true),
+        "reject" => Ok(false),
+        _ => Err("decision_invalid"),
+    });
+    fields.optional("note", body.note.as_deref(), bounded_text(500));
+    let approve = fields.finish_with(|| approve)?;
+    if !is_account_id(appeal_id) {
+        return Err(crate::flows::FlowError::NotFound("appeal_not_found").into());
+    }
+    let appeal = appeals::decide(app, appeal_id, approve, operator_id(req)).await?;
+    Ok(ApiResponse::json(
+        StatusCode::OK,
+        &json!({"appeal_id": appeal.appeal_id, "status": appeal.status.as_str(),
+                "decided_at": appeal.decided_at.map(rfc3339), "decided_by": appeal.decided_by}),
+    ))
 }
 
 #[derive(Deserialize)]
