@@ -187,7 +187,15 @@ mod tests {
         assert!(!c.create_table && c.ops_token.is_none());
         assert_eq!(c.sms_regions, SmsRegions::default());
         assert_eq!(c.sms_daily_budget, 5000);
-        assert_eq!(c.limits, ClientLimits { sms_per_ip_hour: 20, sms_per_network_hour: 60, forgot_per_ip_hour: 20 });
+        assert_eq!(
+            c.limits,
+            ClientLimits {
+                sms_per_ip_hour: 20,
+                sms_per_network_hour: 60,
+                forgot_per_ip_hour: 20,
+                appeals_per_ip_hour: 5
+            }
+        );
     }
 
     #[test]
