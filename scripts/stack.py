@@ -182,10 +182,13 @@ def packaged_template(locations):
 
 
 def deploy(url, template, parameters):
+    # The template is over CloudFormation's 51,200-byte inline limit, so it
+    # goes by S3, as `sam deploy` sends it.
+    client("s3", url).put_object(Bucket=ARTIFACTS, Key="template.json", Body=json.dumps(template).encode())
     cloudformation = client("cloudformation", url)
     cloudformation.create_stack(
         StackName=STACK_NAME,
-        TemplateBody=json.dumps(template),
+        TemplateURL=f"{url}/{ARTIFACTS}/template.json",
         Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
         Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
     )
@@ -291,6 +294,20 @@ def remove_unpacked_code(port):
     shutil.rmtree(Path(tempfile.gettempdir()) / f"ministack-provided-code-{port}", ignore_errors=True)
 
 
+def run_scheduled_once(url, template, resources):
+    """Invokes each scheduled function once, as its first schedule tick
+    would, so that its role's use is in the IAM log (its schedule is longer
+    than a test run)."""
+    lambda_client = client("lambda", url)
+    for name, resource in template["Resources"].items():
+        events = resource.get("Properties", {}).get("Events", {}) if resource["Type"] == "AWS::Serverless::Function" else {}
+        if any(event.get("Type") == "Schedule" for event in events.values()):
+            answer = lambda_client.invoke(FunctionName=resources[name], Payload=b"{}")
+            if answer.get("FunctionError"):
+                raise SystemExit(f"{name} failed on its first run: {answer['Payload'].read()!r}")
+            log(f"ran the scheduled {name} once")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--release", action="store_true", help="release builds of the functions")
@@ -323,6 +340,7 @@ def main():
         bridge_ses(url, template, resources)
         bridge_plain_http(url, resources)
         key_id, secret = operators_user(url, resources)
+        run_scheduled_once(url, template, resources)
     except BaseException:
         os.killpg(emulator.pid, signal.SIGTERM)
         raise

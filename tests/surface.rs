@@ -44,7 +44,8 @@ fn the_template_routes_every_route_to_its_function_and_nothing_else() {
         }
     }
     assert_eq!(deployed, table_routes());
-    let expected: BTreeSet<String> = Function::ALL.iter().map(|f| f.name().to_owned()).collect();
+    let mut expected: BTreeSet<String> = Function::ALL.iter().map(|f| f.name().to_owned()).collect();
+    expected.extend(shared::lambda::SCHEDULED_FUNCTIONS.iter().map(|f| f.to_string()));
     assert_eq!(functions, expected);
 }
 
@@ -178,7 +179,8 @@ fn operator_routes_and_only_they_need_iam_auth() {
     use shared::api::routes::{Access, by_key};
     let template = read_yaml("infra/template.yaml");
     for (function, resource) in resources_of_type(&template, "AWS::Serverless::Function") {
-        for (_, event) in resource["Properties"]["Events"].as_mapping().into_iter().flatten() {
+        let events = resource["Properties"]["Events"].as_mapping().into_iter().flatten();
+        for (_, event) in events.filter(|(_, e)| e["Type"] == "HttpApi") {
             let props = &event["Properties"];
             let key = format!("{} {}", props["Method"].as_str().unwrap(), props["Path"].as_str().unwrap());
             let route = by_key(&key).unwrap_or_else(|| panic!("{function}: unknown route {key}"));
@@ -492,4 +494,20 @@ fn the_saved_queries_cover_an_account_5xx_slow_requests_and_lockouts() {
     // The lockouts query reads the metric lines the code writes.
     assert!(shared::metrics::Metric::NAMES.contains(&"Lockouts"));
     assert!(queries.iter().any(|q| q.contains("filter Lockouts = 1")));
+}
+
+#[test]
+fn only_the_scheduled_functions_run_on_a_schedule_and_they_serve_no_route() {
+    let template = read_yaml("infra/template.yaml");
+    let mut scheduled = BTreeSet::new();
+    for (_, resource) in resources_of_type(&template, "AWS::Serverless::Function") {
+        let events: Vec<&Value> =
+            resource["Properties"]["Events"].as_mapping().into_iter().flatten().map(|(_, e)| e).collect();
+        if events.iter().any(|e| e["Type"] == "Schedule") {
+            assert!(events.iter().all(|e| e["Type"] == "Schedule"), "a scheduled function serves no route");
+            scheduled.insert(resource["Metadata"]["BuildProperties"]["Binary"].as_str().unwrap().to_owned());
+        }
+    }
+    let expected: BTreeSet<String> = shared::lambda::SCHEDULED_FUNCTIONS.iter().map(|f| f.to_string()).collect();
+    assert_eq!(scheduled, expected);
 }

@@ -27,6 +27,29 @@ pub async fn run(function: &'static Entry) -> Result<(), lambda_http::Error> {
     .await
 }
 
+/// The functions that serve no route but run on a schedule (the template's
+/// `Schedule` events); every other function is an [`api::functions`] entry.
+pub const SCHEDULED_FUNCTIONS: &[&str] = &["queue-watch"];
+
+/// Wires the app from the environment and runs `job` on every invocation
+/// (a scheduled function: EventBridge's event itself carries nothing used).
+pub async fn run_scheduled<F, Fut>(job: F) -> Result<(), lambda_http::Error>
+where
+    F: Fn(crate::App) -> Fut,
+    Fut: std::future::Future<Output = Result<(), crate::flows::FlowError>>,
+{
+    crate::telemetry::init(true);
+    let app = crate::app::wire(Config::from_env()?).await?.app;
+    lambda_runtime::run(service_fn(move |_: LambdaEvent<serde_json::Value>| {
+        let run = job(app.clone());
+        async move {
+            run.await.map_err(|e| lambda_http::Error::from(e.to_string()))?;
+            Ok::<_, lambda_http::Error>(serde_json::Value::Null)
+        }
+    }))
+    .await
+}
+
 /// The request `lambda_http` makes of `event`, after [`repair`].
 pub fn request_from_event(mut event: LambdaRequest) -> Request {
     repair(&mut event);

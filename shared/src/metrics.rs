@@ -49,6 +49,17 @@ pub enum Metric {
     AccountErased,
     /// An operator suspended an account.
     AccountSuspended,
+    /// Gauge: verifications waiting for review (the queue watch).
+    VerificationsWaiting(u64),
+    /// Gauge: seconds the oldest waiting verification has waited.
+    OldestVerificationWait(i64),
+    /// Gauge: appeals waiting for review.
+    AppealsWaiting(u64),
+    /// Gauge: seconds the oldest waiting appeal has waited.
+    OldestAppealWait(i64),
+    /// Gauge: approved deletions whose erase has not finished after
+    /// [`ERASE_GRACE_SECS`](crate::flows::queue_watch::ERASE_GRACE_SECS).
+    ErasuresUnfinished(u64),
 }
 
 impl Metric {
@@ -68,6 +79,11 @@ impl Metric {
         "DeletionsRequested",
         "AccountsErased",
         "AccountsSuspended",
+        "VerificationsWaiting",
+        "OldestVerificationWaitSeconds",
+        "AppealsWaiting",
+        "OldestAppealWaitSeconds",
+        "ErasuresUnfinished",
     ];
 
     /// The metric's name.
@@ -87,6 +103,22 @@ impl Metric {
             Self::DeletionRequested => "DeletionsRequested",
             Self::AccountErased => "AccountsErased",
             Self::AccountSuspended => "AccountsSuspended",
+            Self::VerificationsWaiting(_) => "VerificationsWaiting",
+            Self::OldestVerificationWait(_) => "OldestVerificationWaitSeconds",
+            Self::AppealsWaiting(_) => "AppealsWaiting",
+            Self::OldestAppealWait(_) => "OldestAppealWaitSeconds",
+            Self::ErasuresUnfinished(_) => "ErasuresUnfinished",
+        }
+    }
+
+    /// The value and unit of one occurrence: 1 of a count, or a gauge's.
+    fn value(&self) -> (i64, &'static str) {
+        match self {
+            Self::VerificationsWaiting(n) | Self::AppealsWaiting(n) | Self::ErasuresUnfinished(n) => {
+                (i64::try_from(*n).unwrap_or(i64::MAX), "Count")
+            }
+            Self::OldestVerificationWait(secs) | Self::OldestAppealWait(secs) => (*secs, "Seconds"),
+            _ => (1, "Count"),
         }
     }
 
@@ -95,6 +127,7 @@ impl Metric {
     /// purpose and region.
     pub fn emf(&self, unix_millis: i64) -> Value {
         let name = self.name();
+        let (value, unit) = self.value();
         let (dimensions, values) = match self {
             Self::SmsSent { purpose, region } => {
                 (json!([[], ["Purpose", "Region"]]), json!({"Purpose": purpose, "Region": region}))
@@ -107,10 +140,10 @@ impl Metric {
                 "CloudWatchMetrics": [{
                     "Namespace": NAMESPACE,
                     "Dimensions": dimensions,
-                    "Metrics": [{"Name": name, "Unit": "Count"}],
+                    "Metrics": [{"Name": name, "Unit": unit}],
                 }],
             },
-            name: 1,
+            name: value,
         });
         if let (Some(line), Some(values)) = (line.as_object_mut(), values.as_object()) {
             line.extend(values.clone());
@@ -163,6 +196,9 @@ mod tests {
             (line["SmsSent"].clone(), line["Purpose"].clone(), line["Region"].clone()),
             (json!(1), json!("sign_up"), json!("CN"))
         );
+        let gauge = Metric::OldestVerificationWait(90_000).emf(0);
+        assert_eq!(gauge["OldestVerificationWaitSeconds"], 90_000);
+        assert_eq!(gauge["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Unit"], "Seconds");
         let plain = Metric::SignUp.emf(0);
         assert_eq!(plain["SignUps"], 1);
         assert_eq!(plain["_aws"]["CloudWatchMetrics"][0]["Dimensions"], json!([[]]));
@@ -185,6 +221,11 @@ mod tests {
             Metric::DeletionRequested,
             Metric::AccountErased,
             Metric::AccountSuspended,
+            Metric::VerificationsWaiting(3),
+            Metric::OldestVerificationWait(90_000),
+            Metric::AppealsWaiting(1),
+            Metric::OldestAppealWait(60),
+            Metric::ErasuresUnfinished(0),
         ];
         let names: Vec<&str> = all.iter().map(Metric::name).collect();
         assert_eq!(names, Metric::NAMES);

@@ -190,6 +190,8 @@ async fn approval_erases_the_account_its_sub_accounts_and_frees_its_values() {
         assert!(store.get(&guard).await.unwrap().is_none());
     }
     assert!(app.dev().app().documents.inspect(&object_key).await.unwrap().is_none());
+    // The erase finished: nothing is left for the queue watch to alarm on.
+    assert!(app.dev().app().records().erasures_under_way().await.unwrap().is_empty());
     let pending: Value = app.ops(Method::GET, "/ops/v1/verifications", None).await.json().await.unwrap();
     assert!(!pending.to_string().contains(app.user("goner")));
     let approved: Value =

@@ -130,3 +130,37 @@ async fn a_suspended_account_cannot_sign_in_until_the_suspension_is_lifted() {
     let unknown = app.ops(Method::POST, "/ops/v1/accounts/nosuchuser/suspension", Some(&json!({"reason": "x"}))).await;
     assert_problem(unknown, StatusCode::NOT_FOUND, "account_not_found").await;
 }
+
+#[tokio::test]
+#[cfg_attr(
+    feature = "stack",
+    ignore = "runs the scheduled watch in the dev server's process, which the deployed shape has not"
+)]
+async fn the_queue_watch_counts_what_waits_and_erasures_left_unfinished() {
+    use shared::domain::records::ErasureUnderWay;
+    use shared::flows::queue_watch::{ERASE_GRACE_SECS, watch};
+    use shared::persistence::Changes;
+    let app = spawn_app().await;
+    let dev = app.dev().app();
+    let before = watch(dev).await.unwrap();
+    assert_eq!((before.verifications_waiting, before.appeals_waiting, before.erasures_unfinished), (0, 0, 0));
+
+    let customer = app.activated_customer("waiting").await;
+    let token = app.token_for(&customer).await;
+    let jpeg = [&[0xFF, 0xD8, 0xFF, 0xE0][..], &[0u8; 2048]].concat();
+    let material = app.upload_material(&token, "image/jpeg", &jpeg).await;
+    let submitted = crate::verification::submit(&app, &token, &crate::verification::individual(&[material])).await;
+    assert_eq!(submitted.status(), StatusCode::ACCEPTED);
+    // An erase that stopped half-way leaves its mark.
+    let mut changes = Changes::new();
+    changes.note_erasure(&ErasureUnderWay { account_id: "f".repeat(32), since: app.server_now() });
+    dev.records().commit(changes).await.unwrap();
+
+    let now = watch(dev).await.unwrap();
+    assert_eq!(now.verifications_waiting, 1);
+    assert_eq!(now.erasures_unfinished, 0, "not yet past the grace period");
+    app.advance_clock(ERASE_GRACE_SECS + 86_400).await;
+    let later = watch(dev).await.unwrap();
+    assert!(later.oldest_verification_wait > 86_400, "{later:?}");
+    assert_eq!(later.erasures_unfinished, 1);
+}

@@ -230,6 +230,15 @@ pub struct QueueEntry {
     pub submitted_at: i64,
 }
 
+/// An approved deletion whose erase has not finished yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErasureUnderWay {
+    /// The account being erased.
+    pub account_id: String,
+    /// Unix seconds of the approval.
+    pub since: i64,
+}
+
 /// Where a recovery appeal stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

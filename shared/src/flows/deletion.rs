@@ -12,6 +12,7 @@ use super::{FlowError, erasure};
 use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::domain::account::DeletionStatus;
+use crate::domain::records::ErasureUnderWay;
 pub use crate::domain::records::{DeletionQueueEntry, DeletionRequest};
 use crate::domain::secret_token::new_id;
 use crate::domain::{Account, AccountKind, AccountStatus};
@@ -154,6 +155,11 @@ pub async fn decide(
     };
     let event = if approve { AuditEvent::DeletionApproved } else { AuditEvent::DeletionRejected };
     let mut changes = Changes::new();
+    if approve {
+        // Removed by the erase's last step: while it is there, the erase is
+        // unfinished, and the queue watch alarms if that lasts.
+        changes.note_erasure(&ErasureUnderWay { account_id: account.account_id.clone(), since: now });
+    }
     changes
         .update_account(&stored, &account)
         .put_deletion_request(&request)

@@ -54,7 +54,9 @@ pub async fn erase_one(app: &App, account: &Account, event: AuditEvent) -> Resul
     // The profile goes last: while it exists, the erase is unfinished (and
     // an approved request is still there to decide again).
     let mut last = Changes::new();
-    last.delete_account(&account.account_id).delete_deletion_request(&account.account_id);
+    last.delete_account(&account.account_id)
+        .delete_deletion_request(&account.account_id)
+        .end_erasure(&account.account_id);
     audit::add(app, &mut last, &account.account_id, event, Actor::Customer, None);
     records.commit(last).await?;
     tracing::info!(account_id = %account.account_id, ?event, "account erased");

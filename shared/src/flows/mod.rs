@@ -11,6 +11,7 @@ pub mod erasure;
 pub mod mfa;
 pub mod operator;
 pub mod password_recovery;
+pub mod queue_watch;
 pub mod sessions;
 pub mod set_password;
 pub mod sign_up;

@@ -84,6 +84,15 @@ pub fn deletion_lookup(request_id: &str) -> Key {
     key(format!("DELETION#{request_id}"), "REQUEST")
 }
 
+/// The partition of erasures under way (one item per account; the erase's
+/// last transaction removes it).
+pub const ERASING: &str = "ERASING";
+
+/// An erasure under way.
+pub fn erasing(account_id: &str) -> Key {
+    key(ERASING.to_owned(), account_id)
+}
+
 /// A recovery appeal.
 pub fn appeal(appeal_id: &str) -> Key {
     key(format!("APPEAL#{appeal_id}"), "APPEAL")

@@ -15,6 +15,7 @@ mod counters;
 mod deletions;
 mod erasure;
 pub mod keys;
+mod queues;
 mod sessions;
 mod sms_codes;
 mod sub_accounts;
