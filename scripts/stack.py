@@ -201,10 +201,9 @@ def deploy(url, template, parameters):
         events = cloudformation.describe_stack_events(StackName=STACK_NAME)["StackEvents"]
         failures = [f"{e['LogicalResourceId']}: {e.get('ResourceStatusReason')}" for e in events if "FAILED" in e["ResourceStatus"]]
         sys.exit(f"stack: deploy ended {stack['StackStatus']}: {failures}")
-    resources = {
-        r["LogicalResourceId"]: r["PhysicalResourceId"]
-        for r in cloudformation.list_stack_resources(StackName=STACK_NAME)["StackResourceSummaries"]
-    }
+    # Paged: the stack has well over a page of resources.
+    pages = cloudformation.get_paginator("list_stack_resources").paginate(StackName=STACK_NAME)
+    resources = {r["LogicalResourceId"]: r["PhysicalResourceId"] for page in pages for r in page["StackResourceSummaries"]}
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
     return resources, outputs
 
