@@ -23,7 +23,7 @@ use crate::domain::{Account, AccountKind, AccountStatus, Email, FieldError, Logi
 use crate::i18n::Lang;
 use crate::metrics::Metric;
 use crate::notify::templates::Template;
-use crate::persistence::{Changes, Conflict, Limit, NotCommitted, UniqueField};
+use crate::persistence::{Changes, Conflict, Limit, NotCommitted, Stored, UniqueField};
 
 /// How long the confirmation link is valid.
 pub const CONFIRM_LINK_SECS: i64 = 3600;
@@ -92,7 +92,7 @@ pub async fn confirm(app: &App, token: &str) -> Result<String, FlowError> {
     let appeal = Appeal { status: AppealStatus::PendingReview, ..stored.record.clone() };
     let mut changes = Changes::new();
     changes.update_appeal(&stored, &appeal);
-    let reviewable = reviewable_account(app, &appeal).await?;
+    let reviewable = reviewable_account(app, &appeal).await?.map(|stored| stored.record);
     let queued = reviewable.is_some();
     if let Some(account) = reviewable {
         let identity_match = identity_match(app, &account, appeal.identity.as_ref()).await?;
@@ -119,11 +119,11 @@ pub async fn confirm(app: &App, token: &str) -> Result<String, FlowError> {
     }
 }
 
-/// The existing primary account an appeal names, if any.
-async fn reviewable_account(app: &App, appeal: &Appeal) -> Result<Option<Account>, FlowError> {
+/// The existing primary account an appeal names, if any, as read.
+async fn reviewable_account(app: &App, appeal: &Appeal) -> Result<Option<Stored<Account>>, FlowError> {
     let Some(account_id) = &appeal.account_id else { return Ok(None) };
-    let account = load(app, account_id).await?.map(|stored| stored.record);
-    Ok(account.filter(|a| a.kind == AccountKind::Primary && a.status != AccountStatus::Deleting))
+    let stored = load(app, account_id).await?;
+    Ok(stored.filter(|s| s.record.kind == AccountKind::Primary && s.record.status != AccountStatus::Deleting))
 }
 
 /// How `identity` compares with `account`'s approved verification.
@@ -170,7 +170,6 @@ pub async fn decide(app: &App, appeal_id: &str, approve: bool, operator: &str) -
         return Err(not_pending());
     }
     let Some(account_stored) = reviewable_account(app, &stored.record).await? else { return Err(not_pending()) };
-    let account_stored = load(app, &account_stored.account_id).await?.ok_or_else(not_pending)?;
     let now = app.clock.now();
     let status = if approve { AppealStatus::Approved } else { AppealStatus::Rejected };
     let appeal =
@@ -197,12 +196,11 @@ pub async fn decide(app: &App, appeal_id: &str, approve: bool, operator: &str) -
         // Every session ends at once; the password stays until the reset.
         account.password_epoch += 1;
         token = Some(mint_link(app, &mut account, LinkPurpose::ResetPassword));
-        changes.update_account(&account_stored, &account).move_unique(
-            &account,
-            UniqueField::Email,
-            Some(&old_email.canonical()),
-            &account.email.canonical(),
-        );
+        changes.update_account(&account_stored, &account);
+        // The same address (in another case) keeps its guard.
+        if old_email.canonical() != account.email.canonical() {
+            changes.move_unique(&account, UniqueField::Email, Some(&old_email.canonical()), &account.email.canonical());
+        }
     }
     let event = if approve { AuditEvent::AppealApproved } else { AuditEvent::AppealRejected };
     audit::add(app, &mut changes, &account.account_id, event, Actor::Operator(operator.to_owned()), None);
