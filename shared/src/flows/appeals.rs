@@ -95,14 +95,7 @@ pub async fn confirm(app: &App, token: &str) -> Result<String, FlowError> {
     let reviewable = reviewable_account(app, &appeal).await?.map(|stored| stored.record);
     let queued = reviewable.is_some();
     if let Some(account) = reviewable {
-        let identity_match = identity_match(app, &account, appeal.identity.as_ref()).await?;
-        let entry = AppealQueueEntry {
-            appeal_id: appeal.appeal_id.clone(),
-            account_id: account.account_id.clone(),
-            username: account.username.clone(),
-            submitted_at: appeal.submitted_at,
-            identity_match,
-        };
+        let entry = queue_entry(app, &appeal, &account).await?;
         changes.enqueue_appeal(AppealStatus::PendingReview, &entry);
         audit::add(app, &mut changes, &account.account_id, AuditEvent::AppealConfirmed, Actor::Customer, None);
     }
@@ -124,6 +117,17 @@ async fn reviewable_account(app: &App, appeal: &Appeal) -> Result<Option<Stored<
     let Some(account_id) = &appeal.account_id else { return Ok(None) };
     let stored = load(app, account_id).await?;
     Ok(stored.filter(|s| s.record.kind == AccountKind::Primary && s.record.status != AccountStatus::Deleting))
+}
+
+/// The queue row of `appeal` for `account`, with how its identity compares.
+async fn queue_entry(app: &App, appeal: &Appeal, account: &Account) -> Result<AppealQueueEntry, FlowError> {
+    Ok(AppealQueueEntry {
+        appeal_id: appeal.appeal_id.clone(),
+        account_id: account.account_id.clone(),
+        username: account.username.clone(),
+        submitted_at: appeal.submitted_at,
+        identity_match: identity_match(app, account, appeal.identity.as_ref()).await?,
+    })
 }
 
 /// How `identity` compares with `account`'s approved verification.
@@ -175,14 +179,7 @@ pub async fn decide(app: &App, appeal_id: &str, approve: bool, operator: &str) -
     let appeal =
         Appeal { status, decided_at: Some(now), decided_by: Some(operator.to_owned()), ..stored.record.clone() };
     let mut account = account_stored.record.clone();
-    let identity_match = identity_match(app, &account, appeal.identity.as_ref()).await?;
-    let entry = AppealQueueEntry {
-        appeal_id: appeal.appeal_id.clone(),
-        account_id: account.account_id.clone(),
-        username: account.username.clone(),
-        submitted_at: appeal.submitted_at,
-        identity_match,
-    };
+    let entry = queue_entry(app, &appeal, &account).await?;
     let mut changes = Changes::new();
     changes
         .update_appeal(&stored, &appeal)

@@ -90,11 +90,7 @@ pub async fn list_verifications(app: &App, req: &ApiRequest) -> Result<ApiRespon
         _ => None,
     })?;
     let (entries, next) = verification::queue(app, status, limit, after.as_deref()).await?;
-    let mut body = json!({"items": entries.iter().map(views::queue_entry).collect::<Vec<_>>()});
-    if let Some(next) = next {
-        body["next"] = json!(cursor_out(&next));
-    }
-    Ok(ApiResponse::json(StatusCode::OK, &body))
+    Ok(page(entries.iter().map(views::queue_entry).collect(), next))
 }
 
 /// `GET /ops/v1/verifications/{account_id}`.
@@ -157,11 +153,7 @@ pub async fn audit_trail(app: &App, req: &ApiRequest) -> Result<ApiResponse, Api
         .iter()
         .map(|r| json!({"account_id": r.account_id, "event": r.event, "actor": r.actor, "at": rfc3339(r.at), "detail": r.detail}))
         .collect();
-    let mut body = json!({"items": items});
-    if let Some(next) = next {
-        body["next"] = json!(cursor_out(&next));
-    }
-    Ok(ApiResponse::json(StatusCode::OK, &body))
+    Ok(page(items, next))
 }
 
 /// `GET /ops/v1/deletion-requests?status=…&after=…`.
@@ -180,11 +172,16 @@ pub async fn list_deletions(app: &App, req: &ApiRequest) -> Result<ApiResponse, 
                 "requested_at": rfc3339(e.requested_at)})
         })
         .collect();
-    let mut body = json!({"items": items});
+    Ok(page(items, next))
+}
+
+/// A page of an operator list: its items, and `next` when there are more.
+fn page(items: Vec<serde_json::Value>, next: Option<String>) -> ApiResponse {
+    let mut body = json!({ "items": items });
     if let Some(next) = next {
         body["next"] = json!(cursor_out(&next));
     }
-    Ok(ApiResponse::json(StatusCode::OK, &body))
+    ApiResponse::json(StatusCode::OK, &body)
 }
 
 /// A page's `next` as handed out: the last sort key, with `#` (which a URL
@@ -215,11 +212,7 @@ pub async fn list_appeals(app: &App, req: &ApiRequest) -> Result<ApiResponse, Ap
                 "submitted_at": rfc3339(e.submitted_at), "identity_match": e.identity_match})
         })
         .collect();
-    let mut body = json!({"items": items});
-    if let Some(next) = next {
-        body["next"] = json!(cursor_out(&next));
-    }
-    Ok(ApiResponse::json(StatusCode::OK, &body))
+    Ok(page(items, next))
 }
 
 /// `POST /ops/v1/appeals/{appeal_id}/decision`.
