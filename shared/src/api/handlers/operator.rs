@@ -83,12 +83,10 @@ fn page_limit(req: &ApiRequest, fields: &mut Fields) -> Option<usize> {
 
 /// `GET /ops/v1/verifications?status=…&after=…`.
 pub async fn list_verifications(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
-    let (status, after, limit) = queue_params(req, |s| match s {
-        "pending_review" => Some(VerificationStatus::PendingReview),
-        "approved" => Some(VerificationStatus::Approved),
-        "rejected" => Some(VerificationStatus::Rejected),
-        _ => None,
-    })?;
+    let (status, after, limit) = queue_params(
+        req,
+        [VerificationStatus::PendingReview, VerificationStatus::Approved, VerificationStatus::Rejected],
+    )?;
     let (entries, next) = verification::queue(app, status, limit, after.as_deref()).await?;
     Ok(page(entries.iter().map(views::queue_entry).collect(), next))
 }
@@ -158,12 +156,8 @@ pub async fn audit_trail(app: &App, req: &ApiRequest) -> Result<ApiResponse, Api
 
 /// `GET /ops/v1/deletion-requests?status=…&after=…`.
 pub async fn list_deletions(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
-    let (status, after, limit) = queue_params(req, |s| match s {
-        "pending_review" => Some(DeletionStatus::PendingReview),
-        "approved" => Some(DeletionStatus::Approved),
-        "rejected" => Some(DeletionStatus::Rejected),
-        _ => None,
-    })?;
+    let (status, after, limit) =
+        queue_params(req, [DeletionStatus::PendingReview, DeletionStatus::Approved, DeletionStatus::Rejected])?;
     let (entries, next) = deletion::queue(app, status, limit, after.as_deref()).await?;
     let items: Vec<_> = entries
         .iter()
@@ -198,12 +192,8 @@ fn cursor_in(after: &str) -> String {
 
 /// `GET /ops/v1/appeals?status=…&after=…&limit=…`.
 pub async fn list_appeals(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
-    let (status, after, limit) = queue_params(req, |s| match s {
-        "pending_review" => Some(AppealStatus::PendingReview),
-        "approved" => Some(AppealStatus::Approved),
-        "rejected" => Some(AppealStatus::Rejected),
-        _ => None,
-    })?;
+    let (status, after, limit) =
+        queue_params(req, [AppealStatus::PendingReview, AppealStatus::Approved, AppealStatus::Rejected])?;
     let (entries, next) = appeals::queue(app, status, limit, after.as_deref()).await?;
     let items: Vec<_> = entries
         .iter()
@@ -263,14 +253,15 @@ pub async fn decide_deletion(app: &App, req: &ApiRequest) -> Result<ApiResponse,
     Ok(ApiResponse::json(StatusCode::OK, &views::deletion(&decided)))
 }
 
-/// The `status` (default `pending_review`) and `after` cursor of a queue
-/// listing, both checked.
-fn queue_params<S>(
-    req: &ApiRequest,
-    parse: impl Fn(&str) -> Option<S>,
-) -> Result<(S, Option<String>, usize), ApiError> {
+/// The `status` (default `pending_review`; `statuses` are the queue's
+/// pending, approved and rejected), `after` cursor and `limit` of a queue
+/// listing, all checked.
+fn queue_params<S: Copy>(req: &ApiRequest, statuses: [S; 3]) -> Result<(S, Option<String>, usize), ApiError> {
     let mut fields = Fields::default();
-    let status = parse(req.query.first("status").unwrap_or("pending_review"));
+    // Every queue has the same three statuses, given in this order.
+    let names = ["pending_review", "approved", "rejected"];
+    let wanted = req.query.first("status").unwrap_or("pending_review");
+    let status = names.iter().position(|name| *name == wanted).map(|i| statuses[i]);
     if status.is_none() {
         fields.fail("status", "status_invalid");
     }
