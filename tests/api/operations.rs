@@ -66,6 +66,13 @@ async fn a_page_is_one_to_two_hundred_records_with_a_well_formed_cursor() {
     assert_eq!(field_errors(&problem), vec![("after".to_owned(), "cursor_invalid".to_owned())]);
     let queue = app.ops(Method::GET, "/ops/v1/verifications?limit=500", None).await;
     assert_problem(queue, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    for list in ["verifications", "deletion-requests", "appeals"] {
+        let unknown = app.ops(Method::GET, &format!("/ops/v1/{list}?status=unverified"), None).await;
+        let problem = assert_problem(unknown, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        assert_eq!(field_errors(&problem), vec![("status".to_owned(), "status_invalid".to_owned())], "{list}");
+        let approved = app.ops(Method::GET, &format!("/ops/v1/{list}?status=approved"), None).await;
+        assert_eq!(approved.status(), StatusCode::OK, "{list}");
+    }
 }
 
 #[tokio::test]
