@@ -10,6 +10,7 @@ pub mod network;
 pub mod password_hash;
 pub mod password_policy;
 pub mod phone;
+pub mod phone_book;
 pub mod records;
 pub mod secret_token;
 pub mod sms_code;

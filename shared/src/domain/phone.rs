@@ -1,6 +1,9 @@
 use std::str::FromStr;
 
-use phonenumber::{Mode, PhoneNumber, Type, country, metadata::DATABASE};
+use phonenumber::metadata::Database;
+use phonenumber::{PhoneNumber, Type, country};
+
+use super::phone_book;
 use serde::{Deserialize, Serialize};
 
 /// The regions whose mobile numbers may receive our SMS
@@ -72,18 +75,21 @@ impl Phone {
         if !e164_shape {
             return Err("phone_format");
         }
-        let number: PhoneNumber = phonenumber::parse(None, raw).map_err(|_| "phone_format")?;
-        if regions.is_some_and(|allowed| !allowed.allows(number.country().id())) {
+        let (number, metadata) = parsed(raw).ok_or("phone_format")?;
+        if regions.is_some_and(|allowed| !allowed.allows(region_of(&number, metadata))) {
             return Err("phone_region_not_supported");
         }
-        if !number.is_valid() {
+        if !number.is_valid_with(metadata) {
             return Err("phone_invalid");
         }
-        match number.number_type(&DATABASE) {
+        match number.number_type(metadata) {
             Type::Mobile | Type::FixedLineOrMobile => {}
             _ => return Err("phone_not_mobile"),
         }
-        let canonical = number.format().mode(Mode::E164).to_string();
+        // E.164 is the code and the national number, as `phonenumber`'s
+        // formatter writes it; its formatter would first pick a national
+        // format, compiling every format pattern of the region (50 ms).
+        let canonical = format!("+{}{}", number.code().value(), number.national());
         if canonical != raw {
             // e.g. a national trunk prefix written after the country code.
             return Err("phone_format");
@@ -98,15 +104,28 @@ impl Phone {
 
     /// The number's region (ISO 3166 alpha-2), `ZZ` if the metadata knows none.
     pub fn region(&self) -> String {
-        let id = phonenumber::parse(None, &self.0).ok().and_then(|n| n.country().id());
+        let id = parsed(&self.0).and_then(|(number, metadata)| region_of(&number, metadata));
         id.map_or_else(|| "ZZ".to_owned(), |id| id.as_ref().to_owned())
     }
+}
+
+/// `+` and digits parsed with the metadata of their calling code (only that
+/// code's territories are built: see [`phone_book`]).
+fn parsed(e164: &str) -> Option<(PhoneNumber, &'static Database)> {
+    let metadata = phone_book::database_for(e164.strip_prefix('+')?)?;
+    let number = phonenumber::parse_with(metadata, None, e164).ok()?;
+    Some((number, metadata))
+}
+
+/// The territory a number belongs to, among those sharing its code.
+fn region_of(number: &PhoneNumber, metadata: &Database) -> Option<country::Id> {
+    number.metadata(metadata).and_then(|m| m.id().parse().ok())
 }
 
 /// An E.164 number masked for display to someone who may not own it:
 /// `+86 138****8000` (country code, first three and last four digits).
 pub fn mask_phone(e164: &str) -> String {
-    let code = phonenumber::parse(None, e164).map(|n| n.code().value().to_string()).unwrap_or_default();
+    let code = parsed(e164).map(|(n, _)| n.code().value().to_string()).unwrap_or_default();
     let national = e164.strip_prefix('+').and_then(|d| d.strip_prefix(code.as_str())).unwrap_or("");
     if code.is_empty() || national.len() < 8 || !national.is_ascii() {
         return "****".to_owned();
@@ -158,6 +177,81 @@ mod tests {
         assert_eq!(mask_phone("+8613800138000"), "+86 138****8000");
         assert_eq!(mask_phone("+447911123456"), "+44 791****3456");
         assert_eq!(mask_phone("+1234"), "****");
+    }
+
+    /// What `Phone::parse_checked` answered over `phonenumber`'s default
+    /// database (all territories at once), kept as the oracle of the
+    /// per-code metadata.
+    fn with_the_crates_database(raw: &str, regions: Option<&SmsRegions>) -> Result<String, &'static str> {
+        use phonenumber::{Mode, metadata::DATABASE};
+        let number = phonenumber::parse(None, raw).map_err(|_| "phone_format")?;
+        if regions.is_some_and(|allowed| !allowed.allows(number.country().id())) {
+            return Err("phone_region_not_supported");
+        }
+        if !number.is_valid() {
+            return Err("phone_invalid");
+        }
+        match number.number_type(&DATABASE) {
+            Type::Mobile | Type::FixedLineOrMobile => {}
+            _ => return Err("phone_not_mobile"),
+        }
+        let canonical = number.format().mode(Mode::E164).to_string();
+        if canonical != raw { Err("phone_format") } else { Ok(canonical) }
+    }
+
+    /// Every territory's example numbers of every type, and each with a
+    /// digit dropped and one added, as E.164.
+    fn example_numbers() -> Vec<String> {
+        let mut numbers = Vec::new();
+        for territory in phonenumber::metadata::DATABASE.iter() {
+            let d = territory.descriptors();
+            let examples = [
+                Some(d.general()),
+                d.fixed_line(),
+                d.mobile(),
+                d.toll_free(),
+                d.premium_rate(),
+                d.shared_cost(),
+                d.personal_number(),
+                d.voip(),
+                d.pager(),
+                d.uan(),
+                d.voicemail(),
+            ];
+            for example in examples.into_iter().flatten().filter_map(|d| d.example()) {
+                let e164 = format!("+{}{example}", territory.country_code());
+                numbers.push(format!("{e164}7"));
+                numbers.push(e164[..e164.len() - 1].to_owned());
+                numbers.push(e164);
+            }
+        }
+        numbers
+    }
+
+    #[test]
+    fn answers_as_the_crates_database_for_every_territory() {
+        let everywhere: SmsRegions = phonenumber::metadata::DATABASE
+            .iter()
+            .map(|t| t.id())
+            .filter(|id| id.len() == 2)
+            .collect::<Vec<_>>()
+            .join(",")
+            .parse()
+            .unwrap();
+        let numbers = example_numbers();
+        assert!(numbers.len() > 2_000, "{}", numbers.len());
+        // Longer ones fail E.164's shape first, before any metadata.
+        for raw in numbers.iter().filter(|raw| raw.len() <= 16) {
+            let ours = |regions: Option<&SmsRegions>| Phone::parse_checked(raw, regions).map(|p| p.0);
+            assert_eq!(ours(None), with_the_crates_database(raw, None), "{raw}");
+            for regions in [&SmsRegions::default(), &everywhere] {
+                assert_eq!(ours(Some(regions)), with_the_crates_database(raw, Some(regions)), "{raw}");
+            }
+            if let Ok(phone) = Phone::parse(raw) {
+                let region = phonenumber::parse(None, raw).unwrap().country().id().map(|id| id.as_ref().to_owned());
+                assert_eq!(phone.region(), region.unwrap_or_else(|| "ZZ".into()), "{raw}");
+            }
+        }
     }
 
     #[test]
