@@ -63,6 +63,7 @@ async fn fault_server(status: u16, headers: &'static [(&'static str, &'static st
 /// seen once.
 async fn sdk_at(addr: SocketAddr) -> aws_config::SdkConfig {
     aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(shared::aws_http::https_client())
         .endpoint_url(format!("http://{addr}"))
         .region(aws_config::Region::new("us-east-1"))
         .credentials_provider(aws_sdk_dynamodb::config::Credentials::new("testing", "testing", None, None, "faults"))
@@ -245,7 +246,10 @@ async fn a_store_fault_at_any_step_of_a_flow_is_a_503_with_retry_after() {
 #[cfg_attr(not(feature = "emulator"), ignore = "needs the AWS emulator (scripts/test: the emulator feature)")]
 async fn an_ses_outage_after_sign_up_keeps_the_account() {
     emulator_endpoint();
-    let emulator = aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await;
+    let emulator = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(shared::aws_http::https_client())
+        .load()
+        .await;
     let dynamodb = aws_sdk_dynamodb::Client::new(&emulator);
     let table = format!("faults-{}", unique_tag());
     shared::provision::ensure_table(&dynamodb, &table).await.unwrap();
@@ -454,13 +458,17 @@ async fn lossy_idempotent_proxy(upstream: String, tokens: Arc<std::sync::Mutex<V
 #[cfg_attr(not(feature = "emulator"), ignore = "needs the AWS emulator (scripts/test: the emulator feature)")]
 async fn a_conditional_write_retried_after_a_lost_response_is_not_a_false_condition_failure() {
     let endpoint = emulator_endpoint();
-    let emulator = aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await;
+    let emulator = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(shared::aws_http::https_client())
+        .load()
+        .await;
     let table = format!("faults-{}", unique_tag());
     shared::provision::ensure_table(&aws_sdk_dynamodb::Client::new(&emulator), &table).await.unwrap();
     let tokens = Arc::new(std::sync::Mutex::new(Vec::new()));
     let proxy = lossy_idempotent_proxy(endpoint, tokens.clone()).await;
     // The SDK's standard retries, as deployed.
     let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(shared::aws_http::https_client())
         .endpoint_url(format!("http://{proxy}"))
         .region(aws_config::Region::new("us-east-1"))
         .credentials_provider(aws_sdk_dynamodb::config::Credentials::new("testing", "testing", None, None, "faults"))

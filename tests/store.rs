@@ -32,7 +32,10 @@ fn in_memory() -> Subject {
 
 async fn dynamodb() -> Subject {
     emulator_endpoint();
-    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await;
+    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(shared::aws_http::https_client())
+        .load()
+        .await;
     let client = aws_sdk_dynamodb::Client::new(&sdk);
     let table = format!("conformance-{}", unique_tag());
     shared::provision::ensure_table(&client, &table).await.expect("table created");

@@ -123,7 +123,7 @@ pub async fn wire(config: Config) -> Result<Wired, WireError> {
 /// with, from the standard AWS configuration chain (`AWS_ENDPOINT_URL`
 /// honoured).
 async fn wire_aws(config: Config) -> Result<Wired, WireError> {
-    let sdk = aws_config::defaults(BehaviorVersion::latest()).load().await;
+    let sdk = aws_config::defaults(BehaviorVersion::latest()).http_client(crate::aws_http::https_client()).load().await;
     #[cfg(feature = "dev")]
     if config.create_table {
         crate::provision::ensure_resources(&sdk, &config).await?;

@@ -35,6 +35,10 @@ pub struct Config {
     pub ses_configuration_set: Option<String>,
     /// `ACCOUNTS_CREATE_TABLE=1`: create table, bucket and sender if missing.
     pub create_table: bool,
+    /// Whether a Lambda function opens its DynamoDB connection during init
+    /// (`lambda::run`): when DynamoDB is reached over TLS, i.e. no
+    /// plain-HTTP `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL` override.
+    pub warm_up_store: bool,
     /// `ACCOUNTS_PASSWORD_POLICY`.
     pub password_policy: PasswordPolicy,
     /// `ACCOUNTS_OPS_TOKEN`: the dev server's operator token.
@@ -136,6 +140,9 @@ impl Config {
             email_from: text("ACCOUNTS_EMAIL_FROM", "no-reply@example.com"),
             ses_configuration_set: get("ACCOUNTS_SES_CONFIGURATION_SET").filter(|v| !v.is_empty()),
             create_table: text("ACCOUNTS_CREATE_TABLE", "") == "1",
+            warm_up_store: crate::aws_http::dynamodb_over_tls(
+                get("AWS_ENDPOINT_URL_DYNAMODB").or_else(|| get("AWS_ENDPOINT_URL")).as_deref(),
+            ),
             password_policy: text("ACCOUNTS_PASSWORD_POLICY", "alaya")
                 .parse()
                 .map_err(|problem| ConfigError { name: "ACCOUNTS_PASSWORD_POLICY", problem })?,

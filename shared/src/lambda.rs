@@ -16,6 +16,7 @@ use crate::config::Config;
 pub async fn run(function: &'static Entry) -> Result<(), lambda_http::Error> {
     crate::telemetry::init(true);
     let app = crate::app::wire(Config::from_env()?).await?.app;
+    open_store_connection(&app).await;
     let adapter = Adapter::from(service_fn(move |req: Request| {
         let app = app.clone();
         async move { Ok::<_, Infallible>(api::handle_entry(&app, function, req).await) }
@@ -25,6 +26,18 @@ pub async fn run(function: &'static Entry) -> Result<(), lambda_http::Error> {
         adapter.clone().call(event)
     }))
     .await
+}
+
+/// Reads the table once during init, over TLS only, so that the first
+/// request does not pay the handshake (Lambda runs init before the first
+/// event, ahead of time when it initialises proactively). Best effort: a
+/// failure here is the first request's to report.
+async fn open_store_connection(app: &crate::App) {
+    if app.config.warm_up_store
+        && let Err(e) = app.records().warm_up().await
+    {
+        tracing::warn!(error = %api::problem::chain(&e), "could not open the store's connection during init");
+    }
 }
 
 /// The functions that serve no route but run on a schedule (the template's
@@ -43,7 +56,9 @@ where
     lambda_runtime::run(service_fn(move |_: LambdaEvent<serde_json::Value>| {
         let run = job(app.clone());
         async move {
-            run.await.map_err(|e| lambda_http::Error::from(e.to_string()))?;
+            // The whole chain, as a request's 5xx is logged: the cause is
+            // in the sources (`Dependency` keeps the adapter's error).
+            run.await.map_err(|e| lambda_http::Error::from(api::problem::chain(&e)))?;
             Ok::<_, lambda_http::Error>(serde_json::Value::Null)
         }
     }))

@@ -6,6 +6,7 @@ pub mod api;
 pub mod app;
 pub mod audit;
 pub mod aws_errors;
+pub mod aws_http;
 pub mod clock;
 pub mod config;
 pub mod documents;

@@ -15,6 +15,7 @@ async fn operator_sdk() -> aws_config::SdkConfig {
         "stack-operator",
     );
     aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(shared::aws_http::https_client())
         .endpoint_url(&stack.emulator_url)
         .region(aws_config::Region::new(stack.region.clone()))
         .credentials_provider(credentials)

@@ -19,6 +19,12 @@ pub fn account_partition(account_id: &str) -> String {
     format!("ACCOUNT#{account_id}")
 }
 
+/// A key no item ever has: what a function reads during init to open its
+/// connection to the table (`Records::warm_up`).
+pub fn warm_up() -> Key {
+    key("WARM-UP".to_owned(), "WARM-UP")
+}
+
 /// The account profile item.
 pub fn account(account_id: &str) -> Key {
     key(account_partition(account_id), PROFILE)

@@ -42,6 +42,13 @@ impl<'a> Records<'a> {
         Self { store }
     }
 
+    /// Reads an item that never exists, for the connection it opens: a
+    /// function's init calls it so that its first request finds the TLS
+    /// session to DynamoDB ready (a GetItem every function's role has).
+    pub async fn warm_up(&self) -> Result<(), StoreError> {
+        self.store.get(&keys::warm_up()).await.map(|_| ())
+    }
+
     /// Commits `changes` atomically: all or nothing.
     pub async fn commit(&self, changes: Changes) -> Result<(), NotCommitted> {
         if let Some(e) = changes.unwritable {

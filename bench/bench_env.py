@@ -1,0 +1,28 @@
+"""The peers' Python environment: `.venv-bench`, from bench/requirements-peers.txt.
+
+A bench script calls `reexec_in_bench_venv()` first; it makes the venv once
+(or again when the requirements change) and re-runs the script inside it.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv-bench"
+REQUIREMENTS = ROOT / "bench/requirements-peers.txt"
+
+
+def reexec_in_bench_venv():
+    python = VENV / "bin/python"
+    if Path(sys.prefix).resolve() == VENV.resolve():
+        return
+    stamp = VENV / "requirements.stamp"
+    wanted = REQUIREMENTS.read_text()
+    if not stamp.exists() or stamp.read_text() != wanted:
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                        "-r", str(REQUIREMENTS)], check=True)
+        stamp.write_text(wanted)
+    os.execv(str(python), [str(python), *sys.argv])
