@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -41,7 +42,14 @@ pub struct LocalDocuments {
     signing_key: Arc<Vec<u8>>,
     public_url: String,
     clock: Arc<dyn Clock>,
+    /// When the uploads were last swept (Unix seconds).
+    last_sweep: Arc<AtomicI64>,
 }
+
+/// The least time between two sweeps of stale uploads: a directory walk per
+/// upload would cost more than the upload itself (S3's lifecycle rule runs
+/// once a day).
+const SWEEP_EVERY_SECS: i64 = 60;
 
 fn internal(e: impl std::fmt::Display) -> DocumentError {
     DocumentError::Internal(e.to_string())
@@ -80,6 +88,7 @@ impl LocalDocuments {
             signing_key: Arc::new(signing_key),
             public_url: public_url.to_owned(),
             clock,
+            last_sweep: Arc::new(AtomicI64::new(i64::MIN / 2)),
         })
     }
 
@@ -194,6 +203,13 @@ impl DocumentStore for LocalDocuments {
     }
 
     async fn forget_stale_uploads(&self, max_age_secs: i64) -> Result<(), DocumentError> {
+        let now = self.clock.now();
+        let last = self.last_sweep.load(Ordering::Relaxed);
+        if (last..last + SWEEP_EVERY_SECS).contains(&now)
+            || self.last_sweep.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_err()
+        {
+            return Ok(());
+        }
         let cutoff = std::time::UNIX_EPOCH + Duration::from_secs((self.clock.now() - max_age_secs).max(0) as u64);
         let uploads = self.root.join(super::UPLOADS);
         tokio::task::spawn_blocking(move || remove_files_older_than(&uploads, cutoff)).await.map_err(internal)?

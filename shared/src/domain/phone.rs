@@ -125,7 +125,7 @@ fn region_of(number: &PhoneNumber, metadata: &Database) -> Option<country::Id> {
 /// An E.164 number masked for display to someone who may not own it:
 /// `+86 138****8000` (country code, first three and last four digits).
 pub fn mask_phone(e164: &str) -> String {
-    let code = parsed(e164).map(|(n, _)| n.code().value().to_string()).unwrap_or_default();
+    let code = e164.strip_prefix('+').and_then(phone_book::calling_code).map(|c| c.to_string()).unwrap_or_default();
     let national = e164.strip_prefix('+').and_then(|d| d.strip_prefix(code.as_str())).unwrap_or("");
     if code.is_empty() || national.len() < 8 || !national.is_ascii() {
         return "****".to_owned();

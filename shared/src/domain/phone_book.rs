@@ -25,13 +25,23 @@ static BOOK: [OnceLock<Database>; CODES.len()] = [const { OnceLock::new() }; COD
 /// without its `+`), or `None` if no code does. Calling codes are prefix-free
 /// (ITU-T E.164), so at most one of the first one to three digits is one.
 pub fn database_for(digits: &str) -> Option<&'static Database> {
+    let index = code_index(digits)?;
+    Some(BOOK[index].get_or_init(|| build(TERRITORIES[index])))
+}
+
+/// The calling code that begins `digits`, known without building any
+/// metadata (masking a number needs no more).
+pub fn calling_code(digits: &str) -> Option<u16> {
+    code_index(digits).map(|index| CODES[index])
+}
+
+fn code_index(digits: &str) -> Option<usize> {
     if digits.starts_with('0') {
         return None;
     }
-    let index = (1..=3.min(digits.len()))
+    (1..=3.min(digits.len()))
         .filter_map(|len| digits.get(..len)?.parse::<u16>().ok())
-        .find_map(|code| CODES.binary_search(&code).ok())?;
-    Some(BOOK[index].get_or_init(|| build(TERRITORIES[index])))
+        .find_map(|code| CODES.binary_search(&code).ok())
 }
 
 fn build(bytes: &[u8]) -> Database {
@@ -53,6 +63,9 @@ mod tests {
         assert!(database_for("").is_none());
         // No calling code begins with 0, nor is 999 assigned.
         assert!(database_for("0123").is_none() && database_for("9991234").is_none());
+        assert_eq!(calling_code("8613800138000"), Some(86));
+        assert_eq!(calling_code("12015550123"), Some(1));
+        assert_eq!(calling_code("3531234567"), Some(353));
     }
 
     #[test]
