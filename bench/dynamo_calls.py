@@ -28,7 +28,7 @@ MOTO = f"http://127.0.0.1:{EMULATOR_PORT}"
 OPS = "bench-ops-token"
 PASSWORD = "Gpu#Cl0ud-calls9"
 
-calls = []  # (operation, request bytes, response bytes)
+calls = []  # (operation, request bytes, response bytes, read units, write units)
 lock = threading.Lock()
 
 
@@ -47,8 +47,10 @@ class Proxy(BaseHTTPRequestHandler):
         payload = response.read()
         target = self.headers.get("X-Amz-Target", "")
         if target.startswith("DynamoDB_20120810."):
+            operation = target.split(".", 1)[1]
+            reads, writes = capacity(operation, json.loads(body or b"{}"), json.loads(payload or b"{}"))
             with lock:
-                calls.append((target.split(".", 1)[1], len(body), len(payload)))
+                calls.append((operation, len(body), len(payload), reads, writes))
         self.send_response(response.status)
         for key, value in response.getheaders():
             if key.lower() not in ("content-length", "transfer-encoding", "connection", "server", "date"):
@@ -60,6 +62,60 @@ class Proxy(BaseHTTPRequestHandler):
         self.wfile.write(payload)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = forward
+
+
+def value_size(value):
+    """DynamoDB's size of one attribute value, in bytes (its documented rules:
+    strings and binaries by length, numbers ~1 byte per two digits + 1,
+    lists and maps 3 bytes + their elements)."""
+    (kind, v), = value.items()
+    if kind == "S":
+        return len(v.encode())
+    if kind == "N":
+        return len(v.strip("-").replace(".", "")) // 2 + 1
+    if kind == "B":
+        return len(v) * 3 // 4
+    if kind in ("BOOL", "NULL"):
+        return 1
+    if kind == "L":
+        return 3 + sum(value_size(x) + 1 for x in v)
+    if kind == "M":
+        return 3 + sum(len(k.encode()) + value_size(x) + 1 for k, x in v.items())
+    return sum(len(str(x)) for x in v)  # sets
+
+
+def item_size(item):
+    return sum(len(name.encode()) + value_size(v) for name, v in (item or {}).items())
+
+
+def units(size, unit):
+    return max(1, -(-size // unit))
+
+
+def capacity(operation, request, response):
+    """Read and write capacity units a request costs on demand, from the
+    sizes on the wire. Items updated or deleted in place are taken as under
+    1 KB (their size is not on the wire; ours are counters, guards and
+    markers), consistent reads count 1 unit per 4 KB, eventual 0.5, and
+    transactions twice."""
+    read_factor = 1 if request.get("ConsistentRead") else 0.5
+    if operation == "GetItem":
+        return units(item_size(response.get("Item")), 4096) * read_factor, 0
+    if operation == "Query":
+        return units(sum(item_size(i) for i in response.get("Items", [])), 4096) * read_factor, 0
+    if operation == "PutItem":
+        return 0, units(item_size(request.get("Item")), 1024)
+    if operation in ("UpdateItem", "DeleteItem"):
+        return 0, 1
+    if operation == "TransactWriteItems":
+        writes = 0
+        for entry in request.get("TransactItems", []):
+            put = entry.get("Put")
+            writes += 2 * (units(item_size(put["Item"]), 1024) if put else 1)
+        return 0, writes
+    if operation == "TransactGetItems":
+        return sum(2 * units(item_size(r.get("Item")), 4096) for r in response.get("Responses", [])), 0
+    return 0, 0
 
 
 def request(method, path, body=None, token=None):
@@ -105,10 +161,13 @@ def measured(label, method, path, body=None, token=None, expect=None):
     if expect is not None and status != expect:
         raise SystemExit(f"{label}: {status} {answer}")
     with lock:
-        ops = Counter(op for op, _, _ in calls)
+        ops = Counter(c[0] for c in calls)
         sent = sum(c[1] for c in calls)
         received = sum(c[2] for c in calls)
-        rows.append((label, status, len(calls), ", ".join(f"{n} {op}" for op, n in ops.items()), sent, received))
+        reads = sum(c[3] for c in calls)
+        writes = sum(c[4] for c in calls)
+        rows.append((label, status, len(calls), ", ".join(f"{n} {op}" for op, n in ops.items()), sent, received,
+                     reads, writes))
     return answer
 
 
@@ -205,10 +264,14 @@ def main():
         dev.kill()
         emulator.kill()
         proxy.shutdown()
-    print("| request | status | DynamoDB calls | operations | bytes sent | bytes received |")
-    print("|---|---:|---:|---|---:|---:|")
-    for label, status, n, ops, sent, received in rows:
-        print(f"| `{label}` | {status} | {n} | {ops} | {sent:,} | {received:,} |")
+    print("| request | status | DynamoDB calls | operations | bytes sent | bytes received | RRU | WRU |")
+    print("|---|---:|---:|---|---:|---:|---:|---:|")
+    for label, status, n, ops, sent, received, reads, writes in rows:
+        print(f"| `{label}` | {status} | {n} | {ops} | {sent:,} | {received:,} | {reads:g} | {writes:g} |")
+    out = ROOT / "target/dynamo_calls.json"
+    out.write_text(json.dumps({label: {"calls": n, "rru": reads, "wru": writes} for label, _, n, _, _, _, reads, writes
+                               in rows}, indent=1))
+    print(f"\n(written to {out.relative_to(ROOT)} for bench/cost.py)")
 
 
 if __name__ == "__main__":

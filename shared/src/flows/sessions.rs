@@ -110,6 +110,12 @@ impl Lockout {
     pub async fn succeeded(self, app: &App) -> Result<(), FlowError> {
         Ok(app.records().clear(Limit::LoginFailures(&self.name)).await?)
     }
+
+    /// The attempt succeeded: the count starts again with `changes` (one
+    /// write fewer than [`Lockout::succeeded`] when they commit anyway).
+    pub fn succeeded_with(self, changes: &mut Changes) {
+        changes.clear(Limit::LoginFailures(&self.name));
+    }
 }
 
 fn too_many_attempts(retry_after: i64) -> FlowError {
@@ -173,15 +179,18 @@ pub async fn sign_in(app: &App, login: &str, password: &str, client: &Client) ->
     }
     // The password passed: the count starts again, and the second factor's
     // codes count in it (five wrong ones lock the name and void the token).
-    lockout.succeeded(app).await?;
     if account.suspension.is_some() {
+        lockout.succeeded(app).await?;
         return Err(FlowError::AccountSuspended);
     }
     if account.mfa.is_some() {
+        lockout.succeeded(app).await?;
         let mfa_token = issue_mfa_challenge(app, &account, login.canonical()).await?;
         return Ok(SignIn::SecondFactor { mfa_token });
     }
-    let session = create_session(app, account, streak > 0, client, Changes::new(), None).await?;
+    let mut changes = Changes::new();
+    lockout.succeeded_with(&mut changes);
+    let session = create_session(app, account, streak > 0, client, changes, None).await?;
     Ok(SignIn::Session(Box::new(session)))
 }
 
