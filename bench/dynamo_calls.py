@@ -176,7 +176,7 @@ def walk():
     measured("POST /v1/sms-codes", "POST", "/v1/sms-codes", {"phone": phone, "purpose": "sign_up"}, expect=202)
     body = {"username": user, "email": email, "phone": phone, "sms_code": code_for(phone), "accept_terms": True}
     account = measured("POST /v1/accounts", "POST", "/v1/accounts", body, expect=201)
-    body = {"token": token_for(email), "password": PASSWORD}
+    body = {"token": token_for(email), "password": PASSWORD, "phone": phone}
     measured("POST /v1/password/set (activation)", "POST", "/v1/password/set", body, expect=204)
     body = {"login": user, "password": PASSWORD}
     session = measured("POST /v1/sessions", "POST", "/v1/sessions", body, expect=201)["token"]

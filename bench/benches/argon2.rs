@@ -1,6 +1,6 @@
 //! argon2id at the service's parameters (m = 19456 KiB, t = 2, p = 1), in
-//! process. `bench/argon2-vs-c.sh` compares the same hash with the reference
-//! C implementation (Debian's `argon2` command) process against process.
+//! process. `bench/argon2_peers.py` compares the same hash with libsodium and
+//! argon2-cffi, in one run.
 
 use argon2::{Algorithm, Argon2, Params, Version};
 use criterion::{Criterion, criterion_group, criterion_main};
