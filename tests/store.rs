@@ -83,6 +83,7 @@ conformance!(
     held_by_names_the_guards_holder,
     concurrent_absent_puts_let_exactly_one_win,
     pages_cover_every_live_item_once,
+    the_init_read_succeeds_on_an_empty_table,
 );
 
 async fn a_put_item_reads_back_unchanged(s: Subject) {
@@ -250,4 +251,12 @@ async fn pages_cover_every_live_item_once(s: Subject) {
         }
     }
     assert_eq!(seen, ["000", "001", "002", "004", "005", "006"]);
+}
+
+/// What a function reads during init to open its connection (`lambda::run`)
+/// must succeed on any table, and write nothing.
+async fn the_init_read_succeeds_on_an_empty_table(s: Subject) {
+    let records = shared::persistence::Records::new(s.store.as_ref());
+    records.warm_up().await.expect("a read of a key no item has");
+    records.warm_up().await.expect("and again");
 }
