@@ -48,7 +48,7 @@ FUNCTIONS = {
     "security": "list-sessions.json",
     "contact-details": "change-phone.json",
     "appeals": "file-appeal.json",
-    "queue-watch": "queue-watch.json",
+    "queue-watch": "scheduled/queue-watch.json",
 }
 PREFIX = "/2018-06-01/runtime"
 

@@ -55,10 +55,20 @@ async fn last_message(app: &EmbeddedApp) -> OutboxEntry {
 }
 
 #[test]
+fn every_scheduled_function_has_a_sample_eventbridge_event() {
+    for function in shared::lambda::SCHEDULED_FUNCTIONS {
+        let event = load(&format!("scheduled/{function}.json"));
+        assert_eq!(event["detail-type"], "Scheduled Event", "{function}");
+        assert_eq!(event["source"], "aws.events", "{function}");
+    }
+}
+
+#[test]
 fn every_route_has_a_sample_event_and_every_event_a_route() {
     let mut covered = Vec::new();
-    for entry in std::fs::read_dir(events_dir()).unwrap() {
-        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+    // events/scheduled/ holds the scheduled functions' EventBridge events.
+    for entry in std::fs::read_dir(events_dir()).unwrap().map(Result::unwrap).filter(|e| e.path().is_file()) {
+        let name = entry.file_name().to_string_lossy().into_owned();
         let event = load(&name);
         assert_eq!(event["version"], "2.0", "{name}");
         let key = event["routeKey"].as_str().unwrap();
