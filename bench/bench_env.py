@@ -1,12 +1,17 @@
-"""The peers' Python environment: `.venv-bench`, from bench/requirements-peers.txt.
+"""What the bench scripts share: the peers' Python environment
+(`.venv-bench`, from bench/requirements-peers.txt) and waiting for a server.
 
-A bench script calls `reexec_in_bench_venv()` first; it makes the venv once
-(or again when the requirements change) and re-runs the script inside it.
+A script that needs the peers calls `reexec_in_bench_venv()` first; it makes
+the venv once (or again when the requirements change) and re-runs the
+script inside it.
 """
 
 import os
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,3 +31,16 @@ def reexec_in_bench_venv():
                         "-r", str(REQUIREMENTS)], check=True)
         stamp.write_text(wanted)
     os.execv(str(python), [str(python), *sys.argv])
+
+
+def wait_for(url, seconds=60):
+    """Returns once `url` answers at all (any HTTP status)."""
+    for _ in range(seconds * 10):
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"{url} did not answer")

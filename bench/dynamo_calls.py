@@ -13,13 +13,16 @@ import json
 import os
 import re
 import subprocess
+import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_env import wait_for  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 EMULATOR_PORT, PROXY_PORT, DEV_PORT = 5078, 5079, 3078
@@ -228,18 +231,6 @@ def walk():
     path = f"/ops/v1/deletion-requests/{request_id['request_id']}/decision"
     measured("POST /ops/v1/deletion-requests/{id}/decision (approve)", "POST", path, {"decision": "approve"}, OPS)
     measured("DELETE /v1/sessions/current (after deletion)", "DELETE", "/v1/sessions/current", token=session)
-
-
-def wait_for(url):
-    for _ in range(600):
-        try:
-            urllib.request.urlopen(url, timeout=1)
-            return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit(f"{url} did not come up")
 
 
 def main():

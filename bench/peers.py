@@ -31,14 +31,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_env import ROOT, VENV, reexec_in_bench_venv  # noqa: E402
+from bench_env import ROOT, VENV, reexec_in_bench_venv, wait_for  # noqa: E402
 
 PASSWORD = "Gpu#Cl0ud-load9"
 CUSTOMERS = 200
@@ -57,18 +55,6 @@ def http(method, url, body=None, headers=None, form=False):
     with urllib.request.urlopen(request, timeout=30) as response:
         text = response.read()
         return response.status, json.loads(text) if text else None
-
-
-def wait_for(url):
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(url, timeout=1)
-            return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit(f"{url} did not answer")
 
 
 def wrk(args, url, env=None):
