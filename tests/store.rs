@@ -79,6 +79,7 @@ conformance!(
     query_returns_live_items_of_a_prefix_in_order,
     increment_counts_within_a_window_and_restarts_after,
     concurrent_increments_never_lose_a_count,
+    decrement_gives_back_within_the_window_but_never_below_zero_or_after_it,
     a_counter_reads_back_as_its_count,
     held_by_names_the_guards_holder,
     concurrent_absent_puts_let_exactly_one_win,
@@ -187,6 +188,29 @@ async fn increment_counts_within_a_window_and_restarts_after(s: Subject) {
     assert_eq!((restarted.count, restarted.expires_at), (1, now + 120));
     s.store.delete(k.clone(), Cond::None).await.unwrap();
     assert_eq!(s.store.increment(&k, now + 500).await.unwrap().count, 1);
+}
+
+async fn decrement_gives_back_within_the_window_but_never_below_zero_or_after_it(s: Subject) {
+    let now = s.clock.now();
+    let k = key("RATE#d", "RATE");
+    // Nothing to take back from: no window is started.
+    s.store.decrement(&k).await.unwrap();
+    assert_eq!(s.store.get(&k).await.unwrap(), None);
+    s.store.increment(&k, now + 60).await.unwrap();
+    s.store.increment(&k, now + 60).await.unwrap();
+    s.store.decrement(&k).await.unwrap();
+    assert_eq!(s.store.get(&k).await.unwrap().map(|i| (i.count(), i.expires_at)), Some((1, Some(now + 60))));
+    s.store.decrement(&k).await.unwrap();
+    s.store.decrement(&k).await.unwrap();
+    assert_eq!(s.store.get(&k).await.unwrap().map(|i| i.count()), Some(0), "never below zero");
+    assert_eq!(
+        s.store.increment(&k, now + 999).await.unwrap(),
+        shared::store::Counter { count: 1, expires_at: now + 60 }
+    );
+    s.clock.advance(60);
+    s.store.decrement(&k).await.unwrap();
+    assert_eq!(s.store.get(&k).await.unwrap(), None, "an expired window is left alone");
+    assert_eq!(s.store.increment(&k, now + 120).await.unwrap().count, 1);
 }
 
 async fn concurrent_increments_never_lose_a_count(s: Subject) {

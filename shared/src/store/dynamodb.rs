@@ -351,4 +351,27 @@ impl Store for DynamoStore {
         }
         Err(StoreError::Unavailable("counter contention".into()))
     }
+
+    async fn decrement(&self, key: &Key) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key_attributes(key)))
+            .update_expression("SET #count = #count - :one")
+            .condition_expression("attribute_exists(#pk) AND #exp > :now AND #count > :zero")
+            .expression_attribute_names("#count", "count")
+            .expression_attribute_names("#exp", "expires_at")
+            .expression_attribute_names("#pk", "pk")
+            .expression_attribute_values(":zero", number(0))
+            .expression_attribute_values(":one", number(1))
+            .expression_attribute_values(":now", number(self.clock.now()))
+            .send()
+            .await;
+        match result {
+            // Nothing live to take back from: nothing to do.
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => Ok(()),
+            other => other.map(|_| ()).map_err(|e| sdk_error(&e)),
+        }
+    }
 }

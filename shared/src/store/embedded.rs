@@ -213,4 +213,22 @@ impl Store for EmbeddedStore {
         })
         .await
     }
+
+    async fn decrement(&self, key: &Key) -> Result<(), StoreError> {
+        let key = key.clone();
+        self.blocking(move |db, now| {
+            let txn = db.begin_write().map_err(internal)?;
+            {
+                let mut table = txn.open_table(ITEMS).map_err(internal)?;
+                if let Some(item) = live_item(&table, &key, now)?.filter(|item| item.count() > 0) {
+                    let taken_back = item.successor(serde_json::json!({ "count": item.count() - 1 }));
+                    table
+                        .insert(storage_key(&key.pk, &key.sk).as_str(), encode(&taken_back).as_slice())
+                        .map_err(internal)?;
+                }
+            }
+            txn.commit().map_err(internal)
+        })
+        .await
+    }
 }

@@ -117,4 +117,14 @@ impl Store for MemoryStore {
         items.insert((key.pk.clone(), key.sk.clone()), item);
         Ok(counter)
     }
+
+    async fn decrement(&self, key: &Key) -> Result<(), StoreError> {
+        let now = self.clock.now();
+        let mut items = self.lock();
+        if let Some(item) = live(&items, key, now).filter(|item| item.count() > 0) {
+            let taken_back = item.successor(serde_json::json!({ "count": item.count() - 1 }));
+            items.insert((key.pk.clone(), key.sk.clone()), taken_back);
+        }
+        Ok(())
+    }
 }

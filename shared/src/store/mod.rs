@@ -209,6 +209,12 @@ pub trait Store: Send + Sync {
     /// counter reads back through [`Store::get`] as an item whose data is
     /// `{"count": n}` ([`Item::count`]).
     async fn increment(&self, key: &Key, window_end: i64) -> Result<Counter, StoreError>;
+
+    /// Atomically takes back one event from the live window at `key`: never
+    /// below zero, and never starting a window (an expired or missing
+    /// counter is left alone). What an attempt counted up front gives back
+    /// once it turns out to be no failure.
+    async fn decrement(&self, key: &Key) -> Result<(), StoreError>;
 }
 
 /// Cuts `items` (at most `limit + 1` of them) to a page and its cursor.

@@ -69,6 +69,13 @@ impl<S: Store> Store for Traced<S> {
         logged("increment", kind(&key.pk), started, &result);
         result
     }
+
+    async fn decrement(&self, key: &Key) -> Result<(), StoreError> {
+        let started = Instant::now();
+        let result = self.0.decrement(key).await;
+        logged("decrement", kind(&key.pk), started, &result);
+        result
+    }
 }
 
 #[cfg(test)]
