@@ -53,6 +53,26 @@ function showMfa() {
     on ? t("mfaOn", { n: me.mfa.recovery_codes_left }) : t("mfaOff");
   document.getElementById("mfa-enrol").hidden = on;
   document.getElementById("mfa-disable").hidden = !on;
+  document.getElementById("mfa-new-codes").hidden = !on;
+  // Operation protection: with two-factor sign-in on, every sensitive
+  // change asks for a code too.
+  for (const field of document.querySelectorAll(".mfa-code")) field.hidden = !on;
+}
+
+/** Reads the account again after a protected change: a recovery code it
+ * spent shows in the count. */
+async function refreshMfa() {
+  me = (await api("GET", "/v1/me")).body;
+  showMfa();
+}
+
+/** Shows `codes` once, as the list of recovery codes to keep. */
+function showRecoveryCodes(codes) {
+  const list = document.getElementById("mfa-recovery-codes");
+  list.replaceChildren(...codes.map((code) => {
+    const li = document.createElement("li"); li.textContent = code; return li;
+  }));
+  document.getElementById("mfa-recovery").hidden = false;
 }
 
 async function loadVerification() {
@@ -110,7 +130,7 @@ document.addEventListener("DOMContentLoaded", () => {
   change.addEventListener("submit", async (event) => {
     event.preventDefault();
     const result = await api("PUT", "/v1/me/password", values(change));
-    if (!showProblem(change, result)) { say(change.querySelector(".notice"), t("changed")); change.reset(); }
+    if (!showProblem(change, result)) { say(change.querySelector(".notice"), t("changed")); change.reset(); await refreshMfa(); }
   });
 
   const verify = document.getElementById("verify");
@@ -155,13 +175,18 @@ document.addEventListener("DOMContentLoaded", () => {
     const result = await api("POST", "/v1/me/mfa/totp/confirm", values(confirm));
     if (showProblem(confirm, result)) return;
     confirm.reset(); confirm.hidden = true;
-    const list = document.getElementById("mfa-recovery-codes");
-    list.replaceChildren(...result.body.recovery_codes.map((code) => {
-      const li = document.createElement("li"); li.textContent = code; return li;
-    }));
-    document.getElementById("mfa-recovery").hidden = false;
-    me = (await api("GET", "/v1/me")).body;
-    showMfa();
+    showRecoveryCodes(result.body.recovery_codes);
+    await refreshMfa();
+    await loadSessions();
+  });
+  const newCodes = document.getElementById("mfa-new-codes");
+  newCodes.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const result = await api("POST", "/v1/me/mfa/recovery-codes", values(newCodes));
+    if (showProblem(newCodes, result)) return;
+    newCodes.reset();
+    showRecoveryCodes(result.body.recovery_codes);
+    await refreshMfa();
   });
   const disable = document.getElementById("mfa-disable");
   disable.addEventListener("submit", async (event) => {
@@ -178,7 +203,9 @@ document.addEventListener("DOMContentLoaded", () => {
   emailChange.addEventListener("submit", async (event) => {
     event.preventDefault();
     const result = await api("POST", "/v1/me/email", values(emailChange));
-    if (!showProblem(emailChange, result)) { say(emailChange.querySelector(".notice"), t("emailLinkSent")); emailChange.reset(); }
+    if (!showProblem(emailChange, result)) {
+      say(emailChange.querySelector(".notice"), t("emailLinkSent")); emailChange.reset(); await refreshMfa();
+    }
   });
   const phoneChange = document.getElementById("phone-change");
   document.getElementById("phone-send-code").addEventListener("click", async () => {
@@ -194,17 +221,21 @@ document.addEventListener("DOMContentLoaded", () => {
   });
 
   const sub = document.getElementById("sub");
+  document.getElementById("sub-send-code").addEventListener("click", async () => {
+    const result = await api("POST", "/v1/sms-codes", { phone: sub.phone.value, purpose: "sub_account" });
+    if (!showProblem(sub, result)) say(sub.querySelector(".notice"), t("codeSent"));
+  });
   sub.addEventListener("submit", async (event) => {
     event.preventDefault();
     const result = await api("POST", "/v1/me/sub-accounts", values(sub));
-    if (!showProblem(sub, result)) { sub.reset(); await loadSubs(); }
+    if (!showProblem(sub, result)) { sub.reset(); await loadSubs(); await refreshMfa(); }
   });
 
   const del = document.getElementById("delete");
   del.addEventListener("submit", async (event) => {
     event.preventDefault();
     const result = await api("POST", "/v1/me/deletion-request", values(del));
-    if (!showProblem(del, result)) { del.reset(); await loadDeletion(); }
+    if (!showProblem(del, result)) { del.reset(); await loadDeletion(); await refreshMfa(); }
   });
   document.getElementById("cancel-deletion").addEventListener("click", async () => {
     await api("DELETE", "/v1/me/deletion-request");

@@ -2,10 +2,19 @@
 // sign-in on, a code. Shared pieces are in app.js.
 "use strict";
 
-/** Where to go once signed in: a path on this site (`?next=`), else the account centre. */
+/** The pages a sign-in may return to (`?next=`): a fixed list of this
+ * site's own, so no encoding of another origin (`/%5Cevil.example`,
+ * `/%09/evil.example`, `//evil.example`) can slip through a prefix check. */
+const RETURN_PAGES = ["/account", "/confirm-email", "/ops"];
+
+/** Where to go once signed in: `next` if it names one of RETURN_PAGES
+ * (with its own query), else the account centre. */
 function destination() {
   const next = new URLSearchParams(location.search).get("next") || "";
-  return next.startsWith("/") && !next.startsWith("//") ? next : "/account";
+  let url;
+  try { url = new URL(next, location.origin); } catch (_) { return "/account"; }
+  const ours = url.origin === location.origin && RETURN_PAGES.includes(url.pathname) && next.startsWith(url.pathname);
+  return ours ? url.pathname + url.search : "/account";
 }
 
 const first = document.getElementById("signin");

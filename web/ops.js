@@ -54,21 +54,7 @@ async function loadQueues() {
     }));
     vbox.append(card);
   }
-  const appeals = await api("GET", "/ops/v1/appeals?status=pending_review", undefined, opsHeaders());
-  const abox = document.getElementById("appeals");
-  abox.replaceChildren();
-  if (!appeals.body.items.length) abox.textContent = t("none");
-  for (const item of appeals.body.items) {
-    const card = document.createElement("article");
-    const title = document.createElement("h3");
-    title.textContent = `${item.username} · ${t("submitted")} ${item.submitted_at} · ${t("identity")}: ${t(item.identity_match)}`;
-    card.append(title, decisionButtons(async (decision, note) => {
-      const body = note ? { decision, note } : { decision };
-      const result = await api("POST", `/ops/v1/appeals/${item.appeal_id}/decision`, body, opsHeaders());
-      if (result.status === 200) await loadQueues(); else say(notice, result.body.detail, false);
-    }));
-    abox.append(card);
-  }
+  await loadAppeals();
   const deletions = await api("GET", "/ops/v1/deletion-requests?status=pending_review", undefined, opsHeaders());
   const dbox = document.getElementById("deletions");
   dbox.replaceChildren();
@@ -83,6 +69,61 @@ async function loadQueues() {
       if (result.status === 200) await loadQueues(); else say(notice, result.body.detail, false);
     }));
     dbox.append(card);
+  }
+}
+
+/** Lines of text, as a definition list. */
+function facts(pairs) {
+  const list = document.createElement("dl");
+  for (const [term, value] of pairs) {
+    if (value === undefined || value === null) continue;
+    const dt = document.createElement("dt"); dt.textContent = term;
+    const dd = document.createElement("dd"); dd.textContent = String(value);
+    list.append(dt, dd);
+  }
+  return list;
+}
+
+/** The appeal queue of the chosen status; each appeal opens in full (an
+ * audited read) before it can be decided. */
+async function loadAppeals() {
+  const notice = document.querySelector("#token-form .notice");
+  const status = document.getElementById("appeal-status").value;
+  const appeals = await api("GET", `/ops/v1/appeals?status=${status}`, undefined, opsHeaders());
+  const abox = document.getElementById("appeals");
+  abox.replaceChildren();
+  if (appeals.status !== 200) return;
+  if (!appeals.body.items.length) abox.textContent = t("none");
+  for (const item of appeals.body.items) {
+    const card = document.createElement("article");
+    const title = document.createElement("h3");
+    title.textContent = `${item.username} · ${item.contact_email} · ${t("submitted")} ${item.submitted_at} · ${t("identity")}: ${t(item.identity_match)}`;
+    const open = document.createElement("button");
+    open.type = "button"; open.className = "secondary"; open.textContent = t("open");
+    open.addEventListener("click", async () => {
+      const got = await api("GET", `/ops/v1/appeals/${item.appeal_id}`, undefined, opsHeaders());
+      if (got.status !== 200) { say(notice, (got.body && got.body.detail) || `HTTP ${got.status}`, false); return; }
+      const a = got.body;
+      const account = a.account;
+      const detail = facts([
+        [t("status"), t(a.status)], [t("contactTitle"), a.contact_email], [t("story"), a.description],
+        [t("realName"), a.real_name], [t("idNumber"), a.id_number], [t("companyName"), a.company_name],
+        [t("creditCode"), a.credit_code], [t("identity"), t(a.identity_match)], [t("takesEffect"), a.effective_at],
+        [t("accountSide"), `${account.username} · ${account.email} · ${account.phone || "—"}`],
+        [t("lastSignIn"), account.last_sign_in_at || "—"], [t("twoFactor"), account.mfa ? t("mfaShortOn") : t("mfaOff")],
+        [t("previousAppeals"), account.previous_appeals],
+      ]);
+      detail.className = "appeal-detail";
+      open.replaceWith(detail);
+      if (a.status !== "pending_review") return;
+      card.append(decisionButtons(async (decision, note) => {
+        const body = note ? { decision, note } : { decision };
+        const result = await api("POST", `/ops/v1/appeals/${item.appeal_id}/decision`, body, opsHeaders());
+        if (result.status === 200) await loadAppeals(); else say(notice, result.body.detail, false);
+      }));
+    });
+    card.append(title, open);
+    abox.append(card);
   }
 }
 
@@ -147,4 +188,5 @@ document.addEventListener("DOMContentLoaded", () => {
     loadQueues();
   });
   if (form.token.value) loadQueues();
+  document.getElementById("appeal-status").addEventListener("change", loadAppeals);
 });

@@ -441,9 +441,112 @@ test("someone who lost phone and email files an appeal, confirms it, and an oper
   await ops.getByRole("button", { name: "Load" }).click();
   const card = ops.locator("#appeals article", { hasText: "lostboth" });
   await card.getByText("no approved verification").waitFor();
+  // The whole appeal opens (an audited read) before it can be decided.
+  assert.equal(await card.getByRole("button", { name: "Approve" }).count(), 0);
+  await card.getByRole("button", { name: "Open" }).click();
+  await card.getByText("lostboth.new@example.com").waitFor();
+  await card.getByText("My phone was stolen and my mailbox closed.").waitFor();
+  await ops.screenshot({ path: join(shots, "ops-appeal.png"), fullPage: true });
   await card.getByRole("button", { name: "Approve" }).click();
   await card.waitFor({ state: "detached" });
+  // Approval starts the hold: nothing changes until it has passed.
+  assert.doesNotMatch((await lastTo("lostboth.new@example.com", "email")).subject, /Reset/);
+  await ops.getByLabel("Show").selectOption("approved");
+  await ops.locator("#appeals article", { hasText: "lostboth" }).waitFor();
+  await advance(72 * 3600);
   assert.match((await lastTo("lostboth.new@example.com", "email")).subject, /Reset/);
+});
+
+test("the owner cancels an appeal by the notice's link", async () => {
+  const page = await newPage();
+  const email = await activatedThroughPages(page, "notmyappeal");
+  await page.goto(`${base}/appeal`);
+  await page.getByLabel("Username, email or phone").fill("notmyappeal");
+  await page.getByLabel("An email address we can reach you at").fill("intruder@example.com");
+  await page.getByLabel("What happened").fill("Trust me.");
+  await page.getByRole("button", { name: "File the appeal" }).click();
+  await page.getByText("Check that email address").waitFor();
+  await page.goto(linkIn(await lastTo("intruder@example.com", "email")));
+  await page.getByText(/is confirmed/).waitFor();
+
+  const notice = await lastTo(email, "email");
+  assert.doesNotMatch(notice.text, /intruder/);
+  const owner = await newPage();
+  await owner.goto(linkIn(notice));
+  await owner.getByText("If it was not you, cancel it here.").waitFor();
+  await owner.screenshot({ path: join(shots, "cancel-appeal.png"), fullPage: true });
+  await owner.getByRole("button", { name: "Cancel the appeal" }).click();
+  await owner.getByText("The appeal is cancelled").waitFor();
+  await owner.reload();
+  await owner.getByRole("button", { name: "Cancel the appeal" }).click();
+  await owner.getByRole("alert").waitFor();
+});
+
+test("with two-factor sign-in on, sensitive changes ask for a code as well", async () => {
+  const page = await newPage();
+  await activatedThroughPages(page, "protected");
+  await signIn(page, "protected");
+  for (const form of ["#change", "#email-change", "#phone-change", "#delete", "#sub"]) {
+    assert.equal(await page.locator(`${form} .mfa-code`).isVisible(), false, `${form} asks for no code while MFA is off`);
+  }
+  await page.locator("#mfa-enrol").getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Set up an authenticator app" }).click();
+  await page.locator("#mfa-secret").waitFor();
+  const secret = (await page.locator("#mfa-secret").textContent()).trim();
+  await page.getByLabel("Code from the app", { exact: true }).fill(await totp(secret));
+  await page.getByRole("button", { name: "Turn on" }).click();
+  await page.locator("#mfa-status").getByText("On (10 recovery codes left)").waitFor();
+  const recovery = await page.locator("#mfa-recovery-codes li").allTextContents();
+  for (const form of ["#change", "#email-change", "#phone-change", "#delete", "#sub"]) {
+    assert.ok(await page.locator(`${form} .mfa-code`).isVisible(), `${form} asks for a code`);
+  }
+  // Without the code, the change is refused next to the code's field.
+  const change = page.locator("#change");
+  await change.getByLabel("Current password").fill(PASSWORD);
+  await change.getByLabel("New password").fill("N3w#Gpu-Cloud1");
+  await change.getByRole("button", { name: "Change password" }).click();
+  await change.locator(".mfa-code .error").waitFor();
+  await change.getByLabel("Two-factor code").fill(recovery[0]);
+  await change.getByRole("button", { name: "Change password" }).click();
+  await page.getByText("Password changed").waitFor();
+  await page.locator("#mfa-status").getByText("On (9 recovery codes left)").waitFor();
+  // New recovery codes need the password and a code too.
+  const codes = page.locator("#mfa-new-codes");
+  await codes.getByLabel("Password").fill("N3w#Gpu-Cloud1");
+  await codes.getByLabel("Code from the app, or a recovery code").fill(recovery[1]);
+  await codes.getByRole("button", { name: "Make new recovery codes" }).click();
+  await page.locator("#mfa-status").getByText("On (10 recovery codes left)").waitFor();
+  assert.ok(!(await page.locator("#mfa-recovery-codes li").allTextContents()).includes(recovery[2]));
+});
+
+test("the sign-in page returns only to this site's own pages, whatever the encoding", async () => {
+  const page = await newPage();
+  await activatedThroughPages(page, "redirected");
+  for (const next of ["/%5Cevil.example", "/%09/evil.example", "//evil.example", "https://evil.example", "/\\evil.example",
+    "javascript:alert(1)", "/sign-up"]) {
+    await page.goto(`${base}/?next=${encodeURIComponent(next)}`);
+    await page.getByLabel("Username, email or phone").fill("redirected");
+    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(`${base}/account`);
+    await page.getByRole("button", { name: "Sign out", exact: true }).first().click();
+    await page.waitForURL(`${base}/`);
+  }
+  // Percent-encoded in the link itself, as an attacker would send it.
+  for (const raw of ["/%5Cevil.example", "/%09/evil.example"]) {
+    await page.goto(`${base}/?next=${raw}`);
+    await page.getByLabel("Username, email or phone").fill("redirected");
+    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(`${base}/account`);
+    await page.getByRole("button", { name: "Sign out", exact: true }).first().click();
+    await page.waitForURL(`${base}/`);
+  }
+  await page.goto(`${base}/?next=${encodeURIComponent("/confirm-email?token=abc")}`);
+  await page.getByLabel("Username, email or phone").fill("redirected");
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(`${base}/confirm-email?token=abc`);
 });
 
 async function api(url, body) {
