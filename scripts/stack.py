@@ -48,6 +48,10 @@ RAISED_LIMITS = {
     "LimitForgotPerIpHour": "1000000",
     "LimitAppealsPerIpHour": "1000000",
 }
+# Recovery appeals take effect at the scheduled function's next run rather
+# than 72 hours later, so that a test can approve one, invoke the function
+# and see it carried out (there is no dev clock on the stack).
+STACK_SETTINGS = {"AppealHoldHours": "0"}
 
 
 def log(message):
@@ -293,18 +297,26 @@ def remove_unpacked_code(port):
     shutil.rmtree(Path(tempfile.gettempdir()) / f"ministack-provided-code-{port}", ignore_errors=True)
 
 
-def run_scheduled_once(url, template, resources):
-    """Invokes each scheduled function once, as its first schedule tick
-    would, so that its role's use is in the IAM log (its schedule is longer
-    than a test run)."""
-    lambda_client = client("lambda", url)
+def scheduled_functions(template, resources):
+    """{binary: deployed function name} of the functions run on a schedule."""
+    found = {}
     for name, resource in template["Resources"].items():
         events = resource.get("Properties", {}).get("Events", {}) if resource["Type"] == "AWS::Serverless::Function" else {}
         if any(event.get("Type") == "Schedule" for event in events.values()):
-            answer = lambda_client.invoke(FunctionName=resources[name], Payload=b"{}")
-            if answer.get("FunctionError"):
-                raise SystemExit(f"{name} failed on its first run: {answer['Payload'].read()!r}")
-            log(f"ran the scheduled {name} once")
+            found[resource["Metadata"]["BuildProperties"]["Binary"]] = resources[name]
+    return found
+
+
+def run_scheduled_once(url, scheduled):
+    """Invokes each scheduled function once, as its first schedule tick
+    would, so that its role's use is in the IAM log (its schedule is longer
+    than a test run; tests invoke them again through endpoints.json)."""
+    lambda_client = client("lambda", url)
+    for binary, function_name in scheduled.items():
+        answer = lambda_client.invoke(FunctionName=function_name, Payload=b"{}")
+        if answer.get("FunctionError"):
+            raise SystemExit(f"{binary} failed on its first run: {answer['Payload'].read()!r}")
+        log(f"ran the scheduled {binary} once")
 
 
 def main():
@@ -332,14 +344,15 @@ def main():
         template = packaged_template(locations)
         email_from = "no-reply@accounts.test"
         client("sesv2", url).create_email_identity(EmailIdentity=email_from)
-        parameters = {"PublicUrl": PUBLIC_URL, "EmailFrom": email_from, **RAISED_LIMITS}
+        parameters = {"PublicUrl": PUBLIC_URL, "EmailFrom": email_from, **RAISED_LIMITS, **STACK_SETTINGS}
         resources, _ = deploy(url, template, parameters)
         api_id = bridge_routes(url, template, resources)
         bridge_ttl(url, resources, template)
         bridge_ses(url, template, resources)
         bridge_plain_http(url, resources)
         key_id, secret = operators_user(url, resources)
-        run_scheduled_once(url, template, resources)
+        scheduled = scheduled_functions(template, resources)
+        run_scheduled_once(url, scheduled)
     except BaseException:
         os.killpg(emulator.pid, signal.SIGTERM)
         raise
@@ -350,6 +363,8 @@ def main():
         "ops_access_key_id": key_id,
         "ops_secret_access_key": secret,
         "raised_limits": {name: int(value) for name, value in RAISED_LIMITS.items()},
+        "appeal_hold_hours": int(STACK_SETTINGS["AppealHoldHours"]),
+        "scheduled_functions": scheduled,
         "table": resources["Table"],
         "bucket": resources["MaterialsBucket"],
         "email_from": email_from,

@@ -20,10 +20,6 @@ UNEXERCISED = {
         "dynamodb:DeleteItem": "gives the cooldown back when SNS refuses a message or the daily budget is spent "
         "(tests/faults.rs and the budget test, on accounts-dev)",
     },
-    "VerificationFunction": {
-        "s3:ListBucket": "makes S3 answer 404, not 403, for a material never uploaded; the emulator answers 404 "
-        "without it",
-    },
 }
 
 

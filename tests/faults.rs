@@ -201,6 +201,10 @@ impl Store for FailingStore {
         self.check()?;
         self.inner.increment(key, window_end).await
     }
+    async fn decrement(&self, key: &Key) -> Result<(), StoreError> {
+        self.check()?;
+        self.inner.decrement(key).await
+    }
 }
 
 fn embedded_app() -> (tempfile::TempDir, EmbeddedApp) {
@@ -265,7 +269,7 @@ async fn an_ses_outage_after_sign_up_keeps_the_account() {
     };
     let suffix = u64::from_str_radix(&unique_tag(), 16).unwrap() % 100_000_000;
     let phone = Phone::parse(&format!("+86137{suffix:08}")).unwrap();
-    send_code(&app, &phone, SmsPurpose::SignUp, "192.0.2.9", Lang::En).await.unwrap();
+    send_code(&app, &phone, SmsPurpose::SignUp, None, "192.0.2.9", Lang::En).await.unwrap();
     let data: Value =
         reqwest::get(format!("{}/moto-api/data.json", emulator_endpoint())).await.unwrap().json().await.unwrap();
     let sms =
@@ -351,7 +355,7 @@ async fn sessions_from_before_a_password_change_are_refused_even_if_their_deleti
     app.store =
         Arc::new(FailingStore { refuse: deletes_a_session, ..FailingStore::from_call(embedded.app.store.clone(), 0) });
     let phone = Phone::parse("+8613700000042").unwrap();
-    send_code(&app, &phone, SmsPurpose::SignUp, "192.0.2.9", Lang::En).await.unwrap();
+    send_code(&app, &phone, SmsPurpose::SignUp, None, "192.0.2.9", Lang::En).await.unwrap();
     let sms = embedded.outbox.latest_to(phone.as_str()).await.unwrap().unwrap();
     let code: String = sms.text.split(|c: char| !c.is_ascii_digit()).find(|r| r.len() == 6).unwrap().into();
     let request = SignUp {
@@ -372,7 +376,12 @@ async fn sessions_from_before_a_password_change_are_refused_even_if_their_deleti
     let current = session_token(&app, "epochs", password).await;
     let signed_in = sessions::authenticate(&app, &current).await.unwrap();
     // The password commits; ending the other sessions then fails.
-    let changed = change_password::change_password(&app, &signed_in, password, "New#Gpu-Pass42", Lang::En).await;
+    let change = change_password::PasswordChange {
+        current_password: password.to_owned().into(),
+        new_password: "New#Gpu-Pass42".to_owned().into(),
+        code: None,
+    };
+    let changed = change_password::change_password(&app, &signed_in, change, Lang::En).await;
     assert!(changed.is_err(), "the injected fault surfaces");
     assert!(sessions::authenticate(&app, &current).await.is_ok(), "the changing session stays");
     assert!(
@@ -486,8 +495,9 @@ async fn a_conditional_write_retried_after_a_lost_response_is_not_a_false_condit
 
 /// Signs in (no MFA on) and returns the session's token.
 async fn session_token(app: &shared::App, login: &str, password: &str) -> String {
-    use shared::flows::sessions::{Client, SignIn, sign_in};
-    match sign_in(app, login, password, &Client::default()).await.unwrap() {
+    use shared::flows::sessions::Client;
+    use shared::flows::sign_in::{SignIn, sign_in};
+    match sign_in(app, login, &password.to_owned().into(), &Client::default()).await.unwrap() {
         SignIn::Session(session) => session.token.expose_secret().to_owned(),
         SignIn::SecondFactor { .. } => panic!("MFA is not on for this account"),
     }

@@ -433,7 +433,7 @@ fn each_function_links_exactly_the_adapters_its_role_may_use() {
             .filter(|s| s["Effect"] == "Allow")
             .map(|s| format!("{:?}", s["Action"]))
             .collect();
-        for (feature, service) in [("s3", "s3:"), ("ses", "ses:"), ("sns", "sns:")] {
+        for (feature, service) in [("s3", "s3:"), ("ses", "ses:"), ("sns", "sns:"), ("kms", "kms:")] {
             let has = linked.iter().any(|f| f == feature);
             assert_eq!(has, granted.contains(service), "{name}: the {feature} adapter and the role's {service} grants");
         }

@@ -68,7 +68,7 @@ impl DevServer {
         let state =
             Arc::new(DevState { app, clock, outbox, documents: local_documents, ops_token, router: Router::default() });
         let addr = listener.local_addr()?;
-        let task = tokio::spawn(accept_loop(listener, state.clone()));
+        let task = tokio::spawn(serve_and_schedule(listener, state.clone()));
         Ok(Self { addr, state, task })
     }
 
@@ -109,6 +109,29 @@ impl Drop for DevServer {
     fn drop(&mut self) {
         self.task.abort();
     }
+}
+
+/// What the deployed scheduled functions do every 15 minutes, done here on
+/// every move of the dev clock and once a minute: carrying out recovery
+/// appeals whose hold has passed. A failure is logged; the next run retries.
+pub(crate) async fn run_scheduled_work(app: &App) {
+    if let Err(e) = shared::flows::appeals::carry_out_due(app).await {
+        tracing::warn!(error = %shared::api::problem::chain(&e), "scheduled work failed");
+    }
+}
+
+/// Serves connections and, beside them, runs the scheduled work once a
+/// minute (one task, so that stopping the server stops both).
+async fn serve_and_schedule(listener: TcpListener, state: Arc<DevState>) {
+    let schedule = async {
+        let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
+        every_minute.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every_minute.tick().await;
+            run_scheduled_work(&state.app).await;
+        }
+    };
+    tokio::join!(accept_loop(listener, state.clone()), schedule);
 }
 
 async fn accept_loop(listener: TcpListener, state: Arc<DevState>) {

@@ -59,6 +59,11 @@ pub enum AuditEvent {
     MfaEnabled,
     /// Two-factor sign-in was turned off.
     MfaDisabled,
+    /// The recovery codes were replaced.
+    RecoveryCodesReplaced,
+    /// A re-check of the signed-in person failed: a wrong password, or a
+    /// wrong code while two-factor sign-in is on.
+    ReauthFailed,
     /// A change of email address was asked for (the link went out).
     EmailChangeRequested,
     /// The email address changed.
@@ -77,10 +82,18 @@ pub enum AuditEvent {
     SuspensionLifted,
     /// A recovery appeal naming the account was confirmed by its contact.
     AppealConfirmed,
-    /// An operator approved an appeal: the email changed.
+    /// An operator approved an appeal: it takes effect after its hold.
     AppealApproved,
     /// An operator rejected an appeal.
     AppealRejected,
+    /// An operator opened an appeal in full (personal data read).
+    AppealViewed,
+    /// The owner cancelled an appeal (by its link, or by signing in).
+    AppealCancelled,
+    /// An appeal took effect: the email changed, two-factor sign-in is off.
+    AppealDone,
+    /// An appeal could not take effect (its contact email was taken).
+    AppealFailed,
 }
 
 /// Who caused an event.

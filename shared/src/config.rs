@@ -63,6 +63,9 @@ pub struct Config {
     /// The dev server's sealing key, 64 hex characters (embedded backend;
     /// when unset, a key kept in the data directory).
     pub sealing_key: Option<String>,
+    /// `ACCOUNTS_APPEAL_HOLD_HOURS`, in seconds: how long an approved
+    /// recovery appeal waits before it takes effect (its owner can cancel).
+    pub appeal_hold_secs: i64,
     /// Business metrics as EMF lines on stdout (`ACCOUNTS_METRICS=emf`, as
     /// the template sets it).
     pub emf_metrics: bool,
@@ -166,6 +169,7 @@ impl Config {
             kms_key_id: text("ACCOUNTS_KMS_KEY_ID", "alias/accounts-totp"),
             sealing_key: get("ACCOUNTS_SEALING_KEY").filter(|v| !v.is_empty()),
             emf_metrics: text("ACCOUNTS_METRICS", "") == "emf",
+            appeal_hold_secs: count("ACCOUNTS_APPEAL_HOLD_HOURS", 72)?.min(87_600) as i64 * 3600,
         })
     }
 }
@@ -194,6 +198,7 @@ mod tests {
         assert!(!c.create_table && c.ops_token.is_none());
         assert_eq!(c.sms_regions, SmsRegions::default());
         assert_eq!(c.sms_daily_budget, 5000);
+        assert_eq!(c.appeal_hold_secs, 72 * 3600);
         assert_eq!(
             c.limits,
             ClientLimits {
@@ -221,6 +226,8 @@ mod tests {
         assert!(config(&[("ACCOUNTS_ADDR", "nowhere")]).is_err());
         assert!(config(&[("ACCOUNTS_SMS_REGIONS", "CN,Narnia")]).is_err());
         assert!(config(&[("ACCOUNTS_SMS_DAILY_BUDGET", "-1")]).is_err());
+        assert!(config(&[("ACCOUNTS_APPEAL_HOLD_HOURS", "-1")]).is_err());
+        assert_eq!(config(&[("ACCOUNTS_APPEAL_HOLD_HOURS", "0")]).unwrap().appeal_hold_secs, 0);
         let raised = config(&[("ACCOUNTS_LIMIT_SMS_PER_IP_HOUR", "100000")]).unwrap();
         assert_eq!(raised.limits.sms_per_ip_hour, 100_000);
     }

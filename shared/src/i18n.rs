@@ -206,6 +206,26 @@ pub fn sms_username_text(username: &str, lang: Lang) -> String {
     }
 }
 
+/// The SMS telling an account's phone of a recovery appeal naming it
+/// (confirmed, or approved and waiting out its hold), with the owner's
+/// `cancel_link`. It never says who appealed.
+pub fn sms_appeal_notice_text(approved: bool, cancel_link: &str, lang: Lang) -> String {
+    match (lang, approved) {
+        (Lang::En, false) => format!(
+            "Someone asked to recover your account without its phone and email. Not you? Sign in, or cancel: {cancel_link}"
+        ),
+        (Lang::En, true) => format!(
+            "A recovery of your account was approved and takes effect in a few days. Not you? Sign in, or cancel: {cancel_link}"
+        ),
+        (Lang::ZhCn, false) => {
+            format!("有人申请在无手机、无邮箱的情况下找回您的账号。如非本人，请登录或取消：{cancel_link}")
+        }
+        (Lang::ZhCn, true) => {
+            format!("您账号的找回申诉已获批准，将在数日后生效。如非本人，请登录或取消：{cancel_link}")
+        }
+    }
+}
+
 /// The SMS telling an account's phone that an appeal changed its email.
 pub fn sms_appeal_text(lang: Lang) -> String {
     match lang {

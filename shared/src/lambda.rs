@@ -42,7 +42,7 @@ async fn open_store_connection(app: &crate::App) {
 
 /// The functions that serve no route but run on a schedule (the template's
 /// `Schedule` events); every other function is an [`api::functions`] entry.
-pub const SCHEDULED_FUNCTIONS: &[&str] = &["queue-watch"];
+pub const SCHEDULED_FUNCTIONS: &[&str] = &["queue-watch", "appeal-hold"];
 
 /// Wires the app from the environment and runs `job` on every invocation
 /// (a scheduled function: EventBridge's event itself carries nothing used).

@@ -211,3 +211,79 @@ async fn forgotten_usernames_share_forgot_passwords_limit_per_name() {
     let sixth = app.post("/v1/username/forgot", &json!({"email": email})).await;
     assert_problem(sixth, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
 }
+
+#[tokio::test]
+async fn five_email_changes_a_day_counted_once_the_password_passes_taken_addresses_included() {
+    let app = spawn_app().await;
+    let customer = app.activated_customer("manymoves").await;
+    let token = app.token_for(&customer).await;
+    let other = app.activated_customer("heldaddress").await;
+    // A wrong password is refused before anything is counted.
+    let wrong = json!({"password": "Wrong#Pass1", "new_email": app.email("free")});
+    let refused = app.json_with_token(Method::POST, "/v1/me/email", &token, &wrong).await;
+    assert_problem(refused, StatusCode::FORBIDDEN, "invalid_credentials").await;
+    for n in 0..4 {
+        assert_eq!(
+            ask_email_change(&app, &token, &app.email(&format!("free{n}"))).await.status(),
+            StatusCode::ACCEPTED
+        );
+    }
+    // A taken address counts too: a session cannot list which ones exist.
+    assert_eq!(ask_email_change(&app, &token, &other.email).await.status(), StatusCode::CONFLICT);
+    let sixth = ask_email_change(&app, &token, &other.email).await;
+    let problem = assert_problem(sixth, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+    assert!(problem["detail"].is_string());
+    let free = ask_email_change(&app, &token, &app.email("freeagain")).await;
+    assert_problem(free, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+}
+
+#[tokio::test]
+#[cfg_attr(feature = "stack", ignore = "needs /_dev/clock, which the deployed shape has not")]
+async fn the_email_change_quota_is_per_utc_day() {
+    let app = spawn_app().await;
+    let customer = app.activated_customer("dailymoves").await;
+    let token = app.token_for(&customer).await;
+    for n in 0..5 {
+        assert_eq!(ask_email_change(&app, &token, &app.email(&format!("day{n}"))).await.status(), StatusCode::ACCEPTED);
+    }
+    let over = ask_email_change(&app, &token, &app.email("dayover")).await;
+    assert_eq!(over.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: i64 = over.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=86_400).contains(&retry_after));
+    app.advance_clock(retry_after).await;
+    let token = app.token_for(&customer).await;
+    assert_eq!(ask_email_change(&app, &token, &app.email("nextday")).await.status(), StatusCode::ACCEPTED);
+}
+
+async fn phone_code(app: &TestApp, token: &str, phone: &str) -> reqwest::Response {
+    app.json_with_token(Method::POST, "/v1/me/phone/sms-code", token, &json!({"phone": phone})).await
+}
+
+#[tokio::test]
+async fn five_phone_change_codes_a_day_taken_numbers_included() {
+    let app = spawn_app().await;
+    let customer = app.activated_customer("manyphones").await;
+    let token = app.token_for(&customer).await;
+    let other = app.activated_customer("heldphone").await;
+    for _ in 0..4 {
+        assert_eq!(phone_code(&app, &token, &app.fresh_phone()).await.status(), StatusCode::ACCEPTED);
+    }
+    assert_eq!(phone_code(&app, &token, &other.phone).await.status(), StatusCode::CONFLICT);
+    let sixth = phone_code(&app, &token, &other.phone).await;
+    assert_problem(sixth, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+}
+
+#[tokio::test]
+#[cfg_attr(feature = "stack", ignore = "needs a per-IP SMS limit of its own")]
+async fn a_taken_number_is_told_only_to_a_request_the_sms_limits_let_through() {
+    let app = accounts_tests::spawn_app_with(&[("ACCOUNTS_LIMIT_SMS_PER_IP_HOUR", "2")]).await;
+    let customer = app.activated_customer("probing").await;
+    let token = app.token_for(&customer).await;
+    let other = app.activated_customer("probed").await;
+    // The sign-ups spent this client's hourly SMS; a taken number now
+    // answers 429 like any other, not 409.
+    let probe = phone_code(&app, &token, &other.phone).await;
+    assert_problem(probe, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+    let free = phone_code(&app, &token, &app.fresh_phone()).await;
+    assert_problem(free, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+}

@@ -214,3 +214,39 @@ async fn approval_erases_the_account_its_sub_accounts_and_frees_its_values() {
     let again = json!({"username": app.user("goner"), "email": customer.email, "phone": customer.phone, "sms_code": code, "accept_terms": true});
     assert_eq!(app.post("/v1/accounts", &again).await.status(), StatusCode::CREATED);
 }
+
+#[tokio::test]
+async fn appeals_naming_an_account_are_erased_with_it() {
+    let app = spawn_app().await;
+    let customer = app.activated_customer("appealgone").await;
+    let contact = app.email("appealgonecontact");
+    let body = json!({"login": customer.username, "contact_email": contact, "description": "Lost both; my ID is E12345678.",
+        "real_name": "李雷", "id_number": "E12345678"});
+    assert_eq!(app.post("/v1/appeals", &body).await.status(), StatusCode::ACCEPTED);
+    let confirm = json!({"token": app.last_link_token(&contact).await});
+    let confirmed: Value = app.post("/v1/appeals/confirm", &confirm).await.json().await.unwrap();
+    let appeal_id = confirmed["appeal_id"].as_str().unwrap().to_owned();
+    // Filed but never confirmed: it names the account too.
+    let unconfirmed = json!({"login": customer.email, "contact_email": app.email("unconfirmed"), "description": "x"});
+    assert_eq!(app.post("/v1/appeals", &unconfirmed).await.status(), StatusCode::ACCEPTED);
+
+    let token = app.token_for(&customer).await;
+    // The sign-in cancelled the appeal; it stays on file until erasure.
+    let path = format!("/ops/v1/appeals/{appeal_id}");
+    assert_eq!(app.ops(Method::GET, &path, None).await.status(), StatusCode::OK);
+    let id = account_id(&app, &token).await;
+    let created: Value = request_deletion(&app, &token, PASSWORD).await.json().await.unwrap();
+    assert_eq!(decide(&app, created["request_id"].as_str().unwrap(), "approve").await.status(), StatusCode::OK);
+
+    assert_problem(app.ops(Method::GET, &path, None).await, StatusCode::NOT_FOUND, "appeal_not_found").await;
+    for status in ["pending_review", "approved", "done", "rejected", "cancelled", "failed"] {
+        let queue: Value =
+            app.ops(Method::GET, &format!("/ops/v1/appeals?status={status}"), None).await.json().await.unwrap();
+        assert!(!queue.to_string().contains(&appeal_id), "{status}: {queue}");
+    }
+    if accounts_tests::stack().is_none() {
+        let store = app.dev().app().store.clone();
+        assert!(store.get(&keys::appeal(&appeal_id)).await.unwrap().is_none());
+        assert!(store.query(&keys::account_partition(&id), "").await.unwrap().is_empty());
+    }
+}

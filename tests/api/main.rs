@@ -14,6 +14,8 @@ mod operations;
 mod password_recovery;
 mod password_set;
 mod problems;
+mod reauthentication;
+mod robustness;
 mod security_centre;
 mod sessions;
 mod sign_up_walk;

@@ -171,3 +171,39 @@ async fn the_queue_watch_counts_what_waits_and_erasures_left_unfinished() {
     assert!(later.oldest_verification_wait > 86_400, "{later:?}");
     assert_eq!(later.erasures_unfinished, 1);
 }
+
+#[tokio::test]
+async fn suspending_a_primary_account_suspends_its_sub_accounts_and_lifting_it_lifts_only_those_it_brought() {
+    let app = spawn_app().await;
+    let parent = app.activated_customer("frozenparent").await;
+    let parent_token = app.token_for(&parent).await;
+    let mut children = Vec::new();
+    for name in ["frozenkida", "frozenkidb"] {
+        let email = app.email(name);
+        let body = json!({"username": app.user(name), "email": email});
+        let created = app.json_with_token(Method::POST, "/v1/me/sub-accounts", &parent_token, &body).await;
+        assert_eq!(created.status(), StatusCode::CREATED);
+        let link = app.last_link_token(&email).await;
+        let set = app.post("/v1/password/set", &json!({"token": link, "password": PASSWORD})).await;
+        assert_eq!(set.status(), StatusCode::NO_CONTENT);
+        let session: Value = app.sign_in(app.user(name), PASSWORD).await.json().await.unwrap();
+        children.push((app.user(name), session["token"].as_str().unwrap().to_owned()));
+    }
+    let (own, inherited) = (&children[0], &children[1]);
+    // One sub-account is suspended on its own first.
+    let own_path = format!("/ops/v1/accounts/{}/suspension", own.0);
+    assert_eq!(app.ops(Method::POST, &own_path, Some(&json!({"reason": "its own"}))).await.status(), StatusCode::OK);
+
+    let path = format!("/ops/v1/accounts/{}/suspension", parent.username);
+    assert_eq!(app.ops(Method::POST, &path, Some(&json!({"reason": "fraud"}))).await.status(), StatusCode::OK);
+    // Every sub-account's sessions end and its sign-in is 403.
+    assert_eq!(app.with_token(Method::GET, "/v1/me", &inherited.1).await.status(), StatusCode::UNAUTHORIZED);
+    for (username, _) in &children {
+        assert_problem(app.sign_in(username, PASSWORD).await, StatusCode::FORBIDDEN, "account_suspended").await;
+    }
+
+    assert_eq!(app.ops(Method::DELETE, &path, None).await.status(), StatusCode::OK);
+    assert_eq!(app.sign_in(&parent.username, PASSWORD).await.status(), StatusCode::CREATED);
+    assert_eq!(app.sign_in(inherited.0, PASSWORD).await.status(), StatusCode::CREATED, "lifted with its primary");
+    assert_problem(app.sign_in(own.0, PASSWORD).await, StatusCode::FORBIDDEN, "account_suspended").await;
+}

@@ -148,3 +148,20 @@ async fn the_pages_are_served_with_a_policy_that_allows_no_third_party() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_login_longer_than_any_account_can_have_is_an_unknown_login_not_a_fault() {
+    let app = spawn_app().await;
+    // Longer than DynamoDB's 2,048-byte partition key once in a key.
+    for login in ["a".repeat(3000), format!("{}@example.com", "é".repeat(1500)), format!("+86{}", "1".repeat(3000))] {
+        let signing_in = app.sign_in(&login, "Some#Password1").await;
+        assert_problem(signing_in, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
+        for method in ["email", "sms"] {
+            let forgot = app.post("/v1/password/forgot", &json!({"login": login, "method": method})).await;
+            assert_eq!(forgot.status(), StatusCode::ACCEPTED);
+        }
+        let reset =
+            app.post("/v1/password/reset", &json!({"login": login, "sms_code": "123456", "password": "x"})).await;
+        assert_problem(reset, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    }
+}

@@ -154,5 +154,76 @@ async fn taken_values_and_bad_fields_are_reported() {
     )
     .await;
     let fields: Vec<String> = field_errors(&problem).into_iter().map(|(f, _)| f).collect();
-    assert_eq!(fields, ["username", "email", "phone"]);
+    assert_eq!(fields, ["username", "email", "phone", "sms_code"]);
+}
+
+async fn sub_account_code(app: &TestApp, token: Option<&str>, phone: &str) -> reqwest::Response {
+    let body = json!({"phone": phone, "purpose": "sub_account"});
+    let request = app.client.post(format!("{}/v1/sms-codes", app.base)).json(&body);
+    let request = match token {
+        Some(token) => request.bearer_auth(token),
+        None => request,
+    };
+    request.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_sub_accounts_phone_is_proven_by_a_code_bound_to_the_primary_account_that_asked() {
+    let app = spawn_app().await;
+    let parent = app.activated_customer("phoneparent").await;
+    let token = app.token_for(&parent).await;
+    let squatter = app.activated_customer("squatparent").await;
+    let squatter_token = app.token_for(&squatter).await;
+    let (phone, own_phone) = (app.fresh_phone(), app.fresh_phone());
+    let child = |phone: &str, sms_code: Option<&str>| {
+        let mut body = json!({"username": app.user("phonechild"), "email": app.email("phonechild"), "phone": phone});
+        if let Some(code) = sms_code {
+            body["sms_code"] = Value::from(code);
+        }
+        body
+    };
+    // No phone without its code.
+    let missing = assert_problem(
+        create(&app, &token, &child(&phone, None)).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(field_errors(&missing), [("sms_code".to_owned(), "required".to_owned())]);
+    // Only a signed-in primary account asks for one.
+    assert_problem(sub_account_code(&app, None, &phone).await, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+    // A code another primary account asked for is no code for this one.
+    assert_eq!(sub_account_code(&app, Some(&squatter_token), &phone).await.status(), StatusCode::ACCEPTED);
+    let theirs = app.last_sms_code(&phone).await;
+    let problem = assert_problem(
+        create(&app, &token, &child(&phone, Some(&theirs))).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(field_errors(&problem)[0].0, "sms_code");
+
+    let sent = sub_account_code(&app, Some(&token), &own_phone).await;
+    assert_eq!(sent.status(), StatusCode::ACCEPTED);
+    assert_eq!(sent.json::<Value>().await.unwrap(), json!({"expires_in": 300, "retry_after": 60}));
+    let code = app.last_sms_code(&own_phone).await;
+    let created = create(&app, &token, &child(&own_phone, Some(&code))).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    // Used up: the same code proves nothing twice.
+    let mut again = child(&own_phone, Some(&code));
+    again["username"] = Value::from(app.user("phonechildtwo"));
+    again["email"] = Value::from(app.email("phonechildtwo"));
+    let problem =
+        assert_problem(create(&app, &token, &again).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(field_errors(&problem)[0].0, "sms_code");
+
+    // A sub-account's session cannot ask for one; activation asks for the
+    // proven phone, as a sign-up's does.
+    let link = app.last_link_token(&app.email("phonechild")).await;
+    let set = json!({"token": link, "password": PASSWORD, "phone": own_phone});
+    assert_eq!(app.post("/v1/password/set", &set).await.status(), StatusCode::NO_CONTENT);
+    let session: Value = app.sign_in(app.user("phonechild"), PASSWORD).await.json().await.unwrap();
+    let sub_token = session["token"].as_str().unwrap();
+    let other = app.fresh_phone();
+    assert_problem(sub_account_code(&app, Some(sub_token), &other).await, StatusCode::FORBIDDEN, "forbidden").await;
 }

@@ -47,6 +47,11 @@ pub struct Stack {
     pub public_url: String,
     /// The deployed table's name.
     pub table: String,
+    /// `AppealHoldHours` as deployed (0: appeals take effect at the
+    /// scheduled function's next run).
+    pub appeal_hold_hours: i64,
+    /// The scheduled functions' deployed names, by binary.
+    pub scheduled_functions: std::collections::HashMap<String, String>,
 }
 
 /// The stack under test, if the suite runs against one.
@@ -81,6 +86,14 @@ pub fn emulator_endpoint() -> String {
         .ok()
         .filter(|e| !e.is_empty())
         .expect("this test needs the AWS emulator: AWS_ENDPOINT_URL (scripts/test starts one)")
+}
+
+/// Held by every test that approves a recovery appeal or carries out the
+/// due ones: on the stack, one test's run of the scheduled function carries
+/// out every due appeal, another test's included.
+pub async fn appeal_hold_lock() -> tokio::sync::MutexGuard<'static, ()> {
+    static LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    LOCK.lock().await
 }
 
 /// A random lowercase tag for names that must not collide between tests.
@@ -288,27 +301,26 @@ impl TestApp {
 
     /// Sends `method path` as the operator (the dev server's operator token).
     pub async fn ops(&self, method: reqwest::Method, path: &str, body: Option<&Value>) -> Response {
+        self.ops_bytes(method, path, body.map(|b| b.to_string().into_bytes())).await
+    }
+
+    /// Sends `method path` as the operator with `body` as it is (JSON or
+    /// not): the dev server's operator token, or SigV4 on the stack.
+    pub async fn ops_bytes(&self, method: reqwest::Method, path: &str, body: Option<Vec<u8>>) -> Response {
         if let Some(stack) = stack() {
-            return self.signed(stack, method, path, body).await;
+            return self.signed(stack, method, path, body.unwrap_or_default()).await;
         }
         let mut request =
             self.client.request(method, format!("{}{path}", self.base)).bearer_auth(self.dev().ops_token());
         if let Some(body) = body {
-            request = request.json(body);
+            request = request.header("content-type", "application/json").body(body);
         }
         request.send().await.expect("request sent")
     }
 
     /// Sends `method path` SigV4-signed (service `execute-api`) with the
     /// stack's operator keys, as an operators' console would.
-    async fn signed(&self, stack: &Stack, method: reqwest::Method, path: &str, body: Option<&Value>) -> Response {
-        use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
-        let url = format!("{}{path}", self.base);
-        let body = body.map(|b| b.to_string()).unwrap_or_default();
-        let mut headers = vec![("host".to_owned(), reqwest::Url::parse(&url).unwrap().authority().to_owned())];
-        if !body.is_empty() {
-            headers.push(("content-type".to_owned(), "application/json".to_owned()));
-        }
+    async fn signed(&self, stack: &Stack, method: reqwest::Method, path: &str, body: Vec<u8>) -> Response {
         let credentials = aws_credential_types::Credentials::new(
             &stack.ops_access_key_id,
             &stack.ops_secret_access_key,
@@ -316,11 +328,31 @@ impl TestApp {
             None,
             "stack",
         );
-        let identity = credentials.into();
+        self.signed_with(&self.base, &credentials, "execute-api", method, path, body).await
+    }
+
+    /// Sends `method base+path` SigV4-signed for `service` with `credentials`.
+    async fn signed_with(
+        &self,
+        base: &str,
+        credentials: &aws_credential_types::Credentials,
+        service: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Vec<u8>,
+    ) -> Response {
+        use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+        let region = &stack().expect("signed requests go to the stack").region;
+        let url = format!("{base}{path}");
+        let mut headers = vec![("host".to_owned(), reqwest::Url::parse(&url).unwrap().authority().to_owned())];
+        if !body.is_empty() {
+            headers.push(("content-type".to_owned(), "application/json".to_owned()));
+        }
+        let identity = credentials.clone().into();
         let params = aws_sigv4::sign::v4::SigningParams::builder()
             .identity(&identity)
-            .region(&stack.region)
-            .name("execute-api")
+            .region(region)
+            .name(service)
             .time(std::time::SystemTime::now())
             .settings(SigningSettings::default())
             .build()
@@ -330,7 +362,7 @@ impl TestApp {
             method.as_str(),
             &url,
             headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-            SignableBody::Bytes(body.as_bytes()),
+            SignableBody::Bytes(&body),
         )
         .expect("a signable request");
         let (instructions, _) = sign(signable, &params).expect("signed").into_parts();
@@ -397,6 +429,30 @@ impl TestApp {
     pub async fn last_link_token(&self, to: &str) -> String {
         let email = self.last_email(to).await;
         token_in(email["text"].as_str().unwrap())
+    }
+
+    /// How long an approved appeal waits before it takes effect, in seconds.
+    pub fn appeal_hold_secs(&self) -> i64 {
+        stack().map_or(72 * 3600, |stack| stack.appeal_hold_hours * 3600)
+    }
+
+    /// Waits out an approved appeal's hold and runs the scheduled work: the
+    /// dev clock moves past the hold (which runs it); on the stack, whose
+    /// hold is 0, the `appeal-hold` function is invoked as its schedule
+    /// would.
+    pub async fn pass_appeal_hold(&self) {
+        let Some(stack) = stack() else {
+            return self.advance_clock(self.appeal_hold_secs()).await;
+        };
+        assert_eq!(stack.appeal_hold_hours, 0, "the stack's appeals take effect at once");
+        let function = &stack.scheduled_functions["appeal-hold"];
+        let path = format!("/2015-03-31/functions/{function}/invocations");
+        let credentials = aws_credential_types::Credentials::new("test", "test", None, None, "stack-root");
+        let response = self
+            .signed_with(&stack.emulator_url, &credentials, "lambda", reqwest::Method::POST, &path, b"{}".to_vec())
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert!(response.headers().get("x-amz-function-error").is_none(), "{:?}", response.text().await);
     }
 
     /// Moves the server's clock forward.
@@ -474,6 +530,37 @@ impl TestApp {
     /// Signs in and returns the response.
     pub async fn sign_in(&self, login: &str, password: &str) -> Response {
         self.post("/v1/sessions", &json!({"login": login, "password": password})).await
+    }
+
+    /// The account id of the session `token`'s account.
+    pub async fn account_id(&self, token: &str) -> String {
+        let me: Value = self.with_token(reqwest::Method::GET, "/v1/me", token).await.json().await.expect("JSON");
+        me["account_id"].as_str().expect("an account id").to_owned()
+    }
+
+    /// The events of an account's audit trail, oldest first (the first 200).
+    pub async fn audit_events(&self, account_id: &str) -> Vec<String> {
+        let path = format!("/ops/v1/audit?account_id={account_id}&limit=200");
+        let trail: Value = self.ops(reqwest::Method::GET, &path, None).await.json().await.expect("JSON");
+        let items = trail["items"].as_array().expect("items");
+        items.iter().map(|r| r["event"].as_str().unwrap_or_default().to_owned()).collect()
+    }
+
+    /// Turns two-factor sign-in on for the session `token` (password
+    /// [`PASSWORD`]), confirming with the current step's code; returns the
+    /// base32 secret and the recovery codes.
+    pub async fn enable_mfa(&self, token: &str) -> (String, Vec<String>) {
+        let body = json!({"password": PASSWORD});
+        let response = self.json_with_token(reqwest::Method::POST, "/v1/me/mfa/totp", token, &body).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let enrolment: Value = response.json().await.expect("JSON");
+        let secret = enrolment["secret"].as_str().expect("a secret").to_owned();
+        let code = json!({"code": self.totp_code(&secret, 0)});
+        let response = self.json_with_token(reqwest::Method::POST, "/v1/me/mfa/totp/confirm", token, &code).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let confirmed: Value = response.json().await.expect("JSON");
+        let codes = confirmed["recovery_codes"].as_array().expect("recovery codes");
+        (secret, codes.iter().map(|c| c.as_str().unwrap_or_default().to_owned()).collect())
     }
 
     /// Signs in and returns the bearer token.

@@ -81,11 +81,13 @@ function!(OPERATOR, operator, Operator, {
     OpsSuspend => operator::suspend,
     OpsLiftSuspension => operator::lift_suspension,
     OpsListAppeals => operator::list_appeals,
+    OpsGetAppeal => operator::get_appeal,
     OpsDecideAppeal => operator::decide_appeal,
 });
 function!(APPEALS, appeals, Appeals, {
     FileAppeal => appeals::file,
     ConfirmAppeal => appeals::confirm,
+    CancelAppeal => appeals::cancel,
 });
 function!(DELETION, deletion, Deletion, {
     RequestDeletion => deletion::request,
@@ -104,6 +106,7 @@ function!(SECURITY, security, Security, {
     EnrolTotp => security::enrol_totp,
     ConfirmTotp => security::confirm_totp,
     DisableMfa => security::disable,
+    ReplaceRecoveryCodes => security::replace_recovery_codes,
 });
 function!(CONTACT_DETAILS, contact_details, ContactDetails, {
     RequestEmailChange => contact::request_email_change,

@@ -45,7 +45,7 @@ pub enum ApiError {
 /// `error` and its sources, outermost first: "dependency failed: store:
 /// store unavailable: ThrottlingException: …". Adapters describe AWS
 /// failures by code and message only, so no request data is in the chain.
-pub(crate) fn chain(error: &dyn std::error::Error) -> String {
+pub fn chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {

@@ -164,6 +164,12 @@ pub enum RouteId {
     OpsListAppeals,
     /// `POST /ops/v1/appeals/{appeal_id}/decision`.
     OpsDecideAppeal,
+    /// `GET /ops/v1/appeals/{appeal_id}`.
+    OpsGetAppeal,
+    /// `POST /v1/appeals/cancel`.
+    CancelAppeal,
+    /// `POST /v1/me/mfa/recovery-codes`.
+    ReplaceRecoveryCodes,
 }
 
 /// Who may call a route.
@@ -261,6 +267,7 @@ pub const ROUTES: &[Route] = &[
     route(RouteId::EnrolTotp, "POST", "/v1/me/mfa/totp", Function::Security, BodyKind::Json),
     route(RouteId::ConfirmTotp, "POST", "/v1/me/mfa/totp/confirm", Function::Security, BodyKind::Json),
     route(RouteId::DisableMfa, "DELETE", "/v1/me/mfa", Function::Security, BodyKind::Json),
+    route(RouteId::ReplaceRecoveryCodes, "POST", "/v1/me/mfa/recovery-codes", Function::Security, BodyKind::Json),
     route(RouteId::RequestEmailChange, "POST", "/v1/me/email", Function::ContactDetails, BodyKind::Json),
     route(RouteId::ConfirmEmailChange, "POST", "/v1/me/email/confirm", Function::ContactDetails, BodyKind::Json),
     route(RouteId::SendPhoneCode, "POST", "/v1/me/phone/sms-code", Function::ContactDetails, BodyKind::Json),
@@ -269,7 +276,9 @@ pub const ROUTES: &[Route] = &[
     ops_route(RouteId::OpsLiftSuspension, "DELETE", "/ops/v1/accounts/{username}/suspension", BodyKind::None),
     route(RouteId::FileAppeal, "POST", "/v1/appeals", Function::Appeals, BodyKind::Json),
     route(RouteId::ConfirmAppeal, "POST", "/v1/appeals/confirm", Function::Appeals, BodyKind::Json),
+    route(RouteId::CancelAppeal, "POST", "/v1/appeals/cancel", Function::Appeals, BodyKind::Json),
     ops_route(RouteId::OpsListAppeals, "GET", "/ops/v1/appeals", BodyKind::None),
+    ops_route(RouteId::OpsGetAppeal, "GET", "/ops/v1/appeals/{appeal_id}", BodyKind::None),
     ops_route(RouteId::OpsDecideAppeal, "POST", "/ops/v1/appeals/{appeal_id}/decision", BodyKind::Json),
 ];
 

@@ -1,6 +1,8 @@
 //! Collects every failing field of a request before answering, so a client
 //! sees all its mistakes at once.
 
+use secrecy::{ExposeSecret, SecretString};
+
 use super::problem::ApiError;
 use crate::domain::FieldError;
 use crate::flows::FlowError;
@@ -26,6 +28,16 @@ impl Fields {
                 None
             }
         }
+    }
+
+    /// A required secret (a password, code or token): `required` when
+    /// missing or empty. Secrets stay typed as secrets from the body on.
+    pub fn secret(&mut self, field: &str, value: Option<SecretString>) -> Option<SecretString> {
+        let value = optional_secret(value);
+        if value.is_none() {
+            self.fail(field, "required");
+        }
+        value
     }
 
     /// A required field parsed by `parse`, whose error is the field code.
@@ -70,6 +82,11 @@ impl Fields {
         self.finish()?;
         parsed().ok_or_else(|| FlowError::Internal("a field passed but parsed to nothing".into()).into())
     }
+}
+
+/// An optional secret: none when missing or empty.
+pub fn optional_secret(value: Option<SecretString>) -> Option<SecretString> {
+    value.filter(|v| !v.expose_secret().is_empty())
 }
 
 /// A free-text field of at most `max` characters.

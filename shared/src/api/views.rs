@@ -4,6 +4,9 @@ use serde_json::{Value, json};
 
 use crate::clock::rfc3339;
 use crate::domain::Account;
+use crate::domain::phone::mask_phone;
+use crate::domain::records::{AppealQueueEntry, Subject};
+use crate::flows::appeals::AppealView;
 use crate::flows::deletion::DeletionRequest;
 use crate::flows::sessions::SessionView;
 use crate::flows::verification::{QueueEntry, Verification};
@@ -114,4 +117,65 @@ pub fn sub_account(account: &Account) -> Value {
         "status": account.status,
         "created_at": rfc3339(account.created_at),
     })
+}
+
+/// A row of an appeal queue: the contact email masked.
+pub fn appeal_row(entry: &AppealQueueEntry) -> Value {
+    let mut row = json!({
+        "appeal_id": entry.appeal_id,
+        "account_id": entry.account_id,
+        "username": entry.username,
+        "submitted_at": rfc3339(entry.submitted_at),
+        "contact_email": entry.contact_email,
+        "identity_match": entry.identity_match,
+    });
+    if let Some(at) = entry.effective_at {
+        row["effective_at"] = json!(rfc3339(at));
+    }
+    row
+}
+
+/// `GET /ops/v1/appeals/{appeal_id}`: the whole appeal, its identity in
+/// full, and the account's side (its email and phone masked).
+pub fn appeal_for_operator(view: &AppealView) -> Value {
+    let appeal = &view.appeal;
+    let account = &view.account;
+    let mut body = json!({
+        "appeal_id": appeal.appeal_id,
+        "status": appeal.status.as_str(),
+        "submitted_at": rfc3339(appeal.submitted_at),
+        "contact_email": appeal.contact_email,
+        "description": appeal.description,
+        "identity_match": view.identity_match,
+        "account": {
+            "account_id": account.account_id,
+            "username": account.username,
+            "email": account.email.masked(),
+            "phone": account.phone.as_ref().map(|p| mask_phone(p.as_str())),
+            "created_at": rfc3339(account.created_at),
+            "last_sign_in_at": view.last_sign_in_at.map(rfc3339),
+            "mfa": account.mfa.is_some(),
+            "previous_appeals": view.previous_appeals,
+        },
+    });
+    if let Some(at) = appeal.effective_at {
+        body["effective_at"] = json!(rfc3339(at));
+    }
+    if let Some(at) = appeal.decided_at {
+        body["decided_at"] = json!(rfc3339(at));
+        body["decided_by"] = json!(appeal.decided_by);
+        body["note"] = json!(appeal.note);
+    }
+    match &appeal.identity {
+        Some(Subject::Individual { real_name, id_number, .. }) => {
+            body["real_name"] = json!(real_name);
+            body["id_number"] = json!(id_number);
+        }
+        Some(Subject::Enterprise { company_name, credit_code, .. }) => {
+            body["company_name"] = json!(company_name);
+            body["credit_code"] = json!(credit_code);
+        }
+        None => {}
+    }
+    body
 }

@@ -80,6 +80,10 @@ impl DocumentStore for S3Documents {
         let head = match self.client.head_object().bucket(&self.bucket).key(key).send().await {
             Ok(head) => head,
             Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => return Ok(None),
+            Err(e) if is_forbidden(e.raw_response()) => {
+                missing_or_forbidden("HeadObject");
+                return Ok(None);
+            }
             Err(e) => return Err(sdk_error(&e)),
         };
         let size = head.content_length().unwrap_or(0).max(0) as u64;
@@ -108,6 +112,10 @@ impl DocumentStore for S3Documents {
         match self.client.copy_object().bucket(&self.bucket).copy_source(source).key(to).send().await {
             Ok(_) => Ok(true),
             Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 404) => Ok(false),
+            Err(e) if is_forbidden(e.raw_response()) => {
+                missing_or_forbidden("CopyObject");
+                Ok(false)
+            }
             Err(e) => Err(sdk_error(&e)),
         }
     }
@@ -129,4 +137,17 @@ impl DocumentStore for S3Documents {
         // The bucket's lifecycle rule expires `uploads/` (infra/template.yaml).
         Ok(())
     }
+}
+
+/// Whether S3 answered `403`. Without `s3:ListBucket` (which the roles do
+/// not hold), S3 answers a request for a missing key with `403`, not `404`.
+fn is_forbidden(response: Option<&aws_smithy_runtime_api::http::Response>) -> bool {
+    response.is_some_and(|r| r.status().as_u16() == 403)
+}
+
+/// A `403` for an object the role may read by key is a missing object (the
+/// customer never uploaded it): the submission is a `422`, not a `500`. A
+/// role that lost its grants looks alike to the customer, so it is logged.
+fn missing_or_forbidden(operation: &str) {
+    tracing::warn!(operation, "S3 answered 403: a missing object, or the role's grants changed");
 }

@@ -110,6 +110,11 @@ pub struct Account {
     /// An operator's suspension: no sign-in while it lasts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suspension: Option<Suspension>,
+    /// Recovery appeals naming the account that may still take effect:
+    /// the account's next completed sign-in cancels them (kept here so
+    /// that a sign-in finds them in the read it makes anyway).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub open_appeals: Vec<String>,
 }
 
 /// Why and by whom an account is suspended.
@@ -121,6 +126,10 @@ pub struct Suspension {
     pub at: i64,
     /// The operator's principal.
     pub by: String,
+    /// Brought by the suspension of the primary account (a sub-account's):
+    /// lifting that one lifts this one too.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub inherited: bool,
 }
 
 /// An account's second factor: TOTP with recovery codes.
@@ -190,6 +199,7 @@ impl Account {
             pending_totp: None,
             email_change: None,
             suspension: None,
+            open_appeals: Vec::new(),
         }
     }
 

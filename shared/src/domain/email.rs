@@ -25,6 +25,14 @@ impl Email {
         &self.0
     }
 
+    /// The address masked for display to someone who may not own it: the
+    /// first character of the local part and the domain (`a***@example.com`).
+    pub fn masked(&self) -> String {
+        let (local, domain) = self.0.rsplit_once('@').unwrap_or((self.0.as_str(), ""));
+        let first: String = local.chars().take(1).collect();
+        format!("{first}***@{domain}")
+    }
+
     /// The form used for uniqueness and look-up: addresses are compared
     /// case-insensitively.
     pub fn canonical(&self) -> String {

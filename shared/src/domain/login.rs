@@ -9,14 +9,26 @@ pub enum LoginName {
     Email(String),
     /// Looked up by E.164 phone.
     Phone(String),
+    /// Longer than any username, email or phone can be: no account has it,
+    /// and it is never looked up (a key built from it could outgrow
+    /// DynamoDB's 2,048-byte partition key). Its lockout counts under a
+    /// digest of it, as every name's does.
+    Unmatchable(String),
 }
 
 impl LoginName {
+    /// The longest login any account can have, in bytes: an email's limit
+    /// (RFC 5321), longer than any username or phone.
+    pub const MAX_LEN: usize = Email::MAX_LEN;
+
     /// Classifies and canonicalises a login. Anything not an email or a phone
     /// is treated as a username, so that no input is refused here (an unknown
     /// login must look exactly like a wrong password).
     pub fn parse(raw: &str) -> Self {
         let raw = raw.trim();
+        if raw.len() > Self::MAX_LEN {
+            return Self::Unmatchable(raw.to_owned());
+        }
         if raw.contains('@') {
             let canonical = Email::parse(raw).map(|e| e.canonical()).unwrap_or_else(|_| raw.to_lowercase());
             return Self::Email(canonical);
@@ -34,7 +46,7 @@ impl LoginName {
     /// `Alice` and `alice` share one count.
     pub fn canonical(&self) -> &str {
         match self {
-            Self::Username(s) | Self::Email(s) | Self::Phone(s) => s,
+            Self::Username(s) | Self::Email(s) | Self::Phone(s) | Self::Unmatchable(s) => s,
         }
     }
 }
@@ -49,5 +61,9 @@ mod tests {
         assert_eq!(LoginName::parse("A@Example.com"), LoginName::Email("a@example.com".into()));
         assert_eq!(LoginName::parse("+86 138-0013-8000"), LoginName::Phone("+8613800138000".into()));
         assert_eq!(LoginName::parse("+1"), LoginName::Username("+1".into()));
+        let long = format!("{}@example.com", "a".repeat(250));
+        assert!(matches!(LoginName::parse(&long), LoginName::Unmatchable(_)));
+        assert!(matches!(LoginName::parse(&"a".repeat(3000)), LoginName::Unmatchable(_)));
+        assert_eq!(LoginName::parse(&"a".repeat(254)), LoginName::Username("a".repeat(254)));
     }
 }

@@ -83,6 +83,10 @@ pub struct MfaChallenge {
     pub login: String,
     /// Wrong codes so far; the fifth voids the challenge.
     pub wrong_codes: u32,
+    /// The account's password epoch when the first step passed: a reset or
+    /// change since voids the challenge.
+    #[serde(default)]
+    pub password_epoch: u64,
 }
 
 /// The clients an account signed in from lately, for sign-in notices.
@@ -110,6 +114,10 @@ pub struct SmsCodeRecord {
     pub hash: String,
     /// Wrong tries so far (carried over to a resent code).
     pub wrong_tries: u32,
+    /// The account that asked for it, for a code only that account may use
+    /// (a sub-account's phone, proven for its primary account).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bound_to: Option<String>,
 }
 
 /// The index entry under the primary account.
@@ -248,21 +256,40 @@ pub enum AppealStatus {
     /// Confirmed and waiting for an operator (only for an existing primary
     /// account; any other confirmed appeal stays here, never queued).
     PendingReview,
-    /// An operator approved it.
+    /// An operator approved it; it takes effect once its hold has passed.
     Approved,
+    /// It took effect: the account's email is the contact email.
+    Done,
     /// An operator rejected it.
     Rejected,
+    /// The owner cancelled it, by the notice's link or by signing in.
+    Cancelled,
+    /// It could not take effect (the contact email was taken by then).
+    Failed,
 }
 
 impl AppealStatus {
+    /// The statuses a confirmed appeal of an account can have, each with
+    /// its operator queue.
+    pub const QUEUED: &[AppealStatus] =
+        &[Self::PendingReview, Self::Approved, Self::Done, Self::Rejected, Self::Cancelled, Self::Failed];
+
     /// The wire name.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Unconfirmed => "unconfirmed",
             Self::PendingReview => "pending_review",
             Self::Approved => "approved",
+            Self::Done => "done",
             Self::Rejected => "rejected",
+            Self::Cancelled => "cancelled",
+            Self::Failed => "failed",
         }
+    }
+
+    /// Whether the appeal may still take effect (its owner can cancel it).
+    pub fn is_open(self) -> bool {
+        matches!(self, Self::PendingReview | Self::Approved)
     }
 }
 
@@ -279,6 +306,15 @@ pub enum IdentityMatch {
     NoVerification,
 }
 
+/// A link the account's owner can cancel an appeal with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CancelLink {
+    /// SHA-256 of the link's secret.
+    pub hash: String,
+    /// Unix seconds after which the link answers `410`.
+    pub expires_at: i64,
+}
+
 /// A recovery appeal of someone who lost both phone and email.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Appeal {
@@ -287,7 +323,7 @@ pub struct Appeal {
     /// The account the login named, if any (never shown to the appellant).
     pub account_id: Option<String>,
     /// Where the appellant can be reached, and the email the account gets
-    /// on approval.
+    /// when the appeal takes effect.
     pub contact_email: Email,
     /// The appellant's account of what happened.
     pub description: String,
@@ -303,9 +339,19 @@ pub struct Appeal {
     pub decided_at: Option<i64>,
     /// The operator who decided.
     pub decided_by: Option<String>,
+    /// The operator's note on the decision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Unix seconds when an approved appeal takes effect (its hold ends).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_at: Option<i64>,
+    /// The cancel links sent to the account's owner (one per notice; each
+    /// works until the appeal ends or the link expires).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cancel_links: Vec<CancelLink>,
 }
 
-/// A row of the appeal queue.
+/// A row of an appeal queue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppealQueueEntry {
     /// The appeal.
@@ -318,4 +364,20 @@ pub struct AppealQueueEntry {
     pub submitted_at: i64,
     /// The appeal's identity against the account's verification.
     pub identity_match: IdentityMatch,
+    /// The contact email, masked (the whole appeal shows it in full).
+    #[serde(default)]
+    pub contact_email: String,
+    /// Unix seconds when an approved appeal takes effect.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_at: Option<i64>,
+}
+
+/// An appeal in the index of the account it names, so that the account's
+/// erasure finds it and operators see how many came before.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppealLink {
+    /// The appeal.
+    pub appeal_id: String,
+    /// Unix seconds.
+    pub submitted_at: i64,
 }

@@ -21,6 +21,9 @@ pub enum SmsPurpose {
     ResetPassword,
     /// Proving a new phone before it replaces the account's.
     ChangePhone,
+    /// Proving a sub-account's phone (the code is bound to the primary
+    /// account that asked for it).
+    SubAccount,
     /// Texting a forgotten username (no code; the limits are the same).
     Username,
     /// Telling the account's phone of a change made by operators.
@@ -30,7 +33,7 @@ pub enum SmsPurpose {
 impl SmsPurpose {
     /// Every purpose.
     pub const ALL: &[SmsPurpose] =
-        &[Self::SignUp, Self::ResetPassword, Self::ChangePhone, Self::Username, Self::Notice];
+        &[Self::SignUp, Self::ResetPassword, Self::ChangePhone, Self::SubAccount, Self::Username, Self::Notice];
 
     /// The wire name.
     pub fn as_str(self) -> &'static str {
@@ -38,6 +41,7 @@ impl SmsPurpose {
             Self::SignUp => "sign_up",
             Self::ResetPassword => "reset_password",
             Self::ChangePhone => "change_phone",
+            Self::SubAccount => "sub_account",
             Self::Username => "username",
             Self::Notice => "notice",
         }

@@ -1,10 +1,13 @@
-//! Changing the password while signed in: the current password is required
-//! (wrong ones count towards the lockout of the username), every other
-//! session ends, and a notice goes out.
+//! Changing the password while signed in: the person is re-checked (the
+//! current password, and a code while two-factor sign-in is on), every
+//! other session ends, and a notice goes out.
+
+use secrecy::{ExposeSecret, SecretString};
 
 use super::FlowError;
-use super::accounts::{load, send_email};
-use super::sessions::{Authenticated, Lockout, carry_over, end_sessions, record_failure};
+use super::accounts::send_email;
+use super::lockout::{Proof, reauthenticate};
+use super::sessions::{Authenticated, carry_over, end_sessions};
 use super::set_password::check_policy;
 use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
@@ -12,36 +15,42 @@ use crate::i18n::Lang;
 use crate::notify::templates::Template;
 use crate::persistence::{Changes, Limit};
 
+/// What a password change sends.
+#[derive(Debug)]
+pub struct PasswordChange {
+    /// The current password.
+    pub current_password: SecretString,
+    /// The new one (checked against the policy here).
+    pub new_password: SecretString,
+    /// A second-factor code, while two-factor sign-in is on.
+    pub code: Option<SecretString>,
+}
+
 /// Changes the signed-in account's password.
 pub async fn change_password(
     app: &App,
     current: &Authenticated,
-    current_password: &str,
-    new_password: &str,
+    change: PasswordChange,
     lang: Lang,
 ) -> Result<(), FlowError> {
-    let account_id = &current.account.account_id;
-    let lockout = Lockout::begin(app, current.account.username.as_str()).await?;
-    let stored = load(app, account_id).await?.ok_or(FlowError::Unauthenticated)?;
-    let mut account = stored.record.clone();
-    if !app.hasher.verify(current_password.to_owned(), account.password_hash.clone()).await {
-        let locked = lockout.failed(app).await?;
-        record_failure(app, &account, locked, Some("change password")).await?;
-        return Err(FlowError::WrongPassword);
-    }
-    lockout.succeeded(app).await?;
-    let new_password = check_policy(app, new_password, account.username.as_str(), "new_password")?;
+    let proof =
+        Proof { password: Some(&change.current_password), code: change.code.as_ref(), action: "change password" };
+    let checked = reauthenticate(app, current, proof).await?;
+    let mut account = checked.account();
+    let account_id = account.account_id.clone();
+    let new_password =
+        check_policy(app, change.new_password.expose_secret(), account.username.as_str(), "new_password")?;
     account.password_hash = Some(app.hasher.hash(new_password, app.random.as_ref()).await);
     account.link = None;
     account.password_epoch += 1;
     // The new epoch ends every other session even if deleting their items
     // below fails; this session moves to it in the same transaction.
     let mut changes = Changes::new();
-    changes.update_account(&stored, &account).clear(Limit::LoginStreak(account_id));
+    changes.update_account(&checked.stored, &account).clear(Limit::LoginStreak(&account_id));
     carry_over(app, &mut changes, current, account.password_epoch);
-    audit::add(app, &mut changes, account_id, AuditEvent::PasswordChanged, Actor::Customer, None);
+    audit::add(app, &mut changes, &account_id, AuditEvent::PasswordChanged, Actor::Customer, None);
     app.records().commit(changes).await?;
-    end_sessions(app, account_id, Some(&current.session)).await?;
+    end_sessions(app, &account_id, Some(&current.session)).await?;
     send_email(app, &account, Template::PasswordChanged, lang, None, &[]).await;
     Ok(())
 }

@@ -1,11 +1,13 @@
 //! Changing the email or phone bound to an account. A new email is proven
 //! by a link sent to it (60 minutes, single use, the newest only); a new
 //! phone by a `change_phone` SMS code. Both are unique: checked when asked
-//! and again, atomically, when switched (`409`). The account's email is
-//! told of every change (the old and the new address of an email change).
+//! and again, atomically, when switched (`409`). Asking is limited per
+//! account and day, counted before the address or number is looked up, so
+//! that a session cannot list which ones have accounts. The account's email
+//! is told of every change (the old and the new address of an email change).
 
 use super::accounts::{load, send_email, send_email_to};
-use super::mfa::check_password;
+use super::lockout::{Proof, reauthenticate};
 use super::sessions::Authenticated;
 use super::{FlowError, sms_codes};
 use crate::app::App;
@@ -16,32 +18,51 @@ use crate::domain::sms_code::SmsPurpose;
 use crate::domain::{Email, FieldError, Phone, secret_token};
 use crate::i18n::Lang;
 use crate::notify::templates::Template;
-use crate::persistence::{Changes, Conflict, UniqueField};
-use secrecy::ExposeSecret;
+use crate::persistence::{Changes, Conflict, Limit, UniqueField};
+use secrecy::{ExposeSecret, SecretString};
 
 /// How long an email confirmation link is valid.
 pub const EMAIL_LINK_SECS: i64 = 3600;
+/// Email-change requests, and phone-change codes, an account may ask for
+/// in a UTC day.
+pub const CHANGES_PER_DAY: u64 = 5;
+const DAY_SECS: i64 = 86_400;
 
 fn taken(field: &str, code: &'static str) -> FlowError {
     FlowError::Conflict(vec![FieldError::new(field, code)])
 }
 
+/// Counts one request of `limit` in the current UTC day; `429` past
+/// [`CHANGES_PER_DAY`].
+async fn count_daily(app: &App, limit: Limit<'_>) -> Result<(), FlowError> {
+    let now = app.clock.now();
+    let day_end = (now.div_euclid(DAY_SECS) + 1) * DAY_SECS;
+    let counted = app.records().count(limit, day_end).await?;
+    if counted.count > CHANGES_PER_DAY {
+        return Err(FlowError::RateLimited { code: "rate_limited", retry_after: (counted.expires_at - now).max(1) });
+    }
+    Ok(())
+}
+
 /// Asks to change the signed-in account's email to `new_email`: the
-/// password is checked, the address must be free, a confirmation link goes
-/// to it and a notice to the current address.
+/// person is re-checked, the day's quota counted, the address must be
+/// free; a confirmation link goes to it and a notice to the current address.
 pub async fn request_email_change(
     app: &App,
     current: &Authenticated,
-    password: &str,
+    password: &SecretString,
+    code: Option<&SecretString>,
     new_email: Email,
     lang: Lang,
 ) -> Result<(), FlowError> {
-    check_password(app, current, password).await?;
+    let checked =
+        reauthenticate(app, current, Proof { password: Some(password), code, action: "change email" }).await?;
+    count_daily(app, Limit::EmailChangesPerDay(&current.account.account_id)).await?;
     if app.records().is_taken(UniqueField::Email, &new_email.canonical()).await? {
         return Err(taken("new_email", "email_taken"));
     }
-    let stored = load(app, &current.account.account_id).await?.ok_or(FlowError::Unauthenticated)?;
-    let mut account = stored.record.clone();
+    let stored = checked.stored.clone();
+    let mut account = checked.account();
     let minted = secret_token::mint(&account.account_id, app.random.as_ref());
     let expires_at = app.clock.now() + EMAIL_LINK_SECS;
     account.email_change = Some(EmailChange { new_email: new_email.clone(), hash: minted.hash, expires_at });
@@ -98,33 +119,48 @@ pub async fn confirm_email_change(app: &App, current: &Authenticated, token: &st
     Ok(())
 }
 
-/// Sends a `change_phone` code to `phone`, which must be free, under the
-/// SMS rules.
+/// Sends a `change_phone` code to `phone` for the signed-in account: the
+/// day's quota first, then the client's SMS limits (IP, network, budget);
+/// only a request they let through learns whether the number is taken.
 pub async fn send_phone_code(
     app: &App,
+    current: &Authenticated,
     phone: &Phone,
     client_ip: &str,
     lang: Lang,
 ) -> Result<sms_codes::CodeSent, FlowError> {
+    count_daily(app, Limit::PhoneCodesPerDay(&current.account.account_id)).await?;
+    sms_codes::admit_client(app, client_ip).await?;
     if app.records().is_taken(UniqueField::Phone, phone.as_str()).await? {
         return Err(taken("phone", "phone_taken"));
     }
-    sms_codes::send_code(app, phone, SmsPurpose::ChangePhone, client_ip, lang).await
+    sms_codes::send_within_phone_limits(app, phone, SmsPurpose::ChangePhone, None, lang).await
 }
 
-/// Switches the signed-in account's phone to `phone`, proven by `sms_code`;
-/// the email is told.
-pub async fn change_phone(
-    app: &App,
-    current: &Authenticated,
-    password: &str,
-    phone: Phone,
-    sms_code: &str,
-) -> Result<(), FlowError> {
-    check_password(app, current, password).await?;
-    let code = sms_codes::check_code(app, phone.as_str(), SmsPurpose::ChangePhone, sms_code, "sms_code").await?;
-    let stored = load(app, &current.account.account_id).await?.ok_or(FlowError::Unauthenticated)?;
-    let mut account = stored.record.clone();
+/// What a phone change sends.
+#[derive(Debug)]
+pub struct PhoneChange {
+    /// The current password.
+    pub password: SecretString,
+    /// A second-factor code, while two-factor sign-in is on.
+    pub code: Option<SecretString>,
+    /// The new number.
+    pub phone: Phone,
+    /// The `change_phone` code sent to it.
+    pub sms_code: SecretString,
+}
+
+/// Switches the signed-in account's phone to the one its SMS code proves,
+/// after the re-check of the person; the email is told.
+pub async fn change_phone(app: &App, current: &Authenticated, change: PhoneChange) -> Result<(), FlowError> {
+    let PhoneChange { password, code, phone, sms_code } = change;
+    let proof = Proof { password: Some(&password), code: code.as_ref(), action: "change phone" };
+    let checked = reauthenticate(app, current, proof).await?;
+    let code =
+        sms_codes::check_code(app, phone.as_str(), SmsPurpose::ChangePhone, sms_code.expose_secret(), "sms_code")
+            .await?;
+    let stored = checked.stored.clone();
+    let mut account = checked.account();
     let old = account.phone.replace(phone.clone());
     let mut changes = Changes::new();
     changes.update_account(&stored, &account).consume_sms_code(&code).move_unique(

@@ -7,7 +7,8 @@
 //! interrupted deletion is finished by deciding it again.
 
 use super::accounts::{load, send_email};
-use super::sessions::{Authenticated, Lockout};
+use super::lockout::{Proof, reauthenticate};
+use super::sessions::Authenticated;
 use super::{FlowError, erasure};
 use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
@@ -20,26 +21,26 @@ use crate::i18n::Lang;
 use crate::metrics::Metric;
 use crate::notify::templates::Template;
 use crate::persistence::{Changes, Conflict, NotCommitted};
+use secrecy::SecretString;
 
-/// Asks for the deletion of the signed-in primary account.
+/// Asks for the deletion of the signed-in primary account, after the
+/// re-check of the person (the password, and a code while two-factor
+/// sign-in is on).
 pub async fn request(
     app: &App,
     current: &Authenticated,
-    password: &str,
+    password: &SecretString,
+    code: Option<&SecretString>,
     reason: Option<String>,
     lang: Lang,
 ) -> Result<DeletionRequest, FlowError> {
     if current.account.kind != AccountKind::Primary {
         return Err(FlowError::Forbidden("primary_account_only"));
     }
-    let lockout = Lockout::begin(app, current.account.username.as_str()).await?;
-    let stored = load(app, &current.account.account_id).await?.ok_or(FlowError::Unauthenticated)?;
-    let mut account = stored.record.clone();
-    if !app.hasher.verify(password.to_owned(), account.password_hash.clone()).await {
-        lockout.failed(app).await?;
-        return Err(FlowError::WrongPassword);
-    }
-    lockout.succeeded(app).await?;
+    let proof = Proof { password: Some(password), code, action: "request deletion" };
+    let checked = reauthenticate(app, current, proof).await?;
+    let stored = checked.stored.clone();
+    let mut account = checked.account();
     if account.deletion_status == DeletionStatus::PendingReview {
         return Err(FlowError::Conflicting("deletion_pending"));
     }

@@ -3,13 +3,13 @@
 //! on verifications and deletions live with their flows.)
 
 use super::FlowError;
-use super::accounts::send_email;
+use super::accounts::{load, send_email};
 use super::sessions::end_sessions;
 use super::verification::{self, Verification};
 use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::domain::account::Suspension;
-use crate::domain::{Account, Username};
+use crate::domain::{Account, AccountKind, Username};
 use crate::metrics::Metric;
 use crate::notify::templates::Template;
 use crate::persistence::{Changes, Stored};
@@ -39,18 +39,41 @@ async fn find(app: &App, username: &str) -> Result<Stored<Account>, FlowError> {
 
 /// Suspends the account `username`: every session ends, sign-in is refused
 /// (`403 account_suspended` for the right password), the owner is emailed.
-/// Suspending a suspended account changes nothing.
+/// A primary account's sub-accounts are suspended with it. Suspending a
+/// suspended account changes nothing (but an inherited suspension becomes
+/// the account's own).
 pub async fn suspend(app: &App, username: &str, reason: String, operator: &str) -> Result<Account, FlowError> {
     let stored = find(app, username).await?;
-    if stored.record.suspension.is_some() {
+    if stored.record.suspension.as_ref().is_some_and(|s| !s.inherited) {
         return Ok(stored.record);
     }
-    let mut account = stored.record.clone();
-    account.suspension = Some(Suspension { reason, at: app.clock.now(), by: operator.to_owned() });
+    let suspension = Suspension { reason, at: app.clock.now(), by: operator.to_owned(), inherited: false };
+    let account = apply_suspension(app, &stored, suspension.clone(), operator).await?;
+    if account.kind == AccountKind::Primary {
+        let inherited = Suspension { inherited: true, ..suspension };
+        for sub in sub_accounts(app, &account).await? {
+            if sub.record.suspension.is_none() {
+                apply_suspension(app, &sub, inherited.clone(), operator).await?;
+            }
+        }
+    }
+    Ok(account)
+}
+
+/// `stored` suspended as `suspension`: written and audited, its sessions
+/// ended, its owner told.
+async fn apply_suspension(
+    app: &App,
+    stored: &Stored<Account>,
+    suspension: Suspension,
+    operator: &str,
+) -> Result<Account, FlowError> {
+    let detail = suspension.inherited.then(|| "with its primary account".to_owned());
+    let account = Account { suspension: Some(suspension), ..stored.record.clone() };
     let mut changes = Changes::new();
-    changes.update_account(&stored, &account);
+    changes.update_account(stored, &account);
     let actor = Actor::Operator(operator.to_owned());
-    audit::add(app, &mut changes, &account.account_id, AuditEvent::Suspended, actor, None);
+    audit::add(app, &mut changes, &account.account_id, AuditEvent::Suspended, actor, detail);
     app.records().commit(changes).await?;
     end_sessions(app, &account.account_id, None).await?;
     app.count(Metric::AccountSuspended);
@@ -58,15 +81,40 @@ pub async fn suspend(app: &App, username: &str, reason: String, operator: &str) 
     Ok(account)
 }
 
-/// Lifts the suspension of `username` (nothing to lift changes nothing).
+/// The sub-accounts of a primary account, as read.
+async fn sub_accounts(app: &App, primary: &Account) -> Result<Vec<Stored<Account>>, FlowError> {
+    let mut found = Vec::new();
+    for link in app.records().sub_account_links(&primary.account_id).await? {
+        if let Some(sub) = load(app, &link.account_id).await? {
+            found.push(sub);
+        }
+    }
+    Ok(found)
+}
+
+/// Lifts the suspension of `username` and the ones its suspension brought
+/// to its sub-accounts (a sub-account suspended on its own stays so).
+/// Nothing to lift changes nothing.
 pub async fn lift_suspension(app: &App, username: &str, operator: &str) -> Result<Account, FlowError> {
     let stored = find(app, username).await?;
     if stored.record.suspension.is_none() {
         return Ok(stored.record);
     }
+    let account = lift(app, &stored, operator).await?;
+    if account.kind == AccountKind::Primary {
+        for sub in sub_accounts(app, &account).await? {
+            if sub.record.suspension.as_ref().is_some_and(|s| s.inherited) {
+                lift(app, &sub, operator).await?;
+            }
+        }
+    }
+    Ok(account)
+}
+
+async fn lift(app: &App, stored: &Stored<Account>, operator: &str) -> Result<Account, FlowError> {
     let account = Account { suspension: None, ..stored.record.clone() };
     let mut changes = Changes::new();
-    changes.update_account(&stored, &account);
+    changes.update_account(stored, &account);
     let actor = Actor::Operator(operator.to_owned());
     audit::add(app, &mut changes, &account.account_id, AuditEvent::SuspensionLifted, actor, None);
     app.records().commit(changes).await?;

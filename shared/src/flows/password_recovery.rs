@@ -195,7 +195,7 @@ async fn send_reset_code(app: &App, account: &Account, lang: Lang) -> Result<(),
     else {
         return Ok(());
     };
-    match sms_codes::send_within_phone_limits(app, &phone, SmsPurpose::ResetPassword, lang).await {
+    match sms_codes::send_within_phone_limits(app, &phone, SmsPurpose::ResetPassword, None, lang).await {
         // The phone's own limits are not for the requester to learn.
         Ok(_) | Err(FlowError::RateLimited { .. }) => Ok(()),
         Err(e) => Err(e),

@@ -30,14 +30,24 @@ pub struct CodeSent {
 }
 
 /// Sends a fresh code for `purpose` to `phone`, within the service's budget,
-/// the client's limits (its IP, then its network) and the phone's own.
+/// the client's limits (its IP, then its network) and the phone's own. A
+/// code `bound_to` an account is accepted only for that account.
 pub async fn send_code(
     app: &App,
     phone: &Phone,
     purpose: SmsPurpose,
+    bound_to: Option<&str>,
     client_ip: &str,
     lang: Lang,
 ) -> Result<CodeSent, FlowError> {
+    admit_client(app, client_ip).await?;
+    send_within_phone_limits(app, phone, purpose, bound_to, lang).await
+}
+
+/// The limits on the client asking for an SMS, before anything about the
+/// phone is looked at: the service's budget, then the client's IP and its
+/// network in the hour.
+pub async fn admit_client(app: &App, client_ip: &str) -> Result<(), FlowError> {
     ensure_budget_left(app).await?;
     let now = app.clock.now();
     let limits = app.config.limits;
@@ -51,7 +61,7 @@ pub async fn send_code(
             return Err(rate_limited(counter.expires_at - now));
         }
     }
-    send_within_phone_limits(app, phone, purpose, lang).await
+    Ok(())
 }
 
 /// The counter of SMS sent in the current UTC day, and when that day ends.
@@ -88,12 +98,24 @@ async fn spend_budget(app: &App) -> Result<(), FlowError> {
 /// What goes out in an SMS.
 #[derive(Debug, Clone)]
 pub enum SmsContent {
-    /// A fresh code for the purpose (stored as its hash first).
-    Code,
+    /// A fresh code for the purpose (stored as its hash first), bound to
+    /// the account that asked for it, if any.
+    Code {
+        /// The only account that may use the code.
+        bound_to: Option<String>,
+    },
     /// A forgotten username.
     Username(String),
+    /// A recovery appeal naming the account: confirmed, or approved and on
+    /// hold; the owner's `cancel_link`.
+    AppealNotice {
+        /// Whether an operator approved it (it takes effect after the hold).
+        approved: bool,
+        /// Where the owner cancels it.
+        cancel_link: String,
+    },
     /// The account's email changed after a recovery appeal.
-    AppealApproved,
+    AppealDone,
 }
 
 /// Sends a code if the phone's own limits for `purpose` allow (one per 60 s,
@@ -105,9 +127,11 @@ pub async fn send_within_phone_limits(
     app: &App,
     phone: &Phone,
     purpose: SmsPurpose,
+    bound_to: Option<&str>,
     lang: Lang,
 ) -> Result<CodeSent, FlowError> {
-    send_within_limits(app, phone, purpose, SmsContent::Code, lang).await
+    let content = SmsContent::Code { bound_to: bound_to.map(str::to_owned) };
+    send_within_limits(app, phone, purpose, content, lang).await
 }
 
 /// Sends `content` to `phone` within the phone's limits for `purpose` and
@@ -135,9 +159,14 @@ pub async fn send_within_limits(
         return Err(e);
     }
     let text = match content {
-        SmsContent::Code => i18n::sms_code_text(&store_new_code(app, phone, purpose).await?, lang),
+        SmsContent::Code { bound_to } => {
+            i18n::sms_code_text(&store_new_code(app, phone, purpose, bound_to).await?, lang)
+        }
         SmsContent::Username(username) => i18n::sms_username_text(&username, lang),
-        SmsContent::AppealApproved => i18n::sms_appeal_text(lang),
+        SmsContent::AppealNotice { approved, cancel_link } => {
+            i18n::sms_appeal_notice_text(approved, &cancel_link, lang)
+        }
+        SmsContent::AppealDone => i18n::sms_appeal_text(lang),
     };
     let message = SmsMessage { to: phone.as_str().to_owned(), text };
     if let Err(e) = app.sms.send_sms(message).await {
@@ -152,13 +181,18 @@ pub async fn send_within_limits(
 }
 
 /// Draws a code and stores its hash; returns the code to send.
-async fn store_new_code(app: &App, phone: &Phone, purpose: SmsPurpose) -> Result<String, FlowError> {
+async fn store_new_code(
+    app: &App,
+    phone: &Phone,
+    purpose: SmsPurpose,
+    bound_to: Option<String>,
+) -> Result<String, FlowError> {
     let code = sms_code::generate(app.random.as_ref());
     let records = app.records();
     // A resent code inherits the wrong tries of the one it replaces.
     let wrong_tries = records.sms_code(phone.as_str(), purpose).await?.map_or(0, |old| old.record.wrong_tries);
     let salt = new_id(app.random.as_ref());
-    let record = SmsCodeRecord { hash: sms_code::hash(&code, &salt), salt, wrong_tries };
+    let record = SmsCodeRecord { hash: sms_code::hash(&code, &salt), salt, wrong_tries, bound_to };
     records.replace_sms_code(phone.as_str(), purpose, &record, app.clock.now() + CODE_TTL_SECS).await?;
     Ok(code)
 }
@@ -181,6 +215,20 @@ pub async fn check_code(
     code: &str,
     field: &str,
 ) -> Result<MatchedCode, FlowError> {
+    check_code_for(app, phone, purpose, code, None, field).await
+}
+
+/// Checks `code` as [`check_code`] does, for the account `asker`: a code
+/// bound to another account (or to none, when `asker` is given) is a wrong
+/// code.
+pub async fn check_code_for(
+    app: &App,
+    phone: &str,
+    purpose: SmsPurpose,
+    code: &str,
+    asker: Option<&str>,
+    field: &str,
+) -> Result<MatchedCode, FlowError> {
     if !sms_code::is_well_formed(code) {
         return Err(FlowError::field(field, "sms_code_format"));
     }
@@ -193,7 +241,8 @@ pub async fn check_code(
         if record.wrong_tries >= MAX_WRONG_TRIES {
             return Err(FlowError::field(field, "sms_code_exhausted"));
         }
-        if crate::domain::secret_token::hashes_match(&sms_code::hash(code, &record.salt), &record.hash) {
+        let matches = crate::domain::secret_token::hashes_match(&sms_code::hash(code, &record.salt), &record.hash);
+        if matches && record.bound_to.as_deref() == asker {
             return Ok(stored);
         }
         if count_try(app, &stored).await? {

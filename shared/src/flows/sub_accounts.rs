@@ -1,18 +1,23 @@
 //! Sub-accounts: created by a primary account, each with its own
-//! initial-password email; the primary account (and only it) sends its
-//! sub-accounts reset emails.
+//! initial-password email and a phone proven like a sign-up's; the primary
+//! account (and only it) sends its sub-accounts reset emails.
 
-use super::FlowError;
+use secrecy::{ExposeSecret, SecretString};
+
 use super::accounts::{NotInserted, insert_account, load, mint_link, send_email, send_invitation};
+use super::lockout::{Proof, reauthenticate};
+use super::sessions::Authenticated;
+use super::{FlowError, sms_codes};
 use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::domain::account::LinkPurpose;
 pub use crate::domain::records::SubAccountLink;
 use crate::domain::secret_token::new_id;
+use crate::domain::sms_code::SmsPurpose;
 use crate::domain::{Account, AccountKind, AccountStatus, Email, Phone, Username};
 use crate::i18n::Lang;
 use crate::notify::templates::Template;
-use crate::persistence::{Changes, Limit, NotCommitted};
+use crate::persistence::{Changes, Conflict, Limit, NotCommitted};
 
 /// Sub-accounts a primary account may have (pending ones included).
 pub const MAX_SUB_ACCOUNTS: usize = 100;
@@ -23,16 +28,39 @@ fn primary_only(account: &Account) -> Result<(), FlowError> {
     if account.kind == AccountKind::Primary { Ok(()) } else { Err(FlowError::Forbidden("primary_account_only")) }
 }
 
-/// Creates a pending sub-account of `parent` and emails its invitation.
-pub async fn create(
-    app: &App,
-    parent: &Account,
-    username: Username,
-    email: Email,
-    phone: Option<Phone>,
-    lang: Lang,
-) -> Result<Account, FlowError> {
-    primary_only(parent)?;
+/// The account a `sub_account` SMS code is asked for by and bound to: a
+/// primary account's (a sub-account's session is `403`).
+pub fn requester(current: &Authenticated) -> Result<String, FlowError> {
+    primary_only(&current.account)?;
+    Ok(current.account.account_id.clone())
+}
+
+/// What a primary account sends to create a sub-account.
+#[derive(Debug)]
+pub struct NewSubAccount {
+    /// Its username.
+    pub username: Username,
+    /// Its email (the invitation goes there).
+    pub email: Email,
+    /// Its phone, proven by `sms_code`.
+    pub phone: Option<Phone>,
+    /// The `sub_account` code sent to `phone` at the primary account's
+    /// request (required with `phone`).
+    pub sms_code: Option<SecretString>,
+    /// A second-factor code of the primary account, while its two-factor
+    /// sign-in is on (operation protection).
+    pub code: Option<SecretString>,
+}
+
+/// Creates a pending sub-account of the signed-in primary account and
+/// emails its invitation. While the primary account's two-factor sign-in is
+/// on, it needs a code; a phone needs its `sub_account` SMS code, which only
+/// the primary account that asked for it may use.
+pub async fn create(app: &App, current: &Authenticated, new: NewSubAccount, lang: Lang) -> Result<Account, FlowError> {
+    primary_only(&current.account)?;
+    let proof = Proof { password: None, code: new.code.as_ref(), action: "create sub-account" };
+    let checked = reauthenticate(app, current, proof).await?;
+    let parent = checked.account();
     if app.records().sub_account_links(&parent.account_id).await?.len() >= MAX_SUB_ACCOUNTS {
         return Err(FlowError::Conflicting("sub_account_limit"));
     }
@@ -41,22 +69,53 @@ pub async fn create(
     if created.count > CREATED_PER_HOUR {
         return Err(FlowError::RateLimited { code: "rate_limited", retry_after: (created.expires_at - now).max(1) });
     }
+    let proven = match (&new.phone, &new.sms_code) {
+        (Some(phone), Some(code)) => Some(
+            sms_codes::check_code_for(
+                app,
+                phone.as_str(),
+                SmsPurpose::SubAccount,
+                code.expose_secret(),
+                Some(&parent.account_id),
+                "sms_code",
+            )
+            .await?,
+        ),
+        (Some(_), None) => return Err(FlowError::field("sms_code", "required")),
+        (None, _) => None,
+    };
     let id = new_id(app.random.as_ref());
     let mut account = Account {
         organization: parent.organization.clone(),
         kind: AccountKind::Sub,
         parent_id: Some(parent.account_id.clone()),
-        ..Account::pending(id, username, email, phone, lang, app.clock.now())
+        ..Account::pending(id, new.username, new.email, new.phone, lang, now)
     };
     let token = mint_link(app, &mut account, LinkPurpose::InitialPassword);
     let link = SubAccountLink::of(&account);
     let mut extra = Changes::new();
     // The index entry expires with the pending sub-account; activation keeps it.
     extra.list_sub_account(&parent.account_id, &link, account.pending_until());
+    if let Some(code) = &proven {
+        extra.consume_sms_code(code);
+    }
+    if checked.second_factor.is_some() {
+        // The primary account's code is spent only by a request that succeeds.
+        extra.update_account(&checked.stored, &parent);
+    }
     audit::add(app, &mut extra, &account.account_id, AuditEvent::SignedUp, Actor::Customer, Some("sub-account".into()));
     match insert_account(app, &account, extra).await {
         Ok(()) => {}
-        Err(NotInserted::Taken(taken)) => return Err(FlowError::Conflict(taken)),
+        Err(NotInserted::Taken(taken)) => {
+            // A conflict uses up a try of the code, as at sign-up.
+            if let Some(phone) = &account.phone {
+                sms_codes::spend_try(app, phone.as_str(), SmsPurpose::SubAccount).await?;
+            }
+            return Err(FlowError::Conflict(taken));
+        }
+        Err(NotInserted::Other(conflicts)) if conflicts.contains(&Conflict::SmsCodeChanged) => {
+            return Err(FlowError::field("sms_code", "sms_code_expired"));
+        }
         Err(NotInserted::Other(conflicts)) => return Err(NotCommitted::Conflict(conflicts).into()),
         Err(NotInserted::Store(e)) => return Err(e),
     }

@@ -59,7 +59,7 @@ fn request(code: String) -> SignUp {
 async fn a_lost_invitation_still_leaves_the_account_saved() {
     let (_dir, mut embedded) = embedded();
     let phone = Phone::parse("+8613800138000").unwrap();
-    send_code(&embedded.app, &phone, SmsPurpose::SignUp, "192.0.2.1", Lang::En).await.unwrap();
+    send_code(&embedded.app, &phone, SmsPurpose::SignUp, None, "192.0.2.1", Lang::En).await.unwrap();
     let code = code_in_outbox(&embedded).await;
     embedded.app.mailer = Arc::new(DownProvider);
 
@@ -76,11 +76,11 @@ async fn an_sms_provider_outage_is_unavailable_and_frees_the_cooldown() {
     let working_sms = embedded.app.sms.clone();
     embedded.app.sms = Arc::new(DownProvider);
     let phone = Phone::parse("+8613800138000").unwrap();
-    let result = send_code(&embedded.app, &phone, SmsPurpose::SignUp, "192.0.2.1", Lang::En).await;
+    let result = send_code(&embedded.app, &phone, SmsPurpose::SignUp, None, "192.0.2.1", Lang::En).await;
     let unavailable = FlowError::Dependency(Dependency::Send(SendError::Unavailable("throttled".into())));
     assert!(matches!(&result, Err(e) if *e == unavailable), "{result:?}");
     embedded.app.sms = working_sms;
-    send_code(&embedded.app, &phone, SmsPurpose::SignUp, "192.0.2.1", Lang::En)
+    send_code(&embedded.app, &phone, SmsPurpose::SignUp, None, "192.0.2.1", Lang::En)
         .await
         .expect("no cooldown after a failed send");
 }
@@ -92,7 +92,7 @@ async fn a_lost_invitation_is_recovered_through_forgot_password() {
 
     let (_dir, mut embedded) = embedded();
     let phone = Phone::parse("+8613800138000").unwrap();
-    send_code(&embedded.app, &phone, SmsPurpose::SignUp, "192.0.2.1", Lang::En).await.unwrap();
+    send_code(&embedded.app, &phone, SmsPurpose::SignUp, None, "192.0.2.1", Lang::En).await.unwrap();
     let code = code_in_outbox(&embedded).await;
     let working_mailer = embedded.app.mailer.clone();
     embedded.app.mailer = Arc::new(DownProvider);
@@ -116,7 +116,7 @@ async fn a_sign_up_counts_its_sms_its_account_and_its_email() {
     let recorded = Arc::new(std::sync::Mutex::new(Vec::new()));
     embedded.app.metrics = Metrics::Recorded(recorded.clone());
     let phone = Phone::parse("+8613800138000").unwrap();
-    send_code(&embedded.app, &phone, SmsPurpose::SignUp, "192.0.2.1", Lang::En).await.unwrap();
+    send_code(&embedded.app, &phone, SmsPurpose::SignUp, None, "192.0.2.1", Lang::En).await.unwrap();
     let code = code_in_outbox(&embedded).await;
     sign_up(&embedded.app, request(code)).await.unwrap();
     let counted = recorded.lock().unwrap().clone();

@@ -54,10 +54,19 @@ pub enum Template {
     AccountSuspended,
     /// To an appeal's contact email: the confirmation `{{link}}`.
     AppealConfirm,
-    /// To the account's old email: an approved appeal set `{{new_email}}`.
+    /// To the account's email: an appeal naming it was confirmed; the
+    /// owner's cancel `{{link}}`.
+    AppealNotice,
+    /// To the account's email: an appeal was approved and takes effect at
+    /// `{{effective_at}}`; the owner's cancel `{{link}}`.
+    AppealHold,
+    /// To the account's old email: an appeal took effect and set
+    /// `{{new_email}}`.
     AppealApproved,
     /// To an appeal's contact email: it was rejected.
     AppealRejected,
+    /// The recovery codes were replaced.
+    RecoveryCodesReplaced,
 }
 
 macro_rules! template_files {
@@ -100,8 +109,11 @@ impl Template {
             Self::UsernameReminder => template_files!("username_reminder"),
             Self::AccountSuspended => template_files!("account_suspended"),
             Self::AppealConfirm => template_files!("appeal_confirm"),
+            Self::AppealNotice => template_files!("appeal_notice"),
+            Self::AppealHold => template_files!("appeal_hold"),
             Self::AppealApproved => template_files!("appeal_approved"),
             Self::AppealRejected => template_files!("appeal_rejected"),
+            Self::RecoveryCodesReplaced => template_files!("recovery_codes_replaced"),
         };
         if lang == Lang::ZhCn { zh } else { en }
     }
@@ -160,8 +172,11 @@ mod tests {
             Template::UsernameReminder,
             Template::AccountSuspended,
             Template::AppealConfirm,
+            Template::AppealNotice,
+            Template::AppealHold,
             Template::AppealApproved,
             Template::AppealRejected,
+            Template::RecoveryCodesReplaced,
         ];
         for template in all {
             for lang in [Lang::En, Lang::ZhCn] {
@@ -175,6 +190,7 @@ mod tests {
                     ("user_agent", "Firefox"),
                     ("new_email", "new@example.com"),
                     ("old_email", "old@example.com"),
+                    ("effective_at", "2026-11-30T17:00:00Z"),
                 ];
                 let mail = render(template, lang, "a@example.com", &vars);
                 assert!(!mail.subject.is_empty(), "{template:?} {lang:?}");

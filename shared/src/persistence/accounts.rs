@@ -64,9 +64,13 @@ impl Records<'_> {
         self.read(keys::account(account_id)).await
     }
 
-    /// The account a login name (as typed, canonicalised) refers to.
+    /// The account a login name (as typed, canonicalised) refers to; a name
+    /// no account can have is not looked up.
     pub async fn account_by_login(&self, login: &LoginName) -> Result<Option<Stored<Account>>, StoreError> {
-        self.account_by_guard(keys::login_guard(login)).await
+        match keys::login_guard(login) {
+            Some(guard) => self.account_by_guard(guard).await,
+            None => Ok(None),
+        }
     }
 
     /// Whether some account holds `value` of `field` (canonical form).

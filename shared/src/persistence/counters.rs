@@ -39,6 +39,10 @@ pub enum Limit<'a> {
     MaterialsPerDay(&'a str),
     /// Recovery appeals filed from a client IP in an hour.
     AppealsPerIp(&'a str),
+    /// Email changes an account asked for in a UTC day.
+    EmailChangesPerDay(&'a str),
+    /// Phone-change codes an account asked for in a UTC day.
+    PhoneCodesPerDay(&'a str),
 }
 
 impl Limit<'_> {
@@ -60,6 +64,8 @@ impl Limit<'_> {
             Self::SubAccountsPerHour(account_id) => keys::rate("sub-accounts", account_id),
             Self::MaterialsPerDay(account_id) => keys::rate("materials-day", account_id),
             Self::AppealsPerIp(ip) => keys::rate("appeals-ip", ip),
+            Self::EmailChangesPerDay(account_id) => keys::rate("email-changes", account_id),
+            Self::PhoneCodesPerDay(account_id) => keys::rate("phone-codes", account_id),
         }
     }
 }
@@ -69,6 +75,12 @@ impl Records<'_> {
     /// new window starts when none is live).
     pub async fn count(&self, limit: Limit<'_>, window_end: i64) -> Result<Counter, StoreError> {
         self.store.increment(&limit.key(), window_end).await
+    }
+
+    /// Takes back one event counted in `limit`'s live window (never below
+    /// zero; an expired window is left alone).
+    pub async fn take_back(&self, limit: Limit<'_>) -> Result<(), StoreError> {
+        self.store.decrement(&limit.key()).await
     }
 
     /// The events counted in `limit`'s live window (0 when none is live).

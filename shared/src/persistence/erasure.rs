@@ -11,7 +11,7 @@ pub struct AccountItems {
     pub materials: Vec<Material>,
     /// The deletions of every item it owns except its profile and its
     /// deletion request (which go last), its verification's queue entry
-    /// included.
+    /// and the appeals naming it (with their queue entries) included.
     pub deletions: Changes,
 }
 
@@ -22,6 +22,9 @@ impl Records<'_> {
         for item in self.store.query(&keys::account_partition(account_id), "").await? {
             if item.sk.starts_with(keys::MATERIAL_PREFIX) {
                 found.materials.push(item.decode()?);
+            }
+            if item.sk.starts_with(keys::APPEAL_PREFIX) {
+                found.deletions.delete_appeal(&item.decode()?);
             }
             if item.sk == keys::VERIFICATION {
                 let verification: Verification = item.decode()?;

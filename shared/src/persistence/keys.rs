@@ -99,6 +99,14 @@ pub fn erasing(account_id: &str) -> Key {
     key(ERASING.to_owned(), account_id)
 }
 
+/// Sort-key prefix of the index of the appeals naming an account.
+pub const APPEAL_PREFIX: &str = "APPEAL#";
+
+/// An appeal in the index of the account it names.
+pub fn appeal_link(account_id: &str, appeal_id: &str) -> Key {
+    key(account_partition(account_id), &format!("{APPEAL_PREFIX}{appeal_id}"))
+}
+
 /// A recovery appeal.
 pub fn appeal(appeal_id: &str) -> Key {
     key(format!("APPEAL#{appeal_id}"), "APPEAL")
@@ -140,12 +148,14 @@ pub fn audit_record(account_id: &str, at: i64, nanos: u32, suffix: &str) -> Key 
     key(audit_partition(account_id), &format!("{at:012}.{nanos:09}#{suffix}"))
 }
 
-/// The guard a login name (as typed, canonicalised) is looked up by.
-pub fn login_guard(login: &LoginName) -> Key {
+/// The guard a login name (as typed, canonicalised) is looked up by; none
+/// for a name no account can have.
+pub fn login_guard(login: &LoginName) -> Option<Key> {
     match login {
-        LoginName::Username(u) => username_guard(u),
-        LoginName::Email(e) => email_guard(e),
-        LoginName::Phone(p) => phone_guard(p),
+        LoginName::Username(u) => Some(username_guard(u)),
+        LoginName::Email(e) => Some(email_guard(e)),
+        LoginName::Phone(p) => Some(phone_guard(p)),
+        LoginName::Unmatchable(_) => None,
     }
 }
 

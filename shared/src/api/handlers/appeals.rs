@@ -1,6 +1,8 @@
-//! Recovery appeals: filing one and confirming it by the emailed link.
+//! Recovery appeals: filing one, confirming it by the emailed link, and the
+//! owner's cancel link.
 
 use lambda_http::http::StatusCode;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -55,16 +57,26 @@ pub async fn file(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> 
 }
 
 #[derive(Deserialize)]
-struct Confirm {
-    token: Option<String>,
+struct Token {
+    token: Option<SecretString>,
+}
+
+/// The `token` of a link's body.
+fn link_token(req: &ApiRequest) -> Result<SecretString, ApiError> {
+    let body: Token = req.json()?;
+    let mut fields = Fields::default();
+    let token = fields.secret("token", body.token);
+    fields.finish_with(|| token)
 }
 
 /// `POST /v1/appeals/confirm`: `202 {"appeal_id"}` for every login.
 pub async fn confirm(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
-    let body: Confirm = req.json()?;
-    let mut fields = Fields::default();
-    let token = fields.required("token", body.token.as_deref()).map(str::to_owned);
-    let token = fields.finish_with(|| token)?;
-    let appeal_id = appeals::confirm(app, &token).await?;
+    let appeal_id = appeals::confirm(app, link_token(req)?.expose_secret()).await?;
     Ok(ApiResponse::json(StatusCode::ACCEPTED, &json!({ "appeal_id": appeal_id })))
+}
+
+/// `POST /v1/appeals/cancel`: the owner's cancel link; `204`.
+pub async fn cancel(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    appeals::cancel(app, link_token(req)?.expose_secret()).await?;
+    Ok(ApiResponse::no_content())
 }

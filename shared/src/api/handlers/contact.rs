@@ -1,6 +1,7 @@
 //! The account centre's contact details: changing the email and the phone.
 
 use lambda_http::http::StatusCode;
+use secrecy::SecretString;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -8,14 +9,15 @@ use crate::api::auth::require_session;
 use crate::api::problem::ApiError;
 use crate::api::request::ApiRequest;
 use crate::api::response::ApiResponse;
-use crate::api::validate::Fields;
+use crate::api::validate::{Fields, optional_secret};
 use crate::app::App;
 use crate::domain::{Email, Phone};
-use crate::flows::contact_details;
+use crate::flows::contact_details::{self, PhoneChange};
 
 #[derive(Deserialize)]
 struct NewEmail {
-    password: Option<String>,
+    password: Option<SecretString>,
+    code: Option<SecretString>,
     new_email: Option<String>,
 }
 
@@ -24,10 +26,11 @@ pub async fn request_email_change(app: &App, req: &ApiRequest) -> Result<ApiResp
     let current = require_session(app, req).await?;
     let body: NewEmail = req.json()?;
     let mut fields = Fields::default();
-    let password = fields.required("password", body.password.as_deref());
+    let password = fields.secret("password", body.password);
     let new_email = fields.parse("new_email", body.new_email.as_deref(), Email::parse);
     let (password, new_email) = fields.finish_with(|| Some((password?, new_email?)))?;
-    contact_details::request_email_change(app, &current, password, new_email, req.lang).await?;
+    let code = optional_secret(body.code);
+    contact_details::request_email_change(app, &current, &password, code.as_ref(), new_email, req.lang).await?;
     Ok(ApiResponse::json(StatusCode::ACCEPTED, &json!({})))
 }
 
@@ -50,18 +53,19 @@ pub async fn confirm_email_change(app: &App, req: &ApiRequest) -> Result<ApiResp
 #[derive(Deserialize)]
 struct NewPhone {
     phone: Option<String>,
-    password: Option<String>,
-    sms_code: Option<String>,
+    password: Option<SecretString>,
+    code: Option<SecretString>,
+    sms_code: Option<SecretString>,
 }
 
 /// `POST /v1/me/phone/sms-code`: a `change_phone` code to the new number.
 pub async fn send_phone_code(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
-    require_session(app, req).await?;
+    let current = require_session(app, req).await?;
     let body: NewPhone = req.json()?;
     let mut fields = Fields::default();
     let phone = fields.parse("phone", body.phone.as_deref(), |raw| Phone::parse_for_sms(raw, &app.config.sms_regions));
     let phone = fields.finish_with(|| phone)?;
-    let sent = contact_details::send_phone_code(app, &phone, &req.client_ip, req.lang).await?;
+    let sent = contact_details::send_phone_code(app, &current, &phone, &req.client_ip, req.lang).await?;
     Ok(ApiResponse::json(
         StatusCode::ACCEPTED,
         &json!({"expires_in": sent.expires_in, "retry_after": sent.retry_after}),
@@ -73,10 +77,11 @@ pub async fn change_phone(app: &App, req: &ApiRequest) -> Result<ApiResponse, Ap
     let current = require_session(app, req).await?;
     let body: NewPhone = req.json()?;
     let mut fields = Fields::default();
-    let password = fields.required("password", body.password.as_deref());
+    let password = fields.secret("password", body.password);
     let phone = fields.parse("phone", body.phone.as_deref(), |raw| Phone::parse_for_sms(raw, &app.config.sms_regions));
-    let sms_code = fields.required("sms_code", body.sms_code.as_deref());
+    let sms_code = fields.secret("sms_code", body.sms_code);
     let (password, phone, sms_code) = fields.finish_with(|| Some((password?, phone?, sms_code?)))?;
-    contact_details::change_phone(app, &current, password, phone, sms_code).await?;
+    let change = PhoneChange { password, code: optional_secret(body.code), phone, sms_code };
+    contact_details::change_phone(app, &current, change).await?;
     Ok(ApiResponse::no_content())
 }

@@ -1,4 +1,5 @@
 use lambda_http::http::StatusCode;
+use secrecy::SecretString;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -6,7 +7,7 @@ use crate::api::auth::require_session;
 use crate::api::problem::ApiError;
 use crate::api::request::ApiRequest;
 use crate::api::response::ApiResponse;
-use crate::api::validate::{Fields, bounded_text};
+use crate::api::validate::{Fields, bounded_text, optional_secret};
 use crate::api::views;
 use crate::app::App;
 use crate::domain::account::DeletionStatus;
@@ -14,7 +15,8 @@ use crate::flows::{FlowError, deletion};
 
 #[derive(Deserialize)]
 struct RequestDeletion {
-    password: Option<String>,
+    password: Option<SecretString>,
+    code: Option<SecretString>,
     reason: Option<String>,
 }
 
@@ -23,10 +25,11 @@ pub async fn request(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiErro
     let current = require_session(app, req).await?;
     let body: RequestDeletion = req.json()?;
     let mut fields = Fields::default();
-    let password = fields.required("password", body.password.as_deref());
+    let password = fields.secret("password", body.password);
     let reason = fields.optional("reason", body.reason.as_deref(), bounded_text(500));
     let password = fields.finish_with(|| password)?;
-    let request = deletion::request(app, &current, password, reason, req.lang).await?;
+    let code = optional_secret(body.code);
+    let request = deletion::request(app, &current, &password, code.as_ref(), reason, req.lang).await?;
     Ok(ApiResponse::json(
         StatusCode::ACCEPTED,
         &json!({"request_id": request.request_id, "status": request.status.as_str()}),

@@ -83,10 +83,8 @@ fn page_limit(req: &ApiRequest, fields: &mut Fields) -> Option<usize> {
 
 /// `GET /ops/v1/verifications?status=…&after=…`.
 pub async fn list_verifications(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
-    let (status, after, limit) = queue_params(
-        req,
-        [VerificationStatus::PendingReview, VerificationStatus::Approved, VerificationStatus::Rejected],
-    )?;
+    let statuses = [VerificationStatus::PendingReview, VerificationStatus::Approved, VerificationStatus::Rejected];
+    let (status, after, limit) = queue_params(req, &statuses, VerificationStatus::as_str)?;
     let (entries, next) = verification::queue(app, status, limit, after.as_deref()).await?;
     Ok(page(entries.iter().map(views::queue_entry).collect(), next))
 }
@@ -156,8 +154,8 @@ pub async fn audit_trail(app: &App, req: &ApiRequest) -> Result<ApiResponse, Api
 
 /// `GET /ops/v1/deletion-requests?status=…&after=…`.
 pub async fn list_deletions(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
-    let (status, after, limit) =
-        queue_params(req, [DeletionStatus::PendingReview, DeletionStatus::Approved, DeletionStatus::Rejected])?;
+    let statuses = [DeletionStatus::PendingReview, DeletionStatus::Approved, DeletionStatus::Rejected];
+    let (status, after, limit) = queue_params(req, &statuses, DeletionStatus::as_str)?;
     let (entries, next) = deletion::queue(app, status, limit, after.as_deref()).await?;
     let items: Vec<_> = entries
         .iter()
@@ -190,19 +188,21 @@ fn cursor_in(after: &str) -> String {
     after.replace('_', "#")
 }
 
-/// `GET /ops/v1/appeals?status=…&after=…&limit=…`.
+/// `GET /ops/v1/appeals?status=…&after=…&limit=…`: any appeal state.
 pub async fn list_appeals(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
-    let (status, after, limit) =
-        queue_params(req, [AppealStatus::PendingReview, AppealStatus::Approved, AppealStatus::Rejected])?;
+    let (status, after, limit) = queue_params(req, AppealStatus::QUEUED, AppealStatus::as_str)?;
     let (entries, next) = appeals::queue(app, status, limit, after.as_deref()).await?;
-    let items: Vec<_> = entries
-        .iter()
-        .map(|e| {
-            json!({"appeal_id": e.appeal_id, "account_id": e.account_id, "username": e.username,
-                "submitted_at": rfc3339(e.submitted_at), "identity_match": e.identity_match})
-        })
-        .collect();
-    Ok(page(items, next))
+    Ok(page(entries.iter().map(views::appeal_row).collect(), next))
+}
+
+/// `GET /ops/v1/appeals/{appeal_id}`: the whole appeal (an audited read).
+pub async fn get_appeal(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let appeal_id = path_param(req, "appeal_id");
+    if !is_account_id(appeal_id) {
+        return Err(crate::flows::FlowError::NotFound("appeal_not_found").into());
+    }
+    let view = appeals::view(app, appeal_id, operator_id(req)).await?;
+    Ok(ApiResponse::json(StatusCode::OK, &views::appeal_for_operator(&view)))
 }
 
 /// `POST /ops/v1/appeals/{appeal_id}/decision`.
@@ -215,17 +215,18 @@ pub async fn decide_appeal(app: &App, req: &ApiRequest) -> Result<ApiResponse, A
         "reject" => Ok(false),
         _ => Err("decision_invalid"),
     });
-    fields.optional("note", body.note.as_deref(), bounded_text(500));
+    let note = fields.optional("note", body.note.as_deref(), bounded_text(500)).filter(|n| !n.is_empty());
     let approve = fields.finish_with(|| approve)?;
     if !is_account_id(appeal_id) {
         return Err(crate::flows::FlowError::NotFound("appeal_not_found").into());
     }
-    let appeal = appeals::decide(app, appeal_id, approve, operator_id(req)).await?;
-    Ok(ApiResponse::json(
-        StatusCode::OK,
-        &json!({"appeal_id": appeal.appeal_id, "status": appeal.status.as_str(),
-                "decided_at": appeal.decided_at.map(rfc3339), "decided_by": appeal.decided_by}),
-    ))
+    let appeal = appeals::decide(app, appeal_id, approve, note, operator_id(req)).await?;
+    let mut answer = json!({"appeal_id": appeal.appeal_id, "status": appeal.status.as_str(),
+        "decided_at": appeal.decided_at.map(rfc3339), "decided_by": appeal.decided_by});
+    if let Some(at) = appeal.effective_at {
+        answer["effective_at"] = json!(rfc3339(at));
+    }
+    Ok(ApiResponse::json(StatusCode::OK, &answer))
 }
 
 #[derive(Deserialize)]
@@ -253,15 +254,17 @@ pub async fn decide_deletion(app: &App, req: &ApiRequest) -> Result<ApiResponse,
     Ok(ApiResponse::json(StatusCode::OK, &views::deletion(&decided)))
 }
 
-/// The `status` (default `pending_review`; `statuses` are the queue's
-/// pending, approved and rejected), `after` cursor and `limit` of a queue
-/// listing, all checked.
-fn queue_params<S: Copy>(req: &ApiRequest, statuses: [S; 3]) -> Result<(S, Option<String>, usize), ApiError> {
+/// The `status` (default `pending_review`; one of the queue's `statuses`,
+/// named by `name`), `after` cursor and `limit` of a queue listing, all
+/// checked.
+fn queue_params<S: Copy>(
+    req: &ApiRequest,
+    statuses: &[S],
+    name: fn(S) -> &'static str,
+) -> Result<(S, Option<String>, usize), ApiError> {
     let mut fields = Fields::default();
-    // Every queue has the same three statuses, given in this order.
-    let names = ["pending_review", "approved", "rejected"];
     let wanted = req.query.first("status").unwrap_or("pending_review");
-    let status = names.iter().position(|name| *name == wanted).map(|i| statuses[i]);
+    let status = statuses.iter().copied().find(|s| name(*s) == wanted);
     if status.is_none() {
         fields.fail("status", "status_invalid");
     }

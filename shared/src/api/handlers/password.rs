@@ -1,4 +1,5 @@
 use lambda_http::http::StatusCode;
+use secrecy::SecretString;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -6,13 +7,14 @@ use crate::api::auth::require_session;
 use crate::api::problem::ApiError;
 use crate::api::request::ApiRequest;
 use crate::api::response::ApiResponse;
-use crate::api::validate::Fields;
+use crate::api::validate::{Fields, optional_secret};
 use crate::app::App;
 use crate::clock::rfc3339;
 use crate::domain::account::LinkPurpose;
 use crate::domain::{Email, Phone};
+use crate::flows::change_password::{self, PasswordChange};
 use crate::flows::password_recovery::{self, Contact, Method};
-use crate::flows::{change_password, set_password};
+use crate::flows::set_password;
 
 #[derive(Deserialize)]
 struct SetPassword {
@@ -143,8 +145,9 @@ pub async fn reset(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError>
 
 #[derive(Deserialize)]
 struct Change {
-    current_password: Option<String>,
-    new_password: Option<String>,
+    current_password: Option<SecretString>,
+    new_password: Option<SecretString>,
+    code: Option<SecretString>,
 }
 
 /// `PUT /v1/me/password`.
@@ -152,9 +155,10 @@ pub async fn change(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
     let current = require_session(app, req).await?;
     let body: Change = req.json()?;
     let mut fields = Fields::default();
-    let current_password = fields.required("current_password", body.current_password.as_deref());
-    let new_password = fields.required("new_password", body.new_password.as_deref());
+    let current_password = fields.secret("current_password", body.current_password);
+    let new_password = fields.secret("new_password", body.new_password);
     let (current_password, new_password) = fields.finish_with(|| Some((current_password?, new_password?)))?;
-    change_password::change_password(app, &current, current_password, new_password, req.lang).await?;
+    let change = PasswordChange { current_password, new_password, code: optional_secret(body.code) };
+    change_password::change_password(app, &current, change, req.lang).await?;
     Ok(ApiResponse::no_content())
 }

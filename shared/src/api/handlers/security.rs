@@ -1,7 +1,7 @@
 //! The account centre's security section: sessions and two-factor sign-in.
 
 use lambda_http::http::StatusCode;
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -9,7 +9,7 @@ use crate::api::auth::require_session;
 use crate::api::problem::ApiError;
 use crate::api::request::ApiRequest;
 use crate::api::response::ApiResponse;
-use crate::api::validate::Fields;
+use crate::api::validate::{Fields, optional_secret};
 use crate::api::views;
 use crate::app::App;
 use crate::flows::{mfa, sessions};
@@ -37,16 +37,17 @@ pub async fn end_other_sessions(app: &App, req: &ApiRequest) -> Result<ApiRespon
 }
 
 #[derive(Deserialize)]
-struct Password {
-    password: Option<String>,
+struct Reauthentication {
+    password: Option<SecretString>,
+    code: Option<SecretString>,
 }
 
 /// `POST /v1/me/mfa/totp`: starts enrolment.
 pub async fn enrol_totp(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     let current = require_session(app, req).await?;
-    let body: Password = req.json()?;
+    let body: Reauthentication = req.json()?;
     let mut fields = Fields::default();
-    let password = fields.required("password", body.password.as_deref()).map(str::to_owned);
+    let password = fields.secret("password", body.password);
     let password = fields.finish_with(|| password)?;
     let enrolment = mfa::enrol(app, &current, &password).await?;
     Ok(ApiResponse::json(
@@ -59,31 +60,39 @@ pub async fn enrol_totp(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiE
     ))
 }
 
-#[derive(Deserialize)]
-struct Code {
-    code: Option<String>,
-    password: Option<String>,
-}
-
 /// `POST /v1/me/mfa/totp/confirm`: turns MFA on; the recovery codes once.
 pub async fn confirm_totp(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     let current = require_session(app, req).await?;
-    let body: Code = req.json()?;
+    let body: Reauthentication = req.json()?;
     let mut fields = Fields::default();
-    let code = fields.required("code", body.code.as_deref()).map(str::to_owned);
+    let code = fields.secret("code", body.code);
     let code = fields.finish_with(|| code)?;
     let recovery_codes = mfa::confirm(app, &current, &code).await?;
     Ok(ApiResponse::json(StatusCode::OK, &json!({ "recovery_codes": recovery_codes })))
 }
 
+/// The password of a change to the second factor, and its code (judged
+/// after the password, so a missing one is not a field error here).
+fn password_and_code(req: &ApiRequest) -> Result<(SecretString, Option<SecretString>), ApiError> {
+    let body: Reauthentication = req.json()?;
+    let mut fields = Fields::default();
+    let password = fields.secret("password", body.password);
+    let password = fields.finish_with(|| password)?;
+    Ok((password, optional_secret(body.code)))
+}
+
 /// `DELETE /v1/me/mfa`: turns MFA off.
 pub async fn disable(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     let current = require_session(app, req).await?;
-    let body: Code = req.json()?;
-    let mut fields = Fields::default();
-    let password = fields.required("password", body.password.as_deref());
-    let code = fields.required("code", body.code.as_deref());
-    let (password, code) = fields.finish_with(|| Some((password?, code?)))?;
-    mfa::disable(app, &current, password, code).await?;
+    let (password, code) = password_and_code(req)?;
+    mfa::disable(app, &current, &password, code.as_ref()).await?;
     Ok(ApiResponse::no_content())
+}
+
+/// `POST /v1/me/mfa/recovery-codes`: replaces the recovery codes.
+pub async fn replace_recovery_codes(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let current = require_session(app, req).await?;
+    let (password, code) = password_and_code(req)?;
+    let recovery_codes = mfa::replace_recovery_codes(app, &current, &password, code.as_ref()).await?;
+    Ok(ApiResponse::json(StatusCode::OK, &json!({ "recovery_codes": recovery_codes })))
 }

@@ -1,5 +1,5 @@
 use lambda_http::http::StatusCode;
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -11,12 +11,13 @@ use crate::api::validate::Fields;
 use crate::api::views;
 use crate::app::App;
 use crate::clock::rfc3339;
-use crate::flows::sessions::{self, NewSession, SignIn};
+use crate::flows::sessions;
+use crate::flows::sign_in::{self, NewSession, SignIn};
 
 #[derive(Deserialize)]
 struct CreateSession {
     login: Option<String>,
-    password: Option<String>,
+    password: Option<SecretString>,
 }
 
 fn session_cookie(value: &str, max_age: i64) -> String {
@@ -28,14 +29,14 @@ pub async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
     let body: CreateSession = req.json()?;
     let mut fields = Fields::default();
     let login = fields.required("login", body.login.as_deref());
-    let password = fields.required("password", body.password.as_deref());
+    let password = fields.secret("password", body.password);
     let (login, password) = fields.finish_with(|| Some((login?, password?)))?;
-    match sessions::sign_in(app, login, password, &req.client()).await? {
+    match sign_in::sign_in(app, login, &password, &req.client()).await? {
         SignIn::Session(session) => Ok(session_created(app, &session)),
         SignIn::SecondFactor { mfa_token } => Ok(ApiResponse::json(
             StatusCode::OK,
             &json!({"mfa_required": true, "mfa_token": mfa_token.expose_secret(),
-                    "expires_in": sessions::MFA_TOKEN_SECS}),
+                    "expires_in": sign_in::MFA_TOKEN_SECS}),
         )),
     }
 }
@@ -56,18 +57,18 @@ fn session_created(app: &App, session: &NewSession) -> ApiResponse {
 
 #[derive(Deserialize)]
 struct SecondFactor {
-    mfa_token: Option<String>,
-    code: Option<String>,
+    mfa_token: Option<SecretString>,
+    code: Option<SecretString>,
 }
 
 /// `POST /v1/sessions/mfa`: the second step of a sign-in with MFA on.
 pub async fn create_with_second_factor(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     let body: SecondFactor = req.json()?;
     let mut fields = Fields::default();
-    let mfa_token = fields.required("mfa_token", body.mfa_token.as_deref());
-    let code = fields.required("code", body.code.as_deref());
+    let mfa_token = fields.secret("mfa_token", body.mfa_token);
+    let code = fields.secret("code", body.code);
     let (mfa_token, code) = fields.finish_with(|| Some((mfa_token?, code?)))?;
-    let session = sessions::sign_in_second_factor(app, mfa_token, code, &req.client()).await?;
+    let session = sign_in::sign_in_second_factor(app, &mfa_token, &code, &req.client()).await?;
     Ok(session_created(app, &session))
 }
 

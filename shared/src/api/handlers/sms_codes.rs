@@ -2,6 +2,7 @@ use lambda_http::http::StatusCode;
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::api::auth::require_session;
 use crate::api::problem::ApiError;
 use crate::api::request::ApiRequest;
 use crate::api::response::ApiResponse;
@@ -9,7 +10,7 @@ use crate::api::validate::Fields;
 use crate::app::App;
 use crate::domain::Phone;
 use crate::domain::sms_code::SmsPurpose;
-use crate::flows::sms_codes;
+use crate::flows::{sms_codes, sub_accounts};
 
 #[derive(Deserialize)]
 struct CreateSmsCode {
@@ -17,18 +18,24 @@ struct CreateSmsCode {
     purpose: Option<String>,
 }
 
-/// `POST /v1/sms-codes`: only `sign_up` codes are sent here; reset codes go
-/// out through `/v1/password/forgot`, which knows the account's phone.
+/// `POST /v1/sms-codes`: `sign_up` codes, and `sub_account` codes for a
+/// signed-in primary account (bound to it); reset codes go out through
+/// `/v1/password/forgot`, which knows the account's phone.
 pub async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     let body: CreateSmsCode = req.json()?;
     let mut fields = Fields::default();
     let phone = fields.parse("phone", body.phone.as_deref(), |raw| Phone::parse_for_sms(raw, &app.config.sms_regions));
     let purpose = fields.parse("purpose", body.purpose.as_deref(), |p| match p {
         "sign_up" => Ok(SmsPurpose::SignUp),
+        "sub_account" => Ok(SmsPurpose::SubAccount),
         _ => Err("purpose_invalid"),
     });
     let (phone, purpose) = fields.finish_with(|| Some((phone?, purpose?)))?;
-    let sent = sms_codes::send_code(app, &phone, purpose, &req.client_ip, req.lang).await?;
+    let requester = match purpose {
+        SmsPurpose::SubAccount => Some(sub_accounts::requester(&require_session(app, req).await?)?),
+        _ => None,
+    };
+    let sent = sms_codes::send_code(app, &phone, purpose, requester.as_deref(), &req.client_ip, req.lang).await?;
     Ok(ApiResponse::json(
         StatusCode::ACCEPTED,
         &json!({"expires_in": sent.expires_in, "retry_after": sent.retry_after}),

@@ -1,4 +1,5 @@
 use lambda_http::http::StatusCode;
+use secrecy::SecretString;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -6,17 +7,19 @@ use crate::api::auth::require_session;
 use crate::api::problem::ApiError;
 use crate::api::request::ApiRequest;
 use crate::api::response::ApiResponse;
-use crate::api::validate::Fields;
+use crate::api::validate::{Fields, optional_secret};
 use crate::api::views;
 use crate::app::App;
 use crate::domain::{Email, Phone, Username};
-use crate::flows::sub_accounts;
+use crate::flows::sub_accounts::{self, NewSubAccount};
 
 #[derive(Deserialize)]
 struct CreateSubAccount {
     username: Option<String>,
     email: Option<String>,
     phone: Option<String>,
+    sms_code: Option<SecretString>,
+    code: Option<SecretString>,
 }
 
 /// `POST /v1/me/sub-accounts`.
@@ -28,8 +31,13 @@ pub async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
     let email = fields.parse("email", body.email.as_deref(), Email::parse);
     let phone =
         fields.optional("phone", body.phone.as_deref(), |raw| Phone::parse_for_sms(raw, &app.config.sms_regions));
+    let sms_code = optional_secret(body.sms_code);
+    if body.phone.as_deref().is_some_and(|p| !p.is_empty()) && sms_code.is_none() {
+        fields.fail("sms_code", "required");
+    }
     let (username, email) = fields.finish_with(|| Some((username?, email?)))?;
-    let account = sub_accounts::create(app, &current.account, username, email, phone, req.lang).await?;
+    let new = NewSubAccount { username, email, phone, sms_code, code: optional_secret(body.code) };
+    let account = sub_accounts::create(app, &current, new, req.lang).await?;
     Ok(ApiResponse::json(
         StatusCode::CREATED,
         &json!({"account_id": account.account_id, "username": account.username, "status": account.status}),
