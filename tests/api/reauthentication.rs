@@ -194,7 +194,7 @@ async fn guessing_codes_on_any_route_locks_the_name_after_five_so_mfa_cannot_be_
 async fn a_code_is_spent_only_by_a_request_that_succeeds() {
     let app = spawn_app().await;
     let (customer, token) = signed_in(&app, "spendonce").await;
-    let (_, recovery) = app.enable_mfa(&token).await;
+    let (secret, recovery) = app.enable_mfa(&token).await;
     // Refused on another field (a wrong SMS code): the recovery code stays.
     let phone = json!({"password": PASSWORD, "code": recovery[0], "phone": app.fresh_phone(), "sms_code": "123456"});
     let refused = app.json_with_token(Method::PUT, "/v1/me/phone", &token, &phone).await;
@@ -210,8 +210,8 @@ async fn a_code_is_spent_only_by_a_request_that_succeeds() {
     let again = json!({"password": PASSWORD, "code": recovery[0], "new_email": app.email("again")});
     let reused = app.json_with_token(Method::POST, "/v1/me/email", &token, &again).await;
     assert_problem(reused, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
-    // Another recovery code does the job; the deletion request is made.
-    let deletion = json!({"password": PASSWORD, "code": recovery[1]});
+    // A TOTP code does the job too; the deletion request is made.
+    let deletion = json!({"password": PASSWORD, "code": app.totp_code(&secret, 1)});
     let requested = app.json_with_token(Method::POST, "/v1/me/deletion-request", &token, &deletion).await;
     assert_eq!(requested.status(), StatusCode::ACCEPTED);
     assert_eq!(app.sign_in(&customer.username, PASSWORD).await.status(), StatusCode::OK);
@@ -284,12 +284,12 @@ async fn mfa_token(app: &TestApp, customer: &Customer, password: &str) -> String
 async fn an_mfa_token_dies_with_a_password_change_reset_or_suspension() {
     let app = spawn_app().await;
     let (customer, token) = signed_in(&app, "tokendies").await;
-    let (_, recovery) = app.enable_mfa(&token).await;
+    let (secret, recovery) = app.enable_mfa(&token).await;
 
     // A change from the session (by the owner, or whoever holds it).
     let issued = mfa_token(&app, &customer, PASSWORD).await;
     let new_password = "Chang3d#Gpu-Pass";
-    let change = json!({"current_password": PASSWORD, "new_password": new_password, "code": recovery[0]});
+    let change = json!({"current_password": PASSWORD, "new_password": new_password, "code": app.totp_code(&secret, 1)});
     assert_eq!(
         app.json_with_token(Method::PUT, "/v1/me/password", &token, &change).await.status(),
         StatusCode::NO_CONTENT
