@@ -74,7 +74,8 @@ async fn assert_handled(response: reqwest::Response, what: &str) {
         response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     let text = response.text().await.unwrap_or_default();
     assert!(status.as_u16() < 500, "{what}: {status} {text}");
-    let authorizer_refused = stack().is_some() && status == StatusCode::FORBIDDEN && text.contains("execute-api:Invoke");
+    let authorizer_refused =
+        stack().is_some() && status == StatusCode::FORBIDDEN && text.contains("execute-api:Invoke");
     if status.is_client_error() && !authorizer_refused {
         assert_eq!(content_type, "application/problem+json", "{what}: {status} {text}");
         let problem: Value = serde_json::from_str(&text).expect("a problem body");
