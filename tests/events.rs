@@ -56,7 +56,7 @@ async fn last_message(app: &EmbeddedApp) -> OutboxEntry {
 
 #[test]
 fn every_scheduled_function_has_a_sample_eventbridge_event() {
-    for function in shared::lambda::SCHEDULED_FUNCTIONS {
+    for function in shared::lambda::SCHEDULED.iter().map(|f| f.name) {
         let event = load(&format!("scheduled/{function}.json"));
         assert_eq!(event["detail-type"], "Scheduled Event", "{function}");
         assert_eq!(event["source"], "aws.events", "{function}");

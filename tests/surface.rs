@@ -22,7 +22,7 @@ fn the_template_routes_every_route_to_its_function_and_nothing_else() {
     let template = read_yaml("infra/template.yaml");
     let mut deployed = BTreeSet::new();
     let mut functions = BTreeSet::new();
-    for (_, resource) in template["Resources"].as_mapping().unwrap() {
+    for (name, resource) in template["Resources"].as_mapping().unwrap() {
         if resource["Type"] != "AWS::Serverless::Function" {
             continue;
         }
@@ -30,7 +30,7 @@ fn the_template_routes_every_route_to_its_function_and_nothing_else() {
             .as_str()
             .expect("each function names its binary")
             .to_owned();
-        assert_eq!(resource["Metadata"]["BuildMethod"], "rust-cargolambda");
+        assert_deployed_as_built_alone(name.as_str().unwrap(), resource, &binary);
         functions.insert(binary.clone());
         for (_, event) in resource["Properties"]["Events"].as_mapping().into_iter().flatten() {
             if event["Type"] == "HttpApi" {
@@ -45,8 +45,20 @@ fn the_template_routes_every_route_to_its_function_and_nothing_else() {
     }
     assert_eq!(deployed, table_routes());
     let mut expected: BTreeSet<String> = Function::ALL.iter().map(|f| f.name().to_owned()).collect();
-    expected.extend(shared::lambda::SCHEDULED_FUNCTIONS.iter().map(|f| f.to_string()));
+    expected.extend(shared::lambda::SCHEDULED.iter().map(|f| f.name.to_string()));
     assert_eq!(functions, expected);
+}
+
+/// A function is built by the root `Makefile` (`sam build` runs
+/// `make build-<LogicalId>`), whose rule builds the package its logical id
+/// names (`SignUpFunction` → `sign-up`) on its own, through
+/// `scripts/build-lambdas --package`.
+fn assert_deployed_as_built_alone(logical_id: &str, resource: &Value, binary: &str) {
+    assert_eq!(resource["Metadata"]["BuildMethod"], "makefile", "{binary}");
+    let pascal: String = binary.split('-').map(|word| word[..1].to_uppercase() + &word[1..]).collect();
+    assert_eq!(logical_id, format!("{pascal}Function"), "the Makefile's rule finds {binary} by its logical id");
+    let makefile = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../Makefile")).unwrap();
+    assert!(makefile.contains("build-%Function:") && makefile.contains("scripts/build-lambdas --package"));
 }
 
 #[test]
@@ -508,6 +520,108 @@ fn only_the_scheduled_functions_run_on_a_schedule_and_they_serve_no_route() {
             scheduled.insert(resource["Metadata"]["BuildProperties"]["Binary"].as_str().unwrap().to_owned());
         }
     }
-    let expected: BTreeSet<String> = shared::lambda::SCHEDULED_FUNCTIONS.iter().map(|f| f.to_string()).collect();
+    let expected: BTreeSet<String> = shared::lambda::SCHEDULED.iter().map(|f| f.name.to_string()).collect();
     assert_eq!(scheduled, expected);
+}
+
+/// The schema `openapi.yaml` gives `route`'s `status` answer, with `$ref`s
+/// to `components` resolved (as JSON).
+fn openapi_answer(spec: &serde_json::Value, method: &str, path: &str, status: u16) -> Option<serde_json::Value> {
+    let response = &spec["paths"][path][method.to_lowercase()]["responses"][status.to_string()];
+    let response = resolve(spec, response);
+    response.get("content").map(|content| resolve(spec, &content["application/json"]["schema"]))
+}
+
+/// `value` with a top-level `$ref` followed (`#/components/...`).
+fn resolve(spec: &serde_json::Value, value: &serde_json::Value) -> serde_json::Value {
+    match value.get("$ref").and_then(|r| r.as_str()) {
+        Some(reference) => {
+            let pointer = reference.trim_start_matches('#');
+            resolve(spec, spec.pointer(pointer).unwrap_or_else(|| panic!("openapi.yaml resolves {reference}")))
+        }
+        None => value.clone(),
+    }
+}
+
+/// A schemars schema with its `$ref`s into `$defs` followed.
+fn resolve_ours(root: &serde_json::Value, value: &serde_json::Value) -> serde_json::Value {
+    match value.get("$ref").and_then(|r| r.as_str()) {
+        Some(reference) => resolve_ours(root, root.pointer(reference.trim_start_matches('#')).expect("a $def")),
+        None => value.clone(),
+    }
+}
+
+/// The properties and required fields of an object schema (an untagged
+/// `anyOf` of objects counts as the union of their properties and the
+/// intersection of their required fields).
+fn shape(root: &serde_json::Value, schema: &serde_json::Value) -> (BTreeSet<String>, BTreeSet<String>) {
+    let schema = resolve_ours(root, schema);
+    if let Some(variants) = schema.get("anyOf").or_else(|| schema.get("oneOf")).and_then(|v| v.as_array()) {
+        let shapes: Vec<_> = variants.iter().map(|v| shape(root, v)).filter(|(p, _)| !p.is_empty()).collect();
+        let properties = shapes.iter().flat_map(|(p, _)| p.clone()).collect();
+        let required = shapes.iter().map(|(_, r)| r.clone()).reduce(|a, b| &a & &b).unwrap_or_default();
+        return (properties, required);
+    }
+    let properties = schema["properties"].as_object().map(|p| p.keys().cloned().collect()).unwrap_or_default();
+    let required = schema["required"]
+        .as_array()
+        .map(|r| r.iter().filter_map(|f| f.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default();
+    (properties, required)
+}
+
+/// Compares our answer's shape with openapi's at `at`, and recursively the
+/// objects both describe.
+fn compare(
+    ours_root: &serde_json::Value,
+    ours: &serde_json::Value,
+    spec: &serde_json::Value,
+    theirs: &serde_json::Value,
+    at: &str,
+    mismatches: &mut Vec<String>,
+) {
+    let theirs = resolve(spec, theirs);
+    let (our_properties, our_required) = shape(ours_root, ours);
+    let (their_properties, their_required) = shape(spec, &theirs);
+    if their_properties.is_empty() {
+        return;
+    }
+    if our_properties != their_properties {
+        mismatches.push(format!("{at}: ours {our_properties:?}, openapi.yaml {their_properties:?}"));
+        return;
+    }
+    let promised: Vec<_> = their_required.difference(&our_required).collect();
+    if !promised.is_empty() {
+        mismatches.push(format!("{at}: openapi.yaml requires {promised:?}, which the answer may leave out"));
+    }
+    let ours = resolve_ours(ours_root, ours);
+    for property in &our_properties {
+        let mut our_field = ours["properties"][property].clone();
+        let mut their_field = resolve(spec, &theirs["properties"][property]);
+        // Lists: compare their items.
+        if our_field.get("items").is_some() && their_field.get("items").is_some() {
+            our_field = our_field["items"].clone();
+            their_field = their_field["items"].clone();
+        }
+        compare(ours_root, &our_field, spec, &their_field, &format!("{at}.{property}"), mismatches);
+    }
+}
+
+#[test]
+fn every_answer_type_is_the_response_openapi_describes() {
+    let spec: serde_json::Value = serde_json::to_value(read_yaml("openapi.yaml")).unwrap();
+    let mut mismatches = Vec::new();
+    for (id, status, schema) in shared::api::routes::answers() {
+        let route = ROUTES.iter().find(|r| r.id == id).unwrap();
+        let at = format!("{} {} {status}", route.method, route.path);
+        let described = openapi_answer(&spec, route.method, route.path, status);
+        let ours = schema.as_value().clone();
+        match (status, described) {
+            (204, None) => {}
+            (204, Some(_)) => mismatches.push(format!("{at}: openapi.yaml gives a 204 a body")),
+            (_, None) => mismatches.push(format!("{at}: openapi.yaml describes no JSON answer")),
+            (_, Some(theirs)) => compare(&ours, &ours, &spec, &theirs, &at, &mut mismatches),
+        }
+    }
+    assert!(mismatches.is_empty(), "answers and openapi.yaml differ:\n{}", mismatches.join("\n"));
 }

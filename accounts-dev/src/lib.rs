@@ -111,12 +111,15 @@ impl Drop for DevServer {
     }
 }
 
-/// What the deployed scheduled functions do every 15 minutes, done here on
-/// every move of the dev clock and once a minute: carrying out recovery
-/// appeals whose hold has passed. A failure is logged; the next run retries.
+/// What the deployed scheduled functions do every 15 minutes (carrying out
+/// recovery appeals whose hold has passed, counting what waits), done here
+/// on every move of the dev clock and once a minute. A failure is logged;
+/// the next run retries.
 pub(crate) async fn run_scheduled_work(app: &App) {
-    if let Err(e) = shared::flows::appeals::carry_out_due(app).await {
-        tracing::warn!(error = %shared::api::problem::chain(&e), "scheduled work failed");
+    for function in shared::lambda::SCHEDULED {
+        if let Err(e) = (function.job)(app).await {
+            tracing::warn!(function = function.name, error = %shared::api::problem::chain(&e), "scheduled work failed");
+        }
     }
 }
 

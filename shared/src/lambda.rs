@@ -10,6 +10,7 @@ use lambda_http::{Adapter, Request, Service, service_fn};
 
 use crate::api::{self, functions::Entry};
 use crate::config::Config;
+use crate::flows::FlowError;
 
 /// Wires the app from the environment and serves `function` until the
 /// runtime stops.
@@ -40,25 +41,46 @@ async fn open_store_connection(app: &crate::App) {
     }
 }
 
-/// The functions that serve no route but run on a schedule (the template's
-/// `Schedule` events); every other function is an [`api::functions`] entry.
-pub const SCHEDULED_FUNCTIONS: &[&str] = &["queue-watch", "appeal-hold"];
+/// The work of a scheduled function, over the app it wired.
+pub type Job<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), FlowError>> + Send + 'a>>;
 
-/// Wires the app from the environment and runs `job` on every invocation
-/// (a scheduled function: EventBridge's event itself carries nothing used).
-pub async fn run_scheduled<F, Fut>(job: F) -> Result<(), lambda_http::Error>
-where
-    F: Fn(crate::App) -> Fut,
-    Fut: std::future::Future<Output = Result<(), crate::flows::FlowError>>,
-{
+/// A function that serves no route but runs on a schedule (the template's
+/// `Schedule` events): its name and its work. Its `main` names its own const,
+/// so its binary links only its own job.
+pub struct Scheduled {
+    /// The crate and binary name under `functions/`.
+    pub name: &'static str,
+    /// What it does on each run.
+    pub job: for<'a> fn(&'a crate::App) -> Job<'a>,
+}
+
+fn watch_queues(app: &crate::App) -> Job<'_> {
+    Box::pin(async move { crate::flows::queue_watch::watch(app).await.map(|_| ()) })
+}
+
+fn carry_out_appeals(app: &crate::App) -> Job<'_> {
+    Box::pin(async move { crate::flows::appeals::carry_out_due(app).await.map(|_| ()) })
+}
+
+/// `functions/queue-watch`: counts what waits for operators (gauges).
+pub const QUEUE_WATCH: Scheduled = Scheduled { name: "queue-watch", job: watch_queues };
+/// `functions/appeal-hold`: carries out appeals whose hold has passed.
+pub const APPEAL_HOLD: Scheduled = Scheduled { name: "appeal-hold", job: carry_out_appeals };
+/// Every scheduled function (this links every job: for the dev server and
+/// tests, never for a Lambda function).
+pub const SCHEDULED: &[&Scheduled] = &[&QUEUE_WATCH, &APPEAL_HOLD];
+
+/// Wires the app from the environment and runs `function`'s job on every
+/// invocation (EventBridge's event itself carries nothing used).
+pub async fn run_scheduled(function: &'static Scheduled) -> Result<(), lambda_http::Error> {
     crate::telemetry::init(true);
     let app = crate::app::wire(Config::from_env()?).await?.app;
     lambda_runtime::run(service_fn(move |_: LambdaEvent<serde_json::Value>| {
-        let run = job(app.clone());
+        let app = app.clone();
         async move {
             // The whole chain, as a request's 5xx is logged: the cause is
             // in the sources (`Dependency` keeps the adapter's error).
-            run.await.map_err(|e| lambda_http::Error::from(api::problem::chain(&e)))?;
+            (function.job)(&app).await.map_err(|e| lambda_http::Error::from(api::problem::chain(&e)))?;
             Ok::<_, lambda_http::Error>(serde_json::Value::Null)
         }
     }))

@@ -5,5 +5,5 @@
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::lambda::run_scheduled(|app| async move { shared::flows::queue_watch::watch(&app).await.map(|_| ()) }).await
+    shared::lambda::run_scheduled(&shared::lambda::QUEUE_WATCH).await
 }

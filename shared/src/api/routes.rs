@@ -1,176 +1,170 @@
 //! The route table: the one source of truth for which function serves which
-//! route. The dev server routes by it, each Lambda checks it, and a test
-//! holds `infra/template.yaml` and `openapi.yaml` to it.
+//! route. Every route is declared once, in [`route_declarations!`] (method,
+//! path, body, access, the function that serves it and its handler); this
+//! module builds the table from it, `api::functions` builds each function's
+//! dispatch from it, the dev server routes by it, and tests hold
+//! `infra/template.yaml`, `openapi.yaml`, `events/` and `functions/` to it.
 
-/// A deployed Lambda function (one per flow).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Function {
-    /// `functions/sms-codes`.
-    SmsCodes,
-    /// `functions/sign-up`.
-    SignUp,
-    /// `functions/set-password`.
-    SetPassword,
-    /// `functions/sessions`.
-    Sessions,
-    /// `functions/forgot-password`.
-    ForgotPassword,
-    /// `functions/change-password`.
-    ChangePassword,
-    /// `functions/verification`.
-    Verification,
-    /// `functions/operator`.
-    Operator,
-    /// `functions/deletion`.
-    Deletion,
-    /// `functions/sub-accounts`.
-    SubAccounts,
-    /// `functions/security`.
-    Security,
-    /// `functions/contact-details`.
-    ContactDetails,
-    /// `functions/appeals`.
-    Appeals,
-}
-
-impl Function {
-    /// Every function.
-    pub const ALL: &[Function] = &[
-        Self::SmsCodes,
-        Self::SignUp,
-        Self::SetPassword,
-        Self::Sessions,
-        Self::ForgotPassword,
-        Self::ChangePassword,
-        Self::Verification,
-        Self::Operator,
-        Self::Deletion,
-        Self::SubAccounts,
-        Self::Security,
-        Self::ContactDetails,
-        Self::Appeals,
-    ];
-
-    /// The crate and binary name under `functions/`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::SmsCodes => "sms-codes",
-            Self::SignUp => "sign-up",
-            Self::SetPassword => "set-password",
-            Self::Sessions => "sessions",
-            Self::ForgotPassword => "forgot-password",
-            Self::ChangePassword => "change-password",
-            Self::Verification => "verification",
-            Self::Operator => "operator",
-            Self::Deletion => "deletion",
-            Self::SubAccounts => "sub-accounts",
-            Self::Security => "security",
-            Self::ContactDetails => "contact-details",
-            Self::Appeals => "appeals",
+/// Every route, once, grouped by the Lambda function that serves it:
+///
+/// `Function "crate-name" ENTRY_CONST { RouteId METHOD "/path" Body Access => handler [status Answer, …], … }`
+///
+/// Invokes `$then!` with the whole list. The handlers are paths under
+/// `api::handlers`, resolved only where the dispatch is built; the answers
+/// are the success statuses and their `api::views` types, which a surface
+/// test holds to `openapi.yaml`.
+macro_rules! route_declarations {
+    ($then:ident) => {
+        $then! {
+            SmsCodes "sms-codes" SMS_CODES {
+                CreateSmsCode POST "/v1/sms-codes" Json Public => sms_codes::create [202 CodeSent],
+            }
+            SignUp "sign-up" SIGN_UP {
+                CreateAccount POST "/v1/accounts" Json Public => accounts::create [201 AccountCreated],
+            }
+            SetPassword "set-password" SET_PASSWORD {
+                SetPassword POST "/v1/password/set" Json Public => password::set [204 NoContent],
+                InspectLink POST "/v1/password/link" Json Public => password::inspect_link [200 LinkInfo],
+                DeclineLink POST "/v1/password/link/decline" Json Public => password::decline_link [204 NoContent],
+            }
+            Sessions "sessions" SESSIONS {
+                CreateSession POST "/v1/sessions" Json Public => sessions::create [201 SessionCreated, 200 MfaRequired],
+                DeleteCurrentSession DELETE "/v1/sessions/current" None Public => sessions::delete_current
+                    [204 NoContent],
+                GetMe GET "/v1/me" None Public => sessions::me [200 AccountView],
+                CreateSessionWithSecondFactor POST "/v1/sessions/mfa" Json Public => sessions::create_with_second_factor
+                    [201 SessionCreated],
+            }
+            ForgotPassword "forgot-password" FORGOT_PASSWORD {
+                ForgotPassword POST "/v1/password/forgot" Json Public => password::forgot [202 Empty],
+                ResetPassword POST "/v1/password/reset" Json Public => password::reset [204 NoContent],
+                ForgotUsername POST "/v1/username/forgot" Json Public => password::forgot_username [202 Empty],
+            }
+            ChangePassword "change-password" CHANGE_PASSWORD {
+                ChangePassword PUT "/v1/me/password" Json Public => password::change [204 NoContent],
+            }
+            Verification "verification" VERIFICATION {
+                CreateMaterial POST "/v1/me/verification/materials" Json Public => verification::create_material
+                    [201 MaterialCreated],
+                SubmitVerification POST "/v1/me/verification" Json Public => verification::submit [202 Status],
+                GetVerification GET "/v1/me/verification" None Public => verification::get [200 VerificationStatusView],
+            }
+            Operator "operator" OPERATOR {
+                OpsGetAccount GET "/ops/v1/accounts/{username}" None Operator => operator::account
+                    [200 OperatorAccountView],
+                OpsListVerifications GET "/ops/v1/verifications" None Operator => operator::list_verifications
+                    [200 PageOf<VerificationRow>],
+                OpsGetVerification GET "/ops/v1/verifications/{account_id}" None Operator => operator::get_verification
+                    [200 SubmissionView],
+                OpsDecideVerification POST "/ops/v1/verifications/{account_id}/decision" Json Operator
+                    => operator::decide [200 SubmissionView],
+                OpsAudit GET "/ops/v1/audit" None Operator => operator::audit_trail [200 PageOf<AuditItem>],
+                OpsListDeletions GET "/ops/v1/deletion-requests" None Operator => operator::list_deletions
+                    [200 PageOf<DeletionRow>],
+                OpsDecideDeletion POST "/ops/v1/deletion-requests/{request_id}/decision" Json Operator
+                    => operator::decide_deletion [200 DeletionView],
+                OpsSuspend POST "/ops/v1/accounts/{username}/suspension" Json Operator => operator::suspend
+                    [200 OperatorAccountView],
+                OpsLiftSuspension DELETE "/ops/v1/accounts/{username}/suspension" None Operator
+                    => operator::lift_suspension [200 OperatorAccountView],
+                OpsListAppeals GET "/ops/v1/appeals" None Operator => operator::list_appeals [200 PageOf<AppealRow>],
+                OpsGetAppeal GET "/ops/v1/appeals/{appeal_id}" None Operator => operator::get_appeal [200 AppealDetail],
+                OpsDecideAppeal POST "/ops/v1/appeals/{appeal_id}/decision" Json Operator => operator::decide_appeal
+                    [200 AppealDecided],
+            }
+            Deletion "deletion" DELETION {
+                RequestDeletion POST "/v1/me/deletion-request" Json Public => deletion::request [202 DeletionCreated],
+                GetDeletion GET "/v1/me/deletion-request" None Public => deletion::get [200 DeletionView],
+                CancelDeletion DELETE "/v1/me/deletion-request" None Public => deletion::cancel [204 NoContent],
+            }
+            SubAccounts "sub-accounts" SUB_ACCOUNTS {
+                CreateSubAccount POST "/v1/me/sub-accounts" Json Public => sub_accounts::create [201 AccountCreated],
+                ListSubAccounts GET "/v1/me/sub-accounts" None Public => sub_accounts::list [200 Items<SubAccountItem>],
+                ResetSubAccount POST "/v1/me/sub-accounts/{username}/password-reset" None Public => sub_accounts::reset
+                    [202 Empty],
+            }
+            Security "security" SECURITY {
+                ListSessions GET "/v1/me/sessions" None Public => security::list_sessions [200 Items<SessionItem>],
+                EndSession DELETE "/v1/me/sessions/{session_id}" None Public => security::end_session [204 NoContent],
+                EndOtherSessions DELETE "/v1/me/sessions" None Public => security::end_other_sessions [204 NoContent],
+                EnrolTotp POST "/v1/me/mfa/totp" Json Public => security::enrol_totp [201 Enrolment],
+                ConfirmTotp POST "/v1/me/mfa/totp/confirm" Json Public => security::confirm_totp [200 RecoveryCodes],
+                DisableMfa DELETE "/v1/me/mfa" Json Public => security::disable [204 NoContent],
+                ReplaceRecoveryCodes POST "/v1/me/mfa/recovery-codes" Json Public => security::replace_recovery_codes
+                    [200 RecoveryCodes],
+            }
+            ContactDetails "contact-details" CONTACT_DETAILS {
+                RequestEmailChange POST "/v1/me/email" Json Public => contact::request_email_change [202 Empty],
+                ConfirmEmailChange POST "/v1/me/email/confirm" Json Public => contact::confirm_email_change
+                    [204 NoContent],
+                SendPhoneCode POST "/v1/me/phone/sms-code" Json Public => contact::send_phone_code [202 CodeSent],
+                ChangePhone PUT "/v1/me/phone" Json Public => contact::change_phone [204 NoContent],
+            }
+            Appeals "appeals" APPEALS {
+                FileAppeal POST "/v1/appeals" Json Public => appeals::file [202 Empty],
+                ConfirmAppeal POST "/v1/appeals/confirm" Json Public => appeals::confirm [202 AppealConfirmed],
+                CancelAppeal POST "/v1/appeals/cancel" Json Public => appeals::cancel [204 NoContent],
+            }
         }
-    }
+    };
+}
+pub(crate) use route_declarations;
+
+/// Builds [`Function`], [`RouteId`] and [`ROUTES`] from the declarations.
+macro_rules! route_table {
+    ($( $function:ident $name:literal $entry:ident {
+        $( $route:ident $method:ident $path:literal $body:ident $access:ident => $handler:path
+            [$($status:literal $answer:ty),+], )+
+    } )+) => {
+        /// A deployed Lambda function that serves routes (one per flow).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Function {
+            $( #[doc = concat!("`functions/", $name, "`.")] $function, )+
+        }
+
+        impl Function {
+            /// Every function that serves routes.
+            pub const ALL: &[Function] = &[$(Self::$function),+];
+
+            /// The crate and binary name under `functions/`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Self::$function => $name,)+
+                }
+            }
+        }
+
+        /// Every public and operator route.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum RouteId {
+            $($( #[doc = concat!("`", stringify!($method), " ", $path, "`.")] $route, )+)+
+        }
+
+        /// The whole table.
+        pub const ROUTES: &[Route] = &[
+            $($(
+                Route {
+                    id: RouteId::$route,
+                    method: stringify!($method),
+                    path: $path,
+                    function: Function::$function,
+                    body: BodyKind::$body,
+                    access: Access::$access,
+                },
+            )+)+
+        ];
+
+        /// Each route's success statuses with the JSON schema of the answer
+        /// (a `NoContent` answer has no body).
+        #[cfg(feature = "schema")]
+        pub fn answers() -> Vec<(RouteId, u16, schemars::Schema)> {
+            use super::views::*;
+            vec![$($($( (RouteId::$route, $status, schemars::schema_for!($answer)), )+)+)+]
+        }
+    };
 }
 
-/// Every public and operator route.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum RouteId {
-    /// `POST /v1/sms-codes`.
-    CreateSmsCode,
-    /// `POST /v1/accounts`.
-    CreateAccount,
-    /// `POST /v1/password/set`.
-    SetPassword,
-    /// `POST /v1/password/link`.
-    InspectLink,
-    /// `POST /v1/password/link/decline`.
-    DeclineLink,
-    /// `POST /v1/sessions`.
-    CreateSession,
-    /// `DELETE /v1/sessions/current`.
-    DeleteCurrentSession,
-    /// `GET /v1/me`.
-    GetMe,
-    /// `POST /v1/password/forgot`.
-    ForgotPassword,
-    /// `POST /v1/password/reset`.
-    ResetPassword,
-    /// `PUT /v1/me/password`.
-    ChangePassword,
-    /// `POST /v1/me/verification/materials`.
-    CreateMaterial,
-    /// `POST /v1/me/verification`.
-    SubmitVerification,
-    /// `GET /v1/me/verification`.
-    GetVerification,
-    /// `GET /ops/v1/accounts/{username}`.
-    OpsGetAccount,
-    /// `GET /ops/v1/verifications`.
-    OpsListVerifications,
-    /// `GET /ops/v1/verifications/{account_id}`.
-    OpsGetVerification,
-    /// `POST /ops/v1/verifications/{account_id}/decision`.
-    OpsDecideVerification,
-    /// `GET /ops/v1/audit`.
-    OpsAudit,
-    /// `POST /v1/me/deletion-request`.
-    RequestDeletion,
-    /// `GET /v1/me/deletion-request`.
-    GetDeletion,
-    /// `DELETE /v1/me/deletion-request`.
-    CancelDeletion,
-    /// `POST /v1/me/sub-accounts`.
-    CreateSubAccount,
-    /// `GET /v1/me/sub-accounts`.
-    ListSubAccounts,
-    /// `POST /v1/me/sub-accounts/{username}/password-reset`.
-    ResetSubAccount,
-    /// `GET /ops/v1/deletion-requests`.
-    OpsListDeletions,
-    /// `POST /ops/v1/deletion-requests/{request_id}/decision`.
-    OpsDecideDeletion,
-    /// `POST /v1/sessions/mfa`.
-    CreateSessionWithSecondFactor,
-    /// `POST /v1/username/forgot`.
-    ForgotUsername,
-    /// `GET /v1/me/sessions`.
-    ListSessions,
-    /// `DELETE /v1/me/sessions/{session_id}`.
-    EndSession,
-    /// `DELETE /v1/me/sessions`.
-    EndOtherSessions,
-    /// `POST /v1/me/mfa/totp`.
-    EnrolTotp,
-    /// `POST /v1/me/mfa/totp/confirm`.
-    ConfirmTotp,
-    /// `DELETE /v1/me/mfa`.
-    DisableMfa,
-    /// `POST /v1/me/email`.
-    RequestEmailChange,
-    /// `POST /v1/me/email/confirm`.
-    ConfirmEmailChange,
-    /// `POST /v1/me/phone/sms-code`.
-    SendPhoneCode,
-    /// `PUT /v1/me/phone`.
-    ChangePhone,
-    /// `POST /ops/v1/accounts/{username}/suspension`.
-    OpsSuspend,
-    /// `DELETE /ops/v1/accounts/{username}/suspension`.
-    OpsLiftSuspension,
-    /// `POST /v1/appeals`.
-    FileAppeal,
-    /// `POST /v1/appeals/confirm`.
-    ConfirmAppeal,
-    /// `GET /ops/v1/appeals`.
-    OpsListAppeals,
-    /// `POST /ops/v1/appeals/{appeal_id}/decision`.
-    OpsDecideAppeal,
-    /// `GET /ops/v1/appeals/{appeal_id}`.
-    OpsGetAppeal,
-    /// `POST /v1/appeals/cancel`.
-    CancelAppeal,
-    /// `POST /v1/me/mfa/recovery-codes`.
-    ReplaceRecoveryCodes,
-}
+route_declarations!(route_table);
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -215,72 +209,6 @@ impl Route {
         format!("{} {}", self.method, self.path)
     }
 }
-
-const fn route(id: RouteId, method: &'static str, path: &'static str, function: Function, body: BodyKind) -> Route {
-    Route { id, method, path, function, body, access: Access::Public }
-}
-
-const fn ops_route(id: RouteId, method: &'static str, path: &'static str, body: BodyKind) -> Route {
-    Route { id, method, path, function: Function::Operator, body, access: Access::Operator }
-}
-
-/// The whole table.
-pub const ROUTES: &[Route] = &[
-    route(RouteId::CreateSmsCode, "POST", "/v1/sms-codes", Function::SmsCodes, BodyKind::Json),
-    route(RouteId::CreateAccount, "POST", "/v1/accounts", Function::SignUp, BodyKind::Json),
-    route(RouteId::SetPassword, "POST", "/v1/password/set", Function::SetPassword, BodyKind::Json),
-    route(RouteId::InspectLink, "POST", "/v1/password/link", Function::SetPassword, BodyKind::Json),
-    route(RouteId::DeclineLink, "POST", "/v1/password/link/decline", Function::SetPassword, BodyKind::Json),
-    route(RouteId::CreateSession, "POST", "/v1/sessions", Function::Sessions, BodyKind::Json),
-    route(RouteId::DeleteCurrentSession, "DELETE", "/v1/sessions/current", Function::Sessions, BodyKind::None),
-    route(RouteId::GetMe, "GET", "/v1/me", Function::Sessions, BodyKind::None),
-    route(RouteId::ForgotPassword, "POST", "/v1/password/forgot", Function::ForgotPassword, BodyKind::Json),
-    route(RouteId::ResetPassword, "POST", "/v1/password/reset", Function::ForgotPassword, BodyKind::Json),
-    route(RouteId::ChangePassword, "PUT", "/v1/me/password", Function::ChangePassword, BodyKind::Json),
-    route(RouteId::CreateMaterial, "POST", "/v1/me/verification/materials", Function::Verification, BodyKind::Json),
-    route(RouteId::SubmitVerification, "POST", "/v1/me/verification", Function::Verification, BodyKind::Json),
-    route(RouteId::GetVerification, "GET", "/v1/me/verification", Function::Verification, BodyKind::None),
-    ops_route(RouteId::OpsGetAccount, "GET", "/ops/v1/accounts/{username}", BodyKind::None),
-    ops_route(RouteId::OpsListVerifications, "GET", "/ops/v1/verifications", BodyKind::None),
-    ops_route(RouteId::OpsGetVerification, "GET", "/ops/v1/verifications/{account_id}", BodyKind::None),
-    ops_route(RouteId::OpsDecideVerification, "POST", "/ops/v1/verifications/{account_id}/decision", BodyKind::Json),
-    ops_route(RouteId::OpsAudit, "GET", "/ops/v1/audit", BodyKind::None),
-    route(RouteId::RequestDeletion, "POST", "/v1/me/deletion-request", Function::Deletion, BodyKind::Json),
-    route(RouteId::GetDeletion, "GET", "/v1/me/deletion-request", Function::Deletion, BodyKind::None),
-    route(RouteId::CancelDeletion, "DELETE", "/v1/me/deletion-request", Function::Deletion, BodyKind::None),
-    route(RouteId::CreateSubAccount, "POST", "/v1/me/sub-accounts", Function::SubAccounts, BodyKind::Json),
-    route(RouteId::ListSubAccounts, "GET", "/v1/me/sub-accounts", Function::SubAccounts, BodyKind::None),
-    route(
-        RouteId::ResetSubAccount,
-        "POST",
-        "/v1/me/sub-accounts/{username}/password-reset",
-        Function::SubAccounts,
-        BodyKind::None,
-    ),
-    ops_route(RouteId::OpsListDeletions, "GET", "/ops/v1/deletion-requests", BodyKind::None),
-    ops_route(RouteId::OpsDecideDeletion, "POST", "/ops/v1/deletion-requests/{request_id}/decision", BodyKind::Json),
-    route(RouteId::CreateSessionWithSecondFactor, "POST", "/v1/sessions/mfa", Function::Sessions, BodyKind::Json),
-    route(RouteId::ForgotUsername, "POST", "/v1/username/forgot", Function::ForgotPassword, BodyKind::Json),
-    route(RouteId::ListSessions, "GET", "/v1/me/sessions", Function::Security, BodyKind::None),
-    route(RouteId::EndSession, "DELETE", "/v1/me/sessions/{session_id}", Function::Security, BodyKind::None),
-    route(RouteId::EndOtherSessions, "DELETE", "/v1/me/sessions", Function::Security, BodyKind::None),
-    route(RouteId::EnrolTotp, "POST", "/v1/me/mfa/totp", Function::Security, BodyKind::Json),
-    route(RouteId::ConfirmTotp, "POST", "/v1/me/mfa/totp/confirm", Function::Security, BodyKind::Json),
-    route(RouteId::DisableMfa, "DELETE", "/v1/me/mfa", Function::Security, BodyKind::Json),
-    route(RouteId::ReplaceRecoveryCodes, "POST", "/v1/me/mfa/recovery-codes", Function::Security, BodyKind::Json),
-    route(RouteId::RequestEmailChange, "POST", "/v1/me/email", Function::ContactDetails, BodyKind::Json),
-    route(RouteId::ConfirmEmailChange, "POST", "/v1/me/email/confirm", Function::ContactDetails, BodyKind::Json),
-    route(RouteId::SendPhoneCode, "POST", "/v1/me/phone/sms-code", Function::ContactDetails, BodyKind::Json),
-    route(RouteId::ChangePhone, "PUT", "/v1/me/phone", Function::ContactDetails, BodyKind::Json),
-    ops_route(RouteId::OpsSuspend, "POST", "/ops/v1/accounts/{username}/suspension", BodyKind::Json),
-    ops_route(RouteId::OpsLiftSuspension, "DELETE", "/ops/v1/accounts/{username}/suspension", BodyKind::None),
-    route(RouteId::FileAppeal, "POST", "/v1/appeals", Function::Appeals, BodyKind::Json),
-    route(RouteId::ConfirmAppeal, "POST", "/v1/appeals/confirm", Function::Appeals, BodyKind::Json),
-    route(RouteId::CancelAppeal, "POST", "/v1/appeals/cancel", Function::Appeals, BodyKind::Json),
-    ops_route(RouteId::OpsListAppeals, "GET", "/ops/v1/appeals", BodyKind::None),
-    ops_route(RouteId::OpsGetAppeal, "GET", "/ops/v1/appeals/{appeal_id}", BodyKind::None),
-    ops_route(RouteId::OpsDecideAppeal, "POST", "/ops/v1/appeals/{appeal_id}/decision", BodyKind::Json),
-];
 
 /// The route with API Gateway route key `key`.
 pub fn by_key(key: &str) -> Option<&'static Route> {
