@@ -1,11 +1,12 @@
 use lambda_http::http::StatusCode;
+use secrecy::SecretString;
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::api::problem::ApiError;
 use crate::api::request::ApiRequest;
 use crate::api::response::ApiResponse;
 use crate::api::validate::{Fields, bounded_text};
+use crate::api::views::AccountCreated;
 use crate::app::App;
 use crate::domain::{Email, Phone, Username};
 use crate::flows::sign_up::{self, SignUp};
@@ -15,7 +16,7 @@ struct CreateAccount {
     username: Option<String>,
     email: Option<String>,
     phone: Option<String>,
-    sms_code: Option<String>,
+    sms_code: Option<SecretString>,
     organization: Option<String>,
     referrer_phone: Option<String>,
     accept_terms: Option<bool>,
@@ -31,7 +32,7 @@ pub async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
     let username = fields.parse("username", body.username.as_deref(), |u| Username::parse(u).map_err(|e| e.code()));
     let email = fields.parse("email", body.email.as_deref(), Email::parse);
     let phone = fields.parse("phone", body.phone.as_deref(), |raw| Phone::parse_for_sms(raw, &app.config.sms_regions));
-    let sms_code = fields.required("sms_code", body.sms_code.as_deref()).map(str::to_owned);
+    let sms_code = fields.secret("sms_code", body.sms_code);
     let organization = fields.optional("organization", body.organization.as_deref(), bounded_text(ORGANIZATION_MAX));
     let referrer_phone = fields.optional("referrer_phone", body.referrer_phone.as_deref(), Phone::parse);
     match body.accept_terms {
@@ -40,11 +41,7 @@ pub async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
         None => fields.fail("accept_terms", "required"),
     }
     let (username, email, phone, sms_code) = fields.finish_with(|| Some((username?, email?, phone?, sms_code?)))?;
-    let sms_code = sms_code.into();
     let request = SignUp { username, email, phone, sms_code, organization, referrer_phone, lang: req.lang };
     let account = sign_up::sign_up(app, request).await?;
-    Ok(ApiResponse::json(
-        StatusCode::CREATED,
-        &json!({"account_id": account.account_id, "username": account.username, "status": account.status}),
-    ))
+    Ok(ApiResponse::json(StatusCode::CREATED, &AccountCreated::from(&account)))
 }

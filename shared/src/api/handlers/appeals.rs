@@ -2,14 +2,14 @@
 //! owner's cancel link.
 
 use lambda_http::http::StatusCode;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::api::problem::ApiError;
 use crate::api::request::ApiRequest;
 use crate::api::response::ApiResponse;
 use crate::api::validate::{Fields, bounded_text};
+use crate::api::views::{AppealConfirmed, Empty};
 use crate::app::App;
 use crate::domain::Email;
 use crate::domain::records::Subject;
@@ -53,7 +53,7 @@ pub async fn file(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> 
     };
     let request = AppealRequest { login, contact_email, description, identity };
     appeals::file(app, request, &req.client_ip, req.lang).await?;
-    Ok(ApiResponse::json(StatusCode::ACCEPTED, &json!({})))
+    Ok(ApiResponse::json(StatusCode::ACCEPTED, &Empty {}))
 }
 
 #[derive(Deserialize)]
@@ -71,12 +71,12 @@ fn link_token(req: &ApiRequest) -> Result<SecretString, ApiError> {
 
 /// `POST /v1/appeals/confirm`: `202 {"appeal_id"}` for every login.
 pub async fn confirm(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
-    let appeal_id = appeals::confirm(app, link_token(req)?.expose_secret()).await?;
-    Ok(ApiResponse::json(StatusCode::ACCEPTED, &json!({ "appeal_id": appeal_id })))
+    let appeal_id = appeals::confirm(app, &link_token(req)?).await?;
+    Ok(ApiResponse::json(StatusCode::ACCEPTED, &AppealConfirmed { appeal_id }))
 }
 
 /// `POST /v1/appeals/cancel`: the owner's cancel link; `204`.
 pub async fn cancel(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
-    appeals::cancel(app, link_token(req)?.expose_secret()).await?;
+    appeals::cancel(app, &link_token(req)?).await?;
     Ok(ApiResponse::no_content())
 }

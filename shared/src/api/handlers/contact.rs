@@ -3,13 +3,13 @@
 use lambda_http::http::StatusCode;
 use secrecy::SecretString;
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::api::auth::require_session;
 use crate::api::problem::ApiError;
 use crate::api::request::ApiRequest;
 use crate::api::response::ApiResponse;
 use crate::api::validate::{Fields, optional_secret};
+use crate::api::views::{CodeSent, Empty};
 use crate::app::App;
 use crate::domain::{Email, Phone};
 use crate::flows::contact_details::{self, PhoneChange};
@@ -31,12 +31,12 @@ pub async fn request_email_change(app: &App, req: &ApiRequest) -> Result<ApiResp
     let (password, new_email) = fields.finish_with(|| Some((password?, new_email?)))?;
     let code = optional_secret(body.code);
     contact_details::request_email_change(app, &current, &password, code.as_ref(), new_email, req.lang).await?;
-    Ok(ApiResponse::json(StatusCode::ACCEPTED, &json!({})))
+    Ok(ApiResponse::json(StatusCode::ACCEPTED, &Empty {}))
 }
 
 #[derive(Deserialize)]
 struct Token {
-    token: Option<String>,
+    token: Option<SecretString>,
 }
 
 /// `POST /v1/me/email/confirm`: switches to the confirmed address.
@@ -44,7 +44,7 @@ pub async fn confirm_email_change(app: &App, req: &ApiRequest) -> Result<ApiResp
     let current = require_session(app, req).await?;
     let body: Token = req.json()?;
     let mut fields = Fields::default();
-    let token = fields.required("token", body.token.as_deref()).map(str::to_owned);
+    let token = fields.secret("token", body.token);
     let token = fields.finish_with(|| token)?;
     contact_details::confirm_email_change(app, &current, &token).await?;
     Ok(ApiResponse::no_content())
@@ -68,7 +68,7 @@ pub async fn send_phone_code(app: &App, req: &ApiRequest) -> Result<ApiResponse,
     let sent = contact_details::send_phone_code(app, &current, &phone, &req.client_ip, req.lang).await?;
     Ok(ApiResponse::json(
         StatusCode::ACCEPTED,
-        &json!({"expires_in": sent.expires_in, "retry_after": sent.retry_after}),
+        &CodeSent { expires_in: sent.expires_in, retry_after: sent.retry_after },
     ))
 }
 

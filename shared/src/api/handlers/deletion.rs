@@ -1,14 +1,13 @@
 use lambda_http::http::StatusCode;
 use secrecy::SecretString;
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::api::auth::require_session;
 use crate::api::problem::ApiError;
 use crate::api::request::ApiRequest;
 use crate::api::response::ApiResponse;
 use crate::api::validate::{Fields, bounded_text, optional_secret};
-use crate::api::views;
+use crate::api::views::{DeletionCreated, DeletionView};
 use crate::app::App;
 use crate::domain::account::DeletionStatus;
 use crate::flows::{FlowError, deletion};
@@ -32,7 +31,7 @@ pub async fn request(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiErro
     let request = deletion::request(app, &current, &password, code.as_ref(), reason, req.lang).await?;
     Ok(ApiResponse::json(
         StatusCode::ACCEPTED,
-        &json!({"request_id": request.request_id, "status": request.status.as_str()}),
+        &DeletionCreated { request_id: request.request_id, status: request.status.as_str() },
     ))
 }
 
@@ -43,7 +42,7 @@ pub async fn get(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
         .await?
         .filter(|r| r.status != DeletionStatus::None)
         .ok_or(FlowError::NotFound("no_deletion_request"))?;
-    Ok(ApiResponse::json(StatusCode::OK, &views::deletion(&request)))
+    Ok(ApiResponse::json(StatusCode::OK, &DeletionView::from(&request)))
 }
 
 /// `DELETE /v1/me/deletion-request`.

@@ -1,13 +1,13 @@
 use lambda_http::http::StatusCode;
 use secrecy::SecretString;
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::api::auth::require_session;
 use crate::api::problem::ApiError;
 use crate::api::request::ApiRequest;
 use crate::api::response::ApiResponse;
 use crate::api::validate::{Fields, optional_secret};
+use crate::api::views::{Empty, LinkInfo};
 use crate::app::App;
 use crate::clock::rfc3339;
 use crate::domain::account::LinkPurpose;
@@ -18,8 +18,8 @@ use crate::flows::set_password;
 
 #[derive(Deserialize)]
 struct SetPassword {
-    token: Option<String>,
-    password: Option<String>,
+    token: Option<SecretString>,
+    password: Option<SecretString>,
     phone: Option<String>,
 }
 
@@ -28,22 +28,22 @@ struct SetPassword {
 pub async fn set(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     let body: SetPassword = req.json()?;
     let mut fields = Fields::default();
-    let token = fields.required("token", body.token.as_deref());
-    let password = fields.required("password", body.password.as_deref());
+    let token = fields.secret("token", body.token);
+    let password = fields.secret("password", body.password);
     let (token, password) = fields.finish_with(|| Some((token?, password?)))?;
-    set_password::set_password(app, token, password, body.phone.as_deref(), req.lang).await?;
+    set_password::set_password(app, &token, &password, body.phone.as_deref(), req.lang).await?;
     Ok(ApiResponse::no_content())
 }
 
 #[derive(Deserialize)]
 struct LinkToken {
-    token: Option<String>,
+    token: Option<SecretString>,
 }
 
-fn link_token(req: &ApiRequest) -> Result<String, ApiError> {
+fn link_token(req: &ApiRequest) -> Result<SecretString, ApiError> {
     let body: LinkToken = req.json()?;
     let mut fields = Fields::default();
-    let token = fields.required("token", body.token.as_deref()).map(str::to_owned);
+    let token = fields.secret("token", body.token);
     fields.finish_with(|| token)
 }
 
@@ -57,8 +57,7 @@ pub async fn inspect_link(app: &App, req: &ApiRequest) -> Result<ApiResponse, Ap
     };
     Ok(ApiResponse::json(
         StatusCode::OK,
-        &json!({"purpose": purpose, "username": view.username, "phone": view.masked_phone,
-                "expires_at": rfc3339(view.expires_at)}),
+        &LinkInfo { purpose, username: view.username, phone: view.masked_phone, expires_at: rfc3339(view.expires_at) },
     ))
 }
 
@@ -91,7 +90,7 @@ pub async fn forgot(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
     };
     let (login, method) = fields.finish_with(|| Some((login?, method?)))?;
     password_recovery::forgot_password(app, login, method, &req.client_ip, req.lang).await?;
-    Ok(ApiResponse::json(StatusCode::ACCEPTED, &json!({})))
+    Ok(ApiResponse::json(StatusCode::ACCEPTED, &Empty {}))
 }
 
 #[derive(Deserialize)]
@@ -121,14 +120,14 @@ pub async fn forgot_username(app: &App, req: &ApiRequest) -> Result<ApiResponse,
         };
     let contact = fields.finish_with(|| contact)?;
     password_recovery::forgot_username(app, contact, &req.client_ip, req.lang).await?;
-    Ok(ApiResponse::json(StatusCode::ACCEPTED, &json!({})))
+    Ok(ApiResponse::json(StatusCode::ACCEPTED, &Empty {}))
 }
 
 #[derive(Deserialize)]
 struct Reset {
     login: Option<String>,
-    sms_code: Option<String>,
-    password: Option<String>,
+    sms_code: Option<SecretString>,
+    password: Option<SecretString>,
 }
 
 /// `POST /v1/password/reset`: reset with an SMS code.
@@ -136,10 +135,10 @@ pub async fn reset(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError>
     let body: Reset = req.json()?;
     let mut fields = Fields::default();
     let login = fields.required("login", body.login.as_deref());
-    let code = fields.required("sms_code", body.sms_code.as_deref());
-    let password = fields.required("password", body.password.as_deref());
+    let code = fields.secret("sms_code", body.sms_code);
+    let password = fields.secret("password", body.password);
     let (login, code, password) = fields.finish_with(|| Some((login?, code?, password?)))?;
-    password_recovery::reset_with_code(app, login, code, password, req.lang).await?;
+    password_recovery::reset_with_code(app, login, &code, &password, req.lang).await?;
     Ok(ApiResponse::no_content())
 }
 

@@ -3,22 +3,21 @@
 use lambda_http::http::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::api::auth::require_session;
 use crate::api::problem::ApiError;
 use crate::api::request::ApiRequest;
 use crate::api::response::ApiResponse;
 use crate::api::validate::{Fields, optional_secret};
-use crate::api::views;
+use crate::api::views::{Enrolment, Items, RecoveryCodes, SessionItem};
 use crate::app::App;
 use crate::flows::{mfa, sessions};
 
 /// `GET /v1/me/sessions`: the account's live sessions, newest first.
 pub async fn list_sessions(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     let current = require_session(app, req).await?;
-    let items: Vec<_> = sessions::list_sessions(app, &current).await?.iter().map(views::session).collect();
-    Ok(ApiResponse::json(StatusCode::OK, &json!({ "items": items })))
+    let items = sessions::list_sessions(app, &current).await?.iter().map(SessionItem::from).collect();
+    Ok(ApiResponse::json(StatusCode::OK, &Items { items }))
 }
 
 /// `DELETE /v1/me/sessions/{session_id}`: ends one session.
@@ -52,11 +51,11 @@ pub async fn enrol_totp(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiE
     let enrolment = mfa::enrol(app, &current, &password).await?;
     Ok(ApiResponse::json(
         StatusCode::CREATED,
-        &json!({
-            "secret": enrolment.secret.expose_secret(),
-            "otpauth_uri": enrolment.otpauth_uri.expose_secret(),
-            "qr_svg": enrolment.qr_svg,
-        }),
+        &Enrolment {
+            secret: enrolment.secret.expose_secret().to_owned(),
+            otpauth_uri: enrolment.otpauth_uri.expose_secret().to_owned(),
+            qr_svg: enrolment.qr_svg,
+        },
     ))
 }
 
@@ -68,7 +67,7 @@ pub async fn confirm_totp(app: &App, req: &ApiRequest) -> Result<ApiResponse, Ap
     let code = fields.secret("code", body.code);
     let code = fields.finish_with(|| code)?;
     let recovery_codes = mfa::confirm(app, &current, &code).await?;
-    Ok(ApiResponse::json(StatusCode::OK, &json!({ "recovery_codes": recovery_codes })))
+    Ok(ApiResponse::json(StatusCode::OK, &RecoveryCodes { recovery_codes }))
 }
 
 /// The password of a change to the second factor, and its code (judged
@@ -94,5 +93,5 @@ pub async fn replace_recovery_codes(app: &App, req: &ApiRequest) -> Result<ApiRe
     let current = require_session(app, req).await?;
     let (password, code) = password_and_code(req)?;
     let recovery_codes = mfa::replace_recovery_codes(app, &current, &password, code.as_ref()).await?;
-    Ok(ApiResponse::json(StatusCode::OK, &json!({ "recovery_codes": recovery_codes })))
+    Ok(ApiResponse::json(StatusCode::OK, &RecoveryCodes { recovery_codes }))
 }

@@ -1,14 +1,13 @@
 use lambda_http::http::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::api::auth::require_session;
 use crate::api::problem::ApiError;
 use crate::api::request::{ApiRequest, SESSION_COOKIE};
 use crate::api::response::ApiResponse;
 use crate::api::validate::Fields;
-use crate::api::views;
+use crate::api::views::{AccountView, MfaRequired, SessionCreated};
 use crate::app::App;
 use crate::clock::rfc3339;
 use crate::flows::sessions;
@@ -35,8 +34,11 @@ pub async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
         SignIn::Session(session) => Ok(session_created(app, &session)),
         SignIn::SecondFactor { mfa_token } => Ok(ApiResponse::json(
             StatusCode::OK,
-            &json!({"mfa_required": true, "mfa_token": mfa_token.expose_secret(),
-                    "expires_in": sign_in::MFA_TOKEN_SECS}),
+            &MfaRequired {
+                mfa_required: true,
+                mfa_token: mfa_token.expose_secret().to_owned(),
+                expires_in: sign_in::MFA_TOKEN_SECS,
+            },
         )),
     }
 }
@@ -46,11 +48,11 @@ fn session_created(app: &App, session: &NewSession) -> ApiResponse {
     let max_age = session.expires_at - app.clock.now();
     ApiResponse::json(
         StatusCode::CREATED,
-        &json!({
-            "token": session.token.expose_secret(),
-            "expires_at": rfc3339(session.expires_at),
-            "account": views::account(&session.account),
-        }),
+        &SessionCreated {
+            token: session.token.expose_secret().to_owned(),
+            expires_at: rfc3339(session.expires_at),
+            account: AccountView::from(&session.account),
+        },
     )
     .header("set-cookie", session_cookie(session.token.expose_secret(), max_age))
 }
@@ -82,5 +84,5 @@ pub async fn delete_current(app: &App, req: &ApiRequest) -> Result<ApiResponse, 
 /// `GET /v1/me`.
 pub async fn me(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     let current = require_session(app, req).await?;
-    Ok(ApiResponse::json(StatusCode::OK, &views::account(&current.account)))
+    Ok(ApiResponse::json(StatusCode::OK, &AccountView::from(&current.account)))
 }

@@ -1,12 +1,12 @@
 use lambda_http::http::StatusCode;
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::api::auth::require_session;
 use crate::api::problem::ApiError;
 use crate::api::request::ApiRequest;
 use crate::api::response::ApiResponse;
 use crate::api::validate::Fields;
+use crate::api::views::CodeSent;
 use crate::app::App;
 use crate::domain::Phone;
 use crate::domain::sms_code::SmsPurpose;
@@ -38,6 +38,6 @@ pub async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
     let sent = sms_codes::send_code(app, &phone, purpose, requester.as_deref(), &req.client_ip, req.lang).await?;
     Ok(ApiResponse::json(
         StatusCode::ACCEPTED,
-        &json!({"expires_in": sent.expires_in, "retry_after": sent.retry_after}),
+        &CodeSent { expires_in: sent.expires_in, retry_after: sent.retry_after },
     ))
 }

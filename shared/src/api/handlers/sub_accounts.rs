@@ -1,14 +1,13 @@
 use lambda_http::http::StatusCode;
 use secrecy::SecretString;
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::api::auth::require_session;
 use crate::api::problem::ApiError;
 use crate::api::request::ApiRequest;
 use crate::api::response::ApiResponse;
 use crate::api::validate::{Fields, optional_secret};
-use crate::api::views;
+use crate::api::views::{AccountCreated, Empty, Items, SubAccountItem};
 use crate::app::App;
 use crate::domain::{Email, Phone, Username};
 use crate::flows::sub_accounts::{self, NewSubAccount};
@@ -38,20 +37,14 @@ pub async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
     let (username, email) = fields.finish_with(|| Some((username?, email?)))?;
     let new = NewSubAccount { username, email, phone, sms_code, code: optional_secret(body.code) };
     let account = sub_accounts::create(app, &current, new, req.lang).await?;
-    Ok(ApiResponse::json(
-        StatusCode::CREATED,
-        &json!({"account_id": account.account_id, "username": account.username, "status": account.status}),
-    ))
+    Ok(ApiResponse::json(StatusCode::CREATED, &AccountCreated::from(&account)))
 }
 
 /// `GET /v1/me/sub-accounts`.
 pub async fn list(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     let current = require_session(app, req).await?;
     let accounts = sub_accounts::list(app, &current.account).await?;
-    Ok(ApiResponse::json(
-        StatusCode::OK,
-        &json!({"items": accounts.iter().map(views::sub_account).collect::<Vec<_>>()}),
-    ))
+    Ok(ApiResponse::json(StatusCode::OK, &Items { items: accounts.iter().map(SubAccountItem::from).collect() }))
 }
 
 /// `POST /v1/me/sub-accounts/{username}/password-reset`.
@@ -59,5 +52,5 @@ pub async fn reset(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError>
     let current = require_session(app, req).await?;
     let username = req.path_params.first("username").unwrap_or_default();
     sub_accounts::send_reset(app, &current.account, username, req.lang).await?;
-    Ok(ApiResponse::json(StatusCode::ACCEPTED, &json!({})))
+    Ok(ApiResponse::json(StatusCode::ACCEPTED, &Empty {}))
 }

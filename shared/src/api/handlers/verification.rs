@@ -1,13 +1,12 @@
 use lambda_http::http::StatusCode;
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::api::auth::require_session;
 use crate::api::problem::ApiError;
 use crate::api::request::ApiRequest;
 use crate::api::response::ApiResponse;
 use crate::api::validate::{Fields, bounded_text};
-use crate::api::views;
+use crate::api::views::{MaterialCreated, Status, UploadHeaders, VerificationStatusView};
 use crate::app::App;
 use crate::documents::{ACCEPTED_TYPES, MAX_SIZE};
 use crate::domain::identity;
@@ -57,13 +56,13 @@ pub async fn create_material(app: &App, req: &ApiRequest) -> Result<ApiResponse,
         verification::create_material(app, &current.account, file_name, content_type, size).await?;
     Ok(ApiResponse::json(
         StatusCode::CREATED,
-        &json!({
-            "material_id": material.material_id,
-            "upload_url": upload_url,
-            "upload_method": "PUT",
-            "upload_headers": {"content-type": material.content_type},
-            "expires_in": UPLOAD_URL_SECS,
-        }),
+        &MaterialCreated {
+            material_id: material.material_id,
+            upload_url,
+            upload_method: "PUT",
+            upload_headers: UploadHeaders { content_type: material.content_type },
+            expires_in: UPLOAD_URL_SECS,
+        },
     ))
 }
 
@@ -131,12 +130,12 @@ pub async fn submit(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
     }
     let (subject, material_ids) = fields.finish_with(|| Some((subject?, material_ids?)))?;
     let status = verification::submit(app, &current.account, subject, material_ids).await?;
-    Ok(ApiResponse::json(StatusCode::ACCEPTED, &json!({"status": status})))
+    Ok(ApiResponse::json(StatusCode::ACCEPTED, &Status { status: status.as_str() }))
 }
 
 /// `GET /v1/me/verification`.
 pub async fn get(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     let current = require_session(app, req).await?;
     let submission = verification::current(app, &current.account.account_id).await?;
-    Ok(ApiResponse::json(StatusCode::OK, &views::verification_status(submission.as_ref())))
+    Ok(ApiResponse::json(StatusCode::OK, &VerificationStatusView::from(submission.as_ref())))
 }
