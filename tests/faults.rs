@@ -314,7 +314,7 @@ async fn a_deletion_interrupted_at_any_step_finishes_when_decided_again() {
             .json()
             .await
             .unwrap();
-        let request_id = created["request_id"].as_str().unwrap();
+        let request_id = &shared::domain::RequestId::parse(created["request_id"].as_str().unwrap()).unwrap();
         let real = app.dev().app().clone();
         let mut faulty = real.clone();
         faulty.store = Arc::new(FailingStore::from_call(real.store.clone(), fail_from));
@@ -371,7 +371,15 @@ async fn sessions_from_before_a_password_change_are_refused_even_if_their_deleti
     let invitation = embedded.outbox.latest_to("epochs@example.com").await.unwrap().unwrap();
     let token = accounts_tests::token_in(&invitation.text);
     let password = "Gpu#Cl0ud-Strong9";
-    set_password::set_password(&app, &token, password, Some(phone.as_str()), Lang::En).await.unwrap();
+    set_password::set_password(
+        &app,
+        &token.clone().into(),
+        &password.to_owned().into(),
+        Some(phone.as_str()),
+        Lang::En,
+    )
+    .await
+    .unwrap();
     let stale = session_token(&app, "epochs", password).await;
     let current = session_token(&app, "epochs", password).await;
     let signed_in = sessions::authenticate(&app, &current).await.unwrap();

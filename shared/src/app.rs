@@ -15,7 +15,7 @@ use crate::metrics::{Metric, Metrics};
 #[cfg(feature = "dev")]
 use crate::notify::outbox::Outbox;
 use crate::notify::{Mailer, SmsSender};
-use crate::persistence::Records;
+use crate::persistence::{Counters, Records};
 use crate::random::{OsRandom, Random};
 use crate::sealing::Sealer;
 #[cfg(feature = "dev")]
@@ -63,6 +63,11 @@ impl App {
     /// The table's records (the persistence layer over [`App::store`]).
     pub fn records(&self) -> Records<'_> {
         Records::new(self.store.as_ref())
+    }
+
+    /// The table's counters and markers, written at once.
+    pub fn counters(&self) -> Counters<'_> {
+        Counters::new(self.store.as_ref())
     }
 }
 

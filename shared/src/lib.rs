@@ -4,7 +4,6 @@
 
 pub mod api;
 pub mod app;
-pub mod audit;
 pub mod aws_errors;
 pub mod aws_http;
 pub mod clock;

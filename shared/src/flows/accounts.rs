@@ -73,7 +73,7 @@ pub fn link_url(app: &App, token: &SecretString) -> String {
 
 /// Emails `template` to the account in `lang`, with `link` if any. A
 /// failure is logged, not returned: the state is already saved, and every
-/// email here can be asked for again (see ARCHITECTURE.md, lost invitations).
+/// email here can be asked for again (docs/decisions/0024-lost-invitations-recovered.md).
 pub async fn send_email(
     app: &App,
     account: &Account,

@@ -15,15 +15,16 @@
 //!   off, every session ends, a reset link goes to the new email and the old
 //!   email and phone are told.
 
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 
 use super::accounts::{load, mint_link, send_email, send_email_about_nobody, send_email_to};
+use super::audit::{self, Actor, AuditEvent};
 use super::password_recovery::{at_least, find_equalised};
 use super::sessions::end_sessions;
 use super::{FlowError, sms_codes};
 use crate::app::App;
-use crate::audit::{self, Actor, AuditEvent};
 use crate::clock::rfc3339;
+use crate::domain::AppealId;
 use crate::domain::account::{LinkPurpose, VerificationStatus};
 use crate::domain::records::{Appeal, AppealQueueEntry, AppealStatus, CancelLink, IdentityMatch, Subject};
 use crate::domain::secret_token::{self, hashes_match, new_id};
@@ -32,7 +33,7 @@ use crate::domain::{Account, AccountKind, AccountStatus, Email, LoginName};
 use crate::i18n::Lang;
 use crate::metrics::Metric;
 use crate::notify::templates::Template;
-use crate::persistence::{Changes, Conflict, Limit, NotCommitted, Stored, UniqueField};
+use crate::persistence::{Changes, Conflict, Cursor, Limit, NotCommitted, Page, Stored, UniqueField};
 
 /// How long the confirmation link is valid.
 pub const CONFIRM_LINK_SECS: i64 = 3600;
@@ -62,7 +63,7 @@ pub async fn file(app: &App, request: AppealRequest, client_ip: &str, lang: Lang
 
 async fn file_now(app: &App, request: AppealRequest, client_ip: &str, lang: Lang) -> Result<(), FlowError> {
     let now = app.clock.now();
-    let filed = app.records().count(Limit::AppealsPerIp(client_ip), now + 3600).await?;
+    let filed = app.counters().count(Limit::AppealsPerIp(client_ip), now + 3600).await?;
     if filed.count > app.config.limits.appeals_per_ip_hour {
         return Err(FlowError::RateLimited { code: "rate_limited", retry_after: (filed.expires_at - now).max(1) });
     }
@@ -102,8 +103,8 @@ fn is_recoverable(account: &Account) -> bool {
 /// the login was. Confirming again answers the same. An appeal of an
 /// existing primary account joins the operators' queue, and the account's
 /// owner is told at once, with a cancel link.
-pub async fn confirm(app: &App, token: &str) -> Result<String, FlowError> {
-    let presented = secret_token::parse(token).ok_or(FlowError::InvalidLink)?;
+pub async fn confirm(app: &App, token: &SecretString) -> Result<String, FlowError> {
+    let presented = secret_token::parse(token.expose_secret()).ok_or(FlowError::InvalidLink)?;
     let stored = app.records().appeal(&presented.account_id).await?.ok_or(FlowError::InvalidLink)?;
     if !hashes_match(&stored.record.link_hash, &presented.hash) {
         return Err(FlowError::InvalidLink);
@@ -241,8 +242,8 @@ pub async fn cancel_open_appeals(
 
 /// Cancels the appeal whose owner's cancel link `token` is: `409` once the
 /// appeal has ended; `404`/`410` for an unknown or expired link.
-pub async fn cancel(app: &App, token: &str) -> Result<(), FlowError> {
-    let presented = secret_token::parse(token).ok_or(FlowError::InvalidLink)?;
+pub async fn cancel(app: &App, token: &SecretString) -> Result<(), FlowError> {
+    let presented = secret_token::parse(token.expose_secret()).ok_or(FlowError::InvalidLink)?;
     let stored = app.records().appeal(&presented.account_id).await?.ok_or(FlowError::InvalidLink)?;
     let link = stored
         .record
@@ -280,8 +281,8 @@ pub async fn queue(
     app: &App,
     status: AppealStatus,
     limit: usize,
-    after: Option<&str>,
-) -> Result<(Vec<AppealQueueEntry>, Option<String>), FlowError> {
+    after: Option<&Cursor>,
+) -> Result<Page<AppealQueueEntry>, FlowError> {
     Ok(app.records().appeal_queue(status, limit, after).await?)
 }
 
@@ -302,9 +303,9 @@ pub struct AppealView {
 
 /// Opens an appeal in full for `operator`: a read of personal data, so it
 /// is audited (`appeal_viewed`) before anything is shown.
-pub async fn view(app: &App, appeal_id: &str, operator: &str) -> Result<AppealView, FlowError> {
+pub async fn view(app: &App, appeal_id: &AppealId, operator: &str) -> Result<AppealView, FlowError> {
     let not_found = || FlowError::NotFound("appeal_not_found");
-    let appeal = app.records().appeal(appeal_id).await?.ok_or_else(not_found)?.record;
+    let appeal = app.records().appeal(appeal_id.as_str()).await?.ok_or_else(not_found)?.record;
     if appeal.status == AppealStatus::Unconfirmed {
         return Err(not_found());
     }
@@ -329,12 +330,13 @@ pub async fn view(app: &App, appeal_id: &str, operator: &str) -> Result<AppealVi
 /// with a cancel link). Rejection tells the contact email.
 pub async fn decide(
     app: &App,
-    appeal_id: &str,
+    appeal_id: &AppealId,
     approve: bool,
     note: Option<String>,
     operator: &str,
 ) -> Result<Appeal, FlowError> {
     let not_pending = || FlowError::Conflicting("appeal_not_pending");
+    let appeal_id = appeal_id.as_str();
     let stored = app.records().appeal(appeal_id).await?.ok_or(FlowError::NotFound("appeal_not_found"))?;
     if stored.record.status != AppealStatus::PendingReview {
         return Err(not_pending());
@@ -387,13 +389,13 @@ pub async fn carry_out_due(app: &App) -> Result<usize, FlowError> {
     let mut after = None;
     let mut handled = 0;
     loop {
-        let (entries, next) = queue(app, AppealStatus::Approved, DUE_PAGE, after.as_deref()).await?;
-        for entry in entries.iter().filter(|e| e.effective_at.is_some_and(|at| at <= now)) {
+        let page = queue(app, AppealStatus::Approved, DUE_PAGE, after.as_ref()).await?;
+        for entry in page.items.iter().filter(|e| e.effective_at.is_some_and(|at| at <= now)) {
             if carry_out(app, &entry.appeal_id).await? {
                 handled += 1;
             }
         }
-        match next {
+        match page.next {
             Some(next) => after = Some(next),
             None => return Ok(handled),
         }

@@ -6,11 +6,11 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::FlowError;
 use super::accounts::send_email;
+use super::audit::{self, Actor, AuditEvent};
 use super::lockout::{Proof, reauthenticate};
 use super::sessions::{Authenticated, carry_over, end_sessions};
 use super::set_password::check_policy;
 use crate::app::App;
-use crate::audit::{self, Actor, AuditEvent};
 use crate::i18n::Lang;
 use crate::notify::templates::Template;
 use crate::persistence::{Changes, Limit};
@@ -46,7 +46,7 @@ pub async fn change_password(
     // The new epoch ends every other session even if deleting their items
     // below fails; this session moves to it in the same transaction.
     let mut changes = Changes::new();
-    changes.update_account(&checked.stored, &account).clear(Limit::LoginStreak(&account_id));
+    changes.update_account(&checked.stored, &account).clear_count(Limit::LoginStreak(&account_id));
     carry_over(app, &mut changes, current, account.password_epoch);
     audit::add(app, &mut changes, &account_id, AuditEvent::PasswordChanged, Actor::Customer, None);
     app.records().commit(changes).await?;

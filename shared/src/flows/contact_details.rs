@@ -7,11 +7,11 @@
 //! is told of every change (the old and the new address of an email change).
 
 use super::accounts::{load, send_email, send_email_to};
+use super::audit::{self, Actor, AuditEvent};
 use super::lockout::{Proof, reauthenticate};
 use super::sessions::Authenticated;
 use super::{FlowError, sms_codes};
 use crate::app::App;
-use crate::audit::{self, Actor, AuditEvent};
 use crate::domain::account::EmailChange;
 use crate::domain::phone::mask_phone;
 use crate::domain::sms_code::SmsPurpose;
@@ -37,7 +37,7 @@ fn taken(field: &str, code: &'static str) -> FlowError {
 async fn count_daily(app: &App, limit: Limit<'_>) -> Result<(), FlowError> {
     let now = app.clock.now();
     let day_end = (now.div_euclid(DAY_SECS) + 1) * DAY_SECS;
-    let counted = app.records().count(limit, day_end).await?;
+    let counted = app.counters().count(limit, day_end).await?;
     if counted.count > CHANGES_PER_DAY {
         return Err(FlowError::RateLimited { code: "rate_limited", retry_after: (counted.expires_at - now).max(1) });
     }
@@ -79,8 +79,8 @@ pub async fn request_email_change(
 
 /// Switches the signed-in account's email to the one the link `token`
 /// confirms; an address taken meanwhile is `409`. Both addresses are told.
-pub async fn confirm_email_change(app: &App, current: &Authenticated, token: &str) -> Result<(), FlowError> {
-    let presented = secret_token::parse(token).ok_or(FlowError::InvalidLink)?;
+pub async fn confirm_email_change(app: &App, current: &Authenticated, token: &SecretString) -> Result<(), FlowError> {
+    let presented = secret_token::parse(token.expose_secret()).ok_or(FlowError::InvalidLink)?;
     if presented.account_id != current.account.account_id {
         return Err(FlowError::InvalidLink);
     }

@@ -7,11 +7,12 @@
 //! interrupted deletion is finished by deciding it again.
 
 use super::accounts::{load, send_email};
+use super::audit::{self, Actor, AuditEvent};
 use super::lockout::{Proof, reauthenticate};
 use super::sessions::Authenticated;
 use super::{FlowError, erasure};
 use crate::app::App;
-use crate::audit::{self, Actor, AuditEvent};
+use crate::domain::RequestId;
 use crate::domain::account::DeletionStatus;
 use crate::domain::records::ErasureUnderWay;
 pub use crate::domain::records::{DeletionQueueEntry, DeletionRequest};
@@ -20,7 +21,7 @@ use crate::domain::{Account, AccountKind, AccountStatus};
 use crate::i18n::Lang;
 use crate::metrics::Metric;
 use crate::notify::templates::Template;
-use crate::persistence::{Changes, Conflict, NotCommitted};
+use crate::persistence::{Changes, Conflict, Cursor, NotCommitted, Page};
 use secrecy::SecretString;
 
 /// Asks for the deletion of the signed-in primary account, after the
@@ -107,8 +108,8 @@ pub async fn queue(
     app: &App,
     status: DeletionStatus,
     limit: usize,
-    after: Option<&str>,
-) -> Result<(Vec<DeletionQueueEntry>, Option<String>), FlowError> {
+    after: Option<&Cursor>,
+) -> Result<Page<DeletionQueueEntry>, FlowError> {
     Ok(app.records().deletion_queue(status, limit, after).await?)
 }
 
@@ -116,11 +117,12 @@ pub async fn queue(
 /// request again finishes an interrupted erase.
 pub async fn decide(
     app: &App,
-    request_id: &str,
+    request_id: &RequestId,
     approve: bool,
     note: Option<String>,
     operator: &str,
 ) -> Result<DeletionRequest, FlowError> {
+    let request_id = request_id.as_str();
     let not_found = || FlowError::NotFound("deletion_request_not_found");
     let account_id = app.records().deletion_request_account(request_id).await?.ok_or_else(not_found)?;
     let Some(stored) = load(app, &account_id).await? else {

@@ -7,12 +7,12 @@
 
 use super::FlowError;
 use super::accounts::load;
+use super::audit::{self, Actor, AuditEvent};
 use crate::app::App;
-use crate::audit::{self, Actor, AuditEvent};
 use crate::documents::account_prefixes;
 use crate::domain::{Account, AccountStatus};
 use crate::metrics::Metric;
-use crate::persistence::{AccountItems, Changes};
+use crate::persistence::{AccountItems, Changes, Conflict, UniqueField};
 
 /// Deletions per transaction (DynamoDB allows 100; small batches keep each
 /// retry cheap).
@@ -26,6 +26,21 @@ pub async fn erase(app: &App, account: &Account) -> Result<(), FlowError> {
         }
     }
     erase_one(app, account, AuditEvent::AccountDeleted).await
+}
+
+/// Deletes the guards `account` still holds, one by one; a value someone
+/// else holds by now is left alone. Safe to run again.
+async fn release_guards(app: &App, account: &Account) -> Result<(), FlowError> {
+    for field in UniqueField::ALL {
+        let mut release = Changes::new();
+        release.release_guard(account, *field);
+        match app.records().commit(release).await {
+            Ok(()) => {}
+            Err(e) if e.is(Conflict::GuardLost) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
 }
 
 /// Erases one account (not its sub-accounts), recording `event`.
@@ -50,7 +65,7 @@ pub async fn erase_one(app: &App, account: &Account, event: AuditEvent) -> Resul
         deletions.unlist_sub_account(parent_id, &account.account_id);
     }
     records.commit_in_batches(deletions, DELETES_PER_TRANSACTION).await?;
-    records.release_guards(account).await?;
+    release_guards(app, account).await?;
     // The profile goes last: while it exists, the erase is unfinished (and
     // an approved request is still there to decide again).
     let mut last = Changes::new();

@@ -9,10 +9,10 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::FlowError;
 use super::accounts::{load, send_email};
+use super::audit::{self, AuditEvent};
 use super::second_factor::{self, Passed, wrong_code};
 use super::sessions::Authenticated;
 use crate::app::App;
-use crate::audit::{self, AuditEvent};
 use crate::domain::Account;
 use crate::metrics::Metric;
 use crate::notify::templates::Template;
@@ -41,11 +41,11 @@ impl Lockout {
     /// Counts an attempt for `name`; `RateLimited` while it is locked.
     pub async fn begin(app: &App, name: &str) -> Result<Self, FlowError> {
         let now = app.clock.now();
-        let records = app.records();
-        if let Some(until) = records.marked_until(Limit::LoginLock(name)).await? {
+        let counters = app.counters();
+        if let Some(until) = counters.marked_until(Limit::LoginLock(name)).await? {
             return Err(too_many_attempts(until - now));
         }
-        let attempts = records.count(Limit::LoginFailures(name), now + LOCKOUT_SECS).await?;
+        let attempts = counters.count(Limit::LoginFailures(name), now + LOCKOUT_SECS).await?;
         if attempts.count > LOCKOUT_THRESHOLD {
             return Err(too_many_attempts(attempts.expires_at - now));
         }
@@ -58,27 +58,27 @@ impl Lockout {
         if self.attempt < LOCKOUT_THRESHOLD {
             return Ok(false);
         }
-        app.records().set_mark(Limit::LoginLock(&self.name), app.clock.now() + LOCKOUT_SECS).await?;
+        app.counters().set_mark(Limit::LoginLock(&self.name), app.clock.now() + LOCKOUT_SECS).await?;
         tracing::warn!("login name locked after repeated failures");
         Ok(true)
     }
 
     /// A completed sign-in: the count starts again.
     pub async fn succeeded(self, app: &App) -> Result<(), FlowError> {
-        Ok(app.records().clear(Limit::LoginFailures(&self.name)).await?)
+        Ok(app.counters().clear(Limit::LoginFailures(&self.name)).await?)
     }
 
     /// A completed sign-in: the count starts again with `changes` (one
     /// write fewer than [`Lockout::succeeded`] when they commit anyway).
     pub fn succeeded_with(self, changes: &mut Changes) {
-        changes.clear(Limit::LoginFailures(&self.name));
+        changes.clear_count(Limit::LoginFailures(&self.name));
     }
 
     /// The attempt was no failure (a re-check that passed, or one refused
     /// before anything was judged): it is taken back, and the failures
     /// counted so far stay. Only a completed sign-in ends them.
     pub async fn not_failed(self, app: &App) -> Result<(), FlowError> {
-        Ok(app.records().take_back(Limit::LoginFailures(&self.name)).await?)
+        Ok(app.counters().take_back(Limit::LoginFailures(&self.name)).await?)
     }
 }
 
@@ -108,12 +108,12 @@ pub async fn record_failure(app: &App, account: &Account, locked: bool, failure:
     if locked {
         app.count(Metric::Lockout);
         audit::record(app, account_id, AuditEvent::LockedOut, None).await?;
-        let notices = app.records().count(Limit::LockNotice(account_id), now + LOCK_NOTICE_EVERY_SECS).await?;
+        let notices = app.counters().count(Limit::LockNotice(account_id), now + LOCK_NOTICE_EVERY_SECS).await?;
         if notices.count == 1 {
             send_email(app, account, Template::LoginLocked, account.language, None, &[]).await;
         }
     }
-    let streak = app.records().count(Limit::LoginStreak(account_id), now + STREAK_WINDOW_SECS).await?;
+    let streak = app.counters().count(Limit::LoginStreak(account_id), now + STREAK_WINDOW_SECS).await?;
     if streak.count == CONSECUTIVE_FAILURES_LIMIT {
         tracing::warn!(account_id = %account_id, "password sign-in suspended after consecutive failures");
         audit::record(app, account_id, AuditEvent::SignInSuspended, None).await?;

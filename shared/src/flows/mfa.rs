@@ -8,11 +8,11 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::FlowError;
 use super::accounts::{load, send_email};
+use super::audit::{self, Actor, AuditEvent};
 use super::lockout::{Proof, reauthenticate};
 use super::second_factor::wrong_code;
 use super::sessions::{Authenticated, end_sessions};
 use crate::app::App;
-use crate::audit::{self, Actor, AuditEvent};
 use crate::domain::Account;
 use crate::domain::account::{Mfa, PendingTotp};
 use crate::domain::totp;

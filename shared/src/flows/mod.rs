@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod appeals;
+pub mod audit;
 pub mod change_password;
 pub mod contact_details;
 pub mod deletion;

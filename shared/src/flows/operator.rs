@@ -4,10 +4,10 @@
 
 use super::FlowError;
 use super::accounts::{load, send_email};
+use super::audit::{self, Actor, AuditEvent};
 use super::sessions::end_sessions;
 use super::verification::{self, Verification};
 use crate::app::App;
-use crate::audit::{self, Actor, AuditEvent};
 use crate::domain::account::Suspension;
 use crate::domain::{Account, AccountKind, Username};
 use crate::metrics::Metric;

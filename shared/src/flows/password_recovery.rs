@@ -5,17 +5,18 @@
 use std::time::Instant;
 
 use super::accounts::{load, mint_link, send_email, send_invitation};
+use super::audit::{self, Actor, AuditEvent};
 use super::sessions::end_sessions;
 use super::set_password::check_policy;
 use super::{FlowError, sms_codes};
 use crate::app::App;
-use crate::audit::{self, Actor, AuditEvent};
 use crate::domain::account::LinkPurpose;
 use crate::domain::sms_code::SmsPurpose;
 use crate::domain::{Account, AccountKind, AccountStatus, Email, LoginName, Phone};
 use crate::i18n::Lang;
 use crate::notify::templates::Template;
 use crate::persistence::{Changes, Conflict, Limit, NotCommitted, Stored};
+use secrecy::{ExposeSecret, SecretString};
 
 /// Forgot-password requests per login name (as typed) per hour.
 const NAME_HOURLY_LIMIT: u64 = 5;
@@ -66,7 +67,7 @@ async fn count_recovery_request(app: &App, login: &LoginName, client_ip: &str) -
     for (limit, allowed) in
         [(Limit::ForgotPerIp(client_ip), ip_limit), (Limit::ForgotPerName(login.canonical()), NAME_HOURLY_LIMIT)]
     {
-        let counter = app.records().count(limit, now + 3600).await?;
+        let counter = app.counters().count(limit, now + 3600).await?;
         if counter.count > allowed {
             return Err(FlowError::RateLimited {
                 code: "rate_limited",
@@ -93,7 +94,7 @@ async fn forgot(app: &App, login: &str, method: Method, client_ip: &str, lang: L
         // A sub-account's primary account resets it.
         return Ok(());
     }
-    let sends = app.records().count(Limit::ForgotPerAccount(&account.account_id), now + 3600).await?;
+    let sends = app.counters().count(Limit::ForgotPerAccount(&account.account_id), now + 3600).await?;
     if sends.count > ACCOUNT_HOURLY_SENDS {
         tracing::info!(account_id = %account.account_id, "reset request dropped: hourly sends used up");
         return Ok(());
@@ -137,7 +138,7 @@ async fn send_username(app: &App, contact: Contact, client_ip: &str, lang: Lang)
     let Some(account) = find_equalised(app, &login).await?.map(|stored| stored.record) else {
         return Ok(());
     };
-    let sends = app.records().count(Limit::ForgotPerAccount(&account.account_id), app.clock.now() + 3600).await?;
+    let sends = app.counters().count(Limit::ForgotPerAccount(&account.account_id), app.clock.now() + 3600).await?;
     if sends.count > ACCOUNT_HOURLY_SENDS || account.status == AccountStatus::Deleting {
         return Ok(());
     }
@@ -205,7 +206,13 @@ async fn send_reset_code(app: &App, account: &Account, lang: Lang) -> Result<(),
 /// Resets a password with an SMS code. A wrong, expired or used code, an
 /// unknown login and an account without a reset code all get the same
 /// field error; the password is judged only after the code matched.
-pub async fn reset_with_code(app: &App, login: &str, code: &str, password: &str, lang: Lang) -> Result<(), FlowError> {
+pub async fn reset_with_code(
+    app: &App,
+    login: &str,
+    code: &SecretString,
+    password: &SecretString,
+    lang: Lang,
+) -> Result<(), FlowError> {
     let invalid = || FlowError::field("sms_code", "sms_code_invalid");
     let login = LoginName::parse(login);
     let found = find_equalised(app, &login).await?;
@@ -216,19 +223,23 @@ pub async fn reset_with_code(app: &App, login: &str, code: &str, password: &str,
     };
     let mut account = stored.record.clone();
     let Some(phone) = account.phone.clone() else { return Err(invalid()) };
-    let matched = match sms_codes::check_code(app, phone.as_str(), SmsPurpose::ResetPassword, code, "sms_code").await {
+    let purpose = SmsPurpose::ResetPassword;
+    let matched = match sms_codes::check_code(app, phone.as_str(), purpose, code.expose_secret(), "sms_code").await {
         Ok(matched) => matched,
         Err(FlowError::Validation(_)) => return Err(invalid()),
         Err(e) => return Err(e),
     };
-    let password = check_policy(app, password, account.username.as_str(), "password")?;
+    let password = check_policy(app, password.expose_secret(), account.username.as_str(), "password")?;
     account.password_hash = Some(app.hasher.hash(password, app.random.as_ref()).await);
     account.status = AccountStatus::Active;
     account.password_epoch += 1;
     // Outstanding reset links die with the old password.
     account.link = None;
     let mut changes = Changes::new();
-    changes.update_account(&stored, &account).clear(Limit::LoginStreak(&account.account_id)).consume_sms_code(&matched);
+    changes
+        .update_account(&stored, &account)
+        .clear_count(Limit::LoginStreak(&account.account_id))
+        .consume_sms_code(&matched);
     let detail = Some("sms".into());
     audit::add(app, &mut changes, &account.account_id, AuditEvent::PasswordReset, Actor::Customer, detail);
     match app.records().commit(changes).await {

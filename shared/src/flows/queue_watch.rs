@@ -35,9 +35,9 @@ pub struct QueueReport {
 pub async fn watch(app: &App) -> Result<QueueReport, FlowError> {
     let now = app.clock.now();
     let records = app.records();
-    let (verifications, _) =
-        records.verification_queue(VerificationStatus::PendingReview, COUNTED_AT_MOST, None).await?;
-    let (appeals, _) = records.appeal_queue(AppealStatus::PendingReview, COUNTED_AT_MOST, None).await?;
+    let verifications =
+        records.verification_queue(VerificationStatus::PendingReview, COUNTED_AT_MOST, None).await?.items;
+    let appeals = records.appeal_queue(AppealStatus::PendingReview, COUNTED_AT_MOST, None).await?.items;
     let erasures = records.erasures_under_way().await?;
     let report = QueueReport {
         verifications_waiting: verifications.len() as u64,

@@ -5,8 +5,8 @@
 
 use super::FlowError;
 use super::accounts::load;
+use super::audit::{self, AuditEvent};
 use crate::app::App;
-use crate::audit::{self, AuditEvent};
 pub use crate::domain::network::Client;
 pub use crate::domain::records::SessionRecord;
 use crate::domain::secret_token::{self, PresentedToken};

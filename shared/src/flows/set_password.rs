@@ -5,11 +5,11 @@
 
 use super::FlowError;
 use super::accounts::{load, send_email};
+use super::audit::{self, Actor, AuditEvent};
 use super::erasure::erase_one;
 use super::sessions::end_sessions;
 use super::sub_accounts::SubAccountLink;
 use crate::app::App;
-use crate::audit::{self, Actor, AuditEvent};
 use crate::domain::account::{LinkPurpose, PasswordLink};
 use crate::domain::phone::mask_phone;
 use crate::domain::secret_token::{self, hashes_match};
@@ -18,6 +18,7 @@ use crate::i18n::Lang;
 use crate::metrics::Metric;
 use crate::notify::templates::Template;
 use crate::persistence::{Changes, Conflict, Limit, NotCommitted, Stored};
+use secrecy::{ExposeSecret, SecretString};
 
 /// Activation attempts with a wrong phone after which the link is void.
 pub const MAX_PHONE_MISMATCHES: u32 = 5;
@@ -46,8 +47,8 @@ pub struct LinkView {
 
 /// The live link a token names, with its account item. Unknown, used and
 /// superseded links are `InvalidLink`; an expired one is `LinkExpired`.
-async fn open_link(app: &App, token: &str) -> Result<(Stored<Account>, PasswordLink), FlowError> {
-    let presented = secret_token::parse(token).ok_or(FlowError::InvalidLink)?;
+async fn open_link(app: &App, token: &SecretString) -> Result<(Stored<Account>, PasswordLink), FlowError> {
+    let presented = secret_token::parse(token.expose_secret()).ok_or(FlowError::InvalidLink)?;
     let stored = load(app, &presented.account_id).await?.ok_or(FlowError::InvalidLink)?;
     let account = &stored.record;
     let link = account
@@ -62,7 +63,7 @@ async fn open_link(app: &App, token: &str) -> Result<(Stored<Account>, PasswordL
 }
 
 /// Shows whose link `token` is, without using it.
-pub async fn inspect_link(app: &App, token: &str) -> Result<LinkView, FlowError> {
+pub async fn inspect_link(app: &App, token: &SecretString) -> Result<LinkView, FlowError> {
     let (stored, link) = open_link(app, token).await?;
     let account = stored.record;
     Ok(LinkView {
@@ -85,15 +86,15 @@ fn same_phone(typed: Option<&str>, expected: &str) -> bool {
 /// voids the link); then the password's policy.
 pub async fn set_password(
     app: &App,
-    token: &str,
-    password: &str,
+    token: &SecretString,
+    password: &SecretString,
     phone: Option<&str>,
     lang: Lang,
 ) -> Result<(), FlowError> {
     let (stored, link) = open_link(app, token).await?;
     let mut account = stored.record.clone();
     let activation = link.purpose == LinkPurpose::InitialPassword;
-    let policy = check_policy(app, password, account.username.as_str(), "password");
+    let policy = check_policy(app, password.expose_secret(), account.username.as_str(), "password");
     if activation
         && let Some(expected) = &account.phone
         && !same_phone(phone, expected.as_str())
@@ -124,7 +125,7 @@ pub async fn set_password(
     } else {
         changes.update_account(&stored, &account);
     }
-    changes.clear(Limit::LoginStreak(&account.account_id));
+    changes.clear_count(Limit::LoginStreak(&account.account_id));
     audit::add(app, &mut changes, &account.account_id, event, Actor::Customer, None);
     match app.records().commit(changes).await {
         Ok(()) => {}
@@ -145,7 +146,7 @@ pub async fn set_password(
 
 /// Counts an activation attempt with the wrong phone on the link it used;
 /// the fifth voids the link.
-async fn count_phone_mismatch(app: &App, token: &str) -> Result<(), FlowError> {
+async fn count_phone_mismatch(app: &App, token: &SecretString) -> Result<(), FlowError> {
     // Re-read on a lost race, so that concurrent attempts all count.
     for _ in 0..4 {
         let (stored, mut link) = open_link(app, token).await?;
@@ -172,7 +173,7 @@ async fn count_phone_mismatch(app: &App, token: &str) -> Result<(), FlowError> {
 /// Declines a link: an activation link of a pending account erases that
 /// account at once (its username, email and phone are free again); a reset
 /// link stops working. The account's email is told either way.
-pub async fn decline_link(app: &App, token: &str) -> Result<(), FlowError> {
+pub async fn decline_link(app: &App, token: &SecretString) -> Result<(), FlowError> {
     let (stored, link) = open_link(app, token).await?;
     let mut account = stored.record.clone();
     // Use the link up first, so that an activation racing this decline

@@ -7,11 +7,11 @@
 use secrecy::{ExposeSecret, SecretString};
 
 use super::accounts::{load, send_email};
+use super::audit::{self, AuditEvent};
 use super::lockout::{CONSECUTIVE_FAILURES_LIMIT, Failure, LOCKOUT_SECS, Lockout, record_failure, too_many_attempts};
 use super::sessions::{SessionRecord, session_expiry};
 use super::{FlowError, appeals, second_factor};
 use crate::app::App;
-use crate::audit::{self, AuditEvent};
 use crate::domain::network::Client;
 use crate::domain::records::{MfaChallenge, SeenClient, SignInHistory};
 use crate::domain::secret_token;
@@ -94,7 +94,7 @@ pub async fn sign_in(app: &App, login: &str, password: &SecretString, client: &C
     // A password verifies only against an account's hash.
     let Some(stored) = found else { return Err(FlowError::InvalidCredentials) };
     let account = &stored.record;
-    let streak = app.records().counted(Limit::LoginStreak(&account.account_id)).await?;
+    let streak = app.counters().counted(Limit::LoginStreak(&account.account_id)).await?;
     if streak >= CONSECUTIVE_FAILURES_LIMIT {
         return Err(too_many_attempts(LOCKOUT_SECS));
     }
@@ -165,7 +165,7 @@ pub async fn sign_in_second_factor(
     let updated = Account { mfa: Some(passed.mfa), ..account.clone() };
     let mut changes = Changes::new();
     changes.consume_mfa_challenge(&challenge);
-    let had_failures = records.counted(Limit::LoginStreak(&updated.account_id)).await? > 0;
+    let had_failures = app.counters().counted(Limit::LoginStreak(&updated.account_id)).await? > 0;
     complete(app, &stored, updated, had_failures, client, changes, Method::SecondFactor(passed.method)).await
 }
 
@@ -219,7 +219,7 @@ async fn complete(
     }
     audit::add(app, &mut changes, &account.account_id, AuditEvent::SignedIn, audit::Actor::Customer, method.detail());
     if had_failures {
-        changes.clear(Limit::LoginStreak(&account.account_id));
+        changes.clear_count(Limit::LoginStreak(&account.account_id));
     }
     app.records().commit(changes).await.map_err(|e| match e {
         // The second factor's challenge or the account moved on meanwhile.

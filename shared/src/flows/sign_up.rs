@@ -2,9 +2,9 @@
 //! phone atomically, and emails the initial-password link.
 
 use super::accounts::{NotInserted, insert_account, mint_link, send_invitation};
+use super::audit::{self, Actor, AuditEvent};
 use super::{FlowError, sms_codes};
 use crate::app::App;
-use crate::audit::{self, Actor, AuditEvent};
 use crate::domain::account::LinkPurpose;
 use crate::domain::secret_token::new_id;
 use crate::domain::sms_code::SmsPurpose;

@@ -56,7 +56,7 @@ pub async fn admit_client(app: &App, client_ip: &str) -> Result<(), FlowError> {
         (Limit::SmsPerIp(client_ip), limits.sms_per_ip_hour),
         (Limit::SmsPerNetwork(&network), limits.sms_per_network_hour),
     ] {
-        let counter = app.records().count(limit, now + 3600).await?;
+        let counter = app.counters().count(limit, now + 3600).await?;
         if counter.count > allowed {
             return Err(rate_limited(counter.expires_at - now));
         }
@@ -76,7 +76,7 @@ fn budget(now: i64) -> (Limit<'static>, i64) {
 pub async fn ensure_budget_left(app: &App) -> Result<(), FlowError> {
     let now = app.clock.now();
     let (budget, day_end) = budget(now);
-    if app.records().counted(budget).await? >= app.config.sms_daily_budget {
+    if app.counters().counted(budget).await? >= app.config.sms_daily_budget {
         return Err(rate_limited(day_end - now));
     }
     Ok(())
@@ -87,7 +87,7 @@ pub async fn ensure_budget_left(app: &App) -> Result<(), FlowError> {
 async fn spend_budget(app: &App) -> Result<(), FlowError> {
     let now = app.clock.now();
     let (budget, day_end) = budget(now);
-    let spent = app.records().count(budget, day_end).await?;
+    let spent = app.counters().count(budget, day_end).await?;
     if spent.count > app.config.sms_daily_budget {
         tracing::warn!("SMS daily budget spent");
         return Err(rate_limited(day_end - now));
@@ -144,18 +144,18 @@ pub async fn send_within_limits(
     lang: Lang,
 ) -> Result<CodeSent, FlowError> {
     let now = app.clock.now();
-    let records = app.records();
+    let counters = app.counters();
     let cooldown = Limit::SmsCooldown(purpose, phone.as_str());
-    if !records.mark(cooldown, now + RESEND_AFTER_SECS, &new_id(app.random.as_ref())).await? {
-        let until = records.marked_until(cooldown).await?.unwrap_or(now + RESEND_AFTER_SECS);
+    if !counters.mark(cooldown, now + RESEND_AFTER_SECS, &new_id(app.random.as_ref())).await? {
+        let until = counters.marked_until(cooldown).await?.unwrap_or(now + RESEND_AFTER_SECS);
         return Err(rate_limited(until - now));
     }
-    let per_day = records.count(Limit::SmsPerPhoneDay(purpose, phone.as_str()), now + DAY_SECS).await?;
+    let per_day = counters.count(Limit::SmsPerPhoneDay(purpose, phone.as_str()), now + DAY_SECS).await?;
     if per_day.count > PHONE_DAILY_LIMIT {
         return Err(rate_limited(per_day.expires_at - now));
     }
     if let Err(e) = spend_budget(app).await {
-        let _ = records.clear(cooldown).await;
+        let _ = counters.clear(cooldown).await;
         return Err(e);
     }
     let text = match content {
@@ -172,7 +172,7 @@ pub async fn send_within_limits(
     if let Err(e) = app.sms.send_sms(message).await {
         // Let the customer ask again at once rather than wait out a cooldown
         // for a message that never left.
-        let _ = records.clear(cooldown).await;
+        let _ = counters.clear(cooldown).await;
         return Err(e.into());
     }
     tracing::info!(purpose = purpose.as_str(), "SMS sent");
@@ -193,7 +193,9 @@ async fn store_new_code(
     let wrong_tries = records.sms_code(phone.as_str(), purpose).await?.map_or(0, |old| old.record.wrong_tries);
     let salt = new_id(app.random.as_ref());
     let record = SmsCodeRecord { hash: sms_code::hash(&code, &salt), salt, wrong_tries, bound_to };
-    records.replace_sms_code(phone.as_str(), purpose, &record, app.clock.now() + CODE_TTL_SECS).await?;
+    let mut changes = Changes::new();
+    changes.replace_sms_code(phone.as_str(), purpose, &record, app.clock.now() + CODE_TTL_SECS);
+    records.commit(changes).await?;
     Ok(code)
 }
 

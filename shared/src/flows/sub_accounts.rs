@@ -5,11 +5,11 @@
 use secrecy::{ExposeSecret, SecretString};
 
 use super::accounts::{NotInserted, insert_account, load, mint_link, send_email, send_invitation};
+use super::audit::{self, Actor, AuditEvent};
 use super::lockout::{Proof, reauthenticate};
 use super::sessions::Authenticated;
 use super::{FlowError, sms_codes};
 use crate::app::App;
-use crate::audit::{self, Actor, AuditEvent};
 use crate::domain::account::LinkPurpose;
 pub use crate::domain::records::SubAccountLink;
 use crate::domain::secret_token::new_id;
@@ -65,7 +65,7 @@ pub async fn create(app: &App, current: &Authenticated, new: NewSubAccount, lang
         return Err(FlowError::Conflicting("sub_account_limit"));
     }
     let now = app.clock.now();
-    let created = app.records().count(Limit::SubAccountsPerHour(&parent.account_id), now + 3600).await?;
+    let created = app.counters().count(Limit::SubAccountsPerHour(&parent.account_id), now + 3600).await?;
     if created.count > CREATED_PER_HOUR {
         return Err(FlowError::RateLimited { code: "rate_limited", retry_after: (created.expires_at - now).max(1) });
     }

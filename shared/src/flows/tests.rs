@@ -104,9 +104,15 @@ async fn a_lost_invitation_is_recovered_through_forgot_password() {
     let invitation = embedded.outbox.entries().await.unwrap().pop().unwrap();
     assert_eq!(invitation.channel, "email");
     let token = invitation.text.split("token=").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
-    set_password(&embedded.app, &token, "Gpu#Cl0ud-Strong9", Some("+8613800138000"), Lang::En)
-        .await
-        .expect("the fresh link activates");
+    set_password(
+        &embedded.app,
+        &token.into(),
+        &"Gpu#Cl0ud-Strong9".to_owned().into(),
+        Some("+8613800138000"),
+        Lang::En,
+    )
+    .await
+    .expect("the fresh link activates");
 }
 
 #[tokio::test]

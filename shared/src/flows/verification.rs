@@ -10,16 +10,17 @@ use serde::Serialize;
 
 use super::FlowError;
 use super::accounts::{load, send_email};
+use super::audit::{self, Actor, AuditEvent};
 use crate::app::App;
-use crate::audit::{self, Actor, AuditEvent};
 use crate::documents::{self, MAX_SIZE};
+use crate::domain::AccountId;
 use crate::domain::account::VerificationStatus;
 pub use crate::domain::records::{Material, QueueEntry, Subject, Verification};
 use crate::domain::secret_token::new_id;
 use crate::domain::{Account, AccountKind, FieldError};
 use crate::metrics::Metric;
 use crate::notify::templates::Template;
-use crate::persistence::{Changes, Conflict, Limit, NotCommitted};
+use crate::persistence::{Changes, Conflict, Cursor, Limit, NotCommitted, Page};
 
 /// How long an upload URL is valid.
 pub const UPLOAD_URL_SECS: u64 = 900;
@@ -46,7 +47,7 @@ pub async fn create_material(
 ) -> Result<(Material, String), FlowError> {
     primary_only(account)?;
     let now = app.clock.now();
-    let slots = app.records().count(Limit::MaterialsPerDay(&account.account_id), now + 86_400).await?;
+    let slots = app.counters().count(Limit::MaterialsPerDay(&account.account_id), now + 86_400).await?;
     if slots.count > MATERIALS_PER_DAY {
         return Err(FlowError::RateLimited { code: "rate_limited", retry_after: (slots.expires_at - now).max(1) });
     }
@@ -188,9 +189,10 @@ pub struct MaterialDownload {
 /// `operator`: a read of personal data, audited before anything is shown.
 pub async fn for_review(
     app: &App,
-    account_id: &str,
+    account_id: &AccountId,
     operator: &str,
 ) -> Result<(Verification, Vec<MaterialDownload>), FlowError> {
+    let account_id = account_id.as_str();
     let verification = current(app, account_id).await?.ok_or(FlowError::NotFound("no_verification"))?;
     audit::record_operator(app, account_id, AuditEvent::VerificationViewed, operator).await?;
     let mut downloads = Vec::new();
@@ -210,8 +212,8 @@ pub async fn queue(
     app: &App,
     status: VerificationStatus,
     limit: usize,
-    after: Option<&str>,
-) -> Result<(Vec<QueueEntry>, Option<String>), FlowError> {
+    after: Option<&Cursor>,
+) -> Result<Page<QueueEntry>, FlowError> {
     Ok(app.records().verification_queue(status, limit, after).await?)
 }
 
@@ -227,11 +229,12 @@ pub enum Decision {
 /// Decides a pending verification and emails the customer.
 pub async fn decide(
     app: &App,
-    account_id: &str,
+    account_id: &AccountId,
     decision: Decision,
     reason: Option<String>,
     operator: &str,
 ) -> Result<Verification, FlowError> {
+    let account_id = account_id.as_str();
     let stored = load(app, account_id).await?.ok_or(FlowError::NotFound("account_not_found"))?;
     let mut account = stored.record.clone();
     let mut verification = current(app, account_id).await?.ok_or(FlowError::NotFound("no_verification"))?;

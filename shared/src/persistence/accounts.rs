@@ -4,7 +4,7 @@
 use super::{Changes, Conflict, Expiry, Records, Stored, item, keys};
 use crate::domain::records::Guard;
 use crate::domain::{Account, LoginName, Username};
-use crate::store::{Cond, Key, StoreError, StoreExt};
+use crate::store::{Cond, Key, StoreError};
 
 /// A value only one account may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +58,11 @@ fn guard_keys(account: &Account) -> Vec<(UniqueField, Key)> {
     keys
 }
 
+impl UniqueField {
+    /// Every unique field.
+    pub const ALL: &[UniqueField] = &[Self::Username, Self::Email, Self::Phone];
+}
+
 impl Records<'_> {
     /// The account `account_id`, if it exists.
     pub async fn account(&self, account_id: &str) -> Result<Option<Stored<Account>>, StoreError> {
@@ -88,18 +93,6 @@ impl Records<'_> {
             Some(guard) => self.account(&guard.record.account_id).await,
             None => Ok(None),
         }
-    }
-
-    /// Deletes the guards `account` still holds; a value someone else holds
-    /// by now is left alone. Safe to run again.
-    pub async fn release_guards(&self, account: &Account) -> Result<(), StoreError> {
-        for (_, key) in guard_keys(account) {
-            match self.store.delete(key, Cond::HeldBy(account.account_id.clone())).await {
-                Ok(()) | Err(StoreError::ConditionFailed(_)) => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(())
     }
 }
 
@@ -146,6 +139,16 @@ impl Changes {
         self.put(item(guard_key(field, new), &guard, None), Cond::Absent, Conflict::Taken(field));
         if let Some(old) = old.filter(|old| *old != new) {
             self.delete(guard_key(field, old), Cond::HeldBy(account.account_id.clone()), Conflict::GuardLost);
+        }
+        self
+    }
+
+    /// `account`'s guard of `field` deleted, only while it still names the
+    /// account ([`Conflict::GuardLost`] when someone else holds the value
+    /// by now: leave it). Nothing for a phone it does not have.
+    pub fn release_guard(&mut self, account: &Account, field: UniqueField) -> &mut Self {
+        if let Some((_, key)) = guard_keys(account).into_iter().find(|(f, _)| *f == field) {
+            self.delete(key, Cond::HeldBy(account.account_id.clone()), Conflict::GuardLost);
         }
         self
     }

@@ -2,7 +2,7 @@
 //! index entry under the account it names, and a queue per status for the
 //! confirmed appeals of existing accounts.
 
-use super::{Changes, Conflict, Expiry, Records, Stored, item, keys};
+use super::{Changes, Conflict, Cursor, Expiry, Page, Records, Stored, item, keys};
 use crate::domain::records::{Appeal, AppealLink, AppealQueueEntry, AppealStatus};
 use crate::store::{Cond, StoreError};
 
@@ -22,8 +22,8 @@ impl Records<'_> {
         &self,
         status: AppealStatus,
         limit: usize,
-        after: Option<&str>,
-    ) -> Result<(Vec<AppealQueueEntry>, Option<String>), StoreError> {
+        after: Option<&Cursor>,
+    ) -> Result<Page<AppealQueueEntry>, StoreError> {
         self.read_page(&keys::appeal_queue(status), limit, after).await
     }
 }

@@ -1,8 +1,8 @@
 //! The audit trail: one partition per account, outliving it, ordered by
 //! time.
 
-use super::{Changes, Records, item, keys};
-use crate::audit::AuditRecord;
+use super::{Changes, Cursor, Page, Records, item, keys};
+use crate::domain::records::AuditRecord;
 use crate::store::StoreError;
 
 impl Records<'_> {
@@ -18,8 +18,8 @@ impl Records<'_> {
         &self,
         account_id: &str,
         limit: usize,
-        after: Option<&str>,
-    ) -> Result<(Vec<AuditRecord>, Option<String>), StoreError> {
+        after: Option<&Cursor>,
+    ) -> Result<Page<AuditRecord>, StoreError> {
         self.read_page(&keys::audit_partition(account_id), limit, after).await
     }
 }

@@ -1,10 +1,15 @@
 //! Rate limits, lockouts and budgets: fixed-window counters and markers
 //! that expire. Each subject (an IP, a phone, a login name a client typed)
 //! is hashed into the key, so that no client text shapes a key.
+//!
+//! Unlike records, counters are written at once, each call one atomic store
+//! operation ([`Counters`]): a limit must hold across concurrent requests,
+//! before any of them commits anything. Only clearing a count can also wait
+//! for a commit ([`Changes::clear_count`]).
 
-use super::{Changes, Records, keys};
+use super::{Changes, keys};
 use crate::domain::sms_code::SmsPurpose;
-use crate::store::{Cond, Counter, Item, Key, StoreError, StoreExt};
+use crate::store::{Cond, Counter, Item, Key, Store, StoreError, StoreExt};
 
 /// What is counted (or marked), and for whom.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,7 +75,18 @@ impl Limit<'_> {
     }
 }
 
-impl Records<'_> {
+/// The counters and markers of the table, written at once (`app.counters()`).
+#[derive(Clone, Copy)]
+pub struct Counters<'a> {
+    store: &'a dyn Store,
+}
+
+impl<'a> Counters<'a> {
+    /// The counters of `store`.
+    pub fn new(store: &'a dyn Store) -> Self {
+        Self { store }
+    }
+
     /// Counts one event of `limit` in the window ending at `window_end` (a
     /// new window starts when none is live).
     pub async fn count(&self, limit: Limit<'_>, window_end: i64) -> Result<Counter, StoreError> {
@@ -88,7 +104,7 @@ impl Records<'_> {
         Ok(self.store.get(&limit.key()).await?.map_or(0, |counter| counter.count()))
     }
 
-    /// Clears `limit`'s count.
+    /// Clears `limit`'s count, now.
     pub async fn clear(&self, limit: Limit<'_>) -> Result<(), StoreError> {
         self.store.delete(limit.key(), Cond::None).await
     }
@@ -116,8 +132,8 @@ impl Records<'_> {
 }
 
 impl Changes {
-    /// `limit`'s count cleared.
-    pub fn clear(&mut self, limit: Limit<'_>) -> &mut Self {
+    /// `limit`'s count cleared when these changes commit.
+    pub fn clear_count(&mut self, limit: Limit<'_>) -> &mut Self {
         self.remove(limit.key())
     }
 }

@@ -1,7 +1,7 @@
 //! Deletion requests: the request under the account's partition, a lookup
 //! from request id to account, and one queue per status (oldest first).
 
-use super::{Changes, Conflict, Records, item, keys};
+use super::{Changes, Conflict, Cursor, Page, Records, item, keys};
 use crate::domain::account::DeletionStatus;
 use crate::domain::records::{DeletionQueueEntry, DeletionRequest, RequestLookup};
 use crate::store::{Cond, StoreError};
@@ -23,8 +23,8 @@ impl Records<'_> {
         &self,
         status: DeletionStatus,
         limit: usize,
-        after: Option<&str>,
-    ) -> Result<(Vec<DeletionQueueEntry>, Option<String>), StoreError> {
+        after: Option<&Cursor>,
+    ) -> Result<Page<DeletionQueueEntry>, StoreError> {
         self.read_page(&keys::deletion_queue(status), limit, after).await
     }
 }

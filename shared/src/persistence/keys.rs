@@ -1,6 +1,6 @@
 //! The key layout of the single table, in one place: only the persistence
 //! layer builds keys (tests read items by them). See the item catalogue in
-//! `ARCHITECTURE.md`.
+//! `docs/table.md`.
 
 use sha2::{Digest, Sha256};
 

@@ -5,8 +5,11 @@
 //! narrow, DynamoDB-shaped seam with its conformance suite.
 //!
 //! Reads are methods of [`Records`] (`app.records()`); writes are gathered
-//! in a [`Changes`] and committed in one transaction, each operation
-//! carrying the [`Conflict`] its condition means when it fails.
+//! in a [`Changes`] and committed in one transaction by
+//! [`Records::commit`], each operation carrying the [`Conflict`] its
+//! condition means when it fails. Counters and markers (rate limits,
+//! lockouts, budgets) are the one thing written at once: [`Counters`]
+//! (`app.counters()`).
 
 mod accounts;
 mod appeals;
@@ -15,6 +18,7 @@ mod counters;
 mod deletions;
 mod erasure;
 pub mod keys;
+mod pages;
 mod queues;
 mod sessions;
 mod sms_codes;
@@ -22,15 +26,16 @@ mod sub_accounts;
 mod verifications;
 
 pub use accounts::UniqueField;
-pub use counters::Limit;
+pub use counters::{Counters, Limit};
 pub use erasure::AccountItems;
+pub use pages::{Cursor, List, Page};
 
 use crate::store::{Cond, Item, Key, Store, StoreError, WriteOp};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 /// The table's records, read by family (see the `impl Records` block of
-/// each module).
+/// each module); [`Records::commit`] writes a [`Changes`].
 #[derive(Clone, Copy)]
 pub struct Records<'a> {
     store: &'a dyn Store,
@@ -59,9 +64,9 @@ impl<'a> Records<'a> {
         }
         match self.store.transact(changes.ops).await {
             Ok(()) => Ok(()),
-            Err(StoreError::ConditionFailed(failed)) => {
-                Err(NotCommitted::Conflict(failed.iter().filter_map(|&i| changes.conflicts.get(i).copied()).collect()))
-            }
+            Err(StoreError::ConditionFailed(failed)) => Err(NotCommitted::Conflict(
+                failed.iter().filter_map(|&i| changes.conflicts.get(i).copied().flatten()).collect(),
+            )),
             Err(e) => Err(NotCommitted::Store(e)),
         }
     }
@@ -95,10 +100,11 @@ impl<'a> Records<'a> {
         &self,
         pk: &str,
         limit: usize,
-        after: Option<&str>,
-    ) -> Result<(Vec<T>, Option<String>), StoreError> {
-        let (items, next) = self.store.query_page(pk, "", limit, after).await?;
-        Ok((items.iter().map(Item::decode).collect::<Result<_, _>>()?, next))
+        after: Option<&Cursor>,
+    ) -> Result<Page<T>, StoreError> {
+        let (items, next) = self.store.query_page(pk, "", limit, after.map(Cursor::sort_key)).await?;
+        let items = items.iter().map(Item::decode).collect::<Result<_, _>>()?;
+        Ok(Page { items, next: next.map(Cursor::from_sort_key) })
     }
 }
 
@@ -189,7 +195,9 @@ impl NotCommitted {
 #[must_use = "changes do nothing until committed"]
 pub struct Changes {
     ops: Vec<WriteOp>,
-    conflicts: Vec<Conflict>,
+    /// What each operation's condition means when it fails (none for an
+    /// unconditional one), by position.
+    conflicts: Vec<Option<Conflict>>,
     /// The first record that did not serialise, if any.
     unwritable: Option<StoreError>,
 }
@@ -206,6 +214,10 @@ impl Changes {
     }
 
     fn put(&mut self, item: Result<Item, StoreError>, cond: Cond, conflict: Conflict) -> &mut Self {
+        self.put_if(item, cond, Some(conflict))
+    }
+
+    fn put_if(&mut self, item: Result<Item, StoreError>, cond: Cond, conflict: Option<Conflict>) -> &mut Self {
         match item {
             Ok(item) => {
                 self.ops.push(WriteOp::Put { item, cond });
@@ -217,19 +229,22 @@ impl Changes {
         self
     }
 
-    /// A put that cannot fail on a condition (the conflict is never read).
+    /// A put that cannot fail on a condition.
     fn overwrite(&mut self, item: Result<Item, StoreError>) -> &mut Self {
-        self.put(item, Cond::None, Conflict::IdTaken)
+        self.put_if(item, Cond::None, None)
     }
 
     fn delete(&mut self, key: Key, cond: Cond, conflict: Conflict) -> &mut Self {
         self.ops.push(WriteOp::Delete { key, cond });
-        self.conflicts.push(conflict);
+        self.conflicts.push(Some(conflict));
         self
     }
 
+    /// A delete that cannot fail on a condition.
     fn remove(&mut self, key: Key) -> &mut Self {
-        self.delete(key, Cond::None, Conflict::IdTaken)
+        self.ops.push(WriteOp::Delete { key, cond: Cond::None });
+        self.conflicts.push(None);
+        self
     }
 
     /// `stored` replaced by `record`, if it is still the version read.

@@ -4,7 +4,7 @@
 use super::{Changes, Conflict, Expiry, Records, Stored, item, keys};
 use crate::domain::records::SmsCodeRecord;
 use crate::domain::sms_code::SmsPurpose;
-use crate::store::{Cond, StoreError, StoreExt};
+use crate::store::{Cond, StoreError};
 
 impl Records<'_> {
     /// The live code for `phone` and `purpose`.
@@ -15,21 +15,21 @@ impl Records<'_> {
     ) -> Result<Option<Stored<SmsCodeRecord>>, StoreError> {
         self.read(keys::sms_code(phone, purpose)).await
     }
+}
 
-    /// Stores `code` as the live code for `phone` and `purpose` until
+impl Changes {
+    /// `code` as the live code for `phone` and `purpose` until
     /// `expires_at`, replacing any other.
-    pub async fn replace_sms_code(
-        &self,
+    pub fn replace_sms_code(
+        &mut self,
         phone: &str,
         purpose: SmsPurpose,
         code: &SmsCodeRecord,
         expires_at: i64,
-    ) -> Result<(), StoreError> {
-        self.store.put(item(keys::sms_code(phone, purpose), code, Some(expires_at))?, Cond::None).await
+    ) -> &mut Self {
+        self.overwrite(item(keys::sms_code(phone, purpose), code, Some(expires_at)))
     }
-}
 
-impl Changes {
     /// `stored` with its tries counted as in `code`, unless it was used or
     /// replaced meanwhile ([`Conflict::SmsCodeChanged`]).
     pub fn count_sms_try(&mut self, stored: &Stored<SmsCodeRecord>, code: &SmsCodeRecord) -> &mut Self {

@@ -1,7 +1,7 @@
 //! Real-name verification: materials and the submission under the account's
 //! partition, and one review queue per status (oldest first).
 
-use super::{Changes, Conflict, Records, Stored, item, keys};
+use super::{Changes, Conflict, Cursor, Page, Records, Stored, item, keys};
 use crate::domain::account::VerificationStatus;
 use crate::domain::records::{Material, QueueEntry, Verification};
 use crate::store::{Cond, Item, StoreError};
@@ -22,8 +22,8 @@ impl Records<'_> {
         &self,
         status: VerificationStatus,
         limit: usize,
-        after: Option<&str>,
-    ) -> Result<(Vec<QueueEntry>, Option<String>), StoreError> {
+        after: Option<&Cursor>,
+    ) -> Result<Page<QueueEntry>, StoreError> {
         self.read_page(&keys::verification_queue(status), limit, after).await
     }
 }

@@ -1,0 +1,58 @@
+//! The audit trail: security events and operator actions per account, kept
+//! after the account is gone. Records (`domain::records::AuditRecord`) hold
+//! the account id, the event, who acted and when — never secrets or other
+//! personal data. An event is added to the same `Changes` as the change it
+//! describes, or recorded on its own.
+
+use super::FlowError;
+use crate::app::App;
+use crate::domain::AccountId;
+pub use crate::domain::records::{Actor, AuditEvent, AuditRecord};
+use crate::domain::secret_token::new_id;
+use crate::persistence::{Changes, Cursor, Page};
+
+/// Adds `event` to `changes`, to be committed with the change it describes.
+pub fn add(
+    app: &App,
+    changes: &mut Changes,
+    account_id: &str,
+    event: AuditEvent,
+    actor: Actor,
+    detail: Option<String>,
+) {
+    let record = AuditRecord { account_id: account_id.to_owned(), event, actor, at: app.clock.now(), detail };
+    // Within one second, records order by the clock's nanoseconds, then by
+    // randomness for ties.
+    let tie_breaker = &new_id(app.random.as_ref())[..6];
+    changes.add_audit_record(&record, app.clock.subsec_nanos(), tie_breaker);
+}
+
+/// Records an event of the customer's on its own.
+pub async fn record(app: &App, account_id: &str, event: AuditEvent, detail: Option<String>) -> Result<(), FlowError> {
+    let mut changes = Changes::new();
+    add(app, &mut changes, account_id, event, Actor::Customer, detail);
+    Ok(app.records().commit(changes).await?)
+}
+
+/// Records an operator's `event` on its own.
+pub async fn record_operator(app: &App, account_id: &str, event: AuditEvent, operator: &str) -> Result<(), FlowError> {
+    let mut changes = Changes::new();
+    add(app, &mut changes, account_id, event, Actor::Operator(operator.to_owned()), None);
+    Ok(app.records().commit(changes).await?)
+}
+
+/// The trail of an account, oldest first.
+pub async fn list(app: &App, account_id: &str) -> Result<Vec<AuditRecord>, FlowError> {
+    Ok(app.records().audit_trail(account_id).await?)
+}
+
+/// At most `limit` records of an account's trail after the cursor `after`,
+/// oldest first, and the cursor of the next page.
+pub async fn page(
+    app: &App,
+    account_id: &AccountId,
+    limit: usize,
+    after: Option<&Cursor>,
+) -> Result<Page<AuditRecord>, FlowError> {
+    Ok(app.records().audit_page(account_id.as_str(), limit, after).await?)
+}
