@@ -100,13 +100,15 @@ def load_template():
 
 
 def build(release):
+    """Builds each function on its own, as the deployment does (the
+    Makefile's `scripts/build-lambdas --package`), for the host: Cargo then
+    unifies the shared crate's features over one package at a time, so each
+    binary carries only its own adapters, as its zip would."""
     binaries = [binary for _, binary in functions()]
     profile = ["--release"] if release else []
-    log(f"building {len(binaries)} functions for the host ({'release' if release else 'debug'})")
-    args = ["cargo", "build", "--locked", "--quiet", *profile]
+    log(f"building {len(binaries)} functions for the host ({'release' if release else 'debug'}), each alone")
     for binary in binaries:
-        args += ["-p", binary]
-    subprocess.run(args, cwd=ROOT, check=True)
+        subprocess.run(["cargo", "build", "--locked", "--quiet", *profile, "-p", binary], cwd=ROOT, check=True)
     target = ROOT / "target" / ("release" if release else "debug")
     # Debug builds carry ~300 MB of debug info each, which the emulator would
     # unpack once per function: ship them stripped, as a release zip is.
@@ -114,7 +116,23 @@ def build(release):
     shipped.mkdir(parents=True, exist_ok=True)
     for binary in binaries:
         subprocess.run(["strip", "-o", str(shipped / binary), str(target / binary)], check=True)
+    check_binaries(shipped, binaries)
     return {binary: shipped / binary for binary in binaries}
+
+
+# What only the dev server links (the `dev` feature): the embedded store
+# (redb), the outbox, local documents and sealing. A deployed binary holding
+# any of them was built with the workspace's features unified.
+DEV_ONLY = [b"/redb-", b"store/embedded.rs", b"notify/outbox.rs", b"documents/local.rs", b"sealing/local.rs"]
+
+
+def check_binaries(directory, binaries):
+    for binary in binaries:
+        data = (directory / binary).read_bytes()
+        found = [marker.decode() for marker in DEV_ONLY if marker in data]
+        if found:
+            raise SystemExit(f"{binary} links what only the dev server may: {', '.join(found)}")
+    log(f"no function links the dev server's store, outbox, documents or sealing ({len(binaries)} checked)")
 
 
 def start_emulator(port):
