@@ -3,7 +3,7 @@
 use accounts_tests::{PASSWORD, spawn_app};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-use shared::audit::AuditEvent;
+use shared::flows::audit::AuditEvent;
 
 #[tokio::test]
 #[cfg_attr(feature = "stack", ignore = "reads the dev server's own state")]
@@ -25,7 +25,7 @@ async fn security_events_are_recorded_without_personal_data() {
 
     let me = app.sign_in(&customer.username, "Audit#Gpu-Pass9").await.json::<serde_json::Value>().await.unwrap();
     let account_id = me["account"]["account_id"].as_str().unwrap();
-    let trail = shared::audit::list(app.dev().app(), account_id).await.unwrap();
+    let trail = shared::flows::audit::list(app.dev().app(), account_id).await.unwrap();
     let events: Vec<AuditEvent> = trail.iter().map(|r| r.event).collect();
     use AuditEvent::*;
     for expected in [SignedUp, Activated, SignInFailed, SignedIn, PasswordChanged, SessionsEnded, SignedOut] {

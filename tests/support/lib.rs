@@ -70,11 +70,11 @@ pub fn stack() -> Option<&'static Stack> {
         .as_ref()
 }
 
-/// Which backend the tests run against: `ACCOUNTS_TEST_BACKEND=aws` runs
+/// Which backend the tests run against: the `aws` feature runs
 /// them against DynamoDB, SES v2 and SNS on the emulator at
 /// `AWS_ENDPOINT_URL` (`scripts/test` starts one).
 pub fn aws_backend() -> bool {
-    std::env::var("ACCOUNTS_TEST_BACKEND").is_ok_and(|b| b == "aws") || stack().is_some()
+    cfg!(feature = "aws") || stack().is_some()
 }
 
 /// The AWS emulator's endpoint (`AWS_ENDPOINT_URL`, which `scripts/test`
