@@ -7,8 +7,10 @@ function's zip to the emulator's S3 (as `sam package` would) and deploy
 infra/template.yaml itself through CloudFormation with the SAM transform;
 bridge the emulator's known gaps, each a documented step below (routes of
 an OpenAPI-bodied HTTP API, the table's TTL, SES authorisation, plain HTTP;
-saved Logs Insights queries are accepted by scripts/stack_emulator.py); create the operators' IAM user holding exactly the
-template's operator policy; write .stack/endpoints.json; stay in the
+saved Logs Insights queries and CloudFront's API origin and edge are bridged
+in scripts/stack_emulator.py); publish web/ to the distribution as
+scripts/publish-pages does; create the operators' IAM user holding exactly
+the template's operator policy; write .stack/endpoints.json; stay in the
 foreground until stopped.
 """
 
@@ -26,9 +28,12 @@ import time
 import urllib.request
 import zipfile
 from pathlib import Path
+from urllib.parse import urlparse
 
 import boto3
 import yaml
+
+import publish_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 STACK_DIR = ROOT / ".stack"
@@ -38,8 +43,6 @@ REGION = "us-east-1"
 # Root-style keys: the emulator's administrator, not signature-checked.
 ROOT_KEYS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
 
-# Where email links point: accounts-dev's pages on their default address.
-PUBLIC_URL = "http://127.0.0.1:3000"
 # Every caller is 127.0.0.1 behind the emulated API, so the per-client limits
 # are raised for a test run (template parameters; listed in endpoints.json).
 RAISED_LIMITS = {
@@ -135,7 +138,7 @@ def check_binaries(directory, binaries):
     log(f"no function links the dev server's store, outbox, documents or sealing ({len(binaries)} checked)")
 
 
-def start_emulator(port):
+def start_emulator(port, front_port):
     STACK_DIR.mkdir(exist_ok=True)
     env = {
         **os.environ,
@@ -146,6 +149,8 @@ def start_emulator(port):
         "S3_DATA_DIR": str(STACK_DIR / "s3"),
         "STACK_IAM_LOG": str(STACK_DIR / "iam-decisions.jsonl"),
         "STACK_QUERIES": str(STACK_DIR / "saved-queries.jsonl"),
+        "STACK_FRONT_PORT": str(front_port),
+        "STACK_FRONT_DOMAIN": str(STACK_DIR / "front-domain"),
     }
     # The functions inherit the emulator's environment: leave nothing of
     # ours there that the template does not set.
@@ -156,6 +161,7 @@ def start_emulator(port):
     env["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"
     logfile = open(STACK_DIR / "emulator.log", "w")
     (STACK_DIR / "iam-decisions.jsonl").unlink(missing_ok=True)
+    (STACK_DIR / "front-domain").unlink(missing_ok=True)
     process = subprocess.Popen(
         [sys.executable, str(ROOT / "scripts/stack_emulator.py")], env=env, stdout=logfile, stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -231,29 +237,28 @@ def deploy(url, template, parameters):
 
 
 def bridge_routes(url, template, resources):
-    """Gap 1: the emulator gives an HTTP API defined by an OpenAPI body (how
-    SAM emits AWS::Serverless::HttpApi) no routes. Create exactly the routes
-    of the template's HttpApi events, with their authorization."""
+    """Gap 1: the emulator gives an HTTP API defined by an OpenAPI body no
+    routes. Create exactly the routes of the template's HttpApi body, each to
+    the function its integration names, with its authorization."""
     apigateway = client("apigatewayv2", url)
     lambda_client = client("lambda", url)
     api_id = resources["HttpApi"]
-    count = 0
-    for name, resource in template["Resources"].items():
-        if resource["Type"] != "AWS::Serverless::Function":
-            continue
-        arn = lambda_client.get_function(FunctionName=resources[name])["Configuration"]["FunctionArn"]
-        integration = apigateway.create_integration(
+    body = template["Resources"]["HttpApi"]["Properties"]["DefinitionBody"]
+    integrations = {}
+    for name, spec in body["components"]["x-amazon-apigateway-integrations"].items():
+        function = spec["uri"]["Fn::Sub"].split("function:${AWS::StackName}-", 1)[1].removesuffix("/invocations")
+        arn = lambda_client.get_function(FunctionName=f"{STACK_NAME}-{function}")["Configuration"]["FunctionArn"]
+        integrations[name] = apigateway.create_integration(
             ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=arn, PayloadFormatVersion="2.0",
         )["IntegrationId"]
-        for event in resource["Properties"].get("Events", {}).values():
-            if event["Type"] != "HttpApi":
-                continue
-            props = event["Properties"]
-            iam = props.get("Auth", {}).get("Authorizer") == "AWS_IAM"
+    count = 0
+    for path, item in body["paths"].items():
+        for method, operation in item.items():
+            reference = operation["x-amazon-apigateway-integration"]["$ref"].rsplit("/", 1)[1]
+            iam = any("sigv4" in scheme for scheme in operation.get("security", []))
+            key = "$default" if operation.get("isDefaultRoute") else f"{method.upper()} {path}"
             apigateway.create_route(
-                ApiId=api_id,
-                RouteKey=f"{props['Method']} {props['Path']}",
-                Target=f"integrations/{integration}",
+                ApiId=api_id, RouteKey=key, Target=f"integrations/{integrations[reference]}",
                 AuthorizationType="AWS_IAM" if iam else "NONE",
             )
             count += 1
@@ -290,10 +295,32 @@ def bridge_ses(url, template, resources):
 
 
 def bridge_plain_http(url, resources):
-    """Gap 4: the emulator speaks plain HTTP, which the bucket's TLS-only
-    policy (aws:SecureTransport) rightly refuses, uploads included. AWS's
-    endpoints are HTTPS; here the policy is removed after the deploy."""
-    client("s3", url).delete_bucket_policy(Bucket=resources["MaterialsBucket"])
+    """Gap 4: the emulator speaks plain HTTP, which the buckets' TLS-only
+    statements (aws:SecureTransport) rightly refuse, uploads included. AWS's
+    endpoints are HTTPS; here those statements are removed after the deploy
+    and every other one kept (the pages bucket's grant to the distribution,
+    which its origin access control must meet)."""
+    s3 = client("s3", url)
+    for bucket in (resources["MaterialsBucket"], resources["WebBucket"]):
+        policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+        kept = [s for s in policy["Statement"] if "aws:SecureTransport" not in json.dumps(s.get("Condition", {}))]
+        if kept:
+            s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({**policy, "Statement": kept}))
+        else:
+            s3.delete_bucket_policy(Bucket=bucket)
+
+
+def open_front_door(url, resources, outputs):
+    """Points the stack's front port at the template's distribution (see
+    scripts/stack_emulator.py) and publishes web/ to it as
+    scripts/publish-pages does, signing operator calls for the API's host."""
+    domain = client("cloudfront", url).get_distribution(Id=resources["Distribution"])["Distribution"]["DomainName"]
+    (STACK_DIR / "front-domain").write_text(domain)
+    published = publish_pages.objects(ROOT / "web", publish_pages.front_config(outputs["ApiUrl"], REGION))
+    publish_pages.publish(client("s3", url), client("cloudfront", url), resources["WebBucket"],
+                          resources["Distribution"], published)
+    log(f"published {len(published)} objects of web/ to distribution {domain}")
+    return domain
 
 
 def as_list(value):
@@ -348,7 +375,8 @@ def main():
     endpoints_file.unlink(missing_ok=True)
     binaries = build(args.release)
     port = args.port or free_port()
-    emulator, url = start_emulator(port)
+    front_port = free_port()
+    emulator, url = start_emulator(port, front_port)
 
     def stop(*_):
         os.killpg(emulator.pid, signal.SIGTERM)
@@ -362,12 +390,14 @@ def main():
         template = packaged_template(locations)
         email_from = "no-reply@accounts.test"
         client("sesv2", url).create_email_identity(EmailIdentity=email_from)
-        parameters = {"PublicUrl": PUBLIC_URL, "EmailFrom": email_from, **RAISED_LIMITS, **STACK_SETTINGS}
-        resources, _ = deploy(url, template, parameters)
+        # PublicUrl is left to its default, the distribution's address.
+        parameters = {"EmailFrom": email_from, **RAISED_LIMITS, **STACK_SETTINGS}
+        resources, outputs = deploy(url, template, parameters)
         api_id = bridge_routes(url, template, resources)
         bridge_ttl(url, resources, template)
         bridge_ses(url, template, resources)
         bridge_plain_http(url, resources)
+        open_front_door(url, resources, outputs)
         key_id, secret = operators_user(url, resources)
         scheduled = scheduled_functions(template, resources)
         run_scheduled_once(url, scheduled)
@@ -386,7 +416,11 @@ def main():
         "table": resources["Table"],
         "bucket": resources["MaterialsBucket"],
         "email_from": email_from,
-        "public_url": PUBLIC_URL,
+        # Where email links point (the distribution's own address), and
+        # where that distribution answers on this machine.
+        "public_url": outputs["PublicUrl"],
+        "pages_url": f"http://127.0.0.1:{front_port}",
+        "api_host": urlparse(outputs["ApiUrl"]).netloc,
     }
     endpoints_file.write_text(json.dumps(endpoints, indent=2) + "\n")
     log(f"ready: {endpoints['api_url']} (endpoints in {endpoints_file})")

@@ -44,9 +44,17 @@ fn with_body_field(mut event: Value, field: &str, value: &str) -> Value {
 }
 
 fn test_app() -> (tempfile::TempDir, EmbeddedApp) {
+    test_app_with(&[])
+}
+
+fn test_app_with(vars: &[(&str, &str)]) -> (tempfile::TempDir, EmbeddedApp) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().to_string_lossy().into_owned();
-    let config = shared::Config::from_lookup(|name| (name == "ACCOUNTS_DATA_DIR").then(|| path.clone())).unwrap();
+    let config = shared::Config::from_lookup(|name| match name {
+        "ACCOUNTS_DATA_DIR" => Some(path.clone()),
+        _ => vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string()),
+    })
+    .unwrap();
     (dir, EmbeddedApp::open(config).unwrap())
 }
 
@@ -66,7 +74,8 @@ fn every_scheduled_function_has_a_sample_eventbridge_event() {
 #[test]
 fn every_route_has_a_sample_event_and_every_event_a_route() {
     let mut covered = Vec::new();
-    // events/scheduled/ holds the scheduled functions' EventBridge events.
+    // events/scheduled/ holds the scheduled functions' EventBridge events,
+    // events/unmatched/ what the `$default` route gets.
     for entry in std::fs::read_dir(events_dir()).unwrap().map(Result::unwrap).filter(|e| e.path().is_file()) {
         let name = entry.file_name().to_string_lossy().into_owned();
         let event = load(&name);
@@ -137,6 +146,49 @@ async fn the_client_ip_is_api_gateways_source_ip_not_a_header() {
     let mut event = with_body_field(load("create-sms-code.json"), "phone", "+8613900000999");
     event["requestContext"]["http"]["sourceIp"] = Value::from("198.51.100.1");
     assert_eq!(invoke(&app, &event).await.0, StatusCode::ACCEPTED);
+}
+
+/// Behind the distribution, sourceIp is CloudFront's; the viewer's address
+/// counts, but only from a request carrying the distribution's secret.
+#[tokio::test]
+async fn behind_the_distribution_the_viewer_counts_only_with_the_origin_secret() {
+    const SECRET: &str = "the-distribution-s-generated-secret";
+    let (_dir, app) = test_app_with(&[("ACCOUNTS_ORIGIN_SECRET", SECRET)]);
+    let from_cloudfront = |i: u32, secret: &str| {
+        let mut event = with_body_field(load("create-sms-code.json"), "phone", &format!("+86137{i:08}"));
+        event["requestContext"]["http"]["sourceIp"] = Value::from("130.176.0.1");
+        event["headers"]["cloudfront-viewer-address"] = Value::from(format!("203.0.113.{i}:46532"));
+        event["headers"]["x-origin-verify"] = Value::from(secret);
+        event
+    };
+    // Twenty-one viewers, each within its own limit of twenty.
+    for i in 0..21 {
+        assert_eq!(invoke(&app, &from_cloudfront(i, SECRET)).await.0, StatusCode::ACCEPTED, "viewer {i}");
+    }
+    // With a wrong secret, every claimed viewer is CloudFront's one address.
+    for i in 21..42 {
+        let expected = if i < 41 { StatusCode::ACCEPTED } else { StatusCode::TOO_MANY_REQUESTS };
+        assert_eq!(invoke(&app, &from_cloudfront(i, "a guess")).await.0, expected, "request {i}");
+    }
+}
+
+/// API Gateway's `$default` route (the `unmatched` function) answers what
+/// no route matches as the dev server does, in the caller's language.
+#[test]
+fn the_default_route_answers_problem_json() {
+    let event = load("unmatched/wrong-method.json");
+    let request = lambda_http::request::from_str(&event.to_string()).expect("lambda_http parses the event");
+    let router = shared::api::router::Router::default();
+    let response = shared::api::answer_unmatched(&router, "https://accounts.example.com", &request);
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(response.headers()["allow"], "POST");
+    assert_eq!(response.headers()["content-type"], "application/problem+json");
+    let Body::Text(text) = response.body() else { panic!("a text body") };
+    let problem: Value = serde_json::from_str(text).unwrap();
+    assert_eq!(
+        (problem["code"].as_str(), problem["title"].as_str()),
+        (Some("method_not_allowed"), Some("不支持此请求方法。"))
+    );
 }
 
 #[tokio::test]

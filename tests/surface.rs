@@ -17,10 +17,38 @@ fn table_routes() -> BTreeSet<(String, String, String)> {
     ROUTES.iter().map(|r| (r.function.name().to_owned(), r.method.to_owned(), r.path.to_owned())).collect()
 }
 
+/// The HTTP API's OpenAPI body (the routes, as the template deploys them).
+fn api_body(template: &Value) -> &Value {
+    &template["Resources"]["HttpApi"]["Properties"]["DefinitionBody"]
+}
+
+/// `(function, method, path, operation)` of every operation of the body,
+/// the function read from the integration the operation refers to; the
+/// `$default` route is `("…", "ANY", "$default")`.
+fn body_operations(template: &Value) -> Vec<(String, String, String, &Value)> {
+    let body = api_body(template);
+    let integrations = &body["components"]["x-amazon-apigateway-integrations"];
+    let mut operations = Vec::new();
+    for (path, item) in body["paths"].as_mapping().unwrap() {
+        for (method, operation) in item.as_mapping().unwrap() {
+            let reference = operation["x-amazon-apigateway-integration"]["$ref"].as_str().unwrap();
+            let name = reference.strip_prefix("#/components/x-amazon-apigateway-integrations/").unwrap();
+            let uri = sub_text(&integrations[name]["uri"]).unwrap_or_else(|| panic!("integration {name}"));
+            let function = uri.split("function:${AWS::StackName}-").nth(1).unwrap().trim_end_matches("/invocations");
+            assert_eq!(name, function, "an integration is named after its function");
+            let (method, path) = match method.as_str().unwrap() {
+                "x-amazon-apigateway-any-method" => ("ANY".to_owned(), path.as_str().unwrap().to_owned()),
+                method => (method.to_uppercase(), path.as_str().unwrap().to_owned()),
+            };
+            operations.push((function.to_owned(), method, path, operation));
+        }
+    }
+    operations
+}
+
 #[test]
 fn the_template_routes_every_route_to_its_function_and_nothing_else() {
     let template = read_yaml("infra/template.yaml");
-    let mut deployed = BTreeSet::new();
     let mut functions = BTreeSet::new();
     for (name, resource) in template["Resources"].as_mapping().unwrap() {
         if resource["Type"] != "AWS::Serverless::Function" {
@@ -32,21 +60,55 @@ fn the_template_routes_every_route_to_its_function_and_nothing_else() {
             .to_owned();
         assert_deployed_as_built_alone(name.as_str().unwrap(), resource, &binary);
         functions.insert(binary.clone());
-        for (_, event) in resource["Properties"]["Events"].as_mapping().into_iter().flatten() {
-            if event["Type"] == "HttpApi" {
-                let props = &event["Properties"];
-                deployed.insert((
-                    binary.clone(),
-                    props["Method"].as_str().unwrap().to_owned(),
-                    props["Path"].as_str().unwrap().to_owned(),
-                ));
-            }
-        }
     }
+    let operations = body_operations(&template);
+    let deployed: BTreeSet<(String, String, String)> = operations
+        .iter()
+        .filter(|(_, _, path, _)| path != "/$default")
+        .map(|(function, method, path, _)| (function.clone(), method.clone(), path.clone()))
+        .collect();
     assert_eq!(deployed, table_routes());
     let mut expected: BTreeSet<String> = Function::ALL.iter().map(|f| f.name().to_owned()).collect();
     expected.extend(shared::lambda::SCHEDULED.iter().map(|f| f.name.to_string()));
+    expected.insert(shared::lambda::UNMATCHED.to_owned());
     assert_eq!(functions, expected);
+}
+
+/// API Gateway's `$default` route catches whatever no route matched: it goes
+/// to `unmatched`, which answers problem JSON (tests/api/problems.rs).
+#[test]
+fn what_no_route_matches_goes_to_the_unmatched_function() {
+    let template = read_yaml("infra/template.yaml");
+    let defaults: Vec<_> =
+        body_operations(&template).into_iter().filter(|(_, _, path, _)| path == "/$default").collect();
+    assert_eq!(defaults.len(), 1);
+    let (function, method, _, operation) = &defaults[0];
+    assert_eq!((function.as_str(), method.as_str()), (shared::lambda::UNMATCHED, "ANY"));
+    assert_eq!(operation["isDefaultRoute"], true);
+    assert!(operation.get("security").is_none(), "anyone may be told a route does not exist");
+}
+
+/// The body names each function by `FunctionName` (so that the API does
+/// not depend on the functions, whose ACCOUNTS_PUBLIC_URL depends on the
+/// distribution in front of the API), and each may be invoked by this API.
+#[test]
+fn every_function_the_api_names_is_named_so_and_may_be_invoked_by_it() {
+    let template = read_yaml("infra/template.yaml");
+    let named: BTreeSet<String> = body_operations(&template).into_iter().map(|(function, ..)| function).collect();
+    for (logical_id, function) in resources_of_type(&template, "AWS::Serverless::Function") {
+        let binary = function["Metadata"]["BuildProperties"]["Binary"].as_str().unwrap();
+        let name = sub_text(&function["Properties"]["FunctionName"]);
+        if !named.contains(binary) {
+            assert_eq!(name, None, "{binary} serves no route");
+            continue;
+        }
+        assert_eq!(name, Some(format!("${{AWS::StackName}}-{binary}").as_str()), "{logical_id}");
+        let permission = &resource(&template, &format!("{logical_id}Permission"))["Properties"];
+        assert_eq!(ref_target(&permission["FunctionName"]), Some(logical_id));
+        assert_eq!(permission["Principal"], "apigateway.amazonaws.com");
+        assert_eq!(permission["Action"], "lambda:InvokeFunction");
+        assert!(sub_text(&permission["SourceArn"]).unwrap().contains(":${HttpApi}/"), "{logical_id}: this API only");
+    }
 }
 
 /// A function is built by the root `Makefile` (`sam build` runs
@@ -190,15 +252,18 @@ fn function_policies_are_least_privilege() {
 fn operator_routes_and_only_they_need_iam_auth() {
     use shared::api::routes::{Access, by_key};
     let template = read_yaml("infra/template.yaml");
-    for (function, resource) in resources_of_type(&template, "AWS::Serverless::Function") {
-        let events = resource["Properties"]["Events"].as_mapping().into_iter().flatten();
-        for (_, event) in events.filter(|(_, e)| e["Type"] == "HttpApi") {
-            let props = &event["Properties"];
-            let key = format!("{} {}", props["Method"].as_str().unwrap(), props["Path"].as_str().unwrap());
-            let route = by_key(&key).unwrap_or_else(|| panic!("{function}: unknown route {key}"));
-            let iam = props["Auth"]["Authorizer"] == "AWS_IAM";
-            assert_eq!(iam, route.access == Access::Operator, "{key}");
+    let scheme = &api_body(&template)["components"]["securitySchemes"]["sigv4"];
+    assert_eq!(scheme["x-amazon-apigateway-authtype"], "awsSigv4");
+    for (_, method, path, operation) in body_operations(&template) {
+        if path == "/$default" {
+            continue;
         }
+        let key = format!("{method} {path}");
+        let route = by_key(&key).unwrap_or_else(|| panic!("unknown route {key}"));
+        let schemes: Vec<&Value> = operation["security"].as_sequence().into_iter().flatten().collect();
+        let iam = schemes.len() == 1 && schemes[0]["sigv4"].is_sequence();
+        assert_eq!(iam, route.access == Access::Operator, "{key}");
+        assert!(iam || schemes.is_empty(), "{key}: no other authorizer");
     }
 }
 
@@ -229,7 +294,7 @@ fn every_abuse_limit_is_a_template_parameter_passed_to_every_function() {
 #[test]
 fn unsubmitted_uploads_expire_and_submitted_copies_do_not() {
     let template = read_yaml("infra/template.yaml");
-    let (_, bucket) = resources_of_type(&template, "AWS::S3::Bucket")[0];
+    let bucket = resource(&template, "MaterialsBucket");
     let rules = bucket["Properties"]["LifecycleConfiguration"]["Rules"].as_sequence().unwrap();
     let expiring: Vec<&Value> = rules.iter().filter(|r| r.get("ExpirationInDays").is_some()).collect();
     assert_eq!(expiring.len(), 1, "one expiry rule");
@@ -512,12 +577,15 @@ fn the_saved_queries_cover_an_account_5xx_slow_requests_and_lockouts() {
 fn only_the_scheduled_functions_run_on_a_schedule_and_they_serve_no_route() {
     let template = read_yaml("infra/template.yaml");
     let mut scheduled = BTreeSet::new();
+    let routed: BTreeSet<String> = body_operations(&template).into_iter().map(|(function, ..)| function).collect();
     for (_, resource) in resources_of_type(&template, "AWS::Serverless::Function") {
         let events: Vec<&Value> =
             resource["Properties"]["Events"].as_mapping().into_iter().flatten().map(|(_, e)| e).collect();
-        if events.iter().any(|e| e["Type"] == "Schedule") {
-            assert!(events.iter().all(|e| e["Type"] == "Schedule"), "a scheduled function serves no route");
-            scheduled.insert(resource["Metadata"]["BuildProperties"]["Binary"].as_str().unwrap().to_owned());
+        assert!(events.iter().all(|e| e["Type"] == "Schedule"), "routes are the API body's, not SAM events");
+        if !events.is_empty() {
+            let binary = resource["Metadata"]["BuildProperties"]["Binary"].as_str().unwrap().to_owned();
+            assert!(!routed.contains(&binary), "a scheduled function serves no route");
+            scheduled.insert(binary);
         }
     }
     let expected: BTreeSet<String> = shared::lambda::SCHEDULED.iter().map(|f| f.name.to_string()).collect();
@@ -624,4 +692,193 @@ fn every_answer_type_is_the_response_openapi_describes() {
         }
     }
     assert!(mismatches.is_empty(), "answers and openapi.yaml differ:\n{}", mismatches.join("\n"));
+}
+
+/// The arguments of an intrinsic written with its short tag (`!If`, …).
+fn tagged<'a>(value: &'a Value, tag: &str) -> Option<&'a Value> {
+    match value {
+        Value::Tagged(tagged) if tagged.tag == tag => Some(&tagged.value),
+        _ => None,
+    }
+}
+
+fn distribution(template: &Value) -> &Value {
+    &resource(template, "Distribution")["Properties"]["DistributionConfig"]
+}
+
+const CACHING_DISABLED: &str = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
+const ALL_VIEWER_EXCEPT_HOST_HEADER: &str = "b689b0a8-53d0-40ab-baf2-68738e2966ac";
+
+#[test]
+fn the_distribution_serves_the_pages_and_forwards_the_api() {
+    let template = read_yaml("infra/template.yaml");
+    let config = distribution(&template);
+    let origins = config["Origins"].as_sequence().unwrap();
+    let origin = |id: &str| origins.iter().find(|o| o["Id"] == id).unwrap_or_else(|| panic!("origin {id}"));
+    let pages = origin("pages");
+    assert_eq!(tagged(&pages["DomainName"], "GetAtt").and_then(Value::as_str), Some("WebBucket.RegionalDomainName"));
+    let api = origin("api");
+    assert_eq!(sub_text(&api["DomainName"]), Some("${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"));
+    assert_eq!(api["CustomOriginConfig"]["OriginProtocolPolicy"], "https-only");
+
+    let default = &config["DefaultCacheBehavior"];
+    assert_eq!(default["TargetOriginId"], "pages");
+    assert_eq!(default["AllowedMethods"], serde_yaml_ng::from_str::<Value>("[GET, HEAD]").unwrap());
+    assert_eq!(ref_target(&default["CachePolicyId"]), Some("PagesCachePolicy"));
+    let cache = &resource(&template, "PagesCachePolicy")["Properties"]["CachePolicyConfig"];
+    assert_eq!((cache["MinTTL"].as_u64(), cache["DefaultTTL"].as_u64()), (Some(0), Some(0)), "the object decides");
+    assert_eq!(config["DefaultRootObject"], "index.html");
+
+    // Every route is forwarded, uncached, with every method and every
+    // viewer header but Host (API Gateway answers only to its own).
+    let behaviors = config["CacheBehaviors"].as_sequence().unwrap();
+    let patterns: BTreeSet<&str> = behaviors.iter().map(|b| b["PathPattern"].as_str().unwrap()).collect();
+    assert_eq!(patterns, BTreeSet::from(["/v1/*", "/ops/v1/*"]));
+    for behavior in behaviors {
+        assert_eq!(behavior["TargetOriginId"], "api");
+        let methods: BTreeSet<&str> =
+            behavior["AllowedMethods"].as_sequence().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
+        let routed: BTreeSet<&str> = ROUTES.iter().map(|r| r.method).collect();
+        assert!(routed.is_subset(&methods), "{methods:?}");
+        assert_eq!(behavior["CachePolicyId"], CACHING_DISABLED);
+        assert_eq!(behavior["OriginRequestPolicyId"], ALL_VIEWER_EXCEPT_HOST_HEADER);
+    }
+    for route in ROUTES {
+        assert!(route.path.starts_with("/v1/") || route.path.starts_with("/ops/v1/"), "{} is forwarded", route.path);
+    }
+    for behavior in behaviors.iter().chain([default]) {
+        assert_eq!(behavior["ViewerProtocolPolicy"], "redirect-to-https");
+        assert_eq!(ref_target(&behavior["ResponseHeadersPolicyId"]), Some("SecurityHeadersPolicy"));
+    }
+    assert_eq!(config["ViewerCertificate"]["CloudFrontDefaultCertificate"], true);
+}
+
+#[test]
+fn the_distribution_sends_the_dev_servers_security_headers_and_hsts() {
+    let template = read_yaml("infra/template.yaml");
+    let headers = &resource(&template, "SecurityHeadersPolicy")["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"];
+    let csp = headers["ContentSecurityPolicy"]["ContentSecurityPolicy"].as_str().unwrap();
+    assert_eq!(csp, accounts_dev::web::CSP, "the dev server's pages and the deployed ones have one policy");
+    assert!(
+        !csp.contains("unsafe-inline") && csp.contains("frame-ancestors 'none'") && csp.contains("connect-src 'self'")
+    );
+    assert!(headers["StrictTransportSecurity"]["AccessControlMaxAgeSec"].as_u64().unwrap() >= 31_536_000);
+    assert!(headers["ContentTypeOptions"].is_mapping(), "nosniff");
+    assert_eq!(headers["FrameOptions"]["FrameOption"], "DENY");
+    assert_eq!(headers["ReferrerPolicy"]["ReferrerPolicy"], "no-referrer");
+    for (name, header) in headers.as_mapping().unwrap() {
+        assert_eq!(header["Override"], true, "{name:?} replaces whatever an origin sent");
+    }
+}
+
+#[test]
+fn only_the_distribution_reads_the_pages_bucket_through_origin_access_control() {
+    let template = read_yaml("infra/template.yaml");
+    let bucket = &resource(&template, "WebBucket")["Properties"];
+    for block in ["BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"] {
+        assert_eq!(bucket["PublicAccessBlockConfiguration"][block], true, "{block}");
+    }
+    let access = &resource(&template, "PagesOriginAccess")["Properties"]["OriginAccessControlConfig"];
+    assert_eq!(
+        (access["OriginAccessControlOriginType"].as_str(), access["SigningBehavior"].as_str()),
+        (Some("s3"), Some("always"))
+    );
+    let pages = distribution(&template)["Origins"].as_sequence().unwrap().iter().find(|o| o["Id"] == "pages").unwrap();
+    assert_eq!(tagged(&pages["OriginAccessControlId"], "GetAtt").and_then(Value::as_str), Some("PagesOriginAccess.Id"));
+    let policy = &resource(&template, "WebBucketPolicy")["Properties"];
+    assert_eq!(ref_target(&policy["Bucket"]), Some("WebBucket"));
+    for statement in policy["PolicyDocument"]["Statement"].as_sequence().unwrap() {
+        if statement["Effect"] == "Allow" {
+            assert_eq!(statement["Principal"]["Service"], "cloudfront.amazonaws.com");
+            let source = sub_text(&statement["Condition"]["StringEquals"]["AWS:SourceArn"]).unwrap();
+            assert!(source.ends_with(":distribution/${Distribution}"), "this distribution only: {source}");
+            assert!(["s3:GetObject", "s3:ListBucket"].contains(&statement["Action"].as_str().unwrap()));
+        } else {
+            assert_eq!(statement["Condition"]["Bool"]["aws:SecureTransport"], "false");
+        }
+    }
+}
+
+#[test]
+fn the_api_believes_only_the_distribution_about_the_viewer() {
+    let template = read_yaml("infra/template.yaml");
+    let origins = distribution(&template)["Origins"].as_sequence().unwrap();
+    let api = origins.iter().find(|o| o["Id"] == "api").unwrap();
+    let headers = api["OriginCustomHeaders"].as_sequence().unwrap();
+    assert_eq!(headers.len(), 1);
+    assert!(headers[0]["HeaderName"].as_str().unwrap().eq_ignore_ascii_case(shared::api::request::ORIGIN_HEADER));
+    // The functions compare with the very value the distribution sends:
+    // the generated secret, never a literal of the template.
+    let sent = sub_text(&headers[0]["HeaderValue"]).unwrap();
+    let env = &template["Globals"]["Function"]["Environment"]["Variables"];
+    assert_eq!(sub_text(&env["ACCOUNTS_ORIGIN_SECRET"]), Some(sent));
+    assert_eq!(sent, "{{resolve:secretsmanager:${OriginSecret}:SecretString}}");
+    let secret = &resource(&template, "OriginSecret")["Properties"]["GenerateSecretString"];
+    assert!(secret["PasswordLength"].as_u64().unwrap() >= 32);
+    let pages = origins.iter().find(|o| o["Id"] == "pages").unwrap();
+    assert!(pages.get("OriginCustomHeaders").is_none(), "the bucket is never told the secret");
+}
+
+#[test]
+fn email_links_point_at_the_distribution_unless_told_otherwise() {
+    let template = read_yaml("infra/template.yaml");
+    assert_eq!(template["Parameters"]["PublicUrl"]["Default"], "");
+    let env = &template["Globals"]["Function"]["Environment"]["Variables"];
+    let choice = tagged(&env["ACCOUNTS_PUBLIC_URL"], "If").and_then(Value::as_sequence).unwrap();
+    assert_eq!(choice[0], "HasPublicUrl");
+    assert_eq!(ref_target(&choice[1]), Some("PublicUrl"));
+    assert_eq!(sub_text(&choice[2]), Some("https://${Distribution.DomainName}"));
+}
+
+#[test]
+fn the_waf_is_optional_and_limits_the_sms_sign_in_and_password_routes() {
+    let template = read_yaml("infra/template.yaml");
+    assert_eq!(template["Parameters"]["EnableWaf"]["Default"], "false");
+    let acl = resource(&template, "FrontWebAcl");
+    assert_eq!(acl["Condition"], "UseWaf");
+    let condition = tagged(&template["Conditions"]["UseWaf"], "Equals").and_then(Value::as_sequence).unwrap();
+    assert_eq!((ref_target(&condition[0]), condition[1].as_str()), (Some("EnableWaf"), Some("true")));
+    let webacl_id = tagged(&distribution(&template)["WebACLId"], "If").and_then(Value::as_sequence).unwrap();
+    assert_eq!(webacl_id[0], "UseWaf");
+    assert_eq!(tagged(&webacl_id[1], "GetAtt").and_then(Value::as_str), Some("FrontWebAcl.Arn"));
+    let props = &acl["Properties"];
+    assert_eq!(props["Scope"], "CLOUDFRONT");
+    let rules = props["Rules"].as_sequence().unwrap();
+    let managed: BTreeSet<&str> =
+        rules.iter().filter_map(|r| r["Statement"]["ManagedRuleGroupStatement"]["Name"].as_str()).collect();
+    assert_eq!(managed, BTreeSet::from(["AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesCommonRuleSet"]));
+    let rate = rules.iter().find_map(|r| r["Statement"].get("RateBasedStatement")).expect("a rate-based rule");
+    assert_eq!(ref_target(&rate["Limit"]), Some("WafRateLimit"));
+    assert_eq!(rate["AggregateKeyType"], "IP");
+    let scoped: BTreeSet<(&str, &str)> = rate["ScopeDownStatement"]["OrStatement"]["Statements"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|s| &s["ByteMatchStatement"])
+        .map(|m| (m["PositionalConstraint"].as_str().unwrap(), m["SearchString"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        scoped,
+        BTreeSet::from([
+            ("EXACTLY", "/v1/sms-codes"),
+            ("STARTS_WITH", "/v1/sessions"),
+            ("STARTS_WITH", "/v1/password/")
+        ])
+    );
+    // Each names routes that exist.
+    for (constraint, path) in scoped {
+        let found =
+            ROUTES.iter().any(|r| if constraint == "EXACTLY" { r.path == path } else { r.path.starts_with(path) });
+        assert!(found, "{path} names no route");
+    }
+    // Its blocks, by rule, on the operations dashboard (CloudFront's web
+    // ACL reports in us-east-1).
+    let name = sub_text(&props["Name"]).unwrap();
+    let dashboard = sub_text(&resource(&template, "OperationsDashboard")["Properties"]["DashboardBody"]).unwrap();
+    let widget = dashboard.lines().find(|line| line.contains("AWS/WAFV2")).expect("a WAF widget");
+    assert!(widget.contains("BlockedRequests") && widget.contains(&format!("WebACL=\\\"{name}\\\"")), "{widget}");
+    assert!(widget.contains("\"region\":\"us-east-1\""));
+    // Deployed elsewhere, CloudFormation refuses before creating anything.
+    let rule = &template["Rules"]["WafNeedsUsEast1"];
+    assert!(serde_yaml_ng::to_string(rule).unwrap().contains("us-east-1"));
 }

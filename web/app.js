@@ -20,6 +20,11 @@ const TEXT = {
     documents: "Documents (JPEG, PNG or PDF, 10 MiB at most)", submit: "Submit", deletion: "Delete account",
     reason: "Reason (optional)", requestDeletion: "Request deletion", cancelDeletion: "Cancel request",
     subAccounts: "Sub-accounts", create: "Create", sendReset: "Send reset email", opsToken: "Operator token",
+    awsCredentials: "Your temporary AWS credentials",
+    awsCredentialsHint: "Paste what IAM Identity Center's access portal shows under “AWS environment variables”, or what `aws configure export-credentials` prints. They stay in this tab only.",
+    forgetCredentials: "Forget them", credentialsUnreadable: "No access key, secret key and session token found in what you pasted.",
+    credentialsExpired: "Your AWS credentials have expired: paste new ones.", credentialsMissing: "Paste your AWS credentials first.",
+    credentialsHeld: "Signing as {key}{until}.", credentialsUntil: ", valid until {at}",
     load: "Load", approve: "Approve", reject: "Reject", verifications: "Verifications waiting for review",
     deletions: "Deletion requests waiting for review", none: "Nothing waiting.", submitted: "Submitted",
     ruleLength: "{min}–{max} characters", ruleUpper: "an uppercase letter", ruleLower: "a lowercase letter",
@@ -83,6 +88,11 @@ const TEXT = {
     documents: "证明材料（JPEG、PNG 或 PDF，不超过 10 MiB）", submit: "提交", deletion: "注销账号",
     reason: "原因（选填）", requestDeletion: "申请注销", cancelDeletion: "撤销申请",
     subAccounts: "子账号", create: "创建", sendReset: "发送重置邮件", opsToken: "运维令牌",
+    awsCredentials: "你的临时 AWS 凭证",
+    awsCredentialsHint: "粘贴 IAM Identity Center 访问门户中“AWS 环境变量”下的内容，或 `aws configure export-credentials` 的输出。凭证只保存在本标签页中。",
+    forgetCredentials: "清除凭证", credentialsUnreadable: "粘贴的内容中没有找到访问密钥、私有密钥和会话令牌。",
+    credentialsExpired: "你的 AWS 凭证已过期，请粘贴新的凭证。", credentialsMissing: "请先粘贴 AWS 凭证。",
+    credentialsHeld: "正在以 {key} 签名{until}。", credentialsUntil: "，有效期至 {at}",
     load: "加载", approve: "通过", reject: "驳回", verifications: "待审核的实名认证",
     deletions: "待审核的注销申请", none: "暂无待办。", submitted: "提交时间",
     ruleLength: "{min}–{max} 个字符", ruleUpper: "包含大写字母", ruleLower: "包含小写字母",
@@ -153,7 +163,8 @@ async function api(method, path, body, headers = {}) {
   };
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(body);
+    // A string is a body already serialised (and signed: web/ops.js).
+    init.body = typeof body === "string" ? body : JSON.stringify(body);
   }
   const response = await fetch(path, init);
   const text = await response.text();

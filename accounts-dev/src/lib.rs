@@ -5,8 +5,7 @@
 
 mod dev_routes;
 pub mod event;
-pub mod router;
-mod web;
+pub mod web;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -33,7 +32,7 @@ use shared::{App, Config};
 use subtle::ConstantTimeEq;
 use tokio::net::TcpListener;
 
-use router::{Matched, Router};
+use shared::api::router::{Matched, Router};
 
 /// What the dev server's handlers share.
 pub(crate) struct DevState {

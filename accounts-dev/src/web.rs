@@ -33,10 +33,13 @@ const PAGES: &[(&str, &str, &str)] = &[
     ("/account.js", include_str!("../../web/account.js"), "text/javascript; charset=utf-8"),
     ("/ops.js", include_str!("../../web/ops.js"), "text/javascript; charset=utf-8"),
     ("/style.css", include_str!("../../web/style.css"), "text/css; charset=utf-8"),
+    ("/vendor/aws4fetch.js", include_str!("../../web/vendor/aws4fetch.js"), "text/javascript; charset=utf-8"),
 ];
 
 /// Only our own origin (and HTTPS uploads to S3); no third-party requests.
-const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+/// Deployed, the distribution's response headers policy sends the same
+/// (infra/template.yaml; tests/surface.rs holds the two equal).
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    connect-src 'self' https:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /// The page at `path`, if there is one.

@@ -15,12 +15,12 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use accounts_dev::event::api_gateway_v2;
-use accounts_dev::router::{Matched, Router};
 use criterion::{BatchSize, Criterion};
 use hyper::body::Bytes;
 use lambda_http::Body;
 use lambda_http::http::StatusCode;
 use serde_json::{Value, json};
+use shared::api::router::{Matched, Router};
 use shared::app::EmbeddedApp;
 use shared::config::Config;
 use shared::domain::password_hash::PasswordHasher;

@@ -69,6 +69,11 @@ pub struct Config {
     /// Business metrics as EMF lines on stdout (`ACCOUNTS_METRICS=emf`, as
     /// the template sets it).
     pub emf_metrics: bool,
+    /// `ACCOUNTS_ORIGIN_SECRET`: the value the CloudFront distribution
+    /// sends in [`ORIGIN_HEADER`](crate::api::request::ORIGIN_HEADER). Only a
+    /// request carrying it is believed about its viewer's address
+    /// (`CloudFront-Viewer-Address`); unset, none is.
+    pub origin_secret: Option<secrecy::SecretString>,
 }
 
 /// The limits that count per client IP or network. Deployed, API Gateway's
@@ -169,6 +174,7 @@ impl Config {
             kms_key_id: text("ACCOUNTS_KMS_KEY_ID", "alias/accounts-totp"),
             sealing_key: get("ACCOUNTS_SEALING_KEY").filter(|v| !v.is_empty()),
             emf_metrics: text("ACCOUNTS_METRICS", "") == "emf",
+            origin_secret: get("ACCOUNTS_ORIGIN_SECRET").filter(|v| !v.is_empty()).map(secrecy::SecretString::from),
             appeal_hold_secs: count("ACCOUNTS_APPEAL_HOLD_HOURS", 72)?.min(87_600) as i64 * 3600,
         })
     }

@@ -29,6 +29,27 @@ pub async fn run(function: &'static Entry) -> Result<(), lambda_http::Error> {
     .await
 }
 
+/// The crate and binary name of the function [`run_unmatched`] serves.
+pub const UNMATCHED: &str = "unmatched";
+
+/// Serves API Gateway's `$default` route: every request no route matched
+/// gets the problem JSON `404`/`405` the dev server answers
+/// ([`api::answer_unmatched`]). It wires no store and no sender.
+pub async fn run_unmatched() -> Result<(), lambda_http::Error> {
+    crate::telemetry::init(true);
+    let public_url: &'static str = Config::from_env()?.public_url.leak();
+    let router: &'static api::router::Router = Box::leak(Box::default());
+    let adapter = Adapter::from(service_fn(move |req: Request| {
+        let response = api::answer_unmatched(router, public_url, &req);
+        async move { Ok::<_, Infallible>(response) }
+    }));
+    lambda_runtime::run(service_fn(move |mut event: LambdaEvent<LambdaRequest>| {
+        repair(&mut event.payload);
+        adapter.clone().call(event)
+    }))
+    .await
+}
+
 /// Reads the table once during init, over TLS only, so that the first
 /// request does not pay the handshake (Lambda runs init before the first
 /// event, ahead of time when it initialises proactively). Best effort: a

@@ -8,6 +8,7 @@ mod change_password;
 mod contact_details;
 mod deletion;
 mod dev_routes;
+mod front_door;
 mod lockout_abuse;
 mod materials_abuse;
 mod operations;

@@ -72,15 +72,23 @@ async fn malformed_json_and_wrong_types_are_bad_requests() {
     assert_eq!(field_errors(&problem), vec![("phone".to_owned(), "wrong_type".to_owned())]);
 }
 
+/// Deployed, API Gateway's `$default` route sends these to the `unmatched`
+/// function, which answers as the dev server does.
 #[tokio::test]
-#[cfg_attr(feature = "stack", ignore = "deployed, API Gateway answers unknown routes itself")]
-async fn unknown_routes_and_methods() {
+async fn unknown_routes_and_methods_are_problems_in_the_callers_language() {
     let app = spawn_app().await;
     let response = app.client.get(format!("{}/v1/nothing", app.base)).send().await.unwrap();
     assert_problem(response, StatusCode::NOT_FOUND, "not_found").await;
     let response = app.client.put(format!("{}/v1/sessions", app.base)).send().await.unwrap();
     assert_eq!(response.headers()["allow"], "POST");
     assert_problem(response, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
+    let chinese = |request: reqwest::RequestBuilder| request.header("accept-language", "zh-CN,zh;q=0.9").send();
+    let response = chinese(app.client.delete(format!("{}/ops/v1/nothing/here", app.base))).await.unwrap();
+    let problem = assert_problem(response, StatusCode::NOT_FOUND, "not_found").await;
+    assert_eq!(problem["title"], "未找到资源。");
+    let response = chinese(app.client.get(format!("{}/v1/password/set", app.base))).await.unwrap();
+    let problem = assert_problem(response, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
+    assert_eq!(problem["title"], "不支持此请求方法。");
 }
 
 #[tokio::test]
@@ -125,7 +133,7 @@ async fn odd_inputs_never_cause_a_server_error() {
 }
 
 #[tokio::test]
-#[cfg_attr(feature = "stack", ignore = "deployed, the pages are static files, not API routes")]
+#[cfg_attr(feature = "stack", ignore = "deployed, the distribution serves the pages (front_door.rs)")]
 async fn the_pages_are_served_with_a_policy_that_allows_no_third_party() {
     let app = spawn_app().await;
     for path in

@@ -52,6 +52,12 @@ pub struct Stack {
     pub appeal_hold_hours: i64,
     /// The scheduled functions' deployed names, by binary.
     pub scheduled_functions: std::collections::HashMap<String, String>,
+    /// Where the template's distribution answers on this machine: the pages
+    /// and, forwarded, the API (the front door).
+    pub pages_url: String,
+    /// The API's own host, which an operator signs for when calling through
+    /// the distribution (CloudFront forwards the call with it).
+    pub api_host: String,
 }
 
 /// The stack under test, if the suite runs against one.
@@ -321,20 +327,25 @@ impl TestApp {
     /// Sends `method path` SigV4-signed (service `execute-api`) with the
     /// stack's operator keys, as an operators' console would.
     async fn signed(&self, stack: &Stack, method: reqwest::Method, path: &str, body: Vec<u8>) -> Response {
-        let credentials = aws_credential_types::Credentials::new(
-            &stack.ops_access_key_id,
-            &stack.ops_secret_access_key,
-            None,
-            None,
-            "stack",
-        );
-        self.signed_with(&self.base, &credentials, "execute-api", method, path, body).await
+        self.signed_with(&self.base, None, &operator_credentials(stack), "execute-api", method, path, body).await
     }
 
-    /// Sends `method base+path` SigV4-signed for `service` with `credentials`.
+    /// Sends `method path` through the stack's distribution, signed for
+    /// `host` with the stack's operator keys: the operators' page's call
+    /// (which signs for the API's own host, `Stack::api_host`).
+    pub async fn ops_through_front(&self, host: &str, method: reqwest::Method, path: &str) -> Response {
+        let stack = stack().expect("the front door is the stack's");
+        let credentials = operator_credentials(stack);
+        self.signed_with(&stack.pages_url, Some(host), &credentials, "execute-api", method, path, Vec::new()).await
+    }
+
+    /// Sends `method base+path` SigV4-signed for `service` with `credentials`,
+    /// for the URL's own host unless `host` names another.
+    #[allow(clippy::too_many_arguments)]
     async fn signed_with(
         &self,
         base: &str,
+        host: Option<&str>,
         credentials: &aws_credential_types::Credentials,
         service: &str,
         method: reqwest::Method,
@@ -344,7 +355,8 @@ impl TestApp {
         use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
         let region = &stack().expect("signed requests go to the stack").region;
         let url = format!("{base}{path}");
-        let mut headers = vec![("host".to_owned(), reqwest::Url::parse(&url).unwrap().authority().to_owned())];
+        let authority = reqwest::Url::parse(&url).unwrap().authority().to_owned();
+        let mut headers = vec![("host".to_owned(), host.map_or(authority, str::to_owned))];
         if !body.is_empty() {
             headers.push(("content-type".to_owned(), "application/json".to_owned()));
         }
@@ -449,7 +461,15 @@ impl TestApp {
         let path = format!("/2015-03-31/functions/{function}/invocations");
         let credentials = aws_credential_types::Credentials::new("test", "test", None, None, "stack-root");
         let response = self
-            .signed_with(&stack.emulator_url, &credentials, "lambda", reqwest::Method::POST, &path, b"{}".to_vec())
+            .signed_with(
+                &stack.emulator_url,
+                None,
+                &credentials,
+                "lambda",
+                reqwest::Method::POST,
+                &path,
+                b"{}".to_vec(),
+            )
             .await;
         assert_eq!(response.status(), StatusCode::OK);
         assert!(response.headers().get("x-amz-function-error").is_none(), "{:?}", response.text().await);
@@ -570,6 +590,10 @@ impl TestApp {
         let body: Value = response.json().await.unwrap();
         body["token"].as_str().unwrap().to_owned()
     }
+}
+
+fn operator_credentials(stack: &Stack) -> aws_credential_types::Credentials {
+    aws_credential_types::Credentials::new(&stack.ops_access_key_id, &stack.ops_secret_access_key, None, None, "stack")
 }
 
 fn dev(server: &Option<DevServer>) -> &DevServer {

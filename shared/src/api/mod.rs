@@ -7,6 +7,7 @@ pub mod handlers;
 pub mod problem;
 pub mod request;
 pub mod response;
+pub mod router;
 pub mod routes;
 pub mod validate;
 pub mod views;
@@ -38,6 +39,17 @@ pub async fn handle_entry(app: &App, entry: &'static Entry, req: Request) -> Res
     // Resolving to `entry` alone (never through `functions::entry`) is what
     // keeps the other functions' handlers out of this binary.
     respond(app, Some(entry), move |_| entry, req).await
+}
+
+/// What API Gateway's `$default` route (the `unmatched` function) answers
+/// a request no route matched: problem JSON `404`, or `405` with `Allow`
+/// when the path serves other methods, as the dev server answers them.
+pub fn answer_unmatched(router: &router::Router, public_url: &str, req: &Request) -> Response<Body> {
+    let error = router.refusal(req.method().as_str(), req.uri().path());
+    let response = error.into_response(request::language(req), public_url);
+    // The method and status only: a path can hold a username.
+    tracing::info!(method = %req.method(), status = response.status.as_u16(), "unmatched");
+    response.into_http()
 }
 
 async fn respond(
@@ -72,7 +84,7 @@ async fn serve(
     resolve: impl Fn(Function) -> &'static Entry,
     req: Request,
 ) -> Result<ApiResponse, ApiError> {
-    let req = ApiRequest::from_lambda(req)?;
+    let req = ApiRequest::from_lambda(req, app.config.origin_secret.as_ref())?;
     tracing::Span::current().record("route", req.route.key());
     if only.is_some_and(|entry| entry.function != req.route.function) {
         return Err(ApiError::NotFound);

@@ -3,16 +3,22 @@
 
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt};
+use secrecy::{ExposeSecret as _, SecretString};
 use serde::de::DeserializeOwned;
+use subtle::ConstantTimeEq as _;
 
 use super::problem::ApiError;
 use super::routes::{self, BodyKind, Route};
 use crate::domain::FieldError;
-use crate::domain::network::Client;
+use crate::domain::network::{Client, viewer_ip};
 use crate::i18n::Lang;
 
 /// The largest accepted body.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The header the CloudFront distribution adds to every request it
+/// forwards, holding the template-generated origin secret.
+pub const ORIGIN_HEADER: &str = "x-origin-verify";
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "session";
@@ -33,7 +39,9 @@ pub struct ApiRequest {
     pub route: &'static Route,
     /// Language for texts.
     pub lang: Lang,
-    /// API Gateway's `sourceIp` (the connection's peer in the dev server).
+    /// The client's address: API Gateway's `sourceIp` (the connection's
+    /// peer in the dev server), or behind CloudFront the viewer's
+    /// ([`client_address`]).
     pub client_ip: String,
     /// Path parameters.
     pub path_params: lambda_http::aws_lambda_events::query_map::QueryMap,
@@ -50,15 +58,36 @@ pub fn language(req: &Request) -> Lang {
     Lang::from_accept_language(req.headers().get("accept-language").and_then(|v| v.to_str().ok()))
 }
 
+/// The client's address. Behind the CloudFront distribution, API Gateway's
+/// `sourceIp` is CloudFront's own, so the viewer's is taken from
+/// `CloudFront-Viewer-Address`, but only when the request carries the
+/// distribution's secret [`ORIGIN_HEADER`] (compared in constant time):
+/// any other request's forwarding headers, `X-Forwarded-For` included, are
+/// the client's own words and ignored.
+pub fn client_address(
+    headers: &lambda_http::http::HeaderMap,
+    source_ip: String,
+    origin_secret: Option<&SecretString>,
+) -> String {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let from_distribution = origin_secret
+        .zip(text(ORIGIN_HEADER))
+        .is_some_and(|(secret, presented)| bool::from(presented.as_bytes().ct_eq(secret.expose_secret().as_bytes())));
+    let viewer = from_distribution.then(|| text("cloudfront-viewer-address").and_then(viewer_ip)).flatten();
+    viewer.map_or(source_ip, |ip| ip.to_string())
+}
+
 impl ApiRequest {
     /// Matches `req` by its API Gateway route key and checks its body.
-    pub fn from_lambda(req: Request) -> Result<Self, ApiError> {
-        let (route_key, client_ip) = match req.request_context_ref() {
+    /// `origin_secret` is the distribution's ([`client_address`]).
+    pub fn from_lambda(req: Request, origin_secret: Option<&SecretString>) -> Result<Self, ApiError> {
+        let (route_key, source_ip) = match req.request_context_ref() {
             Some(RequestContext::ApiGatewayV2(ctx)) => {
                 (ctx.route_key.clone().unwrap_or_default(), ctx.http.source_ip.clone().unwrap_or_default())
             }
             _ => (String::new(), String::new()),
         };
+        let client_ip = client_address(req.headers(), source_ip, origin_secret);
         let route = routes::by_key(&route_key).ok_or(ApiError::NotFound)?;
         let operator = match req.request_context_ref() {
             Some(RequestContext::ApiGatewayV2(ctx)) => ctx
@@ -142,5 +171,48 @@ impl ApiRequest {
             .filter_map(|pair| pair.trim().split_once('='))
             .find(|(name, _)| *name == SESSION_COOKIE)
             .map(|(_, value)| Credentials::Cookie(value.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use lambda_http::http::HeaderMap;
+
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        pairs
+            .iter()
+            .map(|(name, value)| (lambda_http::http::HeaderName::from_static(name), value.parse().unwrap()))
+            .collect()
+    }
+
+    const FORGED: &[(&str, &str)] =
+        &[("cloudfront-viewer-address", "203.0.113.9:443"), ("x-forwarded-for", "198.51.100.7")];
+
+    #[test]
+    fn forwarding_headers_without_the_origin_secret_are_ignored() {
+        let secret = SecretString::from("s3cret-of-the-distribution");
+        let forged = headers(FORGED);
+        assert_eq!(client_address(&forged, "192.0.2.1".into(), Some(&secret)), "192.0.2.1");
+        assert_eq!(client_address(&forged, "192.0.2.1".into(), None), "192.0.2.1");
+        let mut wrong = headers(FORGED);
+        wrong.insert(ORIGIN_HEADER, "s3cret-of-the-distributioN".parse().unwrap());
+        assert_eq!(client_address(&wrong, "192.0.2.1".into(), Some(&secret)), "192.0.2.1");
+        // With no secret configured, even an empty header proves nothing.
+        let mut empty = headers(FORGED);
+        empty.insert(ORIGIN_HEADER, "".parse().unwrap());
+        assert_eq!(client_address(&empty, "192.0.2.1".into(), None), "192.0.2.1");
+    }
+
+    #[test]
+    fn the_distribution_is_believed_about_its_viewer() {
+        let secret = SecretString::from("s3cret-of-the-distribution");
+        let mut from_cloudfront = headers(FORGED);
+        from_cloudfront.insert(ORIGIN_HEADER, "s3cret-of-the-distribution".parse().unwrap());
+        assert_eq!(client_address(&from_cloudfront, "192.0.2.1".into(), Some(&secret)), "203.0.113.9");
+        // X-Forwarded-For never counts, and a malformed viewer address leaves sourceIp.
+        from_cloudfront.insert("cloudfront-viewer-address", "not an address".parse().unwrap());
+        assert_eq!(client_address(&from_cloudfront, "192.0.2.1".into(), Some(&secret)), "192.0.2.1");
     }
 }

@@ -39,6 +39,15 @@ impl Client {
     }
 }
 
+/// The address of CloudFront's `CloudFront-Viewer-Address` header: the
+/// viewer's IP and source port joined by a colon (`198.51.100.10:46532`,
+/// `2001:db8::1:46532`, IPv6 unbracketed), or `None` if it is not that.
+pub fn viewer_ip(header: &str) -> Option<IpAddr> {
+    let (ip, port) = header.trim().rsplit_once(':')?;
+    port.parse::<u16>().ok()?;
+    ip.parse().ok()
+}
+
 /// The network of a client address: its IPv4 /24 or IPv6 /64, as CIDR text.
 /// Anything that is not an IP address (it never should be) stands for
 /// itself.
@@ -62,6 +71,15 @@ pub fn client_network(ip: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_viewer_address_is_an_ip_and_a_port() {
+        assert_eq!(viewer_ip("198.51.100.10:46532"), Some("198.51.100.10".parse().unwrap()));
+        assert_eq!(viewer_ip("2001:db8::1:46532"), Some("2001:db8::1".parse().unwrap()));
+        for not_one in ["198.51.100.10", "198.51.100.10:http", "host:443", "", ":443", "[2001:db8::1]:443"] {
+            assert_eq!(viewer_ip(not_one), None, "{not_one}");
+        }
+    }
 
     #[test]
     fn ipv4_counts_by_slash_24_and_ipv6_by_slash_64() {

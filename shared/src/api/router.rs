@@ -2,7 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use shared::api::routes::{ROUTES, Route};
+use super::problem::ApiError;
+use super::routes::{ROUTES, Route};
 
 /// What a method and path resolve to.
 pub enum Matched {
@@ -51,6 +52,18 @@ impl Router {
                 params: found.params.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
             },
             None => Matched::WrongMethod(found.value.iter().map(|r| r.method).collect()),
+        }
+    }
+}
+
+impl Router {
+    /// Why no route serves `method` on `path`: `405` with the methods the
+    /// path serves, else `404` (also for a route, which API Gateway would
+    /// have sent to its function rather than to the `$default` route).
+    pub fn refusal(&self, method: &str, path: &str) -> ApiError {
+        match self.find(method, path) {
+            Matched::WrongMethod(allowed) => ApiError::MethodNotAllowed(allowed),
+            Matched::Route { .. } | Matched::None => ApiError::NotFound,
         }
     }
 }
