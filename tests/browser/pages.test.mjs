@@ -11,15 +11,13 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { PASSWORD, launchBrowser, linkIn, walks } from "./support.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const shots = process.env.UPDATE_SCREENSHOTS === "1" ? join(root, "docs", "screenshots") : mkdtempSync(join(tmpdir(), "shots-"));
 mkdirSync(shots, { recursive: true });
 const OPS_TOKEN = "browser-test-operator-token";
-const PASSWORD = "Gpu#Cl0ud-Strong9";
 let server, base, browser;
-let phoneCounter = 0;
 
 function freePort() {
   return new Promise((resolve) => {
@@ -48,11 +46,7 @@ before(async () => {
     stdio: ["ignore", "ignore", "inherit"],
   });
   await waitUntilUp(`${base}/_dev/outbox`);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
@@ -71,36 +65,10 @@ async function newPage(locale = "en-US") {
   return context.newPage();
 }
 
-/** Signs up `username` through the page and returns its email. */
-const phoneOf = {};
-async function signUpThroughPage(page, username, { shot } = {}) {
-  const email = `${username}@example.com`;
-  const phone = `+86136${String(++phoneCounter).padStart(8, "0")}`;
-  phoneOf[email] = phone;
-  await page.goto(`${base}/sign-up`);
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Mobile phone", { exact: true }).fill(phone);
-  await page.getByRole("button", { name: "Send code" }).click();
-  await page.getByRole("button", { name: /Resend in \d+ s/ }).waitFor();
-  const sms = await lastTo(phone, "sms");
-  await page.getByLabel("SMS code").fill(sms.text.match(/\b\d{6}\b/)[0]);
-  await page.getByLabel("I accept the terms of service").check();
-  if (shot) await page.screenshot({ path: join(shots, shot), fullPage: true });
-  await page.getByRole("button", { name: "Create account" }).click();
-  await page.getByText("Check your email").waitFor();
-  return email;
-}
-
-function linkIn(email) { return email.text.match(/https?:\/\/\S+token=[A-Za-z0-9._-]+/)[0]; }
-
-async function signIn(page, login) {
-  await page.goto(`${base}/`);
-  await page.getByLabel("Username, email or phone").fill(login);
-  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`${base}/account`);
-}
+const { phoneOf, signUpThroughPage: signUp, signIn, activatedThroughPages } =
+  walks({ base: () => base, lastTo, link: (url) => url });
+const signUpThroughPage = (page, username, { shot } = {}) =>
+  signUp(page, username, { shot: shot && ((p) => p.screenshot({ path: join(shots, shot), fullPage: true })) });
 
 test("a customer signs up, sets the password through the link and signs in", async () => {
   const page = await newPage();
@@ -237,16 +205,6 @@ async function totp(secret, steps = 0) {
   return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
 }
 
-/** Signs up `username` through the page and sets its password by the link. */
-async function activatedThroughPages(page, username) {
-  const email = await signUpThroughPage(page, username);
-  await page.goto(linkIn(await lastTo(email, "email")));
-  await page.getByLabel("Confirm your mobile number").fill(phoneOf[email]);
-  await page.getByLabel("New password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Set password" }).click();
-  await page.getByText("Your password is set").waitFor();
-  return email;
-}
 
 test("two-factor sign-in: enrolment, sign-out, a code, then a recovery code", async () => {
   const page = await newPage();
@@ -324,7 +282,7 @@ test("the email changes through the link, and the phone with a code", async () =
   await page.goto(`${base}/account`);
   await page.locator("#profile").getByText("contacts.new@example.com").waitFor();
 
-  const phone = `+86137${String(++phoneCounter).padStart(8, "0")}`;
+  const phone = "+8613700000001";
   await page.getByLabel("New mobile phone").fill(phone);
   await page.locator("#phone-change").getByRole("button", { name: "Send code" }).click();
   await page.getByText("The code is on its way.").waitFor();
