@@ -1,0 +1,124 @@
+//! Answers shown to people (tables) or to scripts (`--json`).
+
+use comfy_table::{ContentArrangement, Table, presets::UTF8_BORDERS_ONLY};
+use serde_json::Value;
+
+/// How a command's answer reads best.
+pub enum Shape {
+    /// One object: a field per row (nested fields as `a.b`).
+    Record,
+    /// A list's `items`: these columns, in this order (those present).
+    List(&'static [&'static str]),
+}
+
+impl Shape {
+    pub const AUDIT: Shape = Shape::List(&["at", "event", "actor", "detail"]);
+    pub const VERIFICATIONS: Shape = Shape::List(&["account_id", "username", "type", "submitted_at"]);
+    pub const DELETIONS: Shape = Shape::List(&["request_id", "username", "reason", "requested_at"]);
+    pub const APPEALS: Shape =
+        Shape::List(&["appeal_id", "username", "contact_email", "identity_match", "submitted_at", "effective_at"]);
+}
+
+/// The answer as one pretty JSON document.
+pub fn json(answer: &Value) -> String {
+    format!("{}\n", serde_json::to_string_pretty(answer).expect("JSON values serialise"))
+}
+
+/// The answer as a table (`Done.` for an empty one).
+pub fn table(answer: &Value, shape: &Shape) -> String {
+    match shape {
+        _ if answer.is_null() => "Done.\n".to_owned(),
+        Shape::Record => record(answer),
+        Shape::List(columns) => list(answer, columns),
+    }
+}
+
+fn record(answer: &Value) -> String {
+    let mut rows = Vec::new();
+    flatten("", answer, &mut rows);
+    let mut table = new_table();
+    for (field, value) in rows {
+        table.add_row(vec![field, value]);
+    }
+    format!("{table}\n")
+}
+
+fn list(answer: &Value, columns: &[&str]) -> String {
+    let items = answer["items"].as_array().cloned().unwrap_or_default();
+    if items.is_empty() {
+        return "Nothing.\n".to_owned();
+    }
+    let present: Vec<&str> = columns.iter().copied().filter(|c| items.iter().any(|i| !i[*c].is_null())).collect();
+    let mut table = new_table();
+    table.set_header(present.iter().copied());
+    for item in &items {
+        table.add_row(present.iter().map(|c| cell(&item[*c])));
+    }
+    let more = match answer["next"].as_str() {
+        Some(next) => format!("\nMore: --after {next} (or --all)\n"),
+        None => String::new(),
+    };
+    format!("{table}\n{more}")
+}
+
+fn new_table() -> Table {
+    let mut table = Table::new();
+    table.load_preset(UTF8_BORDERS_ONLY).set_content_arrangement(ContentArrangement::Dynamic);
+    table
+}
+
+/// `value`'s leaves as `(path, text)`.
+fn flatten(prefix: &str, value: &Value, rows: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(fields) => {
+            for (key, field) in fields {
+                let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+                flatten(&path, field, rows);
+            }
+        }
+        _ => rows.push((prefix.to_owned(), cell(value))),
+    }
+}
+
+fn cell(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(text) => text.clone(),
+        Value::Object(fields) if fields.contains_key("kind") => {
+            // An audit record's actor: its kind and id.
+            [fields["kind"].as_str(), fields.get("id").and_then(Value::as_str)]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ")
+        }
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_list_shows_its_columns_and_how_to_go_on() {
+        let answer = json!({"items": [{"at": "2026-12-02T10:00:00Z", "event": "suspended",
+            "actor": {"kind": "operator", "id": "arn:aws:iam::1:user/ops"}, "detail": "fraud", "account_id": "A"}],
+            "next": "CUR"});
+        let shown = table(&answer, &Shape::AUDIT);
+        for expected in ["event", "suspended", "operator arn:aws:iam::1:user/ops", "--after CUR"] {
+            assert!(shown.contains(expected), "{expected} in\n{shown}");
+        }
+        assert!(!shown.contains("account_id"), "only the columns asked for");
+        assert_eq!(table(&json!({"items": []}), &Shape::AUDIT), "Nothing.\n");
+    }
+
+    #[test]
+    fn a_record_shows_its_nested_fields_by_path() {
+        let shown = table(&json!({"username": "alice", "verification": {"status": "approved"}}), &Shape::Record);
+        assert!(shown.contains("verification.status") && shown.contains("approved"), "{shown}");
+        assert_eq!(table(&Value::Null, &Shape::Record), "Done.\n");
+    }
+}
