@@ -53,8 +53,10 @@ RAISED_LIMITS = {
 }
 # Recovery appeals take effect at the scheduled function's next run rather
 # than 72 hours later, so that a test can approve one, invoke the function
-# and see it carried out (there is no dev clock on the stack).
-STACK_SETTINGS = {"AppealHoldHours": "0"}
+# and see it carried out (there is no dev clock on the stack). The WAF
+# option is deployed too, so that its web ACL is created as AWS would (the
+# emulator's CloudFront does not apply it: tests check what was created).
+STACK_SETTINGS = {"AppealHoldHours": "0", "EnableWaf": "true"}
 
 
 def log(message):
@@ -412,6 +414,7 @@ def main():
         "ops_secret_access_key": secret,
         "raised_limits": {name: int(value) for name, value in RAISED_LIMITS.items()},
         "appeal_hold_hours": int(STACK_SETTINGS["AppealHoldHours"]),
+        "distribution_id": resources["Distribution"],
         "scheduled_functions": scheduled,
         "table": resources["Table"],
         "bucket": resources["MaterialsBucket"],

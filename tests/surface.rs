@@ -750,7 +750,6 @@ fn the_distribution_serves_the_pages_and_forwards_the_api() {
         assert_eq!(behavior["ViewerProtocolPolicy"], "redirect-to-https");
         assert_eq!(ref_target(&behavior["ResponseHeadersPolicyId"]), Some("SecurityHeadersPolicy"));
     }
-    assert_eq!(config["ViewerCertificate"]["CloudFrontDefaultCertificate"], true);
 }
 
 #[test]
@@ -827,7 +826,26 @@ fn email_links_point_at_the_distribution_unless_told_otherwise() {
     let choice = tagged(&env["ACCOUNTS_PUBLIC_URL"], "If").and_then(Value::as_sequence).unwrap();
     assert_eq!(choice[0], "HasPublicUrl");
     assert_eq!(ref_target(&choice[1]), Some("PublicUrl"));
-    assert_eq!(sub_text(&choice[2]), Some("https://${Distribution.DomainName}"));
+    let own_domain = tagged(&choice[2], "If").and_then(Value::as_sequence).unwrap();
+    assert_eq!(own_domain[0], "HasPagesDomain");
+    assert_eq!(sub_text(&own_domain[1]), Some("https://${PagesDomain}"));
+    assert_eq!(sub_text(&own_domain[2]), Some("https://${Distribution.DomainName}"));
+    // The same address is the stack's PublicUrl output (publish-pages, scripts/stack).
+    assert_eq!(template["Outputs"]["PublicUrl"]["Value"], env["ACCOUNTS_PUBLIC_URL"]);
+}
+
+#[test]
+fn an_own_domain_is_served_with_its_certificate_and_tls_1_2_at_least() {
+    let template = read_yaml("infra/template.yaml");
+    let config = distribution(&template);
+    let aliases = tagged(&config["Aliases"], "If").and_then(Value::as_sequence).unwrap();
+    assert_eq!((aliases[0].as_str(), ref_target(&aliases[1][0])), (Some("HasPagesDomain"), Some("PagesDomain")));
+    let certificate = tagged(&config["ViewerCertificate"], "If").and_then(Value::as_sequence).unwrap();
+    assert_eq!(certificate[0], "HasPagesDomain");
+    assert_eq!(ref_target(&certificate[1]["AcmCertificateArn"]), Some("PagesCertificateArn"));
+    assert_eq!(certificate[1]["MinimumProtocolVersion"], "TLSv1.2_2021");
+    assert_eq!(certificate[1]["SslSupportMethod"], "sni-only");
+    assert_eq!(certificate[2]["CloudFrontDefaultCertificate"], true);
 }
 
 #[test]

@@ -116,3 +116,18 @@ async fn operator_calls_through_the_distribution_are_signed_for_the_apis_host() 
     let response = app.client.get(format!("{}{path}", stack.pages_url)).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
 }
+
+/// The stack deploys the WAF option: the template's web ACL exists and
+/// guards the distribution (what its rules say, `tests/surface.rs` holds;
+/// the emulator's CloudFront does not apply them).
+#[tokio::test]
+#[cfg_attr(not(feature = "stack"), ignore = "the distribution is the stack's (scripts/stack)")]
+async fn with_waf_enabled_the_web_acl_guards_the_distribution() {
+    let stack = stack().expect("the stack");
+    let app = spawn_app().await;
+    let path = format!("/2020-05-31/distribution/{}/config", stack.distribution_id);
+    let config = app.emulator_get("cloudfront", &path).await.text().await.unwrap();
+    let acl = regex_lite::Regex::new(r"<WebACLId>([^<]+)</WebACLId>").unwrap();
+    let arn = acl.captures(&config).expect("a web ACL on the distribution")[1].to_owned();
+    assert!(arn.contains(":global/webacl/accounts-front/"), "{arn}");
+}

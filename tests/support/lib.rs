@@ -58,6 +58,8 @@ pub struct Stack {
     /// The API's own host, which an operator signs for when calling through
     /// the distribution (CloudFront forwards the call with it).
     pub api_host: String,
+    /// The distribution's id.
+    pub distribution_id: String,
 }
 
 /// The stack under test, if the suite runs against one.
@@ -514,6 +516,14 @@ impl TestApp {
         let response = self.post("/v1/password/set", &body).await;
         assert_eq!(response.status(), StatusCode::NO_CONTENT);
         customer
+    }
+
+    /// `GET path` of the emulator's `service` API, as its administrator
+    /// (what a test reads of the deployed resources themselves).
+    pub async fn emulator_get(&self, service: &str, path: &str) -> Response {
+        let stack = stack().expect("the emulator is the stack's");
+        let credentials = aws_credential_types::Credentials::new("test", "test", None, None, "stack-root");
+        self.signed_with(&stack.emulator_url, None, &credentials, service, reqwest::Method::GET, path, Vec::new()).await
     }
 
     /// The server's time, in Unix seconds: the dev server's clock (which
