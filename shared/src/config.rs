@@ -70,7 +70,7 @@ pub struct Config {
     /// the template sets it).
     pub emf_metrics: bool,
     /// `ACCOUNTS_ORIGIN_SECRET`: the value the CloudFront distribution
-    /// sends in [`ORIGIN_HEADER`](crate::api::request::ORIGIN_HEADER). Only a
+    /// sends in `X-Origin-Verify` (the edge's `ORIGIN_HEADER`). Only a
     /// request carrying it is believed about its viewer's address
     /// (`CloudFront-Viewer-Address`); unset, none is.
     pub origin_secret: Option<secrecy::SecretString>,
