@@ -28,6 +28,17 @@ fn shared_sources() -> Vec<(String, String)> {
         .collect()
 }
 
+/// Asserts that only files under `allowed` prefixes name the module `module`
+/// as a path segment (`keys::`, not `passkeys::`).
+fn module_only_in(module: &str, allowed: &[&str]) {
+    let segment = regex_lite::Regex::new(&format!(r"(^|[^A-Za-z0-9_]){module}::")).unwrap();
+    for (path, text) in shared_sources() {
+        if segment.is_match(&text) {
+            assert!(allowed.iter().any(|a| path.starts_with(a)), "{path} uses {module}::; only {allowed:?} may");
+        }
+    }
+}
+
 /// Asserts that only files under `allowed` prefixes mention `needle`.
 fn only_in(needle: &str, allowed: &[&str]) {
     for (path, text) in shared_sources() {
@@ -75,7 +86,7 @@ fn time_comes_from_the_clock_port() {
 #[test]
 fn keys_and_item_shapes_belong_to_the_persistence_layer() {
     only_in("Key {", &["store/", "persistence/"]);
-    only_in("keys::", &["persistence/"]);
+    module_only_in("keys", &["persistence/"]);
     // Sort-key literals of the table's items live in persistence::keys.
     for literal in [
         "\"PROFILE\"",

@@ -389,6 +389,7 @@ fn password_hashing_functions_have_reserved_concurrency() {
         "DeletionFunction",
         "SecurityFunction",
         "ContactDetailsFunction",
+        "PasskeysFunction",
     ];
     assert_eq!(hashing, expected.iter().map(|n| n.to_string()).collect());
 }

@@ -23,7 +23,7 @@ async function loadMe() {
     row([t("organization"), me.organization]), row([t("type"), me.kind]), row([t("status"), me.status]));
   for (const section of document.querySelectorAll(".primary-only")) section.hidden = me.kind !== "primary";
   showMfa();
-  await loadSessions();
+  await Promise.all([loadSessions(), loadPasskeys()]);
   if (me.kind === "primary") await Promise.all([loadVerification(), loadSubs(), loadDeletion()]);
 }
 
@@ -73,6 +73,84 @@ function showRecoveryCodes(codes) {
     const li = document.createElement("li"); li.textContent = code; return li;
   }));
   document.getElementById("mfa-recovery").hidden = false;
+}
+
+/** The account's passkeys: name (renamable), added, last used, synced, remove. */
+async function loadPasskeys() {
+  const result = await api("GET", "/v1/me/passkeys");
+  const table = document.getElementById("passkeys");
+  if (result.status !== 200) return;
+  table.replaceChildren(row([t("passkeyName").replace(/ \(.*\)$|（.*）$/, ""), t("added"), t("lastUsed"), t("synced"), ""], true));
+  if (!result.body.items.length) { table.append(row([t("noPasskeys"), "", "", "", ""])); return; }
+  for (const passkey of result.body.items) {
+    const actions = document.createElement("span");
+    const rename = document.createElement("button");
+    rename.type = "button"; rename.className = "secondary"; rename.textContent = t("rename");
+    rename.addEventListener("click", () => renamePasskey(passkey, nameCell));
+    const remove = document.createElement("button");
+    remove.type = "button"; remove.className = "secondary"; remove.textContent = t("remove");
+    remove.addEventListener("click", () => askToRemove(passkey));
+    actions.append(rename, document.createTextNode(" "), remove);
+    const nameCell = document.createElement("span");
+    nameCell.textContent = passkey.name;
+    table.append(row([nameCell, when(passkey.created_at), passkey.last_used_at ? when(passkey.last_used_at) : t("never"),
+      passkey.backed_up ? t("yes") : t("no"), actions]));
+  }
+}
+
+/** Turns a passkey's name into a field and a Save button. */
+function renamePasskey(passkey, cell) {
+  const form = document.createElement("form");
+  form.className = "inline";
+  const input = document.createElement("input");
+  input.name = "name"; input.value = passkey.name; input.maxLength = 64;
+  input.setAttribute("aria-label", t("passkeyNameOf", { name: passkey.name }));
+  const save = document.createElement("button");
+  save.type = "submit"; save.textContent = t("save");
+  form.append(input, save);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const result = await api("PATCH", `/v1/me/passkeys/${encodeURIComponent(passkey.passkey_id)}`, { name: input.value });
+    if (result.status === 200) await loadPasskeys(); else input.setAttribute("aria-invalid", "true");
+  });
+  cell.replaceChildren(form);
+  input.focus();
+}
+
+let removing = null;
+
+/** Asks for the password (and a code, with two-factor sign-in on) before removing. */
+function askToRemove(passkey) {
+  removing = passkey;
+  const form = document.getElementById("passkey-remove");
+  document.getElementById("passkey-remove-which").textContent = t("removeWhich", { name: passkey.name });
+  form.hidden = false;
+  form.password.focus();
+}
+
+/** Registers a passkey: options after the re-check, the browser's dialog, then the credential. */
+async function addPasskey(form) {
+  const notice = form.querySelector(".notice");
+  if (!passkeysSupported()) { say(notice, t("passkeyUnsupported"), false); return; }
+  const body = values(form);
+  const name = body.name;
+  delete body.name;
+  const started = await api("POST", "/v1/me/passkeys/options", body);
+  if (showProblem(form, started)) return;
+  let credential;
+  try {
+    credential = await navigator.credentials.create({ publicKey: creationOptions(started.body.options) });
+  } catch (_) {
+    say(notice, t("passkeyCancelled"), false);
+    return;
+  }
+  const finish = { registration_id: started.body.registration_id, credential: credentialJSON(credential) };
+  if (name) finish.name = name;
+  const result = await api("POST", "/v1/me/passkeys", finish);
+  if (showProblem(form, result)) return;
+  form.reset();
+  say(notice, t("passkeyAdded"));
+  await Promise.all([loadPasskeys(), refreshMfa()]);
 }
 
 async function loadVerification() {
@@ -187,6 +265,21 @@ document.addEventListener("DOMContentLoaded", () => {
     newCodes.reset();
     showRecoveryCodes(result.body.recovery_codes);
     await refreshMfa();
+  });
+  const passkeyAdd = document.getElementById("passkey-add");
+  passkeyAdd.addEventListener("submit", (event) => { event.preventDefault(); addPasskey(passkeyAdd); });
+  const passkeyRemove = document.getElementById("passkey-remove");
+  passkeyRemove.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const path = `/v1/me/passkeys/${encodeURIComponent(removing.passkey_id)}`;
+    const result = await api("DELETE", path, values(passkeyRemove));
+    if (showProblem(passkeyRemove, result)) return;
+    passkeyRemove.reset(); passkeyRemove.hidden = true;
+    say(passkeyAdd.querySelector(".notice"), t("passkeyRemoved"));
+    await Promise.all([loadPasskeys(), refreshMfa()]);
+  });
+  document.getElementById("passkey-remove-cancel").addEventListener("click", () => {
+    passkeyRemove.reset(); passkeyRemove.hidden = true;
   });
   const disable = document.getElementById("mfa-disable");
   disable.addEventListener("submit", async (event) => {

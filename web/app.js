@@ -64,6 +64,13 @@ const TEXT = {
     no_verification: "no approved verification",
     protectCode: "Two-factor code (from the app, or a recovery code)", mfaShortOn: "On",
     newRecoveryCodes: "Make new recovery codes", newRecoveryCodesHint: "The old recovery codes stop working at once.",
+    passkeys: "Passkeys", passkeysIntro: "Sign in with your fingerprint, face or device PIN instead of a password. A passkey cannot be phished or reused on another site.",
+    passkeyName: "Name (optional)", addPasskey: "Add a passkey", removePasskey: "Remove passkey", rename: "Rename", save: "Save",
+    remove: "Remove", cancel: "Cancel", passkeyAdded: "Passkey added.", passkeyRemoved: "Passkey removed.", passkeyRenamed: "Passkey renamed.",
+    passkeyCancelled: "No passkey was made: the browser's dialog was closed, or the device said no.",
+    added: "Added", lastUsed: "Last used", synced: "Synced", yes: "Yes", no: "No", never: "Never", noPasskeys: "No passkeys yet.",
+    signInWithPasskey: "Sign in with a passkey", or: "or", passkeyUnsupported: "This browser cannot use passkeys.",
+    removeWhich: "Remove “{name}”? Enter your password to confirm.", passkeyNameOf: "Name of {name}",
     subSmsCode: "SMS code sent to the sub-account's phone",
     cancelAppeal: "Cancel a recovery appeal", cancelAppealIntro: "Someone asked to recover your account. If it was not you, cancel it here.",
     cancelIt: "Cancel the appeal", appealCancelled: "The appeal is cancelled; your account stays as it is.",
@@ -132,6 +139,13 @@ const TEXT = {
     no_verification: "无已通过的实名认证",
     protectCode: "两步验证码（应用中的验证码或恢复码）", mfaShortOn: "已开启",
     newRecoveryCodes: "生成新的恢复码", newRecoveryCodesHint: "旧的恢复码将立即失效。",
+    passkeys: "通行密钥", passkeysIntro: "使用指纹、面容或设备 PIN 登录，无需密码。通行密钥无法被钓鱼窃取，也不能在其他网站上使用。",
+    passkeyName: "名称（可选）", addPasskey: "添加通行密钥", removePasskey: "移除通行密钥", rename: "重命名", save: "保存",
+    remove: "移除", cancel: "取消", passkeyAdded: "已添加通行密钥。", passkeyRemoved: "已移除通行密钥。", passkeyRenamed: "已重命名通行密钥。",
+    passkeyCancelled: "未创建通行密钥：浏览器对话框已关闭，或设备拒绝了请求。",
+    added: "添加时间", lastUsed: "上次使用", synced: "已同步", yes: "是", no: "否", never: "从未", noPasskeys: "还没有通行密钥。",
+    signInWithPasskey: "使用通行密钥登录", or: "或", passkeyUnsupported: "此浏览器不支持通行密钥。",
+    removeWhich: "确认移除“{name}”？请输入密码。", passkeyNameOf: "{name} 的名称",
     subSmsCode: "发送到子账号手机的短信验证码",
     cancelAppeal: "取消账号找回申诉", cancelAppealIntro: "有人申请找回您的账号。如非本人操作，请在此取消。",
     cancelIt: "取消申诉", appealCancelled: "申诉已取消，您的账号保持不变。",
@@ -240,3 +254,50 @@ function watchPasswordRules(input, list, usernameOf = () => "") {
 }
 
 document.addEventListener("DOMContentLoaded", translatePage);
+
+// Passkeys: WebAuthn options arrive and credentials leave as JSON (binary
+// fields base64url). Browsers with WebAuthn Level 3 convert themselves
+// (`parse…OptionsFromJSON`, `toJSON()`); older ones are converted here.
+const b64url = {
+  decode(text) {
+    const b64 = text.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((text.length + 3) % 4);
+    return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)).buffer;
+  },
+  encode(buffer) {
+    let binary = "";
+    for (const byte of new Uint8Array(buffer)) binary += String.fromCharCode(byte);
+    return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  },
+};
+
+function passkeysSupported() {
+  return Boolean(window.PublicKeyCredential && navigator.credentials && navigator.credentials.create);
+}
+
+function creationOptions(json) {
+  if (PublicKeyCredential.parseCreationOptionsFromJSON) return PublicKeyCredential.parseCreationOptionsFromJSON(json);
+  return { ...json, challenge: b64url.decode(json.challenge), user: { ...json.user, id: b64url.decode(json.user.id) },
+    excludeCredentials: (json.excludeCredentials || []).map((c) => ({ ...c, id: b64url.decode(c.id) })) };
+}
+
+function requestOptions(json) {
+  if (PublicKeyCredential.parseRequestOptionsFromJSON) return PublicKeyCredential.parseRequestOptionsFromJSON(json);
+  return { ...json, challenge: b64url.decode(json.challenge),
+    allowCredentials: (json.allowCredentials || []).map((c) => ({ ...c, id: b64url.decode(c.id) })) };
+}
+
+function credentialJSON(credential) {
+  if (credential.toJSON) return credential.toJSON();
+  const r = credential.response;
+  const response = { clientDataJSON: b64url.encode(r.clientDataJSON) };
+  if (r.attestationObject) {
+    response.attestationObject = b64url.encode(r.attestationObject);
+    response.transports = r.getTransports ? r.getTransports() : [];
+  } else {
+    response.authenticatorData = b64url.encode(r.authenticatorData);
+    response.signature = b64url.encode(r.signature);
+    if (r.userHandle) response.userHandle = b64url.encode(r.userHandle);
+  }
+  return { id: credential.id, rawId: b64url.encode(credential.rawId), type: credential.type, response,
+    authenticatorAttachment: credential.authenticatorAttachment, clientExtensionResults: credential.getClientExtensionResults() };
+}

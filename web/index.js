@@ -39,3 +39,42 @@ second.addEventListener("submit", async (event) => {
   const result = await api("POST", "/v1/sessions/mfa", { mfa_token: mfaToken, code: second.code.value });
   if (!showProblem(second, result)) location.href = destination();
 });
+
+// Passkeys: offered in the username field's autofill where the browser can
+// (conditional mediation), and by the button everywhere WebAuthn exists.
+// One request at a time: the button ends the pending autofill request first.
+let conditional = null;
+
+/** Asks the browser for a passkey (`mediation`: "conditional" for the
+ * autofill, undefined for the dialog) and signs in with it. */
+async function passkeySignIn(mediation) {
+  if (conditional) {
+    conditional.controller.abort();
+    await conditional.settled;
+    conditional = null;
+  }
+  const started = await api("POST", "/v1/sessions/passkey/options", {});
+  if (started.status !== 200) { showProblem(first, started); return; }
+  const controller = mediation === "conditional" ? new AbortController() : null;
+  const asking = navigator.credentials.get({ publicKey: requestOptions(started.body.options), mediation,
+    signal: controller ? controller.signal : undefined });
+  if (controller) conditional = { controller, settled: asking.then(() => {}, () => {}) };
+  let credential;
+  try {
+    credential = await asking;
+  } catch (_) {
+    return; // closed, aborted, or no passkey: the password form stays
+  }
+  const result = await api("POST", "/v1/sessions/passkey",
+    { challenge_id: started.body.challenge_id, credential: credentialJSON(credential) });
+  if (!showProblem(first, result)) location.href = destination();
+}
+
+document.addEventListener("DOMContentLoaded", async () => {
+  if (!passkeysSupported() || !navigator.credentials.get) return;
+  document.getElementById("passkey-option").hidden = false;
+  document.getElementById("passkey-sign-in").addEventListener("click", () => passkeySignIn(undefined));
+  if (PublicKeyCredential.isConditionalMediationAvailable && await PublicKeyCredential.isConditionalMediationAvailable()) {
+    passkeySignIn("conditional");
+  }
+});

@@ -15,6 +15,7 @@ use crate::metrics::{Metric, Metrics};
 #[cfg(feature = "dev")]
 use crate::notify::outbox::Outbox;
 use crate::notify::{Mailer, SmsSender};
+use crate::passkeys::Ceremonies;
 use crate::persistence::{Counters, Records};
 use crate::random::{OsRandom, Random};
 use crate::sealing::Sealer;
@@ -51,6 +52,8 @@ pub struct App {
     pub hasher: PasswordHasher,
     /// Business metrics (EMF lines in Lambda).
     pub metrics: Metrics,
+    /// The WebAuthn ceremonies of passkeys.
+    pub ceremonies: Arc<dyn Ceremonies>,
 }
 
 impl App {
@@ -135,6 +138,7 @@ async fn wire_aws(config: Config) -> Result<Wired, WireError> {
     }
     let clock = Arc::new(SystemClock::default());
     let metrics = if config.emf_metrics { Metrics::Emf } else { Metrics::Off };
+    let ceremonies = Arc::from(crate::passkeys::for_config(&config));
     let app = App {
         store: Arc::new(Traced(DynamoStore::new(
             aws_sdk_dynamodb::Client::new(&sdk),
@@ -145,6 +149,7 @@ async fn wire_aws(config: Config) -> Result<Wired, WireError> {
         sms: sms_sender(&sdk),
         documents: documents(&sdk, &config),
         sealer: sealer(&sdk, &config),
+        ceremonies,
         config: Arc::new(config),
         clock: clock.clone(),
         random: Arc::new(OsRandom),
@@ -251,6 +256,7 @@ impl EmbeddedApp {
     fn with(config: Config, store: Arc<dyn Store>, outbox: Outbox, clock: Arc<SystemClock>) -> Result<Self, WireError> {
         let documents = LocalDocuments::open(&config.data_dir, &config.public_url, clock.clone(), &OsRandom)?;
         let sealer = LocalSealer::open(config.sealing_key.as_deref(), &config.data_dir, &OsRandom)?;
+        let ceremonies = Arc::from(crate::passkeys::for_config(&config));
         let app = App {
             config: Arc::new(config),
             store,
@@ -262,6 +268,7 @@ impl EmbeddedApp {
             random: Arc::new(OsRandom),
             hasher: PasswordHasher::new(hashing_concurrency()),
             metrics: Metrics::default(),
+            ceremonies,
         };
         Ok(Self { app, outbox, clock, documents })
     }

@@ -74,6 +74,9 @@ pub struct Config {
     /// request carrying it is believed about its viewer's address
     /// (`CloudFront-Viewer-Address`); unset, none is.
     pub origin_secret: Option<secrecy::SecretString>,
+    /// `ACCOUNTS_WEBAUTHN_RP_ID`: the passkeys' relying party, when not the
+    /// host of `ACCOUNTS_PUBLIC_URL` (a parent domain of it).
+    pub webauthn_rp_id: Option<String>,
 }
 
 /// The limits that count per client IP or network. Deployed, API Gateway's
@@ -155,7 +158,7 @@ impl Config {
                 .parse()
                 .map_err(|problem| ConfigError { name: "ACCOUNTS_PASSWORD_POLICY", problem })?,
             ops_token: get("ACCOUNTS_OPS_TOKEN").filter(|v| !v.is_empty()),
-            public_url: text("ACCOUNTS_PUBLIC_URL", "http://127.0.0.1:3000").trim_end_matches('/').to_owned(),
+            public_url: text("ACCOUNTS_PUBLIC_URL", "http://localhost:3000").trim_end_matches('/').to_owned(),
             session_absolute_secs: parsed("ACCOUNTS_SESSION_TTL_SECS", "43200")?,
             session_idle_secs: parsed("ACCOUNTS_SESSION_IDLE_SECS", "3600")?,
             forgot_min_duration: std::time::Duration::from_millis(
@@ -174,6 +177,7 @@ impl Config {
             kms_key_id: text("ACCOUNTS_KMS_KEY_ID", "alias/accounts-totp"),
             sealing_key: get("ACCOUNTS_SEALING_KEY").filter(|v| !v.is_empty()),
             emf_metrics: text("ACCOUNTS_METRICS", "") == "emf",
+            webauthn_rp_id: get("ACCOUNTS_WEBAUTHN_RP_ID").filter(|v| !v.is_empty()),
             origin_secret: get("ACCOUNTS_ORIGIN_SECRET").filter(|v| !v.is_empty()).map(secrecy::SecretString::from),
             appeal_hold_secs: count("ACCOUNTS_APPEAL_HOLD_HOURS", 72)?.min(87_600) as i64 * 3600,
         })
@@ -199,7 +203,7 @@ mod tests {
         assert_eq!((c.table.as_str(), c.bucket.as_str()), ("accounts", "accounts-materials"));
         assert_eq!(c.email_from, "no-reply@example.com");
         assert_eq!(c.password_policy, PasswordPolicy::Alaya);
-        assert_eq!(c.public_url, "http://127.0.0.1:3000");
+        assert_eq!(c.public_url, "http://localhost:3000");
         assert_eq!((c.session_absolute_secs, c.session_idle_secs), (43_200, 3_600));
         assert!(!c.create_table && c.ops_token.is_none());
         assert_eq!(c.sms_regions, SmsRegions::default());

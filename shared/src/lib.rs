@@ -15,6 +15,7 @@ pub mod i18n;
 pub mod lambda;
 pub mod metrics;
 pub mod notify;
+pub mod passkeys;
 pub mod persistence;
 #[cfg(feature = "dev")]
 pub mod provision;

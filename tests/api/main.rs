@@ -12,6 +12,7 @@ mod front_door;
 mod lockout_abuse;
 mod materials_abuse;
 mod operations;
+mod passkeys;
 mod password_recovery;
 mod password_set;
 mod problems;

@@ -17,7 +17,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const shots = process.env.UPDATE_SCREENSHOTS === "1" ? join(root, "docs", "screenshots") : mkdtempSync(join(tmpdir(), "shots-"));
 mkdirSync(shots, { recursive: true });
 const OPS_TOKEN = "browser-test-operator-token";
-let server, base, browser;
+// The pages at localhost (a passkey's relying party must be a domain name),
+// the test's own calls at the address the server listens on.
+let server, base, direct, browser;
 
 function freePort() {
   return new Promise((resolve) => {
@@ -38,14 +40,15 @@ async function waitUntilUp(url) {
 
 before(async () => {
   const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
+  base = `http://localhost:${port}`;
+  direct = `http://127.0.0.1:${port}`;
   const binary = process.env.ACCOUNTS_DEV_BIN || join(root, "target", "debug", "accounts-dev");
   server = spawn(binary, [], {
     env: { ...process.env, ACCOUNTS_BACKEND: "embedded", ACCOUNTS_ADDR: `127.0.0.1:${port}`, ACCOUNTS_PUBLIC_URL: base,
       ACCOUNTS_DATA_DIR: mkdtempSync(join(tmpdir(), "accounts-browser-")), ACCOUNTS_OPS_TOKEN: OPS_TOKEN, RUST_LOG: "warn" },
     stdio: ["ignore", "ignore", "inherit"],
   });
-  await waitUntilUp(`${base}/_dev/outbox`);
+  await waitUntilUp(`${direct}/_dev/outbox`);
   browser = await launchBrowser();
 });
 
@@ -54,10 +57,10 @@ after(async () => {
   server?.kill();
 });
 
-async function outbox() { return (await fetch(`${base}/_dev/outbox`)).json(); }
+async function outbox() { return (await fetch(`${direct}/_dev/outbox`)).json(); }
 async function lastTo(to, channel) { return (await outbox()).filter((m) => m.to === to && m.channel === channel).pop(); }
 async function advance(seconds) {
-  await fetch(`${base}/_dev/clock`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ advance_seconds: seconds }) });
+  await fetch(`${direct}/_dev/clock`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ advance_seconds: seconds }) });
 }
 
 async function newPage(locale = "en-US") {
@@ -96,7 +99,7 @@ test("a customer signs up, sets the password through the link and signs in", asy
   await page.getByLabel("Username, email or phone").fill("browseruser");
   await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
   await page.screenshot({ path: join(shots, "sign-in.png"), fullPage: true });
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.waitForURL(`${base}/account`);
   await page.locator("#profile").getByText("browseruser", { exact: true }).waitFor();
 });
@@ -188,7 +191,7 @@ test("a customer uploads verification documents and an operator approves them", 
 
 /** The server's time (Unix seconds), which `/_dev/clock` may have moved. */
 async function serverNow() {
-  const response = await fetch(`${base}/_dev/clock`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ advance_seconds: 0 }) });
+  const response = await fetch(`${direct}/_dev/clock`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ advance_seconds: 0 }) });
   return Math.floor(Date.parse((await response.json()).now) / 1000);
 }
 
@@ -229,7 +232,7 @@ test("two-factor sign-in: enrolment, sign-out, a code, then a recovery code", as
   await page.waitForURL(`${base}/`);
   await page.getByLabel("Username, email or phone").fill("twostep");
   await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   const codeField = page.getByLabel("Code from the app, or a recovery code");
   await codeField.waitFor();
   await codeField.fill("000000");
@@ -245,7 +248,7 @@ test("two-factor sign-in: enrolment, sign-out, a code, then a recovery code", as
   await page.waitForURL(`${base}/`);
   await page.getByLabel("Username, email or phone").fill("twostep");
   await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await codeField.fill(recovery);
   await page.getByRole("button", { name: "Verify" }).click();
   await page.waitForURL(`${base}/account`);
@@ -308,7 +311,7 @@ test("a confirmation link opened while signed out asks to sign in, then confirms
   await fresh.getByRole("link", { name: "Sign in" }).last().click();
   await fresh.getByLabel("Username, email or phone").fill("laterconfirm");
   await fresh.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await fresh.getByRole("button", { name: "Sign in" }).click();
+  await fresh.getByRole("button", { name: "Sign in", exact: true }).click();
   await fresh.getByText("Your email address is changed.").waitFor();
 });
 
@@ -336,7 +339,7 @@ test("sign-up takes an optional referrer phone", async () => {
 test("Chinese pages render their characters (a CJK font is installed)", async () => {
   const page = await newPage("zh-CN");
   await page.goto(`${base}/`);
-  await page.getByRole("button", { name: "登录" }).waitFor();
+  await page.getByRole("button", { name: "登录", exact: true }).waitFor();
   // Without a CJK font every character is the same empty box.
   const differ = await page.evaluate(() => {
     const draw = (ch) => {
@@ -372,11 +375,11 @@ test("an operator looks an account up, suspends it, reads its trail and lifts th
   await ops.locator("#audit-trail").getByText("suspended", { exact: true }).waitFor();
   await ops.locator("#audit-trail").getByText("account_viewed").first().waitFor();
   await ops.screenshot({ path: join(shots, "ops-account.png"), fullPage: true });
-  const signIn = await api(`${base}/v1/sessions`, { login: "suspectuser", password: PASSWORD });
+  const signIn = await api(`${direct}/v1/sessions`, { login: "suspectuser", password: PASSWORD });
   assert.equal(signIn.status, 403);
   await ops.getByRole("button", { name: "Lift suspension" }).click();
   await ops.getByText("Not suspended.").waitFor();
-  assert.equal((await api(`${base}/v1/sessions`, { login: "suspectuser", password: PASSWORD })).status, 201);
+  assert.equal((await api(`${direct}/v1/sessions`, { login: "suspectuser", password: PASSWORD })).status, 201);
 });
 
 test("someone who lost phone and email files an appeal, confirms it, and an operator approves it", async () => {
@@ -485,7 +488,7 @@ test("the sign-in page returns only to this site's own pages, whatever the encod
     await page.goto(`${base}/?next=${encodeURIComponent(next)}`);
     await page.getByLabel("Username, email or phone").fill("redirected");
     await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await page.waitForURL(`${base}/account`);
     await page.getByRole("button", { name: "Sign out", exact: true }).first().click();
     await page.waitForURL(`${base}/`);
@@ -495,7 +498,7 @@ test("the sign-in page returns only to this site's own pages, whatever the encod
     await page.goto(`${base}/?next=${raw}`);
     await page.getByLabel("Username, email or phone").fill("redirected");
     await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await page.waitForURL(`${base}/account`);
     await page.getByRole("button", { name: "Sign out", exact: true }).first().click();
     await page.waitForURL(`${base}/`);
@@ -503,10 +506,80 @@ test("the sign-in page returns only to this site's own pages, whatever the encod
   await page.goto(`${base}/?next=${encodeURIComponent("/confirm-email?token=abc")}`);
   await page.getByLabel("Username, email or phone").fill("redirected");
   await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.waitForURL(`${base}/confirm-email?token=abc`);
 });
 
 async function api(url, body) {
   return fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 }
+
+/** A virtual platform authenticator (Chromium's DevTools protocol): internal
+ * transport, resident keys, user verification that always passes. */
+async function virtualAuthenticator(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true,
+      isUserVerified: true, automaticPresenceSimulation: true },
+  });
+  return { cdp, authenticatorId };
+}
+
+test("a passkey is added in the security centre, signs in alone, and is removed", async () => {
+  const page = await newPage();
+  const { cdp, authenticatorId } = await virtualAuthenticator(page);
+  await activatedThroughPages(page, "passkeyuser");
+  await signIn(page, "passkeyuser");
+  const add = page.locator("#passkey-add");
+  await add.getByLabel("Name (optional)").fill("Laptop");
+  await add.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Add a passkey" }).click();
+  await add.getByText("Passkey added.").waitFor();
+  await page.locator("#passkeys").getByText("Laptop").waitFor();
+  const { credentials } = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
+  assert.equal(credentials.length, 1);
+  assert.ok(credentials[0].isResidentCredential, "a discoverable credential");
+  await page.screenshot({ path: join(shots, "account-passkeys.png"), fullPage: true });
+
+  // Signed out, the passkey alone signs in: no username, no password. The
+  // authenticator waits for "the user" until the button is pressed, so the
+  // username field's pending autofill request (conditional mediation) does
+  // not answer first.
+  await cdp.send("WebAuthn.setAutomaticPresenceSimulation", { authenticatorId, enabled: false });
+  await page.getByRole("button", { name: "Sign out", exact: true }).first().click();
+  await page.waitForURL(`${base}/`);
+  assert.equal(await page.getByLabel("Username, email or phone").getAttribute("autocomplete"), "username webauthn");
+  await page.screenshot({ path: join(shots, "sign-in-passkey.png"), fullPage: true });
+  await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+  await cdp.send("WebAuthn.setAutomaticPresenceSimulation", { authenticatorId, enabled: true });
+  await page.waitForURL(`${base}/account`);
+  await page.locator("#profile").getByText("passkeyuser", { exact: true }).waitFor();
+  await page.locator("#passkeys").getByText("Never").waitFor({ state: "detached" });
+
+  await page.locator("#passkeys").getByRole("button", { name: "Rename" }).click();
+  await page.getByLabel("Name of Laptop").fill("Work laptop");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.locator("#passkeys").getByText("Work laptop").waitFor();
+
+  await page.locator("#passkeys").getByRole("button", { name: "Remove" }).click();
+  await page.getByText("Remove “Work laptop”? Enter your password to confirm.").waitFor();
+  await page.locator("#passkey-remove").getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Remove passkey" }).click();
+  await page.getByText("Passkey removed.").waitFor();
+  await page.locator("#passkeys").getByText("No passkeys yet.").waitFor();
+
+  // The authenticator still holds it, but the service no longer knows it:
+  // offered in the autofill, it is refused.
+  const refused = page.waitForResponse((r) => r.url().endsWith("/v1/sessions/passkey"));
+  await page.getByRole("button", { name: "Sign out", exact: true }).first().click();
+  assert.equal((await refused).status(), 401);
+  await page.getByRole("alert").waitFor();
+  assert.equal(page.url(), `${base}/`);
+});
+
+test("passkeys in Chinese", async () => {
+  const page = await newPage("zh-CN");
+  await page.goto(`${base}/`);
+  await page.getByRole("button", { name: "使用通行密钥登录" }).waitFor();
+});

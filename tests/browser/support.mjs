@@ -46,7 +46,7 @@ export function walks(target) {
     await page.goto(`${target.base()}/`);
     await page.getByLabel("Username, email or phone").fill(login);
     await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await page.waitForURL(`${target.base()}/account`);
   }
 

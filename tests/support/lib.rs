@@ -1,6 +1,8 @@
 //! Test support: spawn `accounts-dev` on a random port over a fresh data
 //! directory and talk to it over real HTTP (zero2prod's `spawn_app`).
 
+pub mod authenticator;
+
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, OnceLock};
 

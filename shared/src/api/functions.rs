@@ -7,7 +7,8 @@ use std::future::Future;
 use std::pin::Pin;
 
 use super::handlers::{
-    accounts, appeals, contact, deletion, operator, password, security, sessions, sms_codes, sub_accounts, verification,
+    accounts, appeals, contact, deletion, operator, passkeys, password, security, sessions, sms_codes, sub_accounts,
+    verification,
 };
 use super::problem::ApiError;
 use super::request::ApiRequest;

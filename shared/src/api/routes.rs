@@ -100,6 +100,17 @@ macro_rules! route_declarations {
                 SendPhoneCode POST "/v1/me/phone/sms-code" Json Public => contact::send_phone_code [202 CodeSent],
                 ChangePhone PUT "/v1/me/phone" Json Public => contact::change_phone [204 NoContent],
             }
+            Passkeys "passkeys" PASSKEYS {
+                BeginPasskeyRegistration POST "/v1/me/passkeys/options" Json Public => passkeys::registration_options
+                    [200 PasskeyRegistration],
+                AddPasskey POST "/v1/me/passkeys" Json Public => passkeys::add [201 PasskeyCreated],
+                ListPasskeys GET "/v1/me/passkeys" None Public => passkeys::list [200 Items<PasskeyItem>],
+                RenamePasskey PATCH "/v1/me/passkeys/{passkey_id}" Json Public => passkeys::rename [200 PasskeyItem],
+                RemovePasskey DELETE "/v1/me/passkeys/{passkey_id}" Json Public => passkeys::remove [204 NoContent],
+                BeginPasskeySignIn POST "/v1/sessions/passkey/options" Json Public => passkeys::sign_in_options
+                    [200 PasskeyChallenge],
+                SignInWithPasskey POST "/v1/sessions/passkey" Json Public => passkeys::sign_in [201 SessionCreated],
+            }
             Appeals "appeals" APPEALS {
                 FileAppeal POST "/v1/appeals" Json Public => appeals::file [202 Empty],
                 ConfirmAppeal POST "/v1/appeals/confirm" Json Public => appeals::confirm [202 AppealConfirmed],

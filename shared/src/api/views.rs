@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::clock::rfc3339;
 use crate::domain::phone::mask_phone;
 use crate::domain::records::{
-    Actor, AppealQueueEntry, AuditEvent, AuditRecord, DeletionQueueEntry, IdentityMatch, Subject, Verification,
+    Actor, AppealQueueEntry, AuditEvent, AuditRecord, DeletionQueueEntry, IdentityMatch, Passkey, Subject, Verification,
 };
 use crate::domain::{Account, AccountKind, AccountStatus, account::VerificationStatus};
 use crate::flows::appeals::AppealView;
@@ -225,6 +225,78 @@ impl From<&SessionView> for SessionItem {
             ip: session.ip.clone(),
             user_agent: session.user_agent.clone(),
             current: session.current,
+        }
+    }
+}
+
+/// A passkey registration begun: the options for
+/// `PublicKeyCredential.parseCreationOptionsFromJSON`.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+pub struct PasskeyRegistration {
+    /// What `POST /v1/me/passkeys` names.
+    pub registration_id: String,
+    /// `PublicKeyCredentialCreationOptions` as JSON.
+    pub options: serde_json::Value,
+}
+
+/// A passkey sign-in begun: the options for
+/// `PublicKeyCredential.parseRequestOptionsFromJSON`.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+pub struct PasskeyChallenge {
+    /// What `POST /v1/sessions/passkey` names.
+    pub challenge_id: String,
+    /// `PublicKeyCredentialRequestOptions` as JSON.
+    pub options: serde_json::Value,
+}
+
+/// A passkey just added.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+pub struct PasskeyCreated {
+    /// Its id.
+    pub passkey_id: String,
+    /// Its name.
+    pub name: String,
+    /// When it was added.
+    pub created_at: String,
+}
+
+impl From<&Passkey> for PasskeyCreated {
+    fn from(passkey: &Passkey) -> Self {
+        Self {
+            passkey_id: passkey.passkey_id.clone(),
+            name: passkey.name.clone(),
+            created_at: rfc3339(passkey.created_at),
+        }
+    }
+}
+
+/// A passkey in the account centre's list.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+pub struct PasskeyItem {
+    /// Its id.
+    pub passkey_id: String,
+    /// Its name.
+    pub name: String,
+    /// When it was added.
+    pub created_at: String,
+    /// When it last signed in, if ever.
+    pub last_used_at: Option<String>,
+    /// Whether it is backed up (synced between devices).
+    pub backed_up: bool,
+}
+
+impl From<&Passkey> for PasskeyItem {
+    fn from(passkey: &Passkey) -> Self {
+        Self {
+            passkey_id: passkey.passkey_id.clone(),
+            name: passkey.name.clone(),
+            created_at: rfc3339(passkey.created_at),
+            last_used_at: passkey.last_used_at.map(rfc3339),
+            backed_up: passkey.backed_up,
         }
     }
 }

@@ -89,6 +89,54 @@ pub struct MfaChallenge {
     pub password_epoch: u64,
 }
 
+/// A passkey of an account (under its partition).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Passkey {
+    /// Its public id.
+    pub passkey_id: String,
+    /// What the owner calls it (1–64 characters).
+    pub name: String,
+    /// Unix seconds of its registration.
+    pub created_at: i64,
+    /// Unix seconds of its last sign-in.
+    #[serde(default)]
+    pub last_used_at: Option<i64>,
+    /// Whether it is backed up (synced between the owner's devices).
+    pub backed_up: bool,
+    /// Its credential id (base64url), which signs in find it by.
+    pub credential_id: String,
+    /// The verified credential as the WebAuthn adapter keeps it: public key,
+    /// signature counter, flags. Opaque here.
+    pub credential: String,
+}
+
+impl Passkey {
+    /// The credential id's bytes.
+    pub fn credential_id_bytes(&self) -> Vec<u8> {
+        use base64::Engine as _;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&self.credential_id).unwrap_or_default()
+    }
+}
+
+/// Which account and passkey a credential id belongs to (its own item, so
+/// that a usernameless sign-in finds it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeyOwner {
+    /// The account.
+    pub account_id: String,
+    /// The passkey.
+    pub passkey_id: String,
+}
+
+/// A WebAuthn ceremony waiting for the browser's answer: a registration
+/// (under the account's partition) or a sign-in (its own item); 5 minutes,
+/// used once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeyCeremony {
+    /// The adapter's state of the ceremony (its challenge among it).
+    pub state: String,
+}
+
 /// The clients an account signed in from lately, for sign-in notices.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct SignInHistory {
@@ -467,6 +515,13 @@ pub enum AuditEvent {
     AppealDone,
     /// An appeal could not take effect (its contact email was taken).
     AppealFailed,
+    /// A passkey was registered (`detail`: its id).
+    PasskeyAdded,
+    /// A passkey was removed (`detail`: its id).
+    PasskeyRemoved,
+    /// A passkey sign-in was refused because the authenticator's signature
+    /// counter went backwards (`detail`: the passkey's id).
+    PasskeyCounterWentBackwards,
 }
 
 /// Who caused an event.

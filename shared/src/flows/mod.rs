@@ -12,6 +12,7 @@ pub mod erasure;
 pub mod lockout;
 pub mod mfa;
 pub mod operator;
+pub mod passkeys;
 pub mod password_recovery;
 pub mod queue_watch;
 pub mod second_factor;

@@ -59,6 +59,8 @@ pub enum Method {
     Password,
     /// The password and a second factor (`totp` or `recovery code`).
     SecondFactor(&'static str),
+    /// A passkey with user verification (both factors at once).
+    Passkey,
 }
 
 impl Method {
@@ -66,6 +68,7 @@ impl Method {
         match self {
             Self::Password => None,
             Self::SecondFactor(factor) => Some(factor.to_owned()),
+            Self::Passkey => Some("passkey".to_owned()),
         }
     }
 }
@@ -190,7 +193,7 @@ async fn miss_second_factor(app: &App, challenge: &Stored<MfaChallenge>) -> Resu
 /// end of the failure streak if it `had_failures`, the account's open
 /// appeals cancelled; then the notice of a sign-in from a client not seen
 /// in 30 days.
-async fn complete(
+pub(super) async fn complete(
     app: &App,
     stored: &Stored<Account>,
     mut account: Account,

@@ -67,6 +67,13 @@ pub enum Template {
     AppealRejected,
     /// The recovery codes were replaced.
     RecoveryCodesReplaced,
+    /// A passkey `{{name}}` was added.
+    PasskeyAdded,
+    /// The passkey `{{name}}` was removed.
+    PasskeyRemoved,
+    /// A sign-in with the passkey `{{name}}` was refused: its signature
+    /// counter went backwards (a cloned authenticator?).
+    PasskeyCloned,
 }
 
 macro_rules! template_files {
@@ -114,6 +121,9 @@ impl Template {
             Self::AppealApproved => template_files!("appeal_approved"),
             Self::AppealRejected => template_files!("appeal_rejected"),
             Self::RecoveryCodesReplaced => template_files!("recovery_codes_replaced"),
+            Self::PasskeyAdded => template_files!("passkey_added"),
+            Self::PasskeyRemoved => template_files!("passkey_removed"),
+            Self::PasskeyCloned => template_files!("passkey_cloned"),
         };
         if lang == Lang::ZhCn { zh } else { en }
     }

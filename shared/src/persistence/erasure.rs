@@ -1,7 +1,7 @@
 //! What erasing an account deletes from the table.
 
 use super::{Changes, Records, keys};
-use crate::domain::records::{Material, Verification};
+use crate::domain::records::{Material, Passkey, Verification};
 use crate::store::StoreError;
 
 /// What an account owns in the table, found before erasing it.
@@ -22,6 +22,10 @@ impl Records<'_> {
         for item in self.store.query(&keys::account_partition(account_id), "").await? {
             if item.sk.starts_with(keys::MATERIAL_PREFIX) {
                 found.materials.push(item.decode()?);
+            }
+            if item.sk.starts_with(keys::PASSKEY_PREFIX) {
+                let passkey: Passkey = item.decode()?;
+                found.deletions.unindex_passkey(&passkey.credential_id_bytes());
             }
             if item.sk.starts_with(keys::APPEAL_PREFIX) {
                 found.deletions.delete_appeal(&item.decode()?);

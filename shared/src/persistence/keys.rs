@@ -49,6 +49,30 @@ pub fn sign_in_history(account_id: &str) -> Key {
     key(account_partition(account_id), "SIGNINS")
 }
 
+/// Sort-key prefix of an account's passkeys.
+pub const PASSKEY_PREFIX: &str = "PASSKEY#";
+
+/// A passkey of an account.
+pub fn passkey(account_id: &str, passkey_id: &str) -> Key {
+    key(account_partition(account_id), &format!("{PASSKEY_PREFIX}{passkey_id}"))
+}
+
+/// The owner of a credential id, by its SHA-256 (a credential id may be
+/// 1,023 bytes; its hash keeps the key short).
+pub fn passkey_owner(credential_id: &[u8]) -> Key {
+    key(format!("PASSKEYCRED#{}", hex::encode(Sha256::digest(credential_id))), "OWNER")
+}
+
+/// A passkey registration waiting for the browser, under the account.
+pub fn passkey_registration(account_id: &str, registration_id: &str) -> Key {
+    key(account_partition(account_id), &format!("PASSKEYREG#{registration_id}"))
+}
+
+/// A passkey sign-in waiting for the browser.
+pub fn passkey_sign_in(challenge_id: &str) -> Key {
+    key(format!("PASSKEYAUTH#{challenge_id}"), "CHALLENGE")
+}
+
 /// Sort key of an account's profile item.
 pub const PROFILE: &str = "PROFILE";
 /// Sort-key prefix of an account's materials.

@@ -19,6 +19,7 @@ mod deletions;
 mod erasure;
 pub mod keys;
 mod pages;
+mod passkeys;
 mod queues;
 mod sessions;
 mod sms_codes;
@@ -169,6 +170,10 @@ pub enum Conflict {
     QueueEntryGone,
     /// A new record's id is in use (a random-id collision).
     IdTaken,
+    /// Another account registered the same passkey credential.
+    PasskeyTaken,
+    /// A passkey changed or was removed since it was read.
+    PasskeyChanged,
 }
 
 /// Why [`Records::commit`] wrote nothing.

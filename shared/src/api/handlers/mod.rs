@@ -5,6 +5,7 @@ pub mod appeals;
 pub mod contact;
 pub mod deletion;
 pub mod operator;
+pub mod passkeys;
 pub mod password;
 pub mod security;
 pub mod sessions;

@@ -44,7 +44,7 @@ pub async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
 }
 
 /// `201` with the session's token, also set as the cookie.
-fn session_created(app: &App, session: &NewSession) -> ApiResponse {
+pub(crate) fn session_created(app: &App, session: &NewSession) -> ApiResponse {
     let max_age = session.expires_at - app.clock.now();
     ApiResponse::json(
         StatusCode::CREATED,

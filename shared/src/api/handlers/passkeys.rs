@@ -1,0 +1,128 @@
+//! Passkeys: registration and management from the security centre, and the
+//! usernameless sign-in (`POST /v1/sessions/passkey`).
+
+use lambda_http::http::StatusCode;
+use secrecy::SecretString;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::sessions::session_created;
+use crate::api::auth::require_session;
+use crate::api::problem::ApiError;
+use crate::api::request::ApiRequest;
+use crate::api::response::ApiResponse;
+use crate::api::validate::{Fields, optional_secret};
+use crate::api::views::{Items, PasskeyChallenge, PasskeyCreated, PasskeyItem, PasskeyRegistration};
+use crate::app::App;
+use crate::flows::passkeys;
+
+#[derive(Deserialize)]
+struct Reauthentication {
+    password: Option<SecretString>,
+    code: Option<SecretString>,
+}
+
+/// The password of a change to the passkeys, and its code (judged after
+/// the password, so a missing one is not a field error here).
+fn password_and_code(req: &ApiRequest) -> Result<(SecretString, Option<SecretString>), ApiError> {
+    let body: Reauthentication = req.json()?;
+    let mut fields = Fields::default();
+    let password = fields.secret("password", body.password);
+    let password = fields.finish_with(|| password)?;
+    Ok((password, optional_secret(body.code)))
+}
+
+/// `POST /v1/me/passkeys/options`: creation options, after the re-check.
+pub async fn registration_options(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let current = require_session(app, req).await?;
+    let (password, code) = password_and_code(req)?;
+    let started = passkeys::begin_registration(app, &current, &password, code.as_ref()).await?;
+    Ok(ApiResponse::json(
+        StatusCode::OK,
+        &PasskeyRegistration { registration_id: started.id, options: started.options },
+    ))
+}
+
+#[derive(Deserialize)]
+struct Finish {
+    registration_id: Option<String>,
+    credential: Option<Value>,
+    name: Option<String>,
+}
+
+/// `POST /v1/me/passkeys`: the browser's credential for a registration.
+pub async fn add(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let current = require_session(app, req).await?;
+    let body: Finish = req.json()?;
+    let mut fields = Fields::default();
+    let registration_id = fields.required("registration_id", body.registration_id.as_deref());
+    let credential = body.credential.filter(Value::is_object);
+    if credential.is_none() {
+        fields.fail("credential", "required");
+    }
+    let name = fields.optional("name", body.name.as_deref(), |raw| passkeys::parse_name(raw).map_err(|e| e.code));
+    let (registration_id, credential) = fields.finish_with(|| Some((registration_id?, credential?)))?;
+    let passkey = passkeys::finish_registration(app, &current, registration_id, &credential, name).await?;
+    Ok(ApiResponse::json(StatusCode::CREATED, &PasskeyCreated::from(&passkey)))
+}
+
+/// `GET /v1/me/passkeys`.
+pub async fn list(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let current = require_session(app, req).await?;
+    let items = passkeys::list(app, &current).await?.iter().map(PasskeyItem::from).collect();
+    Ok(ApiResponse::json(StatusCode::OK, &Items { items }))
+}
+
+#[derive(Deserialize)]
+struct Rename {
+    name: Option<String>,
+}
+
+/// `PATCH /v1/me/passkeys/{passkey_id}`: a new name.
+pub async fn rename(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let current = require_session(app, req).await?;
+    let body: Rename = req.json()?;
+    let mut fields = Fields::default();
+    let name = fields.parse("name", body.name.as_deref(), |raw| passkeys::parse_name(raw).map_err(|e| e.code));
+    let name = fields.finish_with(|| name)?;
+    let passkey_id = req.path_params.first("passkey_id").unwrap_or_default();
+    let passkey = passkeys::rename(app, &current, passkey_id, name).await?;
+    Ok(ApiResponse::json(StatusCode::OK, &PasskeyItem::from(&passkey)))
+}
+
+/// `DELETE /v1/me/passkeys/{passkey_id}`: removes one, after the re-check.
+pub async fn remove(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let current = require_session(app, req).await?;
+    let (password, code) = password_and_code(req)?;
+    let passkey_id = req.path_params.first("passkey_id").unwrap_or_default();
+    passkeys::remove(app, &current, passkey_id, &password, code.as_ref()).await?;
+    Ok(ApiResponse::no_content())
+}
+
+/// `POST /v1/sessions/passkey/options`: request options for a sign-in.
+pub async fn sign_in_options(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let _: Value = req.json()?;
+    let started = passkeys::begin_sign_in(app).await?;
+    Ok(ApiResponse::json(StatusCode::OK, &PasskeyChallenge { challenge_id: started.id, options: started.options }))
+}
+
+#[derive(Deserialize)]
+struct SignIn {
+    challenge_id: Option<String>,
+    credential: Option<Value>,
+}
+
+/// `POST /v1/sessions/passkey`: signs in with a passkey; the token is
+/// returned and set as the cookie, as for a password.
+pub async fn sign_in(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let body: SignIn = req.json()?;
+    let mut fields = Fields::default();
+    let challenge_id = fields.required("challenge_id", body.challenge_id.as_deref());
+    let credential = body.credential.filter(Value::is_object);
+    if credential.is_none() {
+        fields.fail("credential", "required");
+    }
+    let (challenge_id, credential) = fields.finish_with(|| Some((challenge_id?, credential?)))?;
+    let session = passkeys::sign_in(app, challenge_id, &credential, &req.client()).await?;
+    Ok(session_created(app, &session))
+}

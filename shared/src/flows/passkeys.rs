@@ -1,0 +1,320 @@
+//! Passkeys: registering one from the security centre (after the one
+//! re-check of the person), listing, renaming and removing them, and the
+//! usernameless sign-in. The WebAuthn ceremonies are `App::ceremonies`;
+//! their state waits in the table for 5 minutes and is used once, since a
+//! function keeps nothing between requests.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use secrecy::SecretString;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use super::FlowError;
+use super::accounts::{load, send_email};
+use super::audit::{self, Actor, AuditEvent};
+use super::lockout::{Proof, reauthenticate};
+use super::sessions::Authenticated;
+use super::sign_in::{Method, NewSession, complete};
+use crate::app::App;
+use crate::domain::network::Client;
+use crate::domain::records::{Passkey, PasskeyCeremony};
+use crate::domain::secret_token;
+use crate::domain::{Account, AccountStatus, FieldError};
+use crate::notify::templates::Template;
+use crate::passkeys::{CeremonyError, Challenge};
+use crate::persistence::{Changes, Conflict, Limit, NotCommitted, Stored};
+
+/// Passkeys an account may have.
+pub const MAX_PASSKEYS: usize = 10;
+/// How long a ceremony waits for the browser.
+pub const CEREMONY_SECS: i64 = 300;
+/// The longest passkey name, in characters.
+pub const NAME_MAX_CHARS: usize = 64;
+/// A passkey's name when the owner gives none.
+const DEFAULT_NAME: &str = "Passkey";
+
+/// The WebAuthn user handle of an account: opaque, stable, and no personal
+/// data (the first 16 bytes of a hash of the account id).
+pub fn user_handle(account_id: &str) -> Vec<u8> {
+    Sha256::digest(format!("passkey-user:{account_id}").as_bytes())[..16].to_vec()
+}
+
+/// A ceremony's options for the browser, and the id to answer with.
+#[derive(Debug, Clone)]
+pub struct Started {
+    /// `registration_id` or `challenge_id`.
+    pub id: String,
+    /// The WebAuthn options (JSON).
+    pub options: Value,
+}
+
+/// A name of 1–64 characters (trimmed), or the field error.
+pub fn parse_name(name: &str) -> Result<String, FieldError> {
+    let name = name.trim();
+    let chars = name.chars().count();
+    if chars == 0 || chars > NAME_MAX_CHARS || name.chars().any(char::is_control) {
+        return Err(FieldError::new("name", "invalid_name"));
+    }
+    Ok(name.to_owned())
+}
+
+fn unavailable(error: CeremonyError) -> FlowError {
+    match error {
+        CeremonyError::Unavailable(why) => FlowError::Unavailable(why),
+        refused => FlowError::Internal(refused.to_string()),
+    }
+}
+
+/// `result`, with the failure of `conflict` answered as `instead`.
+fn or_conflict(result: Result<(), NotCommitted>, conflict: Conflict, instead: FlowError) -> Result<(), FlowError> {
+    match result {
+        Err(e) if e.is(conflict) => Err(instead),
+        other => Ok(other?),
+    }
+}
+
+fn too_many_passkeys() -> FlowError {
+    FlowError::Conflicting("passkey_limit")
+}
+
+/// Starts a registration for the signed-in account, after the password
+/// (and, with two-factor sign-in on, a code) re-check: creation options for
+/// a discoverable credential, its own passkeys excluded.
+pub async fn begin_registration(
+    app: &App,
+    current: &Authenticated,
+    password: &SecretString,
+    code: Option<&SecretString>,
+) -> Result<Started, FlowError> {
+    let proof = Proof { password: Some(password), code, action: "add a passkey" };
+    let checked = reauthenticate(app, current, proof).await?;
+    let account = checked.account();
+    let passkeys = app.records().passkeys(&account.account_id).await?;
+    if passkeys.len() >= MAX_PASSKEYS {
+        return Err(too_many_passkeys());
+    }
+    let exclude: Vec<Vec<u8>> = passkeys.iter().map(|p| p.record.credential_id_bytes()).collect();
+    let Challenge { options, state } = app
+        .ceremonies
+        .registration_options(&user_handle(&account.account_id), account.username.as_str(), &exclude)
+        .map_err(unavailable)?;
+    let registration_id = secret_token::new_id(app.random.as_ref());
+    let mut changes = Changes::new();
+    changes.begin_passkey_registration(
+        &account.account_id,
+        &registration_id,
+        &PasskeyCeremony { state },
+        app.clock.now() + CEREMONY_SECS,
+    );
+    // The code the re-check spent is spent now that the request succeeds.
+    if account != checked.stored.record {
+        changes.update_account(&checked.stored, &account);
+    }
+    app.records().commit(changes).await?;
+    Ok(Started { id: registration_id, options })
+}
+
+/// Finishes the registration `registration_id` with the browser's
+/// `credential`: verified (origin, relying party, challenge, user
+/// verification; any of them wrong is `422` on `credential` and stores
+/// nothing), stored under `name`, audited and told to the owner.
+pub async fn finish_registration(
+    app: &App,
+    current: &Authenticated,
+    registration_id: &str,
+    credential: &Value,
+    name: Option<String>,
+) -> Result<Passkey, FlowError> {
+    let account = &current.account;
+    let records = app.records();
+    let ceremony = records
+        .passkey_registration(&account.account_id, registration_id)
+        .await?
+        .ok_or_else(|| FlowError::Validation(vec![FieldError::new("registration_id", "invalid_registration")]))?;
+    let verified = app.ceremonies.register(credential, &ceremony.record.state).map_err(|e| match e {
+        CeremonyError::Refused(why) => {
+            tracing::info!(account_id = %account.account_id, %why, "passkey registration refused");
+            FlowError::Validation(vec![FieldError::new("credential", "invalid_credential")])
+        }
+        other => unavailable(other),
+    })?;
+    if records.passkeys(&account.account_id).await?.len() >= MAX_PASSKEYS {
+        return Err(too_many_passkeys());
+    }
+    let passkey = Passkey {
+        passkey_id: secret_token::new_id(app.random.as_ref()),
+        name: name.unwrap_or_else(|| DEFAULT_NAME.to_owned()),
+        created_at: app.clock.now(),
+        last_used_at: None,
+        backed_up: verified.backed_up,
+        credential_id: URL_SAFE_NO_PAD.encode(&verified.credential_id),
+        credential: verified.stored,
+    };
+    let mut changes = Changes::new();
+    changes.consume_passkey_ceremony(&ceremony).add_passkey(&account.account_id, &passkey, &verified.credential_id);
+    let detail = Some(passkey.passkey_id.clone());
+    audit::add(app, &mut changes, &account.account_id, AuditEvent::PasskeyAdded, Actor::Customer, detail);
+    records.commit(changes).await.map_err(|e| match e {
+        e if e.is(Conflict::PasskeyTaken) => FlowError::Conflicting("passkey_taken"),
+        e if e.is(Conflict::ChallengeChanged) => {
+            FlowError::Validation(vec![FieldError::new("registration_id", "invalid_registration")])
+        }
+        e => e.into(),
+    })?;
+    tracing::info!(account_id = %account.account_id, "passkey added");
+    send_email(app, account, Template::PasskeyAdded, account.language, None, &[("name", passkey.name.as_str())]).await;
+    Ok(passkey)
+}
+
+/// The signed-in account's passkeys, oldest first.
+pub async fn list(app: &App, current: &Authenticated) -> Result<Vec<Passkey>, FlowError> {
+    let mut passkeys: Vec<Passkey> =
+        app.records().passkeys(&current.account.account_id).await?.into_iter().map(|s| s.record).collect();
+    passkeys.sort_by(|a, b| (a.created_at, &a.passkey_id).cmp(&(b.created_at, &b.passkey_id)));
+    Ok(passkeys)
+}
+
+async fn own_passkey(app: &App, account: &Account, passkey_id: &str) -> Result<Stored<Passkey>, FlowError> {
+    app.records().passkey(&account.account_id, passkey_id).await?.ok_or(FlowError::NotFound("passkey_not_found"))
+}
+
+/// Renames one of the signed-in account's passkeys.
+pub async fn rename(app: &App, current: &Authenticated, passkey_id: &str, name: String) -> Result<Passkey, FlowError> {
+    let stored = own_passkey(app, &current.account, passkey_id).await?;
+    let renamed = Passkey { name, ..stored.record.clone() };
+    let mut changes = Changes::new();
+    changes.update_passkey(&stored, &renamed);
+    or_conflict(
+        app.records().commit(changes).await,
+        Conflict::PasskeyChanged,
+        FlowError::NotFound("passkey_not_found"),
+    )?;
+    Ok(renamed)
+}
+
+/// Removes one of the signed-in account's passkeys, after the re-check of
+/// the person; audited and told to the owner.
+pub async fn remove(
+    app: &App,
+    current: &Authenticated,
+    passkey_id: &str,
+    password: &SecretString,
+    code: Option<&SecretString>,
+) -> Result<(), FlowError> {
+    let stored = own_passkey(app, &current.account, passkey_id).await?;
+    let proof = Proof { password: Some(password), code, action: "remove a passkey" };
+    let checked = reauthenticate(app, current, proof).await?;
+    let account = checked.account();
+    let mut changes = Changes::new();
+    changes.remove_passkey(&stored, &stored.record.credential_id_bytes());
+    if account != checked.stored.record {
+        changes.update_account(&checked.stored, &account);
+    }
+    let detail = Some(stored.record.passkey_id.clone());
+    audit::add(app, &mut changes, &account.account_id, AuditEvent::PasskeyRemoved, Actor::Customer, detail);
+    or_conflict(
+        app.records().commit(changes).await,
+        Conflict::PasskeyChanged,
+        FlowError::NotFound("passkey_not_found"),
+    )?;
+    tracing::info!(account_id = %account.account_id, "passkey removed");
+    let name = stored.record.name.as_str();
+    send_email(app, &account, Template::PasskeyRemoved, account.language, None, &[("name", name)]).await;
+    Ok(())
+}
+
+/// Starts a usernameless sign-in: request options with no credentials
+/// listed (the browser offers the user's passkeys) and user verification
+/// required.
+pub async fn begin_sign_in(app: &App) -> Result<Started, FlowError> {
+    let Challenge { options, state } = app.ceremonies.sign_in_options().map_err(unavailable)?;
+    let challenge_id = secret_token::new_id(app.random.as_ref());
+    let mut changes = Changes::new();
+    changes.begin_passkey_sign_in(&challenge_id, &PasskeyCeremony { state }, app.clock.now() + CEREMONY_SECS);
+    app.records().commit(changes).await?;
+    Ok(Started { id: challenge_id, options })
+}
+
+/// Signs in with the browser's answer to the challenge `challenge_id`. The
+/// challenge is used up first; then every refusal — an unknown, removed or
+/// mismatching credential, a wrong origin or relying party, no user
+/// verification, a bad signature — is `InvalidCredentials` alike. A
+/// signature counter that went backwards refuses and tells the owner.
+pub async fn sign_in(
+    app: &App,
+    challenge_id: &str,
+    credential: &Value,
+    client: &Client,
+) -> Result<NewSession, FlowError> {
+    let records = app.records();
+    let ceremony = records.passkey_sign_in(challenge_id).await?.ok_or(FlowError::InvalidCredentials)?;
+    let mut used = Changes::new();
+    used.consume_passkey_ceremony(&ceremony);
+    or_conflict(records.commit(used).await, Conflict::ChallengeChanged, FlowError::InvalidCredentials)?;
+
+    let claimed = app.ceremonies.claimed(credential).map_err(refusal)?;
+    let owner = records.passkey_owner(&claimed.credential_id).await?.ok_or(FlowError::InvalidCredentials)?;
+    if claimed.user_handle != user_handle(&owner.account_id) {
+        return Err(FlowError::InvalidCredentials);
+    }
+    let passkey = records.passkey(&owner.account_id, &owner.passkey_id).await?.ok_or(FlowError::InvalidCredentials)?;
+    let stored = load(app, &owner.account_id).await?.ok_or(FlowError::InvalidCredentials)?;
+    let account = stored.record.clone();
+    let asserted = match app.ceremonies.assert(credential, &ceremony.record.state, &passkey.record.credential) {
+        Err(CeremonyError::CounterWentBackwards) => {
+            counter_went_backwards(app, &account, &passkey.record).await?;
+            return Err(FlowError::InvalidCredentials);
+        }
+        other => other.map_err(refusal)?,
+    };
+    if account.status != AccountStatus::Active {
+        return Err(FlowError::InvalidCredentials);
+    }
+    if account.suspension.is_some() {
+        return Err(FlowError::AccountSuspended);
+    }
+    let used = Passkey {
+        last_used_at: Some(app.clock.now()),
+        backed_up: asserted.backed_up,
+        credential: asserted.stored,
+        ..passkey.record.clone()
+    };
+    let mut changes = Changes::new();
+    changes.update_passkey(&passkey, &used);
+    let had_failures = app.counters().counted(Limit::LoginStreak(&account.account_id)).await? > 0;
+    complete(app, &stored, account, had_failures, client, changes, Method::Passkey).await
+}
+
+/// Any refusal of an assertion is an unknown credential to the client.
+fn refusal(error: CeremonyError) -> FlowError {
+    match error {
+        CeremonyError::Refused(why) => {
+            tracing::info!(%why, "passkey sign-in refused");
+            FlowError::InvalidCredentials
+        }
+        CeremonyError::CounterWentBackwards => FlowError::InvalidCredentials,
+        other => unavailable(other),
+    }
+}
+
+/// A cloned authenticator? Audited, and the owner is told.
+async fn counter_went_backwards(app: &App, account: &Account, passkey: &Passkey) -> Result<(), FlowError> {
+    tracing::warn!(account_id = %account.account_id, "a passkey's signature counter went backwards");
+    let mut changes = Changes::new();
+    let detail = Some(passkey.passkey_id.clone());
+    audit::add(
+        app,
+        &mut changes,
+        &account.account_id,
+        AuditEvent::PasskeyCounterWentBackwards,
+        Actor::Customer,
+        detail,
+    );
+    match app.records().commit(changes).await {
+        Ok(()) | Err(NotCommitted::Conflict(_)) => {}
+        Err(e) => return Err(e.into()),
+    }
+    send_email(app, account, Template::PasskeyCloned, account.language, None, &[("name", passkey.name.as_str())]).await;
+    Ok(())
+}
