@@ -15,6 +15,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use accounts_dev::event::api_gateway_v2;
+use accounts_tests::authenticator::Authenticator;
 use criterion::{BatchSize, Criterion};
 use hyper::body::Bytes;
 use lambda_http::Body;
@@ -215,6 +216,29 @@ impl Bench {
         (customer, secret)
     }
 
+    /// A passkey's authenticator for the origin of the default public URL.
+    fn authenticator() -> Authenticator {
+        Authenticator::new("http://localhost:3000")
+    }
+
+    /// Registration options for `customer` and the credential answering them.
+    fn passkey_registration(&self, customer: &Customer, authenticator: &mut Authenticator) -> Call {
+        let session = self.session(customer);
+        let body = json!({"password": *customer.password.borrow()});
+        let started = self.run(self.call("POST", "/v1/me/passkeys/options", Some(body), Some(&session), 200));
+        let credential = authenticator.register(&started["options"]);
+        let body = json!({"registration_id": started["registration_id"], "credential": credential});
+        self.call("POST", "/v1/me/passkeys", Some(body), Some(&session), 201)
+    }
+
+    /// A customer with one passkey, and its authenticator.
+    fn customer_with_passkey(&self) -> (Customer, RefCell<Authenticator>) {
+        let customer = self.customer();
+        let mut authenticator = Self::authenticator();
+        self.run(self.passkey_registration(&customer, &mut authenticator));
+        (customer, RefCell::new(authenticator))
+    }
+
     fn advance_clock(&self, seconds: i64) {
         self.embedded.clock.advance(seconds);
         self.epoch.set(self.epoch.get() + 1);
@@ -230,6 +254,7 @@ fn flows<'a>(
     bob: &'a Customer,
     carol: &'a (Customer, String),
     dave: &'a std::cell::OnceCell<(Customer, Cell<u64>)>,
+    erin: &'a (Customer, RefCell<Authenticator>),
 ) -> Vec<(&'static str, Setup<'a>)> {
     vec![
         (
@@ -242,6 +267,33 @@ fn flows<'a>(
         ("POST /v1/accounts", Box::new(|| bench.sign_up_call().0)),
         ("POST /v1/password/set", Box::new(|| bench.activation_call().0)),
         ("POST /v1/sessions", Box::new(|| bench.sign_in_call(&alice.username, PASSWORD))),
+        (
+            "POST /v1/me/passkeys/options",
+            Box::new(|| {
+                let body = json!({"password": PASSWORD});
+                bench.call("POST", "/v1/me/passkeys/options", Some(body), Some(&bench.session(alice)), 200)
+            }),
+        ),
+        (
+            "POST /v1/me/passkeys",
+            Box::new(|| {
+                // A customer of its own: an account holds at most ten.
+                bench.passkey_registration(&bench.customer(), &mut Bench::authenticator())
+            }),
+        ),
+        (
+            "POST /v1/sessions/passkey/options",
+            Box::new(|| bench.call("POST", "/v1/sessions/passkey/options", Some(json!({})), None, 200)),
+        ),
+        (
+            "POST /v1/sessions/passkey",
+            Box::new(|| {
+                let started = bench.run(bench.call("POST", "/v1/sessions/passkey/options", Some(json!({})), None, 200));
+                let credential = erin.1.borrow_mut().assert(&started["options"]);
+                let body = json!({"challenge_id": started["challenge_id"], "credential": credential});
+                bench.call("POST", "/v1/sessions/passkey", Some(body), None, 201)
+            }),
+        ),
         ("GET /v1/me", Box::new(|| bench.call("GET", "/v1/me", None, Some(&bench.session(alice)), 200))),
         (
             "DELETE /v1/sessions/current",
@@ -355,6 +407,8 @@ fn flows<'a>(
         (
             "POST /v1/me/email",
             Box::new(|| {
+                // A new day: an account may ask for five email changes a day.
+                bench.advance_clock(86_400);
                 let body = json!({"password": PASSWORD, "new_email": format!("moved{}@example.com", bench.unique())});
                 bench.call("POST", "/v1/me/email", Some(body), Some(&bench.session(alice)), 202)
             }),
@@ -362,6 +416,8 @@ fn flows<'a>(
         (
             "PUT /v1/me/phone",
             Box::new(|| {
+                // A new day: an account may ask for five phone-change codes a day.
+                bench.advance_clock(86_400);
                 let phone = Bench::phone(bench.unique());
                 let session = bench.session(alice);
                 bench.run(bench.call(
@@ -415,7 +471,8 @@ fn main() {
     let bench = Bench::new();
     let (alice, bob, carol) = (bench.customer(), bench.customer(), bench.customer_with_mfa());
     let dave = std::cell::OnceCell::new();
-    let flows = flows(&bench, &alice, &bob, &carol, &dave);
+    let erin = bench.customer_with_passkey();
+    let flows = flows(&bench, &alice, &bob, &carol, &dave, &erin);
 
     let mut criterion = Criterion::default()
         .sample_size(30)

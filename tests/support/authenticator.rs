@@ -64,7 +64,7 @@ impl Authenticator {
                 break key;
             }
         };
-        let rp_id = reqwest::Url::parse(origin).unwrap().host_str().unwrap().to_owned();
+        let rp_id = url::Url::parse(origin).unwrap().host_str().unwrap().to_owned();
         Self {
             key,
             credential_id: random::<32>().to_vec(),
