@@ -17,20 +17,55 @@ async function loadMe() {
   const result = await api("GET", "/v1/me");
   if (result.status === 401) { location.href = "/"; return; }
   me = result.body;
-  const table = document.getElementById("profile");
+  const table = document.getElementById("profile-table");
   table.replaceChildren(
-    row([t("username"), me.username]), row([t("email"), me.email]), row([t("phone"), me.phone]),
+    row([t("username"), me.username]), row([t("email"), me.email]), row([t("phone"), maskPhone(me.phone)]),
     row([t("organization"), me.organization]), row([t("type"), me.kind]), row([t("status"), me.status]));
-  for (const section of document.querySelectorAll(".primary-only")) section.hidden = me.kind !== "primary";
+  for (const link of document.querySelectorAll("#sections .primary-only")) link.hidden = me.kind !== "primary";
+  showSection();
   showMfa();
   await Promise.all([loadSessions(), loadPasskeys()]);
   if (me.kind === "primary") await Promise.all([loadVerification(), loadSubs(), loadDeletion()]);
+}
+
+// Sections: each has its own address (`/account#security`), so an email
+// can link to one; only the current one is on screen.
+function currentSection() {
+  const id = location.hash.slice(1);
+  const section = id && document.getElementById(id);
+  const allowed = section && section.hasAttribute("data-section") &&
+    !(section.classList.contains("primary-only") && me && me.kind !== "primary");
+  return allowed ? section : document.getElementById("profile");
+}
+
+function showSection(moveFocus = false) {
+  const current = currentSection();
+  for (const section of document.querySelectorAll("[data-section]")) section.hidden = section !== current;
+  for (const link of document.querySelectorAll("#sections a")) {
+    if (link.getAttribute("href") === `#${current.id}`) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  document.title = `${current.querySelector("h2").textContent} · ${t("account")}`;
+  if (moveFocus) current.querySelector("h2").focus();
+}
+window.addEventListener("hashchange", () => showSection(true));
+
+/** The security section's summary: two-factor, passkeys, sessions. */
+const glance = { mfa: "", passkeys: 0, sessions: 0 };
+function showGlance() {
+  const items = [`${t("twoFactor")}: ${glance.mfa}`, t("passkeyCount", { n: glance.passkeys }),
+    t("signedInPlaces", { n: glance.sessions })];
+  document.getElementById("glance").replaceChildren(...items.map((text) => {
+    const li = document.createElement("li"); li.textContent = text; return li;
+  }));
 }
 
 async function loadSessions() {
   const result = await api("GET", "/v1/me/sessions");
   const table = document.getElementById("sessions");
   table.replaceChildren(row([t("signedInAt"), t("lastSeen"), t("ipAddress"), t("browser"), ""], true));
+  glance.sessions = result.body.items.length;
+  showGlance();
   for (const session of result.body.items) {
     let action = t("thisSession");
     if (!session.current) {
@@ -51,6 +86,8 @@ function showMfa() {
   const on = me.mfa && me.mfa.totp;
   document.getElementById("mfa-status").textContent =
     on ? t("mfaOn", { n: me.mfa.recovery_codes_left }) : t("mfaOff");
+  glance.mfa = on ? t("mfaShortOn") : t("mfaOff");
+  showGlance();
   document.getElementById("mfa-enrol").hidden = on;
   document.getElementById("mfa-disable").hidden = !on;
   document.getElementById("mfa-new-codes").hidden = !on;
@@ -80,6 +117,8 @@ async function loadPasskeys() {
   const result = await api("GET", "/v1/me/passkeys");
   const table = document.getElementById("passkeys");
   if (result.status !== 200) return;
+  glance.passkeys = result.body.items.length;
+  showGlance();
   table.replaceChildren(row([t("passkeyName").replace(/ \(.*\)$|（.*）$/, ""), t("added"), t("lastUsed"), t("synced"), ""], true));
   if (!result.body.items.length) { table.append(row([t("noPasskeys"), "", "", "", ""])); return; }
   for (const passkey of result.body.items) {
@@ -182,14 +221,18 @@ async function loadDeletion() {
   document.getElementById("cancel-deletion").hidden = status !== "pending_review";
 }
 
+/** Announces and uploads each file, showing its progress (cancellable). */
 async function uploadAll(files) {
   const ids = [];
+  const shown = { progress: document.getElementById("upload-progress"), label: document.getElementById("upload-label"),
+    cancel: document.getElementById("upload-cancel") };
   for (const file of files) {
-    const announced = await api("POST", "/v1/me/verification/materials",
+    const announced = await request("POST", "/v1/me/verification/materials",
       { file_name: file.name, content_type: file.type, size: file.size });
     if (announced.status !== 201) return { failed: announced };
-    const put = await fetch(announced.body.upload_url, { method: "PUT", headers: { "Content-Type": file.type }, body: file });
-    if (!put.ok) return { failed: { status: put.status, body: { detail: `upload: HTTP ${put.status}` } } };
+    const status = await upload(announced.body.upload_url, file, file.type, shown);
+    if (status === 0) return { cancelled: true };
+    if (status < 200 || status > 299) return { failed: { status, body: { detail: `upload: HTTP ${status}` } } };
     ids.push(announced.body.material_id);
   }
   return { ids };
@@ -216,9 +259,17 @@ document.addEventListener("DOMContentLoaded", () => {
     document.getElementById("individual-fields").hidden = verify.type.value !== "individual";
     document.getElementById("enterprise-fields").hidden = verify.type.value !== "enterprise";
   });
-  verify.addEventListener("submit", async (event) => {
+  verify.addEventListener("submit", (event) => {
     event.preventDefault();
+    // Uploads and the submission are one piece of work for the button.
+    const button = pressed;
+    pressed = null;
+    whileWorking(button, submitVerification(verify));
+  });
+  async function submitVerification(verify) {
+    showProblem(verify, { status: 200 });
     const uploaded = await uploadAll(verify.material_ids.files);
+    if (uploaded.cancelled) return;
     if (uploaded.failed) { showProblem(verify, uploaded.failed); return; }
     const body = values(verify);
     delete body.material_ids;
@@ -227,9 +278,9 @@ document.addEventListener("DOMContentLoaded", () => {
       if (key !== "type" && !inGroup) delete body[key];
     }
     body.material_ids = uploaded.ids;
-    const result = await api("POST", "/v1/me/verification", body);
+    const result = await request("POST", "/v1/me/verification", body);
     if (!showProblem(verify, result)) await loadVerification();
-  });
+  }
 
   document.getElementById("end-others").addEventListener("click", async () => {
     await api("DELETE", "/v1/me/sessions");
@@ -302,7 +353,7 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   const phoneChange = document.getElementById("phone-change");
   document.getElementById("phone-send-code").addEventListener("click", async () => {
-    const result = await api("POST", "/v1/me/phone/sms-code", { phone: phoneChange.phone.value });
+    const result = await api("POST", "/v1/me/phone/sms-code", { phone: phoneValue(phoneChange.phone) });
     if (!showProblem(phoneChange, result)) say(phoneChange.querySelector(".notice"), t("codeSent"));
   });
   phoneChange.addEventListener("submit", async (event) => {
@@ -315,7 +366,7 @@ document.addEventListener("DOMContentLoaded", () => {
 
   const sub = document.getElementById("sub");
   document.getElementById("sub-send-code").addEventListener("click", async () => {
-    const result = await api("POST", "/v1/sms-codes", { phone: sub.phone.value, purpose: "sub_account" });
+    const result = await api("POST", "/v1/sms-codes", { phone: phoneValue(sub.phone), purpose: "sub_account" });
     if (!showProblem(sub, result)) say(sub.querySelector(".notice"), t("codeSent"));
   });
   sub.addEventListener("submit", async (event) => {

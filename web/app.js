@@ -72,6 +72,10 @@ const TEXT = {
     signInWithPasskey: "Sign in with a passkey", or: "or", passkeyUnsupported: "This browser cannot use passkeys.",
     removeWhich: "Remove “{name}”? Enter your password to confirm.", passkeyNameOf: "Name of {name}",
     subSmsCode: "SMS code sent to the sub-account's phone",
+    region: "Country or region", working: "Working…", uploadProgress: "{sent} of {total} sent",
+    uploadCancelled: "The upload was cancelled.", cancelUpload: "Cancel upload", menu: "Account centre sections",
+    atAGlance: "At a glance", passkeyCount: "Passkeys: {n}", signedInPlaces: "Sessions: {n}",
+    deleteAccount: "Delete account",
     cancelAppeal: "Cancel a recovery appeal", cancelAppealIntro: "Someone asked to recover your account. If it was not you, cancel it here.",
     cancelIt: "Cancel the appeal", appealCancelled: "The appeal is cancelled; your account stays as it is.",
     appealStatus: "Show", pending_review: "waiting for review", approved: "approved, on hold", done: "took effect",
@@ -153,6 +157,10 @@ const TEXT = {
     rejected: "已驳回", cancelled: "已取消", failed: "未能生效",
     contactTitle: "联系邮箱", story: "经过说明", takesEffect: "生效时间", accountSide: "账号信息",
     lastSignIn: "最近登录", previousAppeals: "此前的申诉", note: "备注（选填）",
+    region: "国家或地区", working: "处理中…", uploadProgress: "已上传 {sent} / {total}",
+    uploadCancelled: "上传已取消。", cancelUpload: "取消上传", menu: "账号中心栏目",
+    atAGlance: "概览", passkeyCount: "通行密钥：{n}", signedInPlaces: "登录会话：{n}",
+    deleteAccount: "注销账号",
     checkBeforeApproving: "批准前：通过原有联系方式联系账号所有人，将身份信息与实名认证材料核对，并从经过说明中寻找只有本人才知道的细节。",
   },
 };
@@ -166,10 +174,46 @@ function t(key, vars = {}) {
 function translatePage() {
   document.documentElement.lang = LANG;
   for (const el of document.querySelectorAll("[data-t]")) el.textContent = t(el.dataset.t);
+  for (const el of document.querySelectorAll("[data-t-label]")) el.setAttribute("aria-label", t(el.dataset.tLabel));
 }
 
-/** Calls the API; resolves to {status, body} and never throws on 4xx/5xx. */
-async function api(method, path, body, headers = {}) {
+// The button that started what the next API call does (a form's submitter
+// or a clicked button): it shows that it is working and cannot be pressed
+// again until the service answers.
+let pressed = null;
+// A handler makes its first call at once, so the mark lasts one task only.
+function press(button) {
+  pressed = button;
+  setTimeout(() => { if (pressed === button) pressed = null; });
+}
+document.addEventListener("submit", (event) => press(event.submitter || event.target.querySelector("button[type=submit]")), true);
+document.addEventListener("click", (event) => {
+  const button = event.target.closest && event.target.closest("button[type=button]");
+  if (button) press(button);
+}, true);
+
+/** Marks `button` as working (disabled, `aria-busy`) until `promise` settles. */
+async function whileWorking(button, promise) {
+  if (!button || button.disabled) return promise;
+  button.disabled = true;
+  button.setAttribute("aria-busy", "true");
+  button.classList.add("busy");
+  try { return await promise; } finally {
+    button.disabled = false;
+    button.removeAttribute("aria-busy");
+    button.classList.remove("busy");
+  }
+}
+
+/** Calls the API; resolves to {status, body} and never throws on 4xx/5xx.
+ * The button that asked for it is busy meanwhile. */
+function api(method, path, body, headers = {}) {
+  const button = pressed;
+  pressed = null;
+  return whileWorking(button, request(method, path, body, headers));
+}
+
+async function request(method, path, body, headers) {
   const init = {
     method,
     credentials: "same-origin",
@@ -193,6 +237,11 @@ async function api(method, path, body, headers = {}) {
 function showProblem(form, result) {
   for (const el of form.querySelectorAll(".error")) el.remove();
   for (const el of form.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
+  for (const el of form.querySelectorAll("[data-described-by]")) {
+    if (el.dataset.describedBy) el.setAttribute("aria-describedby", el.dataset.describedBy);
+    else el.removeAttribute("aria-describedby");
+    delete el.dataset.describedBy;
+  }
   const notice = form.querySelector(".notice");
   if (notice) { notice.hidden = true; notice.className = "notice"; }
   if (result.status < 400) return false;
@@ -205,10 +254,12 @@ function showProblem(form, result) {
     input.setAttribute("aria-invalid", "true");
     const message = document.createElement("div");
     message.className = "error";
+    message.setAttribute("role", "alert");
     message.id = `${name}-error-${Math.random().toString(36).slice(2, 7)}`;
     message.textContent = error.message;
-    input.setAttribute("aria-describedby", message.id);
-    (input.closest(".row") || input).after(message);
+    if (input.dataset.describedBy === undefined) input.dataset.describedBy = input.getAttribute("aria-describedby") || "";
+    input.setAttribute("aria-describedby", `${input.dataset.describedBy} ${message.id}`.trim());
+    (input.closest(".row") || input.closest(".phone") || input).after(message);
     placed = true;
   }
   if (notice && (!placed || !problem.errors)) say(notice, problem.detail || `HTTP ${result.status}`, false);
@@ -222,13 +273,107 @@ function say(notice, text, ok = true) {
   notice.setAttribute("role", ok ? "status" : "alert");
 }
 
-/** A form's fields as an object, empty strings left out. */
+/** A form's fields as an object, empty strings left out; phone fields in
+ * E.164, composed from their region picker. */
 function values(form) {
   const data = {};
   for (const [key, value] of new FormData(form).entries()) {
     if (typeof value === "string" && value !== "") data[key] = value;
   }
+  for (const input of form.querySelectorAll("input[data-phone]")) {
+    if (data[input.name] !== undefined) data[input.name] = phoneValue(input);
+  }
   return data;
+}
+
+// Phone numbers as people type them: a region picker beside every phone
+// field (the regions the service sends SMS to, `GET /v1/sms-regions`; the
+// first is the default), the national number with or without spaces, and
+// E.164 sent. A number typed with `+` or `00` is taken as international.
+let smsRegions = null;
+
+async function loadSmsRegions() {
+  if (!smsRegions) {
+    smsRegions = request("GET", "/v1/sms-regions").then((r) =>
+      r.status === 200 ? r.body.regions : [{ region: "CN", calling_code: 86, national_prefix: "0" }]);
+  }
+  return smsRegions;
+}
+
+function regionName(code) {
+  try { return new Intl.DisplayNames([LANG], { type: "region" }).of(code); } catch (_) { return code; }
+}
+
+/** Puts a region picker before each `input[data-phone]` on the page (each
+ * sits in a `div.phone` of its page's HTML). */
+async function addRegionPickers() {
+  const inputs = document.querySelectorAll("input[data-phone]");
+  if (!inputs.length) return;
+  const regions = await loadSmsRegions();
+  for (const input of inputs) {
+    const select = document.createElement("select");
+    select.className = "region";
+    select.id = `${input.id}-region`;
+    select.setAttribute("aria-label", t("region"));
+    for (const r of regions) {
+      const option = new Option(`${regionName(r.region)} +${r.calling_code}`, r.region);
+      option.dataset.code = r.calling_code;
+      option.dataset.prefix = r.national_prefix || "";
+      select.append(option);
+    }
+    // Inserted beside the field, never moving it (a focused field would blur).
+    input.before(select);
+    input.placeholder = "138 0013 8000";
+  }
+}
+
+/** E.164 of what `input` holds, with its region picker's calling code. */
+function phoneValue(input) {
+  const typed = input.value.trim();
+  const digits = typed.replace(/[^0-9]/g, "");
+  if (!typed) return "";
+  if (typed.startsWith("+")) return `+${digits}`;
+  if (digits.startsWith("00")) return `+${digits.slice(2)}`;
+  const select = document.getElementById(`${input.id}-region`);
+  const option = select && select.selectedOptions[0];
+  if (!option) return typed;
+  const prefix = option.dataset.prefix;
+  const national = prefix && digits.startsWith(prefix) ? digits.slice(prefix.length) : digits;
+  return `+${option.dataset.code}${national}`;
+}
+
+/** A number masked as Chinese consoles show it: `138****8000` for a
+ * mainland number, `+852****4567` (four digits hidden) for others. */
+function maskPhone(e164) {
+  if (!e164) return e164;
+  const digits = e164.replace(/^\+/, "");
+  if (digits.startsWith("86") && digits.length === 13) return `${digits.slice(2, 5)}****${digits.slice(-4)}`;
+  return `+${digits.slice(0, -8)}****${digits.slice(-4)}`;
+}
+
+/** PUTs `file` to `url` showing progress in `progress` (a <progress>) and
+ * `label`; `cancel` (a button) aborts it. Resolves to the HTTP status, or 0
+ * if cancelled or the network failed. */
+function upload(url, file, contentType, { progress, label, cancel }) {
+  return new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    const size = (n) => n < 1024 * 1024 ? `${Math.round(n / 1024)} KB` : `${(n / 1048576).toFixed(1)} MB`;
+    const show = (sent) => {
+      progress.max = file.size; progress.value = sent;
+      label.textContent = t("uploadProgress", { sent: size(sent), total: size(file.size) });
+    };
+    progress.hidden = false; label.hidden = false; cancel.hidden = false;
+    show(0);
+    xhr.upload.addEventListener("progress", (e) => show(e.loaded));
+    const done = (status) => { cancel.hidden = true; cancel.onclick = null; resolve(status); };
+    xhr.addEventListener("load", () => { show(file.size); done(xhr.status); });
+    xhr.addEventListener("error", () => done(0));
+    xhr.addEventListener("abort", () => { label.textContent = t("uploadCancelled"); progress.hidden = true; done(0); });
+    cancel.onclick = () => xhr.abort();
+    xhr.open("PUT", url);
+    xhr.setRequestHeader("Content-Type", contentType);
+    xhr.send(file);
+  });
 }
 
 /** The `alaya` rules, re-checked as the user types (the server decides). */
@@ -253,7 +398,7 @@ function watchPasswordRules(input, list, usernameOf = () => "") {
   update();
 }
 
-document.addEventListener("DOMContentLoaded", translatePage);
+document.addEventListener("DOMContentLoaded", () => { translatePage(); addRegionPickers(); });
 
 // Passkeys: WebAuthn options arrive and credentials leave as JSON (binary
 // fields base64url). Browsers with WebAuthn Level 3 convert themselves

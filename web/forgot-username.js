@@ -9,7 +9,7 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const body = form.method.value === "email" ? { email: form.email.value } : { phone: form.phone.value };
+    const body = form.method.value === "email" ? { email: form.email.value } : { phone: phoneValue(form.phone) };
     const result = await api("POST", "/v1/username/forgot", body);
     if (!showProblem(form, result)) say(form.querySelector(".notice"), t("usernameSent"));
   });

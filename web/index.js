@@ -8,13 +8,13 @@
 const RETURN_PAGES = ["/account", "/confirm-email", "/ops"];
 
 /** Where to go once signed in: `next` if it names one of RETURN_PAGES
- * (with its own query), else the account centre. */
+ * (with its own query and section), else the account centre. */
 function destination() {
   const next = new URLSearchParams(location.search).get("next") || "";
   let url;
   try { url = new URL(next, location.origin); } catch (_) { return "/account"; }
   const ours = url.origin === location.origin && RETURN_PAGES.includes(url.pathname) && next.startsWith(url.pathname);
-  return ours ? url.pathname + url.search : "/account";
+  return ours ? url.pathname + url.search + url.hash : "/account";
 }
 
 const first = document.getElementById("signin");

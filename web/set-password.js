@@ -30,7 +30,7 @@ document.addEventListener("DOMContentLoaded", async () => {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const body = { token, password: form.password.value };
-    if (!phoneField.hidden) body.phone = form.phone.value.trim();
+    if (!phoneField.hidden) body.phone = phoneValue(form.phone);
     const result = await api("POST", "/v1/password/set", body);
     if (!showProblem(form, result)) {
       done(t("passwordSet"));

@@ -13,7 +13,7 @@ function countdown(seconds) {
   tick();
 }
 sendButton.addEventListener("click", async () => {
-  const result = await api("POST", "/v1/sms-codes", { phone: form.phone.value, purpose: "sign_up" });
+  const result = await api("POST", "/v1/sms-codes", { phone: phoneValue(form.phone), purpose: "sign_up" });
   if (showProblem(form, result)) {
     const wait = result.status === 429 && result.body ? Number(result.body.retry_after || 0) : 0;
     if (wait) countdown(wait);

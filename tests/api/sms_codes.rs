@@ -187,3 +187,35 @@ async fn a_malformed_code_is_not_counted_as_a_try() {
     }
     assert_eq!(sign_up_with_code(&app, &phone, &code).await.status(), StatusCode::CREATED);
 }
+
+/// `GET /v1/sms-regions`: what the pages' region picker offers.
+async fn sms_regions(app: &accounts_tests::TestApp) -> (reqwest::header::HeaderMap, Value) {
+    let response = app.client.get(format!("{}/v1/sms-regions", app.base)).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let headers = response.headers().clone();
+    (headers, response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_sms_regions_are_listed_with_their_calling_codes_for_anyone_to_cache() {
+    let app = spawn_app().await;
+    let (headers, body) = sms_regions(&app).await;
+    assert_eq!(body, json!({"regions": [{"region": "CN", "calling_code": 86, "national_prefix": "0"}]}));
+    assert_eq!(headers["cache-control"], "public, max-age=3600");
+    assert!(app.outbox().await.is_empty());
+}
+
+#[tokio::test]
+#[cfg_attr(feature = "stack", ignore = "needs a configuration of its own; the stack has one")]
+async fn the_sms_regions_follow_the_configured_list_in_its_order() {
+    let app = accounts_tests::spawn_app_with(&[("ACCOUNTS_SMS_REGIONS", "HK,CN,GB")]).await;
+    let (_, body) = sms_regions(&app).await;
+    assert_eq!(
+        body["regions"],
+        json!([
+            {"region": "HK", "calling_code": 852, "national_prefix": null},
+            {"region": "CN", "calling_code": 86, "national_prefix": "0"},
+            {"region": "GB", "calling_code": 44, "national_prefix": "0"},
+        ])
+    );
+}

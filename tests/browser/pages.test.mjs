@@ -4,14 +4,12 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { mkdtempSync, mkdirSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdtempSync, mkdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PASSWORD, launchBrowser, linkIn, walks } from "./support.mjs";
+import { PASSWORD, launchBrowser, linkIn, startDevServer, walks } from "./support.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const shots = process.env.UPDATE_SCREENSHOTS === "1" ? join(root, "docs", "screenshots") : mkdtempSync(join(tmpdir(), "shots-"));
@@ -21,46 +19,27 @@ const OPS_TOKEN = "browser-test-operator-token";
 // the test's own calls at the address the server listens on.
 let server, base, direct, browser;
 
-function freePort() {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitUntilUp(url) {
-  for (let i = 0; i < 200; i++) {
-    try { if ((await fetch(url)).ok) return; } catch (_) { /* not yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("accounts-dev did not start");
-}
-
 before(async () => {
-  const port = await freePort();
-  base = `http://localhost:${port}`;
-  direct = `http://127.0.0.1:${port}`;
-  const binary = process.env.ACCOUNTS_DEV_BIN || join(root, "target", "debug", "accounts-dev");
-  server = spawn(binary, [], {
-    env: { ...process.env, ACCOUNTS_BACKEND: "embedded", ACCOUNTS_ADDR: `127.0.0.1:${port}`, ACCOUNTS_PUBLIC_URL: base,
-      ACCOUNTS_DATA_DIR: mkdtempSync(join(tmpdir(), "accounts-browser-")), ACCOUNTS_OPS_TOKEN: OPS_TOKEN, RUST_LOG: "warn" },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  await waitUntilUp(`${direct}/_dev/outbox`);
+  server = await startDevServer(root, OPS_TOKEN);
+  ({ base, direct } = server);
   browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  server?.kill();
+  server?.stop();
 });
 
 async function outbox() { return (await fetch(`${direct}/_dev/outbox`)).json(); }
 async function lastTo(to, channel) { return (await outbox()).filter((m) => m.to === to && m.channel === channel).pop(); }
 async function advance(seconds) {
   await fetch(`${direct}/_dev/clock`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ advance_seconds: seconds }) });
+}
+
+/** Opens a section of the account centre by its menu link. */
+async function openSection(page, name) {
+  await page.locator("#sections").getByRole("link", { name, exact: true }).click();
+  await page.getByRole("heading", { level: 2, name, exact: true }).waitFor();
 }
 
 async function newPage(locale = "en-US") {
@@ -163,7 +142,7 @@ test("a customer uploads verification documents and an operator approves them", 
   await page.getByRole("button", { name: "Set password" }).click();
   await page.getByText("Your password is set").waitFor();
   await signIn(page, "verifier");
-
+  await openSection(page, "Real-name verification");
   await page.getByLabel("Real name").fill("李雷");
   await page.getByLabel("ID number").fill("11010519491231002X");
   const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(256)]);
@@ -213,6 +192,7 @@ test("two-factor sign-in: enrolment, sign-out, a code, then a recovery code", as
   const page = await newPage();
   await activatedThroughPages(page, "twostep");
   await signIn(page, "twostep");
+  await openSection(page, "Security");
   await page.locator("#mfa-status").getByText("Off").waitFor();
   await page.locator("#mfa-enrol").getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Set up an authenticator app" }).click();
@@ -252,6 +232,7 @@ test("two-factor sign-in: enrolment, sign-out, a code, then a recovery code", as
   await codeField.fill(recovery);
   await page.getByRole("button", { name: "Verify" }).click();
   await page.waitForURL(`${base}/account`);
+  await openSection(page, "Security");
   await page.locator("#mfa-status").getByText("On (9 recovery codes left)").waitFor();
 });
 
@@ -262,6 +243,7 @@ test("sessions elsewhere are listed and signed out from the account centre", asy
   const other = await newPage();
   await signIn(other, "twodevices");
   await page.reload();
+  await openSection(page, "Security");
   const rows = page.locator("#sessions tr");
   await page.locator("#sessions").getByText("This session").waitFor();
   assert.equal(await rows.count(), 3, "a header and two sessions");
@@ -275,6 +257,7 @@ test("the email changes through the link, and the phone with a code", async () =
   const page = await newPage();
   const email = await activatedThroughPages(page, "contacts");
   await signIn(page, "contacts");
+  await openSection(page, "Contact details");
   await page.getByLabel("New email").fill("contacts.new@example.com");
   await page.locator("#email-change").getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Change email" }).click();
@@ -285,21 +268,26 @@ test("the email changes through the link, and the phone with a code", async () =
   await page.goto(`${base}/account`);
   await page.locator("#profile").getByText("contacts.new@example.com").waitFor();
 
+  // Typed as people type it; the page sends E.164 with the picked region.
   const phone = "+8613700000001";
-  await page.getByLabel("New mobile phone").fill(phone);
+  await openSection(page, "Contact details");
+  assert.equal(await page.locator("#new-phone-region").inputValue(), "CN");
+  await page.getByLabel("New mobile phone").fill("137 0000 0001");
   await page.locator("#phone-change").getByRole("button", { name: "Send code" }).click();
   await page.getByText("The code is on its way.").waitFor();
   await page.locator("#phone-change").getByLabel("SMS code").fill((await lastTo(phone, "sms")).text.match(/\b\d{6}\b/)[0]);
   await page.locator("#phone-change").getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Change mobile phone" }).click();
   await page.getByText("Mobile phone changed.").waitFor();
-  await page.locator("#profile").getByText(phone).waitFor();
+  await openSection(page, "Profile");
+  await page.locator("#profile").getByText("137****0001", { exact: true }).waitFor();
 });
 
 test("a confirmation link opened while signed out asks to sign in, then confirms", async () => {
   const page = await newPage();
   await activatedThroughPages(page, "laterconfirm");
   await signIn(page, "laterconfirm");
+  await openSection(page, "Contact details");
   await page.getByLabel("New email").fill("later.new@example.com");
   await page.locator("#email-change").getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Change email" }).click();
@@ -331,7 +319,7 @@ test("sign-up takes an optional referrer phone", async () => {
   await page.goto(`${base}/sign-up`);
   await page.getByLabel("Referrer's mobile phone (optional)").fill("not a phone");
   await page.getByRole("button", { name: "Create account" }).click();
-  const error = page.locator("#referrer_phone + .error");
+  const error = page.locator(".phone:has(#referrer_phone) + .error");
   await error.waitFor();
   assert.ok((await error.textContent()).length > 0);
 });
@@ -447,9 +435,11 @@ test("with two-factor sign-in on, sensitive changes ask for a code as well", asy
   const page = await newPage();
   await activatedThroughPages(page, "protected");
   await signIn(page, "protected");
+  const asksForCode = (form) => page.locator(`${form} .mfa-code`).evaluate((field) => !field.hidden);
   for (const form of ["#change", "#email-change", "#phone-change", "#delete", "#sub"]) {
-    assert.equal(await page.locator(`${form} .mfa-code`).isVisible(), false, `${form} asks for no code while MFA is off`);
+    assert.equal(await asksForCode(form), false, `${form} asks for no code while MFA is off`);
   }
+  await openSection(page, "Security");
   await page.locator("#mfa-enrol").getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Set up an authenticator app" }).click();
   await page.locator("#mfa-secret").waitFor();
@@ -459,7 +449,7 @@ test("with two-factor sign-in on, sensitive changes ask for a code as well", asy
   await page.locator("#mfa-status").getByText("On (10 recovery codes left)").waitFor();
   const recovery = await page.locator("#mfa-recovery-codes li").allTextContents();
   for (const form of ["#change", "#email-change", "#phone-change", "#delete", "#sub"]) {
-    assert.ok(await page.locator(`${form} .mfa-code`).isVisible(), `${form} asks for a code`);
+    assert.ok(await asksForCode(form), `${form} asks for a code`);
   }
   // Without the code, the change is refused next to the code's field.
   const change = page.locator("#change");
@@ -531,6 +521,7 @@ test("a passkey is added in the security centre, signs in alone, and is removed"
   const { cdp, authenticatorId } = await virtualAuthenticator(page);
   await activatedThroughPages(page, "passkeyuser");
   await signIn(page, "passkeyuser");
+  await openSection(page, "Security");
   const add = page.locator("#passkey-add");
   await add.getByLabel("Name (optional)").fill("Laptop");
   await add.getByLabel("Password").fill(PASSWORD);
@@ -555,6 +546,7 @@ test("a passkey is added in the security centre, signs in alone, and is removed"
   await cdp.send("WebAuthn.setAutomaticPresenceSimulation", { authenticatorId, enabled: true });
   await page.waitForURL(`${base}/account`);
   await page.locator("#profile").getByText("passkeyuser", { exact: true }).waitFor();
+  await openSection(page, "Security");
   await page.locator("#passkeys").getByText("Never").waitFor({ state: "detached" });
 
   await page.locator("#passkeys").getByRole("button", { name: "Rename" }).click();
@@ -582,4 +574,286 @@ test("passkeys in Chinese", async () => {
   const page = await newPage("zh-CN");
   await page.goto(`${base}/`);
   await page.getByRole("button", { name: "使用通行密钥登录" }).waitFor();
+});
+
+// ---------------------------------------------------------------------------
+// Pages for people: accessibility (axe-core, WCAG 2.1 AA), the keyboard, a
+// phone's screen, long work that shows its progress, buttons that wait.
+
+const axeSource = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "node_modules", "axe-core", "axe.min.js"), "utf8");
+
+/** axe-core's WCAG 2.1 A and AA violations on what `page` shows now. The
+ * page's context bypasses the CSP only so that axe's script can be added. */
+async function violations(page) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(() => axe.run(document, {
+    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+  }));
+  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+/** A function that resolves once `page` has loaded and its calls to the API
+ * have all been answered (Chromium's own "network idle" never comes while
+ * the sign-in page's passkey autofill request is pending). */
+function apiQuiet(page) {
+  let inflight = 0;
+  let last = Date.now();
+  const ours = (r) => new URL(r.url()).pathname.startsWith("/v1/");
+  page.on("request", (r) => { if (ours(r)) inflight++; });
+  const done = (r) => { if (ours(r)) { inflight--; last = Date.now(); } };
+  page.on("requestfinished", done);
+  page.on("requestfailed", done);
+  return async () => {
+    await page.waitForLoadState("load");
+    while (inflight > 0 || Date.now() - last < 250) await new Promise((r) => setTimeout(r, 50));
+  };
+}
+
+async function axePage(locale, viewport = { width: 1100, height: 900 }) {
+  const context = await browser.newContext({ locale, viewport, bypassCSP: true });
+  return context.newPage();
+}
+
+/** Every page, and each page's error state: what axe checks. */
+const PUBLIC_PAGES = [
+  ["/", async (p) => p.locator("#signin button[type=submit]").click()],
+  ["/sign-up", async (p) => p.locator("#signup button[type=submit]").click()],
+  ["/set-password?token=not-a-token", null],
+  ["/forgot-password", async (p) => p.locator("form button[type=submit]").first().click()],
+  ["/forgot-username", async (p) => p.locator("form button[type=submit]").first().click()],
+  ["/appeal", async (p) => p.locator("form button[type=submit]").first().click()],
+  ["/confirm-appeal?token=not-a-token", null],
+  ["/cancel-appeal?token=not-a-token", async (p) => p.locator("button").last().click()],
+  ["/confirm-email?token=not-a-token", null],
+  ["/ops", null],
+];
+const ACCOUNT_SECTIONS = ["profile", "security", "contact", "verification", "sub-accounts", "deletion"];
+
+for (const locale of ["en-US", "zh-CN"]) {
+  test(`axe finds no WCAG 2.1 AA violation on any page or error state (${locale})`, async () => {
+    const page = await axePage(locale);
+    const quiet = apiQuiet(page);
+    const found = [];
+    for (const [path, provoke] of PUBLIC_PAGES) {
+      await page.goto(`${base}${path}`);
+      await quiet();
+      found.push(...(await violations(page)).map((v) => `${path}: ${v}`));
+      if (provoke) {
+        await provoke(page);
+        await page.locator(".error, .notice.bad").first().waitFor();
+        found.push(...(await violations(page)).map((v) => `${path} (errors): ${v}`));
+      }
+    }
+    const username = locale === "en-US" ? "axeuser" : "axeuserzh";
+    await activatedThroughPages(await newPage(), username);
+    await page.goto(`${base}/`);
+    await page.locator("#login").fill(username);
+    await page.locator("#password").fill(PASSWORD);
+    await page.locator("#signin button[type=submit]").click();
+    await page.waitForURL(`${base}/account`);
+    for (const section of ACCOUNT_SECTIONS) {
+      await page.goto(`${base}/account#${section}`);
+      await page.locator(`#${section}`).waitFor();
+      await quiet();
+      found.push(...(await violations(page)).map((v) => `/account#${section}: ${v}`));
+    }
+    // An error state of the account centre: a wrong password.
+    await page.goto(`${base}/account#security`);
+    await page.locator("#change").getByRole("textbox").first().waitFor();
+    await page.locator("#current_password").fill("wrong");
+    await page.locator("#new_password").fill("N3w#Gpu-Cloud1");
+    await page.locator("#change button[type=submit]").click();
+    await page.locator("#change .error, #change .notice.bad").first().waitFor();
+    found.push(...(await violations(page)).map((v) => `/account#security (errors): ${v}`));
+    assert.deepEqual(found, []);
+  });
+}
+
+test("sign-up to sign-in with the keyboard alone, focus always visible", async () => {
+  const page = await newPage();
+  const phone = "+8613612340000";
+  /** Tabs (or Shift+Tabs) until `selector` has focus, checking that every
+   * element passed shows its focus. */
+  async function tabTo(selector, { back = false } = {}) {
+    for (let i = 0; i < 60; i++) {
+      await page.keyboard.press(back ? "Shift+Tab" : "Tab");
+      const state = await page.evaluate((sel) => {
+        const el = document.activeElement;
+        if (!el || el === document.body) return { here: false, visible: true };
+        const style = getComputedStyle(el);
+        return { here: el.matches(sel), visible: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0 };
+      }, selector);
+      assert.ok(state.visible, `focus is visible on the way to ${selector}`);
+      if (state.here) return;
+    }
+    assert.fail(`Tab never reached ${selector}`);
+  }
+  await page.goto(`${base}/sign-up`);
+  await page.locator("#phone-region").waitFor();
+  await tabTo("#username"); await page.keyboard.type("keyboarder");
+  await tabTo("#email"); await page.keyboard.type("keyboarder@example.com");
+  await tabTo("#phone"); await page.keyboard.type("136 1234 0000");
+  await tabTo("#send-code"); await page.keyboard.press("Enter");
+  await page.getByRole("button", { name: /Resend in \d+ s/ }).waitFor();
+  const sms = await lastTo(phone, "sms");
+  await tabTo("#sms_code", { back: true }); await page.keyboard.type(sms.text.match(/\b\d{6}\b/)[0]);
+  await tabTo("#accept_terms"); await page.keyboard.press("Space");
+  await tabTo("#signup button[type=submit]"); await page.keyboard.press("Enter");
+  await page.getByText("Check your email").waitFor();
+
+  await page.goto(linkIn(await lastTo("keyboarder@example.com", "email")));
+  await page.locator("#phone-region").waitFor();
+  await tabTo("#phone"); await page.keyboard.type("13612340000");
+  await tabTo("#password"); await page.keyboard.type(PASSWORD);
+  await page.keyboard.press("Enter");
+  await page.getByText("Your password is set").waitFor();
+
+  await page.goto(`${base}/`);
+  await tabTo("#login"); await page.keyboard.type("keyboarder");
+  await tabTo("#password"); await page.keyboard.type(PASSWORD);
+  await page.keyboard.press("Enter");
+  await page.waitForURL(`${base}/account`);
+  // The account centre's menu is reached and followed by keyboard too.
+  await tabTo('#sections a[href="#security"]'); await page.keyboard.press("Enter");
+  await page.waitForFunction(() => document.activeElement.id === "security-title");
+  assert.equal(new URL(page.url()).hash, "#security");
+});
+
+test("at 375×667 every page fits without sideways scrolling and its targets are at least 44 px", async () => {
+  const context = await browser.newContext({ viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true,
+    deviceScaleFactor: 2, locale: "zh-CN" });
+  const page = await context.newPage();
+  const quiet = apiQuiet(page);
+  const fits = async (where) => {
+    const { scroll, width, small } = await page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth, width: window.innerWidth,
+      small: [...document.querySelectorAll("button, input:not([type=checkbox]):not([type=file]), select, nav a")]
+        .filter((el) => el.offsetParent !== null && el.getBoundingClientRect().height < 44)
+        .map((el) => `${el.tagName.toLowerCase()}#${el.id || el.textContent.trim()}`),
+    }));
+    assert.ok(scroll <= width, `${where} scrolls sideways (${scroll} > ${width})`);
+    assert.deepEqual(small, [], `${where}: targets under 44 px`);
+  };
+  for (const [path] of PUBLIC_PAGES) {
+    await page.goto(`${base}${path}`);
+    await quiet();
+    await fits(path);
+  }
+  await page.goto(`${base}/sign-up`);
+  await page.locator("#phone-region").waitFor();
+  await page.screenshot({ path: join(shots, "phone-sign-up.png") });
+  await page.goto(`${base}/`);
+  await page.screenshot({ path: join(shots, "phone-sign-in.png") });
+  await activatedThroughPages(await newPage(), "phoneuser");
+  await page.locator("#login").fill("phoneuser");
+  await page.locator("#password").fill(PASSWORD);
+  await page.locator("#signin button[type=submit]").click();
+  await page.waitForURL(`${base}/account`);
+  for (const section of ACCOUNT_SECTIONS) {
+    await page.goto(`${base}/account#${section}`);
+    await page.locator(`#${section}`).waitFor();
+    await quiet();
+    await fits(`/account#${section}`);
+  }
+  await page.goto(`${base}/account#profile`);
+  await quiet();
+  await page.screenshot({ path: join(shots, "phone-account.png") });
+  await page.goto(`${base}/account#security`);
+  await quiet();
+  await page.screenshot({ path: join(shots, "phone-account-security.png"), fullPage: true });
+  // The right keyboards.
+  await page.goto(`${base}/sign-up`);
+  assert.equal(await page.locator("#phone").getAttribute("type"), "tel");
+  assert.equal(await page.locator("#email").getAttribute("type"), "email");
+  assert.equal(await page.locator("#sms_code").getAttribute("inputmode"), "numeric");
+  assert.equal(await page.locator("#sms_code").getAttribute("autocomplete"), "one-time-code");
+});
+
+test("each section of the account centre has its own address, and only its forms are on screen", async () => {
+  const page = await newPage();
+  await activatedThroughPages(page, "navigator");
+  await signIn(page, "navigator");
+  assert.ok(await page.locator("#profile").isVisible());
+  assert.equal(await page.locator("#change").isVisible(), false);
+  await page.goto(`${base}/account#contact`);
+  await page.locator("#email-change").waitFor();
+  assert.equal(await page.locator("#profile").isVisible(), false);
+  assert.equal(await page.locator('#sections a[aria-current="page"]').textContent(), "Contact details");
+  await openSection(page, "Security");
+  const glance = await page.locator("#glance li").allTextContents();
+  assert.deepEqual(glance, ["Two-factor sign-in: Off", "Passkeys: 0", "Sessions: 1"]);
+  // A link in an email opens the right section (it outlives the sign-in).
+  const fresh = await newPage();
+  await fresh.goto(`${base}/?next=${encodeURIComponent("/account#security")}`);
+  await fresh.getByLabel("Username, email or phone").fill("navigator");
+  await fresh.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await fresh.getByRole("button", { name: "Sign in", exact: true }).click();
+  await fresh.waitForURL(`${base}/account#security`);
+  await fresh.locator("#passkeys-title").waitFor();
+});
+
+test("the region picker composes E.164 from a number typed with spaces or a trunk prefix", async () => {
+  const page = await newPage();
+  await page.goto(`${base}/sign-up`);
+  await page.locator("#phone-region").waitFor();
+  const region = await page.getByLabel("Country or region").first();
+  assert.equal(await region.inputValue(), "CN");
+  const sent = [];
+  page.on("request", (r) => { if (r.url().endsWith("/v1/sms-codes")) sent.push(JSON.parse(r.postData()).phone); });
+  for (const typed of ["136 1234 5001", "013612345002", "+86 136-1234-5003", "0086 13612345004"]) {
+    await page.getByLabel("Mobile phone", { exact: true }).fill(typed);
+    const answered = page.waitForResponse((r) => r.url().endsWith("/v1/sms-codes"));
+    await page.getByRole("button", { name: "Send code" }).click();
+    await answered;
+    await page.reload();
+    await page.locator("#phone-region").waitFor();
+  }
+  assert.deepEqual(sent, ["+8613612345001", "+8613612345002", "+8613612345003", "+8613612345004"]);
+});
+
+test("a document upload shows the bytes sent and can be cancelled; a waiting button cannot be pressed twice", async () => {
+  const page = await newPage();
+  await activatedThroughPages(page, "uploader");
+  await signIn(page, "uploader");
+  await openSection(page, "Real-name verification");
+  await page.getByLabel("Real name").fill("李雷");
+  await page.getByLabel("ID number").fill("11010519491231002X");
+  const pdf = Buffer.concat([Buffer.from("%PDF-1.7\n"), Buffer.alloc(6 * 1024 * 1024)]);
+  await page.getByLabel(/Documents/).setInputFiles({ name: "licence.pdf", mimeType: "application/pdf", buffer: pdf });
+  // A slow uplink (256 KiB/s), so the upload is seen in progress.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 20, downloadThroughput: 1 << 20, uploadThroughput: 256 << 10 });
+  const submit = page.locator("#verify button[type=submit]");
+  await submit.click();
+  await page.waitForFunction(() => document.getElementById("upload-progress").value > 0);
+  assert.match(await page.locator("#upload-label").textContent(), /^[\d.]+ (KB|MB) of 6\.0 MB sent$/);
+  assert.ok(await submit.isDisabled(), "the submit button waits");
+  assert.equal(await submit.getAttribute("aria-busy"), "true");
+  await page.getByRole("button", { name: "Cancel upload" }).click();
+  await page.getByText("The upload was cancelled.").waitFor();
+  assert.equal(await submit.isDisabled(), false);
+  await page.locator("#verification-status").getByText("unverified").waitFor();
+
+  // Uploaded in full, the progress reaches the end and the submission goes in.
+  await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+  await submit.click();
+  await page.locator("#verification-status").getByText("pending_review").waitFor();
+  assert.equal(await page.locator("#upload-label").textContent(), "6.0 MB of 6.0 MB sent");
+
+  // A button waiting for the service shows it and takes no second press.
+  let release;
+  const held = new Promise((r) => { release = r; });
+  let calls = 0;
+  await page.route("**/v1/me/password", async (route) => { calls++; await held; await route.continue(); });
+  await openSection(page, "Security");
+  await page.locator("#current_password").fill(PASSWORD);
+  await page.locator("#new_password").fill("N3w#Gpu-Cloud1");
+  const change = page.locator("#change button[type=submit]");
+  await change.click();
+  await page.waitForFunction(() => document.querySelector("#change button[type=submit]").getAttribute("aria-busy") === "true");
+  await change.click({ force: true }).catch(() => {});
+  await page.locator("#new_password").press("Enter");
+  release();
+  await page.getByText("Password changed").waitFor();
+  assert.equal(calls, 1);
 });

@@ -2,6 +2,11 @@
 // pages that every flow starts with. A `target` is where the pages are and
 // how to read what the service sent: { base(), lastTo(to, channel), link(url) }.
 
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { chromium } from "playwright-core";
 
 export const PASSWORD = "Gpu#Cl0ud-Strong9";
@@ -30,7 +35,9 @@ export function walks(target) {
     await page.goto(`${target.base()}/sign-up`);
     await page.getByLabel("Username").fill(username);
     await page.getByLabel("Email").fill(email);
-    await page.getByLabel("Mobile phone", { exact: true }).fill(phone);
+    // Typed as people type it (the region picker says +86); the page sends
+    // E.164, which is where the code arrives.
+    await page.getByLabel("Mobile phone", { exact: true }).fill(`${phone.slice(3, 6)} ${phone.slice(6, 10)} ${phone.slice(10)}`);
     await page.getByRole("button", { name: "Send code" }).click();
     await page.getByRole("button", { name: /Resend in \d+ s/ }).waitFor();
     const sms = await target.lastTo(phone, "sms");
@@ -62,4 +69,39 @@ export function walks(target) {
   }
 
   return { phoneOf, signUpThroughPage, signIn, activatedThroughPages };
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUntilUp(url) {
+  for (let i = 0; i < 200; i++) {
+    try { if ((await fetch(url)).ok) return; } catch (_) { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("accounts-dev did not start");
+}
+
+/** Starts accounts-dev (`ACCOUNTS_DEV_BIN`, else the debug build under
+ * `root`) on a free port over a fresh data directory. The pages are opened
+ * at `base` (localhost: a passkey's relying party must be a domain name),
+ * the test's own calls go to `direct`, where the server listens. */
+export async function startDevServer(root, opsToken) {
+  const port = await freePort();
+  const base = `http://localhost:${port}`;
+  const direct = `http://127.0.0.1:${port}`;
+  const binary = process.env.ACCOUNTS_DEV_BIN || join(root, "target", "debug", "accounts-dev");
+  const server = spawn(binary, [], {
+    env: { ...process.env, ACCOUNTS_BACKEND: "embedded", ACCOUNTS_ADDR: `127.0.0.1:${port}`, ACCOUNTS_PUBLIC_URL: base,
+      ACCOUNTS_DATA_DIR: mkdtempSync(join(tmpdir(), "accounts-browser-")), ACCOUNTS_OPS_TOKEN: opsToken, RUST_LOG: "warn" },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  await waitUntilUp(`${direct}/_dev/outbox`);
+  return { base, direct, stop: () => server.kill() };
 }

@@ -53,10 +53,13 @@ impl ApiResponse {
     }
 
     /// The `http` response that both the Lambda runtime and the dev server
-    /// send. Every response forbids caching: they carry personal data.
+    /// send. Every response forbids caching (they carry personal data)
+    /// unless its route set a `cache-control` of its own.
     pub fn into_http(self) -> lambda_http::http::Response<Body> {
-        let mut builder =
-            lambda_http::http::Response::builder().status(self.status).header("cache-control", "no-store");
+        let mut builder = lambda_http::http::Response::builder().status(self.status);
+        if !self.headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("cache-control")) {
+            builder = builder.header("cache-control", "no-store");
+        }
         if self.body.is_some() {
             builder = builder.header("content-type", self.content_type);
         }

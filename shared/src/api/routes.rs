@@ -18,6 +18,7 @@ macro_rules! route_declarations {
         $then! {
             SmsCodes "sms-codes" SMS_CODES {
                 CreateSmsCode POST "/v1/sms-codes" Json Public => sms_codes::create [202 CodeSent],
+                ListSmsRegions GET "/v1/sms-regions" None Public => sms_codes::regions [200 SmsRegionList],
             }
             SignUp "sign-up" SIGN_UP {
                 CreateAccount POST "/v1/accounts" Json Public => accounts::create [201 AccountCreated],

@@ -41,6 +41,28 @@ pub struct CodeSent {
     pub retry_after: i64,
 }
 
+/// `200`: the regions whose mobile numbers get SMS, for the pages' region
+/// picker (the first is the default).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+pub struct SmsRegionList {
+    /// In the order of `ACCOUNTS_SMS_REGIONS`.
+    pub regions: Vec<SmsRegion>,
+}
+
+/// One region of [`SmsRegionList`].
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+pub struct SmsRegion {
+    /// ISO 3166 alpha-2 code.
+    pub region: String,
+    /// The country calling code, without `+`.
+    pub calling_code: u16,
+    /// The national trunk prefix (`0` in China), dropped when a national
+    /// number is written in E.164; `null` if the region has none.
+    pub national_prefix: Option<String>,
+}
+
 /// `201` for a new (pending) account or sub-account.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]

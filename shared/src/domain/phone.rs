@@ -17,6 +17,15 @@ impl SmsRegions {
     pub fn allows(&self, region: Option<country::Id>) -> bool {
         region.is_some_and(|r| self.0.contains(&r))
     }
+
+    /// The regions in the order configured: ISO 3166 alpha-2 code, calling
+    /// code and national trunk prefix (`""` if none).
+    pub fn dialling(&self) -> impl Iterator<Item = (&str, u16, &'static str)> {
+        self.0.iter().filter_map(|id| {
+            let id: &str = id.as_ref();
+            phone_book::region(id).map(|(code, prefix)| (id, code, prefix))
+        })
+    }
 }
 
 impl Default for SmsRegions {

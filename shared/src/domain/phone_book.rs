@@ -17,7 +17,7 @@ use phonenumber::metadata::{Database, loader};
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/phone_book.rs"));
 }
-use generated::{CODES, TERRITORIES};
+use generated::{CODES, REGIONS, TERRITORIES};
 
 static BOOK: [OnceLock<Database>; CODES.len()] = [const { OnceLock::new() }; CODES.len()];
 
@@ -33,6 +33,14 @@ pub fn database_for(digits: &str) -> Option<&'static Database> {
 /// metadata (masking a number needs no more).
 pub fn calling_code(digits: &str) -> Option<u16> {
     code_index(digits).map(|index| CODES[index])
+}
+
+/// A region's (ISO 3166 alpha-2) calling code and national trunk prefix
+/// (`""` if none), known without building any metadata.
+pub fn region(id: &str) -> Option<(u16, &'static str)> {
+    let index = REGIONS.binary_search_by(|(region, _, _)| region.cmp(&id)).ok()?;
+    let (_, code, prefix) = REGIONS[index];
+    Some((code, prefix))
 }
 
 fn code_index(digits: &str) -> Option<usize> {
@@ -53,6 +61,15 @@ fn build(bytes: &[u8]) -> Database {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn knows_each_regions_code_and_trunk_prefix() {
+        assert_eq!(region("CN"), Some((86, "0")));
+        assert_eq!(region("HK"), Some((852, "")));
+        assert_eq!(region("GB"), Some((44, "0")));
+        assert_eq!(region("US"), Some((1, "1")));
+        assert_eq!(region("XX"), None);
+    }
 
     #[test]
     fn finds_each_code_by_its_number() {

@@ -6,7 +6,7 @@ use crate::api::problem::ApiError;
 use crate::api::request::ApiRequest;
 use crate::api::response::ApiResponse;
 use crate::api::validate::Fields;
-use crate::api::views::CodeSent;
+use crate::api::views::{CodeSent, SmsRegion, SmsRegionList};
 use crate::app::App;
 use crate::domain::Phone;
 use crate::domain::sms_code::SmsPurpose;
@@ -40,4 +40,21 @@ pub async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
         StatusCode::ACCEPTED,
         &CodeSent { expires_in: sent.expires_in, retry_after: sent.retry_after },
     ))
+}
+
+/// `GET /v1/sms-regions`: the regions the service sends SMS to, for the
+/// pages' region picker. The same for everyone and changed only by a
+/// redeploy, so browsers may keep it for an hour.
+pub async fn regions(app: &App, _req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let regions = app
+        .config
+        .sms_regions
+        .dialling()
+        .map(|(region, calling_code, prefix)| SmsRegion {
+            region: region.to_owned(),
+            calling_code,
+            national_prefix: (!prefix.is_empty()).then(|| prefix.to_owned()),
+        })
+        .collect();
+    Ok(ApiResponse::json(StatusCode::OK, &SmsRegionList { regions }).header("cache-control", "public, max-age=3600"))
 }
