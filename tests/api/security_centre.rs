@@ -255,6 +255,9 @@ async fn a_sign_in_from_a_new_browser_and_network_is_told_to_the_owner() {
     assert_eq!(notices(app.outbox().await), 1);
     let notice = app.last_email(&customer.email).await;
     assert!(notice["text"].as_str().unwrap().contains("Another Browser/2.0"), "{notice}");
+    // It links to the account centre's security section, where sessions end.
+    let security = format!("{}/account#security", app.public_url().trim_end_matches('/'));
+    assert!(notice["text"].as_str().unwrap().contains(&security), "{notice}");
     sign_in_as(&app, &customer, "Another Browser/2.0").await;
     assert_eq!(notices(app.outbox().await), 1, "seen lately now");
 }

@@ -98,7 +98,9 @@ pub async fn send_email_to(
     lang: Lang,
     vars: &[(&str, &str)],
 ) {
-    let mut all = vec![("username", account.username.as_str())];
+    // Notices about the account's security link to its section.
+    let security_url = format!("{}/account#security", app.config.public_url.trim_end_matches('/'));
+    let mut all = vec![("username", account.username.as_str()), ("security_url", security_url.as_str())];
     all.extend_from_slice(vars);
     if !send_email_about_nobody(app, to, template, lang, &all).await {
         tracing::warn!(account_id = %account.account_id, ?template, "email not sent");

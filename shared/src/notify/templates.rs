@@ -34,7 +34,8 @@ pub enum Template {
     /// 100 consecutive failures suspended password sign-in until a reset.
     SignInSuspended,
     /// A sign-in from a client not seen in 30 days: `{{time}}`,
-    /// `{{network}}`, `{{user_agent}}`.
+    /// `{{network}}`, `{{user_agent}}`, and the account centre's
+    /// `{{security_url}}` (as every passkey notice).
     SignInNotice,
     /// Two-factor sign-in was turned on.
     MfaEnabled,
@@ -187,6 +188,9 @@ mod tests {
             Template::AppealApproved,
             Template::AppealRejected,
             Template::RecoveryCodesReplaced,
+            Template::PasskeyAdded,
+            Template::PasskeyRemoved,
+            Template::PasskeyCloned,
         ];
         for template in all {
             for lang in [Lang::En, Lang::ZhCn] {
@@ -201,6 +205,8 @@ mod tests {
                     ("new_email", "new@example.com"),
                     ("old_email", "old@example.com"),
                     ("effective_at", "2026-11-30T17:00:00Z"),
+                    ("security_url", "https://x.test/account#security"),
+                    ("name", "Laptop"),
                 ];
                 let mail = render(template, lang, "a@example.com", &vars);
                 assert!(!mail.subject.is_empty(), "{template:?} {lang:?}");
