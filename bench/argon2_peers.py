@@ -8,6 +8,9 @@ output, one password and 16-byte salt) this hashes with
     time, and argon2 0.6: bench/src/bin/argon2-hash.rs, release profile;
   - libsodium through PyNaCl (`crypto_pwhash_alg`, ALG_ARGON2ID13);
   - argon2-cffi (`hash_secret_raw`, the reference C with its optimised core),
+  - @node-rs/argon2, better-auth's hasher (`hashRawSync`; the argon2-rust
+    crate, which dispatches to AVX-512 or NEON at run time):
+    bench/peers/node-argon2/hash.mjs, installed from npm when missing,
 
 checks that all give the same 32 bytes, and times them in interleaved rounds
 (each round runs every implementation BATCH times) so that the machine's
@@ -38,6 +41,18 @@ def ours(batch):
     for line in out.splitlines():
         name, digest, *times = line.split()
         yield name, digest, [float(t) for t in times]
+
+
+NODE_ARGON2 = ROOT / "bench/peers/node-argon2"
+
+
+def node_rs(batch):
+    if not (NODE_ARGON2 / "node_modules").exists():
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--quiet"], cwd=NODE_ARGON2, check=True)
+    out = subprocess.run(["node", "hash.mjs", SALT.decode(), str(T), str(KIB), str(P), str(batch)],
+                         cwd=NODE_ARGON2, input=PASSWORD, capture_output=True, check=True).stdout.decode()
+    name, digest, *times = out.split()
+    return name, digest, [float(t) for t in times]
 
 
 def timed(batch, hash_once):
@@ -76,6 +91,9 @@ def main():
             digest, runs = timed(batch, hash_once)
             times.setdefault(name, []).extend(runs)
             digests[name] = digest
+        name, digest, runs = node_rs(batch)
+        times.setdefault(name, []).extend(runs)
+        digests[name] = digest
     if len(set(digests.values())) != 1:
         raise SystemExit(f"the hashes differ: {digests}")
     print(f"same hash from all: {next(iter(digests.values()))}")

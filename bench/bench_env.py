@@ -1,5 +1,6 @@
 """What the bench scripts share: the peers' Python environment
-(`.venv-bench`, from bench/requirements-peers.txt) and waiting for a server.
+(`.venv-bench`, from bench/requirements-peers.txt), the emulator's (`.venv`,
+as ./scripts/test makes it) and waiting for a server.
 
 A script that needs the peers calls `reexec_in_bench_venv()` first; it makes
 the venv once (or again when the requirements change) and re-runs the
@@ -31,6 +32,23 @@ def reexec_in_bench_venv():
                         "-r", str(REQUIREMENTS)], check=True)
         stamp.write_text(wanted)
     os.execv(str(python), [str(python), *sys.argv])
+
+
+def emulator_python():
+    """The Python of `.venv` (moto, from scripts/requirements-test.txt), made
+    here as `./scripts/test` makes it if it is missing or stale, so a script
+    that runs the emulator works on a fresh clone by itself."""
+    venv = ROOT / ".venv"
+    requirements = ROOT / "scripts/requirements-test.txt"
+    stamp = venv / "requirements.stamp"
+    wanted = requirements.read_text()
+    if not stamp.exists() or stamp.read_text() != wanted:
+        print("preparing .venv (moto) as ./scripts/test does …", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin/pip"), "install", "--quiet", "--disable-pip-version-check",
+                        "-r", str(requirements)], check=True)
+        stamp.write_text(wanted)
+    return venv / "bin/python"
 
 
 def wait_for(url, seconds=60):

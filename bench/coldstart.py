@@ -30,7 +30,8 @@ import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_env import ROOT, emulator_python  # noqa: E402
 BASELINE = "hello-lambda"
 FUNCTIONS = {
     # function crate -> a sample event it serves
@@ -161,9 +162,8 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def start_emulator():
+def start_emulator(python):
     port = 5077
-    python = ROOT / ".venv/bin/python"
     emulator = subprocess.Popen(
         [str(python), str(ROOT / "scripts/emulator.py"), str(port)],
         stdout=subprocess.DEVNULL,
@@ -176,7 +176,7 @@ def start_emulator():
             return emulator, endpoint
         except OSError:
             time.sleep(0.1)
-    raise SystemExit("the emulator did not start (run ./scripts/test once to create .venv)")
+    raise SystemExit("the emulator did not start")
 
 
 def build(function: str):
@@ -210,9 +210,10 @@ def provision(endpoint: str):
 
 def main():
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 20
+    python = emulator_python()  # before the builds: a missing tool fails at once
     for function in [*FUNCTIONS, "accounts-dev"]:
         build(function)
-    emulator, endpoint = start_emulator()
+    emulator, endpoint = start_emulator(python)
     try:
         target = ROOT / "target/release"
         provision(endpoint)

@@ -64,7 +64,10 @@ def hash_ms():
 
 
 def main():
-    measured = json.loads((ROOT / "target/dynamo_calls.json").read_text())
+    calls = ROOT / "target/dynamo_calls.json"
+    if not calls.exists():
+        raise SystemExit("needs the measured DynamoDB calls: run python3 bench/dynamo_calls.py first")
+    measured = json.loads(calls.read_text())
     one_hash = hash_ms()
     print(f"argon2id, one hash on one core of this machine: {one_hash:.1f} ms (median of 20)\n")
     print("| request | memory MB | DynamoDB calls | RRU | WRU | CPU ms | wall ms | GB-s |")

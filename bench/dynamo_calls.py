@@ -5,7 +5,7 @@ accounts-dev on the aws backend pointed at the proxy; walks every flow over
 HTTP and prints, per request, the DynamoDB operations it made with their
 request and response body bytes (SES, SNS and S3 requests pass uncounted).
 
-Usage: python3 bench/dynamo_calls.py   (after ./scripts/test created .venv)
+Usage: python3 bench/dynamo_calls.py   (prepares .venv with moto itself, as ./scripts/test does)
 """
 
 import http.client
@@ -22,7 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_env import wait_for  # noqa: E402
+from bench_env import emulator_python, wait_for  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 EMULATOR_PORT, PROXY_PORT, DEV_PORT = 5078, 5079, 3078
@@ -234,8 +234,8 @@ def walk():
 
 
 def main():
+    python = emulator_python()
     subprocess.run(["cargo", "build", "--locked", "-q", "-p", "accounts-dev"], cwd=ROOT, check=True)
-    python = ROOT / ".venv/bin/python"
     emulator = subprocess.Popen([str(python), str(ROOT / "scripts/emulator.py"), str(EMULATOR_PORT)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     proxy = ThreadingHTTPServer(("127.0.0.1", PROXY_PORT), Proxy)

@@ -52,6 +52,10 @@ def percentile(values, p):
 
 
 def main():
+    try:
+        outbox()
+    except OSError:
+        raise SystemExit(f"no accounts-dev at {BASE}: start one first, as the top of bench/forgot_timing.py shows")
     create_account()
     timings = {"known": [], "unknown": []}
     for round_ in range(ROUNDS):
