@@ -4,6 +4,7 @@
 use secrecy::{ExposeSecret, SecretString};
 
 use super::problem::ApiError;
+use super::request::ApiRequest;
 use crate::domain::FieldError;
 use crate::flows::FlowError;
 
@@ -82,6 +83,25 @@ impl Fields {
         self.finish()?;
         parsed().ok_or_else(|| FlowError::Internal("a field passed but parsed to nothing".into()).into())
     }
+}
+
+/// The body of a route that re-checks the person: the password, and a code
+/// while two-factor sign-in is on.
+#[derive(serde::Deserialize)]
+struct Reauthentication {
+    password: Option<SecretString>,
+    code: Option<SecretString>,
+}
+
+/// The password (required) and code (optional) of a re-check of the person
+/// (`flows::lockout::reauthenticate` judges them, the code after the
+/// password, so a missing code is not a field error here).
+pub fn password_and_code(req: &ApiRequest) -> Result<(SecretString, Option<SecretString>), ApiError> {
+    let body: Reauthentication = req.json()?;
+    let mut fields = Fields::default();
+    let password = fields.secret("password", body.password);
+    let password = fields.finish_with(|| password)?;
+    Ok((password, optional_secret(body.code)))
 }
 
 /// An optional secret: none when missing or empty.

@@ -2,7 +2,6 @@
 //! usernameless sign-in (`POST /v1/sessions/passkey`).
 
 use lambda_http::http::StatusCode;
-use secrecy::SecretString;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -11,26 +10,10 @@ use crate::api::auth::require_session;
 use crate::api::problem::ApiError;
 use crate::api::request::ApiRequest;
 use crate::api::response::ApiResponse;
-use crate::api::validate::{Fields, optional_secret};
+use crate::api::validate::{Fields, password_and_code};
 use crate::api::views::{Items, PasskeyChallenge, PasskeyCreated, PasskeyItem, PasskeyRegistration};
 use crate::app::App;
 use crate::flows::passkeys;
-
-#[derive(Deserialize)]
-struct Reauthentication {
-    password: Option<SecretString>,
-    code: Option<SecretString>,
-}
-
-/// The password of a change to the passkeys, and its code (judged after
-/// the password, so a missing one is not a field error here).
-fn password_and_code(req: &ApiRequest) -> Result<(SecretString, Option<SecretString>), ApiError> {
-    let body: Reauthentication = req.json()?;
-    let mut fields = Fields::default();
-    let password = fields.secret("password", body.password);
-    let password = fields.finish_with(|| password)?;
-    Ok((password, optional_secret(body.code)))
-}
 
 /// `POST /v1/me/passkeys/options`: creation options, after the re-check.
 pub async fn registration_options(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {

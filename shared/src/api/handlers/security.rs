@@ -8,7 +8,7 @@ use crate::api::auth::require_session;
 use crate::api::problem::ApiError;
 use crate::api::request::ApiRequest;
 use crate::api::response::ApiResponse;
-use crate::api::validate::{Fields, optional_secret};
+use crate::api::validate::{Fields, password_and_code};
 use crate::api::views::{Enrolment, Items, RecoveryCodes, SessionItem};
 use crate::app::App;
 use crate::flows::{mfa, sessions};
@@ -35,19 +35,17 @@ pub async fn end_other_sessions(app: &App, req: &ApiRequest) -> Result<ApiRespon
     Ok(ApiResponse::no_content())
 }
 
+/// The first code from the app, which turns MFA on.
 #[derive(Deserialize)]
-struct Reauthentication {
-    password: Option<SecretString>,
+struct FirstCode {
     code: Option<SecretString>,
 }
 
 /// `POST /v1/me/mfa/totp`: starts enrolment.
 pub async fn enrol_totp(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     let current = require_session(app, req).await?;
-    let body: Reauthentication = req.json()?;
-    let mut fields = Fields::default();
-    let password = fields.secret("password", body.password);
-    let password = fields.finish_with(|| password)?;
+    // Enrolment asks for the password alone (with MFA on it is 409).
+    let (password, _) = password_and_code(req)?;
     let enrolment = mfa::enrol(app, &current, &password).await?;
     Ok(ApiResponse::json(
         StatusCode::CREATED,
@@ -62,22 +60,12 @@ pub async fn enrol_totp(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiE
 /// `POST /v1/me/mfa/totp/confirm`: turns MFA on; the recovery codes once.
 pub async fn confirm_totp(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     let current = require_session(app, req).await?;
-    let body: Reauthentication = req.json()?;
+    let body: FirstCode = req.json()?;
     let mut fields = Fields::default();
     let code = fields.secret("code", body.code);
     let code = fields.finish_with(|| code)?;
     let recovery_codes = mfa::confirm(app, &current, &code).await?;
     Ok(ApiResponse::json(StatusCode::OK, &RecoveryCodes { recovery_codes }))
-}
-
-/// The password of a change to the second factor, and its code (judged
-/// after the password, so a missing one is not a field error here).
-fn password_and_code(req: &ApiRequest) -> Result<(SecretString, Option<SecretString>), ApiError> {
-    let body: Reauthentication = req.json()?;
-    let mut fields = Fields::default();
-    let password = fields.secret("password", body.password);
-    let password = fields.finish_with(|| password)?;
-    Ok((password, optional_secret(body.code)))
 }
 
 /// `DELETE /v1/me/mfa`: turns MFA off.
