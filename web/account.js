@@ -20,7 +20,7 @@ async function loadMe() {
   const table = document.getElementById("profile-table");
   table.replaceChildren(
     row([t("username"), me.username]), row([t("email"), me.email]), row([t("phone"), maskPhone(me.phone)]),
-    row([t("organization"), me.organization]), row([t("type"), me.kind]), row([t("status"), me.status]));
+    row([t("organization"), me.organization]), row([t("type"), t(`kind_${me.kind}`)]), row([t("status"), t(`status_${me.status}`)]));
   for (const link of document.querySelectorAll("#sections .primary-only")) link.hidden = me.kind !== "primary";
   showSection();
   showMfa();
