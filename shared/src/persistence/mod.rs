@@ -97,6 +97,27 @@ impl<'a> Records<'a> {
         self.store.query(pk, sk_prefix).await?.iter().map(Item::decode).collect()
     }
 
+    /// As [`Self::read_all`], each record with its version and key, for a
+    /// change conditioned on it.
+    async fn read_all_stored<T: DeserializeOwned>(
+        &self,
+        pk: &str,
+        sk_prefix: &str,
+    ) -> Result<Vec<Stored<T>>, StoreError> {
+        let items = self.store.query(pk, sk_prefix).await?;
+        items
+            .into_iter()
+            .map(|item| {
+                Ok(Stored {
+                    record: item.decode()?,
+                    version: item.version,
+                    expires_at: item.expires_at,
+                    key: item.key(),
+                })
+            })
+            .collect()
+    }
+
     async fn read_page<T: DeserializeOwned>(
         &self,
         pk: &str,

@@ -11,18 +11,7 @@ use crate::store::{Cond, StoreError};
 impl Records<'_> {
     /// The passkeys of `account_id`, oldest id first.
     pub async fn passkeys(&self, account_id: &str) -> Result<Vec<Stored<Passkey>>, StoreError> {
-        let items = self.store.query(&keys::account_partition(account_id), keys::PASSKEY_PREFIX).await?;
-        items
-            .into_iter()
-            .map(|item| {
-                Ok(Stored {
-                    record: item.decode()?,
-                    version: item.version,
-                    expires_at: item.expires_at,
-                    key: item.key(),
-                })
-            })
-            .collect()
+        self.read_all_stored(&keys::account_partition(account_id), keys::PASSKEY_PREFIX).await
     }
 
     /// The passkey `passkey_id` of `account_id`.

@@ -19,18 +19,7 @@ impl Records<'_> {
 
     /// Every live session of `account_id`.
     pub async fn sessions(&self, account_id: &str) -> Result<Vec<Stored<SessionRecord>>, StoreError> {
-        let items = self.store.query(&keys::account_partition(account_id), keys::SESSION_PREFIX).await?;
-        items
-            .into_iter()
-            .map(|item| {
-                Ok(Stored {
-                    record: item.decode()?,
-                    version: item.version,
-                    expires_at: item.expires_at,
-                    key: item.key(),
-                })
-            })
-            .collect()
+        self.read_all_stored(&keys::account_partition(account_id), keys::SESSION_PREFIX).await
     }
 }
 
