@@ -49,7 +49,10 @@ FUNCTIONS = {
     "security": "list-sessions.json",
     "contact-details": "change-phone.json",
     "appeals": "file-appeal.json",
+    "passkeys": "begin-passkey-sign-in.json",
+    "unmatched": "unmatched/wrong-method.json",
     "queue-watch": "scheduled/queue-watch.json",
+    "appeal-hold": "scheduled/appeal-hold.json",
 }
 PREFIX = "/2018-06-01/runtime"
 

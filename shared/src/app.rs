@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use aws_config::BehaviorVersion;
+use aws_types::SdkConfig;
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Backend, Config};
@@ -100,6 +100,9 @@ pub enum WireError {
     #[cfg(feature = "dev")]
     #[error(transparent)]
     Provision(#[from] crate::provision::ProvisionError),
+    /// The AWS environment is incomplete.
+    #[error(transparent)]
+    AwsEnvironment(#[from] crate::aws_environment::MissingVariable),
     /// The embedded backend belongs to accounts-dev, not to a function.
     #[error("this binary has no embedded backend (ACCOUNTS_BACKEND=aws)")]
     NoEmbeddedBackend,
@@ -128,10 +131,9 @@ pub async fn wire(config: Config) -> Result<Wired, WireError> {
 }
 
 /// Wires DynamoDB and whichever of SES v2, SNS and S3 this binary was built
-/// with, from the standard AWS configuration chain (`AWS_ENDPOINT_URL`
-/// honoured).
+/// with, configured from Lambda's environment variables.
 async fn wire_aws(config: Config) -> Result<Wired, WireError> {
-    let sdk = aws_config::defaults(BehaviorVersion::latest()).http_client(crate::aws_http::https_client()).load().await;
+    let sdk = crate::aws_environment::sdk_config()?;
     #[cfg(feature = "dev")]
     if config.create_table {
         crate::provision::ensure_resources(&sdk, &config).await?;
@@ -167,43 +169,43 @@ async fn wire_aws(config: Config) -> Result<Wired, WireError> {
 }
 
 #[cfg(feature = "ses")]
-fn mailer(sdk: &aws_config::SdkConfig, config: &Config) -> Arc<dyn Mailer> {
+fn mailer(sdk: &SdkConfig, config: &Config) -> Arc<dyn Mailer> {
     let mailer = crate::notify::ses::SesMailer::new(aws_sdk_sesv2::Client::new(sdk), config.email_from.clone());
     Arc::new(mailer.with_configuration_set(config.ses_configuration_set.clone()))
 }
 
 #[cfg(not(feature = "ses"))]
-fn mailer(_: &aws_config::SdkConfig, _: &Config) -> Arc<dyn Mailer> {
+fn mailer(_: &SdkConfig, _: &Config) -> Arc<dyn Mailer> {
     Arc::new(crate::notify::NotInThisBinary("email"))
 }
 
 #[cfg(feature = "sns")]
-fn sms_sender(sdk: &aws_config::SdkConfig) -> Arc<dyn SmsSender> {
+fn sms_sender(sdk: &SdkConfig) -> Arc<dyn SmsSender> {
     Arc::new(crate::notify::sns::SnsSmsSender::new(aws_sdk_sns::Client::new(sdk)))
 }
 
 #[cfg(not(feature = "sns"))]
-fn sms_sender(_: &aws_config::SdkConfig) -> Arc<dyn SmsSender> {
+fn sms_sender(_: &SdkConfig) -> Arc<dyn SmsSender> {
     Arc::new(crate::notify::NotInThisBinary("SMS"))
 }
 
 #[cfg(feature = "s3")]
-fn documents(sdk: &aws_config::SdkConfig, config: &Config) -> Arc<dyn DocumentStore> {
+fn documents(sdk: &SdkConfig, config: &Config) -> Arc<dyn DocumentStore> {
     Arc::new(crate::documents::s3::S3Documents::new(crate::documents::s3::client(sdk), config.bucket.clone()))
 }
 
 #[cfg(not(feature = "s3"))]
-fn documents(_: &aws_config::SdkConfig, _: &Config) -> Arc<dyn DocumentStore> {
+fn documents(_: &SdkConfig, _: &Config) -> Arc<dyn DocumentStore> {
     Arc::new(crate::documents::NoDocuments)
 }
 
 #[cfg(feature = "kms")]
-fn sealer(sdk: &aws_config::SdkConfig, config: &Config) -> Arc<dyn Sealer> {
+fn sealer(sdk: &SdkConfig, config: &Config) -> Arc<dyn Sealer> {
     Arc::new(crate::sealing::kms::KmsSealer::new(aws_sdk_kms::Client::new(sdk), config.kms_key_id.clone()))
 }
 
 #[cfg(not(feature = "kms"))]
-fn sealer(_: &aws_config::SdkConfig, _: &Config) -> Arc<dyn Sealer> {
+fn sealer(_: &SdkConfig, _: &Config) -> Arc<dyn Sealer> {
     Arc::new(crate::sealing::NoSealer)
 }
 

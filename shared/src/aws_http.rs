@@ -15,7 +15,7 @@ use aws_smithy_runtime_api::client::http::SharedHttpClient;
 
 const AWS_ROOTS: &[u8] = include_bytes!("../data/aws-roots.pem");
 
-/// A client trusting AWS's roots only, for `aws_config`'s loader.
+/// A client trusting AWS's roots only, for every SDK client.
 pub fn https_client() -> SharedHttpClient {
     let trust = TrustStore::empty().with_native_roots(false).with_pem_certificate(AWS_ROOTS);
     let context = TlsContext::builder().with_trust_store(trust).build().expect("a trust store of PEM roots is valid");

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod app;
+pub mod aws_environment;
 pub mod aws_errors;
 pub mod aws_http;
 pub mod clock;

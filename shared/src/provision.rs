@@ -4,11 +4,11 @@
 //! the verified sender identity and the KMS key that seals TOTP secrets. Each step does nothing if the resource is
 //! already there.
 
-use aws_config::SdkConfig;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, KeySchemaElement, KeyType, PointInTimeRecoverySpecification, ScalarAttributeType,
     TableStatus, TimeToLiveSpecification,
 };
+use aws_types::SdkConfig;
 
 use crate::aws_errors::describe;
 use crate::config::Config;

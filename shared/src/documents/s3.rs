@@ -13,7 +13,7 @@ use crate::aws_errors::{describe, is_transient};
 
 /// An S3 client; path-style addressing when an endpoint is overridden
 /// (local emulators have no per-bucket host names).
-pub fn client(sdk: &aws_config::SdkConfig) -> Client {
+pub fn client(sdk: &aws_types::SdkConfig) -> Client {
     let config = aws_sdk_s3::config::Builder::from(sdk).force_path_style(sdk.endpoint_url().is_some()).build();
     Client::from_conf(config)
 }
