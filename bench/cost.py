@@ -40,13 +40,14 @@ PRICES = {  # us-east-1 list prices, USD (2026-11-27)
 LATENCY_MS = {"dynamodb_call": 5.0, "ses_send": 30.0, "sns_publish": 50.0}  # assumptions
 FULL_VCPU_MB = 1769
 
-# request -> (memory MB, flows-benchmark p50 µs, hashes, emails, SMS); memory
+# request -> (memory MB, flows-benchmark p50 µs (BENCHMARKS.md, 2 Dec), hashes,
+# emails, SMS); memory
 # from infra/template.yaml (HashingMemorySize for functions that hash).
 REQUESTS = {
-    "POST /v1/sms-codes": (256, 38, 0, 0, 1),
-    "POST /v1/accounts": (256, 83, 0, 1, 0),
-    "POST /v1/password/set (activation)": (1024, 59, 1, 0, 0),
-    "POST /v1/sessions": (1024, 62, 1, 0, 0),
+    "POST /v1/sms-codes": (256, 40, 0, 0, 1),
+    "POST /v1/accounts": (256, 91, 0, 1, 0),
+    "POST /v1/password/set (activation)": (1024, 64, 1, 0, 0),
+    "POST /v1/sessions": (1024, 64, 1, 0, 0),
 }
 JOURNEYS = {
     "sign-up": ["POST /v1/sms-codes", "POST /v1/accounts", "POST /v1/password/set (activation)"],

@@ -47,8 +47,9 @@ fn refused(error: WebauthnError) -> CeremonyError {
     CeremonyError::Refused(error.to_string())
 }
 
+/// Read in place: `from_value` would take (so clone) the whole tree.
 fn parse<T: serde::de::DeserializeOwned>(value: &Value) -> Result<T, CeremonyError> {
-    serde_json::from_value(value.clone()).map_err(|e| CeremonyError::Refused(format!("malformed credential: {e}")))
+    T::deserialize(value).map_err(|e| CeremonyError::Refused(format!("malformed credential: {e}")))
 }
 
 /// State and stored credentials are ours, written by this adapter.
