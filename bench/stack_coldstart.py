@@ -10,9 +10,10 @@ timed (*cold*: process start, init, the request, through the emulator's
 Invoke API), then a second one (*warm*: the same environment). The sample
 events are bench/coldstart.py's; each reaches DynamoDB on the emulator.
 Times are the caller's, so they include the emulator's own Python per
-invocation: the hello baseline shows that floor. (On ministack 1.x a warm
-invocation of a `provided` runtime takes ~30 ms longer than a cold one, an
-artefact of its pooled environment's long-poll; the warm column shows it.)
+invocation. (On this ministack a warm invocation of a `provided` runtime
+takes ~30 ms longer than a cold one, and hello-lambda pays ~40 ms more than
+the functions on every call; neither cause was traced, so BENCHMARKS.md
+reads these rows as the emulator's, not the functions'.)
 appeals keeps its uniform-timing floor (ACCOUNTS_FORGOT_MIN_MILLIS, 300 ms)
 on the stack, as deployed.
 
