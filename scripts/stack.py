@@ -115,8 +115,9 @@ def build(release):
     for binary in binaries:
         subprocess.run(["cargo", "build", "--locked", "--quiet", *profile, "-p", binary], cwd=ROOT, check=True)
     target = ROOT / "target" / ("release" if release else "debug")
-    # Debug builds carry ~300 MB of debug info each, which the emulator would
-    # unpack once per function: ship them stripped, as a release zip is.
+    # Debug builds carry line tables and symbols (tens of MB each), which the
+    # emulator would unpack once per function: ship them stripped, as a
+    # release zip is.
     shipped = STACK_DIR / "bin"
     shipped.mkdir(parents=True, exist_ok=True)
     for binary in binaries:
