@@ -16,6 +16,7 @@ use aws_smithy_runtime_api::client::behavior_version::BehaviorVersion;
 use aws_types::SdkConfig;
 use aws_types::region::Region;
 use aws_types::service_config::{LoadServiceConfig, ServiceConfigKey};
+use std::sync::Arc;
 
 /// A variable the SDK configuration needs is not set.
 #[derive(Debug, thiserror::Error)]
@@ -27,7 +28,7 @@ pub fn sdk_config() -> Result<SdkConfig, MissingVariable> {
     from_variables(|name| std::env::var(name).ok().filter(|value| !value.is_empty()))
 }
 
-fn from_variables(get: impl Fn(&str) -> Option<String>) -> Result<SdkConfig, MissingVariable> {
+fn from_variables(get: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Result<SdkConfig, MissingVariable> {
     let required = |name: &'static str| get(name).ok_or(MissingVariable(name));
     let region = get("AWS_REGION").or_else(|| get("AWS_DEFAULT_REGION")).ok_or(MissingVariable("AWS_REGION"))?;
     let credentials = Credentials::new(
@@ -37,27 +38,36 @@ fn from_variables(get: impl Fn(&str) -> Option<String>) -> Result<SdkConfig, Mis
         None,
         "lambda-environment",
     );
+    let endpoint = get("AWS_ENDPOINT_URL");
     let mut builder = SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(region))
         .credentials_provider(SharedCredentialsProvider::new(credentials))
         .http_client(crate::aws_http::https_client())
-        .service_config(ServiceEndpoints);
-    if let Some(endpoint) = get("AWS_ENDPOINT_URL") {
+        .service_config(ServiceEndpoints(Arc::new(get)));
+    if let Some(endpoint) = endpoint {
         builder = builder.endpoint_url(endpoint);
     }
     Ok(builder.build())
 }
 
+type Variables = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
 /// `AWS_ENDPOINT_URL_<SERVICE>` for each service client, as `aws-config`
-/// names them (the service id upper-cased, spaces as underscores).
-#[derive(Debug)]
-struct ServiceEndpoints;
+/// names them (the service id upper-cased, spaces as underscores). A client
+/// built from the configuration asks for it first and falls back to
+/// `AWS_ENDPOINT_URL`.
+struct ServiceEndpoints(Variables);
 
 impl LoadServiceConfig for ServiceEndpoints {
     fn load_config(&self, key: ServiceConfigKey<'_>) -> Option<String> {
-        let name = format!("{}_{}", key.env(), key.service_id().to_uppercase().replace(' ', "_"));
-        std::env::var(name).ok().filter(|value| !value.is_empty())
+        (self.0)(&format!("{}_{}", key.env(), key.service_id().to_uppercase().replace(' ', "_")))
+    }
+}
+
+impl std::fmt::Debug for ServiceEndpoints {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("ServiceEndpoints")
     }
 }
 
@@ -65,8 +75,10 @@ impl LoadServiceConfig for ServiceEndpoints {
 mod tests {
     use super::*;
 
-    fn variables<'a>(pairs: &'a [(&str, &str)]) -> impl Fn(&str) -> Option<String> + 'a {
-        |name| pairs.iter().find(|(key, _)| *key == name).map(|(_, value)| value.to_string())
+    fn variables(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + Send + Sync + 'static {
+        let pairs: Vec<(String, String)> =
+            pairs.iter().map(|(key, value)| (key.to_string(), value.to_string())).collect();
+        move |name| pairs.iter().find(|(key, _)| key == name).map(|(_, value)| value.clone())
     }
 
     const LAMBDA: &[(&str, &str)] = &[
@@ -107,5 +119,33 @@ mod tests {
             let error = from_variables(variables(&without)).expect_err("incomplete");
             assert!(error.to_string().starts_with(missing), "{error}");
         }
+    }
+
+    /// The SDK asks for `AWS_ENDPOINT_URL_DYNAMODB` before `AWS_ENDPOINT_URL`:
+    /// a request from a client built on this configuration reaches the
+    /// service's own endpoint (a listener here), not the global one.
+    #[tokio::test]
+    async fn a_service_endpoint_overrides_the_global_one() {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let dynamodb = format!("http://{}", listener.local_addr().expect("address"));
+        let mut pairs = LAMBDA.to_vec();
+        pairs.push(("AWS_ENDPOINT_URL", "http://127.0.0.1:9"));
+        pairs.push(("AWS_ENDPOINT_URL_DYNAMODB", &dynamodb));
+        let sdk = from_variables(variables(&pairs)).expect("complete");
+        let received = tokio::spawn(async move {
+            let (mut connection, _) = listener.accept().await.expect("a request");
+            let mut request = vec![0; 4096];
+            let read = connection.read(&mut request).await.expect("read");
+            let _ = connection.write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n").await;
+            String::from_utf8_lossy(&request[..read]).into_owned()
+        });
+        let client = aws_sdk_dynamodb::Client::new(&sdk);
+        let _ = client.list_tables().send().await;
+        let request = tokio::time::timeout(std::time::Duration::from_secs(5), received)
+            .await
+            .expect("the request went to the DynamoDB endpoint")
+            .expect("listener");
+        assert!(request.contains("DynamoDB_20120810.ListTables"), "{request}");
     }
 }
