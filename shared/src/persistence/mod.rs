@@ -85,12 +85,7 @@ impl<'a> Records<'a> {
     }
 
     async fn read<T: DeserializeOwned>(&self, key: Key) -> Result<Option<Stored<T>>, StoreError> {
-        match self.store.get(&key).await? {
-            Some(item) => {
-                Ok(Some(Stored { record: item.decode()?, version: item.version, expires_at: item.expires_at, key }))
-            }
-            None => Ok(None),
-        }
+        self.store.get(&key).await?.map(Stored::from_item).transpose()
     }
 
     async fn read_all<T: DeserializeOwned>(&self, pk: &str, sk_prefix: &str) -> Result<Vec<T>, StoreError> {
@@ -104,18 +99,7 @@ impl<'a> Records<'a> {
         pk: &str,
         sk_prefix: &str,
     ) -> Result<Vec<Stored<T>>, StoreError> {
-        let items = self.store.query(pk, sk_prefix).await?;
-        items
-            .into_iter()
-            .map(|item| {
-                Ok(Stored {
-                    record: item.decode()?,
-                    version: item.version,
-                    expires_at: item.expires_at,
-                    key: item.key(),
-                })
-            })
-            .collect()
+        self.store.query(pk, sk_prefix).await?.into_iter().map(Stored::from_item).collect()
     }
 
     async fn read_page<T: DeserializeOwned>(
@@ -144,6 +128,12 @@ pub struct Stored<T> {
     version: u64,
     expires_at: Option<i64>,
     key: Key,
+}
+
+impl<T: DeserializeOwned> Stored<T> {
+    fn from_item(item: Item) -> Result<Self, StoreError> {
+        Ok(Stored { record: item.decode()?, version: item.version, expires_at: item.expires_at, key: item.key() })
+    }
 }
 
 impl<T> Stored<T> {
