@@ -63,14 +63,7 @@ def stack_is_up():
 
 
 def stop_stack():
-    pid_file, port_file = ROOT / ".stack/emulator.pid", ROOT / ".stack/emulator.port"
-    try:
-        os.killpg(int(pid_file.read_text()), 15)
-    except (OSError, ValueError):
-        pass
-    subprocess.run(["rm", "-rf", f"/tmp/ministack-provided-code-{port_file.read_text().strip()}"], check=False)
-    pid_file.unlink(missing_ok=True)
-    port_file.unlink(missing_ok=True)
+    subprocess.run([str(ROOT / "scripts/stack"), "--stop"], cwd=ROOT, check=True)
 
 
 def deployed_functions(lambda_client, cloudformation):

@@ -345,6 +345,22 @@ def remove_unpacked_code(port):
     shutil.rmtree(Path(tempfile.gettempdir()) / f"ministack-provided-code-{port}", ignore_errors=True)
 
 
+def stop_detached():
+    """Stops a stack started with --no-wait, if one is up, and removes the
+    code its emulator unpacked."""
+    pid_file, port_file = STACK_DIR / "emulator.pid", STACK_DIR / "emulator.port"
+    if not pid_file.exists():
+        return
+    try:
+        os.killpg(int(pid_file.read_text()), signal.SIGTERM)
+    except (OSError, ValueError):
+        pass
+    if port_file.exists():
+        remove_unpacked_code(port_file.read_text().strip())
+    pid_file.unlink(missing_ok=True)
+    port_file.unlink(missing_ok=True)
+
+
 def scheduled_functions(template, resources):
     """{binary: deployed function name} of the functions run on a schedule."""
     found = {}
@@ -372,7 +388,11 @@ def main():
     parser.add_argument("--release", action="store_true", help="release builds of the functions")
     parser.add_argument("--port", type=int, default=0, help="emulator port (default: a free one)")
     parser.add_argument("--no-wait", action="store_true", help="deploy, write endpoints.json and leave the emulator running detached")
+    parser.add_argument("--stop", action="store_true", help="stop a stack started with --no-wait, and nothing else")
     args = parser.parse_args()
+    if args.stop:
+        stop_detached()
+        return
 
     endpoints_file = STACK_DIR / "endpoints.json"
     endpoints_file.unlink(missing_ok=True)
