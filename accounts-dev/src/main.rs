@@ -5,7 +5,7 @@ use shared::Config;
 
 #[tokio::main]
 async fn main() -> Result<(), accounts_dev::StartError> {
-    shared::telemetry::init(false);
+    shared::telemetry::init_text();
     let config = Config::from_env()?;
     let server = accounts_dev::DevServer::start(config).await?;
     println!("accounts-dev listening on http://{}", server.addr());

@@ -15,7 +15,7 @@ use crate::flows::FlowError;
 /// Wires the app from the environment and serves `function` until the
 /// runtime stops.
 pub async fn run(function: &'static Entry) -> Result<(), lambda_http::Error> {
-    crate::telemetry::init(true);
+    crate::telemetry::init_json();
     let app = crate::app::wire(Config::from_env()?).await?.app;
     open_store_connection(&app).await;
     let adapter = Adapter::from(service_fn(move |req: Request| {
@@ -36,7 +36,7 @@ pub const UNMATCHED: &str = "unmatched";
 /// gets the problem JSON `404`/`405` the dev server answers
 /// ([`api::answer_unmatched`]). It wires no store and no sender.
 pub async fn run_unmatched() -> Result<(), lambda_http::Error> {
-    crate::telemetry::init(true);
+    crate::telemetry::init_json();
     let public_url: &'static str = Config::from_env()?.public_url.leak();
     let router: &'static api::router::Router = Box::leak(Box::default());
     let adapter = Adapter::from(service_fn(move |req: Request| {
@@ -94,7 +94,7 @@ pub const SCHEDULED: &[&Scheduled] = &[&QUEUE_WATCH, &APPEAL_HOLD];
 /// Wires the app from the environment and runs `function`'s job on every
 /// invocation (EventBridge's event itself carries nothing used).
 pub async fn run_scheduled(function: &'static Scheduled) -> Result<(), lambda_http::Error> {
-    crate::telemetry::init(true);
+    crate::telemetry::init_json();
     let app = crate::app::wire(Config::from_env()?).await?.app;
     lambda_runtime::run(service_fn(move |_: LambdaEvent<serde_json::Value>| {
         let app = app.clone();
