@@ -121,31 +121,30 @@ mod tests {
         }
     }
 
-    /// The SDK asks for `AWS_ENDPOINT_URL_DYNAMODB` before `AWS_ENDPOINT_URL`:
-    /// a request from a client built on this configuration reaches the
-    /// service's own endpoint (a listener here), not the global one.
-    #[tokio::test]
-    async fn a_service_endpoint_overrides_the_global_one() {
-        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let dynamodb = format!("http://{}", listener.local_addr().expect("address"));
+    /// Each SDK client asks the configuration for its own endpoint with the
+    /// key its generated code builds (service id, `AWS_ENDPOINT_URL`,
+    /// `endpoint_url`) before falling back to `AWS_ENDPOINT_URL`; the
+    /// variable named is `aws-config`'s. (A client is not built here: the SDK
+    /// crates stay in the adapters, tests/architecture.rs.)
+    #[test]
+    fn a_service_endpoint_is_read_under_aws_configs_name() {
         let mut pairs = LAMBDA.to_vec();
-        pairs.push(("AWS_ENDPOINT_URL", "http://127.0.0.1:9"));
-        pairs.push(("AWS_ENDPOINT_URL_DYNAMODB", &dynamodb));
+        pairs.push(("AWS_ENDPOINT_URL", "http://127.0.0.1:4566"));
+        pairs.push(("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:8000"));
+        pairs.push(("AWS_ENDPOINT_URL_SESV2", "http://127.0.0.1:8025"));
         let sdk = from_variables(variables(&pairs)).expect("complete");
-        let received = tokio::spawn(async move {
-            let (mut connection, _) = listener.accept().await.expect("a request");
-            let mut request = vec![0; 4096];
-            let read = connection.read(&mut request).await.expect("read");
-            let _ = connection.write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n").await;
-            String::from_utf8_lossy(&request[..read]).into_owned()
-        });
-        let client = aws_sdk_dynamodb::Client::new(&sdk);
-        let _ = client.list_tables().send().await;
-        let request = tokio::time::timeout(std::time::Duration::from_secs(5), received)
-            .await
-            .expect("the request went to the DynamoDB endpoint")
-            .expect("listener");
-        assert!(request.contains("DynamoDB_20120810.ListTables"), "{request}");
+        let endpoint = |service_id| {
+            let key = ServiceConfigKey::builder()
+                .service_id(service_id)
+                .env("AWS_ENDPOINT_URL")
+                .profile("endpoint_url")
+                .build()
+                .expect("a complete key");
+            sdk.service_config().expect("installed").load_config(key)
+        };
+        assert_eq!(endpoint("DynamoDB").as_deref(), Some("http://127.0.0.1:8000"));
+        assert_eq!(endpoint("SESv2").as_deref(), Some("http://127.0.0.1:8025"));
+        assert_eq!(endpoint("SNS"), None, "unset: the client falls back to AWS_ENDPOINT_URL");
+        assert_eq!(sdk.endpoint_url(), Some("http://127.0.0.1:4566"));
     }
 }
