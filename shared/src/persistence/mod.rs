@@ -131,8 +131,11 @@ pub struct Stored<T> {
 }
 
 impl<T: DeserializeOwned> Stored<T> {
+    /// The record `item` holds, keeping the item's own key (moved, not copied).
     fn from_item(item: Item) -> Result<Self, StoreError> {
-        Ok(Stored { record: item.decode()?, version: item.version, expires_at: item.expires_at, key: item.key() })
+        let record = item.decode()?;
+        let key = Key { pk: item.pk, sk: item.sk };
+        Ok(Stored { record, version: item.version, expires_at: item.expires_at, key })
     }
 }
 
