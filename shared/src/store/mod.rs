@@ -75,9 +75,10 @@ impl Item {
 
     /// Decodes the record. The error names the item's kind (the sort key
     /// up to its first `#`), never the key itself: keys such as
-    /// `EMAIL#<address>` are personal data and errors end up in logs.
+    /// `EMAIL#<address>` are personal data and errors end up in logs. Read
+    /// in place: `from_value` would take (so clone) the whole tree.
     pub fn decode<T: DeserializeOwned>(&self) -> Result<T, StoreError> {
-        serde_json::from_value(self.data.clone()).map_err(|e| {
+        T::deserialize(&self.data).map_err(|e| {
             let kind = self.sk.split('#').next().unwrap_or_default();
             StoreError::Internal(format!("undecodable {kind} item: {e}"))
         })
@@ -243,3 +244,32 @@ pub trait StoreExt: Store {
 }
 
 impl<S: Store + ?Sized> StoreExt for S {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize, PartialEq)]
+    struct Guard {
+        account_id: String,
+    }
+
+    fn item(data: Value) -> Item {
+        Item::new(Key { pk: "EMAIL#ada@example.com".into(), sk: "EMAIL#ada@example.com".into() }, data)
+    }
+
+    #[test]
+    fn decodes_the_record_it_holds() {
+        let decoded: Guard = item(serde_json::json!({"account_id": "a1"})).decode().expect("decodes");
+        assert_eq!(decoded, Guard { account_id: "a1".into() });
+    }
+
+    /// Errors reach the logs: they name the item's kind, never its key.
+    #[test]
+    fn an_undecodable_item_is_named_by_kind_not_key() {
+        let error = item(serde_json::json!({"account": 7})).decode::<Guard>().expect_err("no account_id");
+        let message = error.to_string();
+        assert!(message.contains("undecodable EMAIL item"), "{message}");
+        assert!(!message.contains("ada@example.com"), "{message}");
+    }
+}
