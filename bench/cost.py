@@ -44,10 +44,10 @@ FULL_VCPU_MB = 1769
 # emails, SMS); memory
 # from infra/template.yaml (HashingMemorySize for functions that hash).
 REQUESTS = {
-    "POST /v1/sms-codes": (256, 31, 0, 0, 1),
-    "POST /v1/accounts": (256, 37, 0, 1, 0),
-    "POST /v1/password/set (activation)": (1024, 32, 1, 0, 0),
-    "POST /v1/sessions": (1024, 52, 1, 0, 0),
+    "POST /v1/sms-codes": (256, 30, 0, 0, 1),
+    "POST /v1/accounts": (256, 38, 0, 1, 0),
+    "POST /v1/password/set (activation)": (1024, 31, 1, 0, 0),
+    "POST /v1/sessions": (1024, 47, 1, 0, 0),
 }
 JOURNEYS = {
     "sign-up": ["POST /v1/sms-codes", "POST /v1/accounts", "POST /v1/password/set (activation)"],
