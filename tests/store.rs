@@ -85,7 +85,75 @@ conformance!(
     concurrent_absent_puts_let_exactly_one_win,
     pages_cover_every_live_item_once,
     the_init_read_succeeds_on_an_empty_table,
+    keys_over_dynamodbs_limits_are_refused_by_every_call,
+    an_item_over_400_kb_is_refused_and_nothing_is_written,
+    a_transaction_over_100_actions_is_refused_and_nothing_is_written,
+    a_transaction_over_4_mb_is_refused_and_nothing_is_written,
+    a_transaction_acting_twice_on_one_item_is_refused,
 );
+
+/// DynamoDB's refusal: our fault (a `500` if a request reaches it), the
+/// same on every adapter.
+fn is_refused(result: Result<impl std::fmt::Debug, StoreError>, limit: &str) -> bool {
+    matches!(&result, Err(StoreError::Internal(m)) if m.contains("refused as DynamoDB refuses it") && m.contains(limit))
+}
+
+async fn keys_over_dynamodbs_limits_are_refused_by_every_call(s: Subject) {
+    let long_pk = "P#".to_owned() + &"p".repeat(2047);
+    let long_sk = "s".repeat(1025);
+    let (too_long_pk, too_long_sk) = (key(&long_pk, "S"), key("P#20", &long_sk));
+    for bad in [&too_long_pk, &too_long_sk] {
+        let limit = if bad.pk.len() > 2048 { "partition key of 2049 bytes" } else { "sort key of 1025 bytes" };
+        assert!(is_refused(s.store.get(bad).await, limit), "get {limit}");
+        assert!(is_refused(s.store.put(Item::new(bad.clone(), json!({})), Cond::None).await, limit), "put {limit}");
+        assert!(is_refused(s.store.delete(bad.clone(), Cond::None).await, limit), "delete {limit}");
+        assert!(is_refused(s.store.increment(bad, s.clock.now() + 60).await, limit), "increment {limit}");
+        assert!(is_refused(s.store.decrement(bad).await, limit), "decrement {limit}");
+    }
+    assert!(is_refused(s.store.query(&long_pk, "").await, "partition key"));
+    assert!(is_refused(s.store.query("P#20", &long_sk).await, "sort key"));
+    assert!(is_refused(s.store.query_page("P#20", "", 10, Some(&long_sk)).await, "sort key"));
+    // At the limits, everything works.
+    let widest = key(&"P".repeat(2048), &"S".repeat(1024));
+    s.store.put(Item::new(widest.clone(), json!({"at": "the limits"})), Cond::Absent).await.unwrap();
+    assert!(s.store.get(&widest).await.unwrap().is_some());
+    assert_eq!(s.store.query(&widest.pk, &widest.sk).await.unwrap().len(), 1);
+}
+
+async fn an_item_over_400_kb_is_refused_and_nothing_is_written(s: Subject) {
+    let fits = item("P#21", "FITS", json!({"blob": "x".repeat(400 * 1024 - 100)}));
+    s.store.put(fits, Cond::None).await.unwrap();
+    let over = item("P#21", "OVER", json!({"blob": "x".repeat(400 * 1024)}));
+    assert!(is_refused(s.store.put(over, Cond::None).await, "at most 409600"));
+    assert!(s.store.get(&key("P#21", "OVER")).await.unwrap().is_none());
+}
+
+async fn a_transaction_over_100_actions_is_refused_and_nothing_is_written(s: Subject) {
+    let puts = |n: usize| -> Vec<WriteOp> {
+        (0..n).map(|i| WriteOp::Put { item: item("P#22", &format!("S{i:03}"), json!({})), cond: Cond::None }).collect()
+    };
+    assert!(is_refused(s.store.transact(puts(101)).await, "101 actions"));
+    assert!(s.store.query("P#22", "").await.unwrap().is_empty());
+    s.store.transact(puts(100)).await.unwrap();
+    assert_eq!(s.store.query("P#22", "").await.unwrap().len(), 100);
+}
+
+async fn a_transaction_over_4_mb_is_refused_and_nothing_is_written(s: Subject) {
+    let heavy: Vec<WriteOp> = (0..11)
+        .map(|i| WriteOp::Put { item: item("P#23", &format!("S{i}"), json!("x".repeat(390 * 1024))), cond: Cond::None })
+        .collect();
+    assert!(is_refused(s.store.transact(heavy).await, "at most 4194304"));
+    assert!(s.store.query("P#23", "").await.unwrap().is_empty());
+}
+
+async fn a_transaction_acting_twice_on_one_item_is_refused(s: Subject) {
+    let twice = vec![
+        WriteOp::Put { item: item("P#24", "S", json!({"a": 1})), cond: Cond::None },
+        WriteOp::Put { item: item("P#24", "S", json!({"a": 2})), cond: Cond::None },
+    ];
+    assert!(is_refused(s.store.transact(twice).await, "two actions on one item"));
+    assert!(s.store.get(&key("P#24", "S")).await.unwrap().is_none());
+}
 
 async fn a_put_item_reads_back_unchanged(s: Subject) {
     let data = json!({"text": "héllo 你好", "n": 42, "neg": -7, "f": 1.5, "none": null, "yes": true,

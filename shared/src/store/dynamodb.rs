@@ -12,7 +12,7 @@ use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, ReturnValue, TransactWriteItem};
 
-use super::{Cond, Counter, Item, Key, Store, StoreError, WriteOp, page};
+use super::{Cond, Counter, Item, Key, Store, StoreError, WriteOp, limits, page};
 use crate::aws_errors::{describe, is_transient};
 use crate::clock::Clock;
 
@@ -261,6 +261,7 @@ impl DynamoStore {
 #[async_trait]
 impl Store for DynamoStore {
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        limits::check_key(key)?;
         let output = self
             .client
             .get_item()
@@ -277,6 +278,7 @@ impl Store for DynamoStore {
     }
 
     async fn query(&self, pk: &str, sk_prefix: &str) -> Result<Vec<Item>, StoreError> {
+        limits::check_query(pk, sk_prefix, None)?;
         self.live_items(pk, sk_prefix, None, None).await
     }
 
@@ -287,6 +289,7 @@ impl Store for DynamoStore {
         limit: usize,
         after: Option<&str>,
     ) -> Result<(Vec<Item>, Option<String>), StoreError> {
+        limits::check_query(pk, sk_prefix, after)?;
         let start_key = after.map(|sk| key_attributes(&Key { pk: pk.to_owned(), sk: sk.to_owned() }));
         // One more than a page tells whether there is a next one.
         let items = self.live_items(pk, sk_prefix, start_key, Some(limit + 1)).await?;
@@ -301,6 +304,7 @@ impl Store for DynamoStore {
         // a lost response with the first attempt's success, where a plain
         // conditional PutItem would see its own write and report a false
         // "condition failed" (a link minted, yet no email sent).
+        limits::check_transaction(&ops)?;
         match ops.as_slice() {
             [] => Ok(()),
             [WriteOp::Put { item, cond: Cond::None }] => self.put_unconditionally(item).await,
@@ -310,6 +314,7 @@ impl Store for DynamoStore {
     }
 
     async fn increment(&self, key: &Key, window_end: i64) -> Result<Counter, StoreError> {
+        limits::check_key(key)?;
         for _ in 0..CONFLICT_ATTEMPTS {
             let result = self
                 .client
@@ -353,6 +358,7 @@ impl Store for DynamoStore {
     }
 
     async fn decrement(&self, key: &Key) -> Result<(), StoreError> {
+        limits::check_key(key)?;
         let result = self
             .client
             .update_item()

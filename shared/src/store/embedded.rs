@@ -8,7 +8,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 
-use super::{Counter, Item, Key, Store, StoreError, WriteOp, page};
+use super::{Counter, Item, Key, Store, StoreError, WriteOp, limits, page};
 use crate::clock::Clock;
 
 /// Items keyed by `pk \x1f sk`; values are JSON-encoded [`Item`]s.
@@ -83,6 +83,7 @@ fn live_item(
 #[async_trait]
 impl Store for EmbeddedStore {
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        limits::check_key(key)?;
         let key = key.clone();
         self.blocking(move |db, now| {
             let txn = db.begin_read().map_err(internal)?;
@@ -97,6 +98,7 @@ impl Store for EmbeddedStore {
     }
 
     async fn query(&self, pk: &str, sk_prefix: &str) -> Result<Vec<Item>, StoreError> {
+        limits::check_query(pk, sk_prefix, None)?;
         let start = storage_key(pk, sk_prefix);
         self.blocking(move |db, now| {
             let txn = db.begin_read().map_err(internal)?;
@@ -128,6 +130,7 @@ impl Store for EmbeddedStore {
         limit: usize,
         after: Option<&str>,
     ) -> Result<(Vec<Item>, Option<String>), StoreError> {
+        limits::check_query(pk, sk_prefix, after)?;
         let prefix = storage_key(pk, sk_prefix);
         // The smallest key after `after`: the same key with a NUL appended.
         let start = after.map_or_else(|| prefix.clone(), |sk| format!("{}\0", storage_key(pk, sk)));
@@ -158,6 +161,7 @@ impl Store for EmbeddedStore {
     }
 
     async fn transact(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
+        limits::check_transaction(&ops)?;
         self.blocking(move |db, now| {
             let txn = db.begin_write().map_err(internal)?;
             {
@@ -191,6 +195,7 @@ impl Store for EmbeddedStore {
     }
 
     async fn increment(&self, key: &Key, window_end: i64) -> Result<Counter, StoreError> {
+        limits::check_key(key)?;
         let key = key.clone();
         self.blocking(move |db, now| {
             let txn = db.begin_write().map_err(internal)?;
@@ -215,6 +220,7 @@ impl Store for EmbeddedStore {
     }
 
     async fn decrement(&self, key: &Key) -> Result<(), StoreError> {
+        limits::check_key(key)?;
         let key = key.clone();
         self.blocking(move |db, now| {
             let txn = db.begin_write().map_err(internal)?;

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
 
-use super::{Counter, Item, Key, Store, StoreError, WriteOp, page};
+use super::{Counter, Item, Key, Store, StoreError, WriteOp, limits, page};
 use crate::clock::Clock;
 
 type Items = BTreeMap<(String, String), Item>;
@@ -56,10 +56,12 @@ fn live(items: &Items, key: &Key, now: i64) -> Option<Item> {
 #[async_trait]
 impl Store for MemoryStore {
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        limits::check_key(key)?;
         Ok(live(&self.lock(), key, self.clock.now()))
     }
 
     async fn query(&self, pk: &str, sk_prefix: &str) -> Result<Vec<Item>, StoreError> {
+        limits::check_query(pk, sk_prefix, None)?;
         Ok(self.scan(pk, sk_prefix, Bound::Unbounded, usize::MAX))
     }
 
@@ -70,11 +72,13 @@ impl Store for MemoryStore {
         limit: usize,
         after: Option<&str>,
     ) -> Result<(Vec<Item>, Option<String>), StoreError> {
+        limits::check_query(pk, sk_prefix, after)?;
         let from = after.map_or(Bound::Unbounded, |sk| Bound::Excluded(sk.to_owned()));
         Ok(page(self.scan(pk, sk_prefix, from, limit.saturating_add(1)), limit))
     }
 
     async fn transact(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
+        limits::check_transaction(&ops)?;
         let now = self.clock.now();
         let mut items = self.lock();
         let failed: Vec<usize> = ops
@@ -103,6 +107,7 @@ impl Store for MemoryStore {
     }
 
     async fn increment(&self, key: &Key, window_end: i64) -> Result<Counter, StoreError> {
+        limits::check_key(key)?;
         let now = self.clock.now();
         let mut items = self.lock();
         let counter = match live(&items, key, now) {
@@ -119,6 +124,7 @@ impl Store for MemoryStore {
     }
 
     async fn decrement(&self, key: &Key) -> Result<(), StoreError> {
+        limits::check_key(key)?;
         let now = self.clock.now();
         let mut items = self.lock();
         if let Some(item) = live(&items, key, now).filter(|item| item.count() > 0) {

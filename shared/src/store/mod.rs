@@ -6,6 +6,7 @@
 pub mod dynamodb;
 #[cfg(feature = "dev")]
 pub mod embedded;
+pub mod limits;
 pub mod memory;
 pub mod traced;
 
