@@ -131,3 +131,55 @@ async fn with_waf_enabled_the_web_acl_guards_the_distribution() {
     let arn = acl.captures(&config).expect("a web ACL on the distribution")[1].to_owned();
     assert!(arn.contains(":global/webacl/accounts-front/"), "{arn}");
 }
+
+/// One IPv6 host holds a whole /64: every per-IP limit counts an IPv6
+/// client by its /64 (and an IPv4-mapped address as its IPv4 address), so
+/// a fresh address per request does not reset them. The distribution is
+/// IPv6-enabled: the viewer address it reports is what counts.
+#[tokio::test]
+#[cfg_attr(
+    feature = "stack",
+    ignore = "needs a configuration of its own (the origin secret), which the deployed shape has not"
+)]
+async fn an_ipv6_client_is_counted_by_its_slash_64_for_every_per_ip_limit() {
+    let secret = "the distribution's origin secret";
+    let app = accounts_tests::spawn_app_with(&[
+        ("ACCOUNTS_ORIGIN_SECRET", secret),
+        ("ACCOUNTS_FORGOT_MIN_MILLIS", "0"),
+        ("ACCOUNTS_LIMIT_FORGOT_PER_IP_HOUR", "3"),
+        ("ACCOUNTS_LIMIT_APPEALS_PER_IP_HOUR", "3"),
+    ])
+    .await;
+    let from = |viewer: String, path: &'static str, body: Value| {
+        let request = app.client.post(format!("{}{path}", app.base)).json(&body);
+        request.header("x-origin-verify", secret).header("cloudfront-viewer-address", viewer).send()
+    };
+    for (path, body) in [
+        ("/v1/password/forgot", json!({"login": "nobody"})),
+        ("/v1/username/forgot", json!({"email": "nobody@example.com"})),
+        (
+            "/v1/appeals",
+            json!({"login": "nobody", "contact_email": app.email("v6"), "description": "Lost everything."}),
+        ),
+    ] {
+        let prefix = if path == "/v1/appeals" { "2001:db8:aa:bb" } else { "2001:db8:cc:dd" };
+        // Forgot-password and forgot-username share one count.
+        let allowed = if path == "/v1/username/forgot" { 0 } else { 3 };
+        for n in 1..=allowed {
+            let answered = from(format!("{prefix}:{n:x}::{n:x}:443"), path, body.clone()).await.unwrap();
+            assert_eq!(answered.status(), StatusCode::ACCEPTED, "{path} from address {n}");
+        }
+        let next = from(format!("{prefix}:ffff:ffff:ffff:fffe:443"), path, body.clone()).await.unwrap();
+        accounts_tests::assert_problem(next, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+        // Another /64 is another client.
+        let other = from(format!("2001:db8:ee:{}::1:443", path.len()), path, body.clone()).await.unwrap();
+        assert_eq!(other.status(), StatusCode::ACCEPTED, "{path} from another /64");
+    }
+    // An IPv4-mapped address is its IPv4 address: one client, twice.
+    let mapped = |viewer: &'static str| from(viewer.to_owned(), "/v1/password/forgot", json!({"login": "mapped"}));
+    for _ in 0..3 {
+        assert_eq!(mapped("198.51.100.20:443").await.unwrap().status(), StatusCode::ACCEPTED);
+    }
+    let same_client = mapped("::ffff:198.51.100.20:443").await.unwrap();
+    accounts_tests::assert_problem(same_client, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+}

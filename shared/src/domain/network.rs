@@ -48,6 +48,22 @@ pub fn viewer_ip(header: &str) -> Option<IpAddr> {
     ip.parse().ok()
 }
 
+/// Who a per-client-IP limit counts: an IPv4 address itself (an
+/// IPv4-mapped IPv6 address as its IPv4 address), an IPv6 address by its
+/// /64, since one host holds a whole /64 and could otherwise take a fresh
+/// address for every request. Anything that is not an IP address stands for
+/// itself.
+pub fn rate_limited_client(ip: &str) -> String {
+    match ip.parse::<IpAddr>() {
+        Ok(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => client_network(ip),
+        },
+        Ok(IpAddr::V4(v4)) => v4.to_string(),
+        Err(_) => ip.to_owned(),
+    }
+}
+
 /// The network of a client address: its IPv4 /24 or IPv6 /64, as CIDR text.
 /// Anything that is not an IP address (it never should be) stands for
 /// itself.
@@ -90,6 +106,16 @@ mod tests {
         assert_eq!(client_network("2001:db8:1:2::1"), client_network("2001:db8:1:2:ffff::9"));
         assert_eq!(client_network("::ffff:198.51.100.9"), "198.51.100.0/24");
         assert_eq!(client_network("not-an-ip"), "not-an-ip");
+    }
+
+    #[test]
+    fn a_per_ip_limit_counts_an_ipv4_address_alone_and_an_ipv6_one_by_its_slash_64() {
+        assert_eq!(rate_limited_client("203.0.113.7"), "203.0.113.7");
+        assert_ne!(rate_limited_client("203.0.113.7"), rate_limited_client("203.0.113.8"));
+        assert_eq!(rate_limited_client("2001:db8:1:2::1"), rate_limited_client("2001:db8:1:2:ffff:ffff:ffff:fffe"));
+        assert_ne!(rate_limited_client("2001:db8:1:2::1"), rate_limited_client("2001:db8:1:3::1"));
+        assert_eq!(rate_limited_client("::ffff:198.51.100.9"), "198.51.100.9");
+        assert_eq!(rate_limited_client("not-an-ip"), "not-an-ip");
     }
 
     #[test]
