@@ -25,7 +25,7 @@ pub async fn serve(state: &DevState, req: Request<Bytes>, lang: Lang) -> HttpRes
         ("POST", "/_dev/clock") => {
             let advanced = clock(state, req.body());
             sweep_uploads(state).await;
-            crate::run_scheduled_work(&state.app).await;
+            crate::run_scheduled_work(&state.scheduled).await;
             advanced
         }
         (_, "/_dev/outbox") => Err(ApiError::MethodNotAllowed(vec!["GET"])),

@@ -37,6 +37,9 @@ use shared::api::router::{Matched, Router};
 /// What the dev server's handlers share.
 pub(crate) struct DevState {
     pub app: App,
+    /// The app the scheduled work runs on: `app` before a test adapted its
+    /// ports, so that faults injected into requests hit requests only.
+    pub scheduled: App,
     /// The clock `/_dev/clock` advances (the app's clock).
     pub clock: Arc<SystemClock>,
     /// The outbox, on the embedded backend.
@@ -61,11 +64,18 @@ impl DevServer {
     /// Builds the app for `config.backend` and listens on `config.addr`
     /// (port 0 picks a free port).
     pub async fn start(config: Config) -> Result<Self, StartError> {
+        Self::start_adapted(config, |app| app).await
+    }
+
+    /// As [`DevServer::start`], with `adapt` wrapping the app's ports before
+    /// it serves: how tests inject faults into the real request path.
+    pub async fn start_adapted(config: Config, adapt: impl FnOnce(App) -> App) -> Result<Self, StartError> {
         let listener = TcpListener::bind(config.addr).await?;
         let ops_token = config.ops_token.clone().unwrap_or_else(|| new_id(&OsRandom));
-        let Wired { app, clock, outbox, local_documents } = wire(config).await?;
-        let state =
-            Arc::new(DevState { app, clock, outbox, documents: local_documents, ops_token, router: Router::default() });
+        let Wired { app: scheduled, clock, outbox, local_documents } = wire(config).await?;
+        let app = adapt(scheduled.clone());
+        let router = Router::default();
+        let state = Arc::new(DevState { app, scheduled, clock, outbox, documents: local_documents, ops_token, router });
         let addr = listener.local_addr()?;
         let task = tokio::spawn(serve_and_schedule(listener, state.clone()));
         Ok(Self { addr, state, task })
@@ -130,7 +140,7 @@ async fn serve_and_schedule(listener: TcpListener, state: Arc<DevState>) {
         every_minute.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             every_minute.tick().await;
-            run_scheduled_work(&state.app).await;
+            run_scheduled_work(&state.scheduled).await;
         }
     };
     tokio::join!(accept_loop(listener, state.clone()), schedule);

@@ -17,6 +17,7 @@ mod password_recovery;
 mod password_set;
 mod problems;
 mod reauthentication;
+mod retries;
 mod robustness;
 mod security_centre;
 mod sessions;

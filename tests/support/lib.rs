@@ -2,14 +2,15 @@
 //! directory and talk to it over real HTTP (zero2prod's `spawn_app`).
 
 pub mod authenticator;
+pub mod faults;
 
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use accounts_dev::DevServer;
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
-use shared::Config;
+use shared::{App, Config};
 use tempfile::TempDir;
 
 /// A running dev server and a client for it.
@@ -49,8 +50,8 @@ pub struct Stack {
     pub public_url: String,
     /// The deployed table's name.
     pub table: String,
-    /// `AppealHoldHours` as deployed (0: appeals take effect at the
-    /// scheduled function's next run).
+    /// `AppealHoldHours` as deployed (a test waits it out with
+    /// [`TestApp::pass_appeal_hold`]).
     pub appeal_hold_hours: i64,
     /// The scheduled functions' deployed names, by binary.
     pub scheduled_functions: std::collections::HashMap<String, String>,
@@ -140,10 +141,18 @@ pub async fn spawn_app() -> TestApp {
 /// Starts a server over an existing data directory (restart tests). On the
 /// aws backend, each app gets its own table in the emulator.
 pub async fn spawn_app_in(data_dir: TempDir, vars: &[(&str, &str)]) -> TestApp {
-    start(data_dir, unique_tag(), vars).await
+    start(data_dir, unique_tag(), vars, |app| app).await
 }
 
-async fn start(data_dir: TempDir, tag: String, vars: &[(&str, &str)]) -> TestApp {
+/// Starts a server whose ports `faults` stands in front of (the dev server
+/// only: the deployed shape's ports are its own).
+pub async fn spawn_app_with_faults(vars: &[(&str, &str)], faults: &Arc<faults::Faults>) -> TestApp {
+    assert!(stack().is_none(), "faults are injected into the dev server's ports");
+    let faults = faults.clone();
+    start(tempfile::tempdir().expect("temp dir"), unique_tag(), vars, move |app| faults.adapt(app)).await
+}
+
+async fn start(data_dir: TempDir, tag: String, vars: &[(&str, &str)], adapt: impl FnOnce(App) -> App) -> TestApp {
     if let Some(stack) = stack() {
         assert!(vars.is_empty(), "the stack has one configuration; this test needs its own");
         return TestApp {
@@ -174,7 +183,7 @@ async fn start(data_dir: TempDir, tag: String, vars: &[(&str, &str)]) -> TestApp
         })
     })
     .expect("valid test config");
-    let server = DevServer::start(config).await.expect("server starts");
+    let server = DevServer::start_adapted(config, adapt).await.expect("server starts");
     TestApp {
         base: format!("http://{}", server.addr()),
         client: reqwest::Client::new(),
@@ -207,7 +216,7 @@ impl TestApp {
     pub async fn restart(self) -> TestApp {
         let TestApp { data_dir, server, tag, .. } = self;
         server.expect("the deployed shape cannot be restarted by a test").stop().await;
-        start(data_dir, tag, &[]).await
+        start(data_dir, tag, &[], |app| app).await
     }
 
     /// The dev server in this process (not on the stack).
@@ -453,14 +462,16 @@ impl TestApp {
     }
 
     /// Waits out an approved appeal's hold and runs the scheduled work: the
-    /// dev clock moves past the hold (which runs it); on the stack, whose
-    /// hold is 0, the `appeal-hold` function is invoked as its schedule
+    /// dev clock moves past the hold (which runs it); on the stack, which
+    /// has no clock to move, every approved appeal's `effective_at` is moved
+    /// into the past in the emulator's table (its record and its queue
+    /// entry), and the `appeal-hold` function is invoked as its schedule
     /// would.
     pub async fn pass_appeal_hold(&self) {
         let Some(stack) = stack() else {
             return self.advance_clock(self.appeal_hold_secs()).await;
         };
-        assert_eq!(stack.appeal_hold_hours, 0, "the stack's appeals take effect at once");
+        self.end_holds_in_the_table(stack).await;
         let function = &stack.scheduled_functions["appeal-hold"];
         let path = format!("/2015-03-31/functions/{function}/invocations");
         let credentials = aws_credential_types::Credentials::new("test", "test", None, None, "stack-root");
@@ -477,6 +488,40 @@ impl TestApp {
             .await;
         assert_eq!(response.status(), StatusCode::OK);
         assert!(response.headers().get("x-amz-function-error").is_none(), "{:?}", response.text().await);
+    }
+
+    /// Every approved appeal of the stack made due now, in the table.
+    async fn end_holds_in_the_table(&self, stack: &Stack) {
+        use shared::domain::records::AppealStatus;
+        use shared::persistence::keys;
+        use shared::store::{Cond, Store, StoreExt};
+        let store = self.stack_table(stack).await;
+        let due = self.server_now() - 1;
+        let queue = keys::appeal_queue(AppealStatus::Approved);
+        for mut entry in store.query(&queue, "").await.expect("the approved queue") {
+            let appeal_id = entry.data["appeal_id"].as_str().expect("an appeal id").to_owned();
+            entry.data["effective_at"] = json!(due);
+            store.put(entry, Cond::None).await.expect("queue entry rewritten");
+            let key = keys::appeal(&appeal_id);
+            if let Some(mut appeal) = store.get(&key).await.expect("the appeal") {
+                appeal.data["effective_at"] = json!(due);
+                store.put(appeal, Cond::None).await.expect("appeal rewritten");
+            }
+        }
+    }
+
+    /// The stack's table, read and written as its administrator through
+    /// the project's own DynamoDB adapter.
+    pub async fn stack_table(&self, stack: &Stack) -> shared::store::dynamodb::DynamoStore {
+        let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .http_client(shared::aws_http::https_client())
+            .endpoint_url(&stack.emulator_url)
+            .region(aws_config::Region::new(stack.region.clone()))
+            .credentials_provider(aws_credential_types::Credentials::new("test", "test", None, None, "stack-root"))
+            .load()
+            .await;
+        let clock = std::sync::Arc::new(shared::clock::SystemClock::default());
+        shared::store::dynamodb::DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), stack.table.clone(), clock)
     }
 
     /// Moves the server's clock forward.

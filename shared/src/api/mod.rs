@@ -21,6 +21,7 @@ use self::request::ApiRequest;
 use self::response::ApiResponse;
 use self::routes::Function;
 use crate::app::App;
+use crate::persistence::tallied;
 
 /// Serves one request. `function` is the Lambda serving it (`None` in the
 /// dev server, which serves them all): a route of another function is 404.
@@ -66,9 +67,18 @@ async fn respond(
         status = tracing::field::Empty
     );
     async move {
-        let response = match serve(app, only, resolve, req).await {
+        let (served, tally) = tallied(serve(app, only, resolve, req)).await;
+        let response = match served {
             Ok(response) => response,
-            Err(error) => error.into_response(lang, &app.config.public_url),
+            Err(error) => {
+                let response = error.into_response(lang, &app.config.public_url);
+                // A 5xx is no answer: nothing it counted may hold back the
+                // caller's retry (an SMS cooldown, a quota, a code's tries).
+                if response.status.is_server_error() {
+                    tally.give_back(app.counters()).await;
+                }
+                response
+            }
         };
         tracing::Span::current().record("status", response.status.as_u16());
         tracing::info!("handled");

@@ -8,7 +8,7 @@ use super::accounts::{load, mint_link, send_email, send_invitation};
 use super::audit::{self, Actor, AuditEvent};
 use super::sessions::end_sessions;
 use super::set_password::check_policy;
-use super::{FlowError, sms_codes};
+use super::{Dependency, FlowError, sms_codes};
 use crate::app::App;
 use crate::domain::account::LinkPurpose;
 use crate::domain::sms_code::SmsPurpose;
@@ -151,13 +151,34 @@ async fn send_username(app: &App, contact: Contact, client_ip: &str, lang: Lang)
         Contact::Email(_) => send_email(app, &account, Template::UsernameReminder, lang, None, &[]).await,
         Contact::Phone(phone) => {
             let username = sms_codes::SmsContent::Username(account.username.as_str().to_owned());
-            match sms_codes::send_within_limits(app, &phone, SmsPurpose::Username, username, lang).await {
-                Ok(_) | Err(FlowError::RateLimited { .. }) => {}
-                Err(e) => return Err(e),
-            }
+            let sent = sms_codes::send_within_limits(app, &phone, SmsPurpose::Username, username, lang).await;
+            return answered_alike(app, &account, SmsPurpose::Username, sent).await;
         }
     }
     Ok(())
+}
+
+/// The answer of a route that answers alike for unknown accounts, after an
+/// SMS to a known one: the phone's own limits are not for the requester to
+/// learn, and neither is a refusal or failure of the provider (a `503` that
+/// only existing accounts get would tell them apart). Such a message
+/// counted nothing ([`sms_codes::send_within_limits`]); the account's trail
+/// says it failed.
+async fn answered_alike(
+    app: &App,
+    account: &Account,
+    purpose: SmsPurpose,
+    sent: Result<sms_codes::CodeSent, FlowError>,
+) -> Result<(), FlowError> {
+    match sent {
+        Ok(_) | Err(FlowError::RateLimited { .. }) => Ok(()),
+        Err(FlowError::Dependency(Dependency::Send(e))) => {
+            tracing::warn!(account_id = %account.account_id, error = %e, "SMS not sent; answered alike");
+            let detail = Some(purpose.as_str().to_owned());
+            audit::record(app, &account.account_id, AuditEvent::SmsFailed, detail).await
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Finds the account, reading as much when there is none.
@@ -196,11 +217,9 @@ async fn send_reset_code(app: &App, account: &Account, lang: Lang) -> Result<(),
     else {
         return Ok(());
     };
-    match sms_codes::send_within_phone_limits(app, &phone, SmsPurpose::ResetPassword, None, lang).await {
-        // The phone's own limits are not for the requester to learn.
-        Ok(_) | Err(FlowError::RateLimited { .. }) => Ok(()),
-        Err(e) => Err(e),
-    }
+    let purpose = SmsPurpose::ResetPassword;
+    let sent = sms_codes::send_within_phone_limits(app, &phone, purpose, None, lang).await;
+    answered_alike(app, account, purpose, sent).await
 }
 
 /// Resets a password with an SMS code. A wrong, expired or used code, an

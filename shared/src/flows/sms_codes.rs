@@ -13,7 +13,7 @@ use crate::domain::sms_code::{self, CODE_TTL_SECS, MAX_WRONG_TRIES, SmsPurpose};
 use crate::i18n::{self, Lang};
 use crate::metrics::Metric;
 use crate::notify::SmsMessage;
-use crate::persistence::{Changes, Conflict, Limit, Stored};
+use crate::persistence::{Changes, Conflict, Limit, Stored, tallied};
 
 /// Seconds between two codes to one phone for one purpose.
 pub const RESEND_AFTER_SECS: i64 = 60;
@@ -135,8 +135,25 @@ pub async fn send_within_phone_limits(
 }
 
 /// Sends `content` to `phone` within the phone's limits for `purpose` and
-/// the service's budget (see [`send_within_phone_limits`]).
+/// the service's budget (see [`send_within_phone_limits`]). A message that
+/// did not leave (the provider or the store failed) counts nothing: the
+/// cooldown, the day's count and the budget are given back, so asking again
+/// at once works.
 pub async fn send_within_limits(
+    app: &App,
+    phone: &Phone,
+    purpose: SmsPurpose,
+    content: SmsContent,
+    lang: Lang,
+) -> Result<CodeSent, FlowError> {
+    let (sent, tally) = tallied(send_counted(app, phone, purpose, content, lang)).await;
+    if let Err(FlowError::Dependency(_) | FlowError::Unavailable(_)) = &sent {
+        tally.give_back(app.counters()).await;
+    }
+    sent
+}
+
+async fn send_counted(
     app: &App,
     phone: &Phone,
     purpose: SmsPurpose,
@@ -169,12 +186,7 @@ pub async fn send_within_limits(
         SmsContent::AppealDone => i18n::sms_appeal_text(lang),
     };
     let message = SmsMessage { to: phone.as_str().to_owned(), text };
-    if let Err(e) = app.sms.send_sms(message).await {
-        // Let the customer ask again at once rather than wait out a cooldown
-        // for a message that never left.
-        let _ = counters.clear(cooldown).await;
-        return Err(e.into());
-    }
+    app.sms.send_sms(message).await?;
     tracing::info!(purpose = purpose.as_str(), "SMS sent");
     app.count(Metric::SmsSent { purpose: purpose.as_str(), region: phone.region() });
     Ok(CodeSent { expires_in: CODE_TTL_SECS, retry_after: RESEND_AFTER_SECS })

@@ -27,7 +27,7 @@ mod sub_accounts;
 mod verifications;
 
 pub use accounts::UniqueField;
-pub use counters::{Counters, Limit};
+pub use counters::{Counters, Limit, Tally, tallied};
 pub use erasure::AccountItems;
 pub use pages::{Cursor, List, Page};
 
