@@ -5,12 +5,15 @@
 //! told at once and again, can cancel until it takes effect, and any
 //! sign-in of the account cancels it.
 
+use accounts_tests::authenticator::Tamper;
 use accounts_tests::{
-    Customer, PASSWORD, TestApp, appeal_hold_lock, assert_problem, field_errors, spawn_app, stack, token_in,
+    Customer, PASSWORD, TestApp, appeal_hold_lock, assert_problem, field_errors, spawn_app, spawn_app_with, stack,
+    token_in,
 };
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use crate::passkeys::{add_passkey, passkeys_of, sign_in_with};
 use crate::verification::{individual, submit};
 
 const RESIDENT_ID: &str = "11010519491231002X";
@@ -66,7 +69,11 @@ async fn verified_customer(app: &TestApp, base: &str) -> (Customer, String) {
     let token = app.token_for(&customer).await;
     let jpeg = [&[0xFF, 0xD8, 0xFF, 0xE0][..], &[0u8; 2048]].concat();
     let material = app.upload_material(&token, "image/jpeg", &jpeg).await;
-    assert_eq!(submit(app, &token, &individual(&[material])).await.status(), StatusCode::ACCEPTED);
+    // Submitted with the re-check of the person: only such a submission
+    // counts for an appeal.
+    let mut submission = individual(&[material]);
+    submission["password"] = json!(PASSWORD);
+    assert_eq!(submit(app, &token, &submission).await.status(), StatusCode::ACCEPTED);
     let account_id = app.account_id(&token).await;
     let approve = json!({"decision": "approve"});
     let decided = app.ops(Method::POST, &format!("/ops/v1/verifications/{account_id}/decision"), Some(&approve)).await;
@@ -389,4 +396,113 @@ async fn one_client_files_at_most_five_appeals_an_hour() {
     }
     let sixth = file(&app, "someone", &app.email("flood5"), json!({})).await;
     assert_problem(sixth, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+}
+
+/// An app that takes appeals as fast as a test files them: on the dev
+/// server, no per-IP limit and no equalising delay (the stack deploys its
+/// per-IP limits raised).
+async fn app_for_many_appeals() -> TestApp {
+    if stack().is_some() {
+        return spawn_app().await;
+    }
+    spawn_app_with(&[("ACCOUNTS_LIMIT_APPEALS_PER_IP_HOUR", "1000"), ("ACCOUNTS_FORGOT_MIN_MILLIS", "0")]).await
+}
+
+/// Twenty-one confirmed appeals used to join the account's open appeals,
+/// and the sign-in that cancels them all then wrote over DynamoDB's 100
+/// actions a transaction: every sign-in of the owner was a 500, on
+/// DynamoDB only. Now at most three are open; the rest answer alike and
+/// are kept nowhere.
+#[tokio::test]
+async fn an_appeal_flood_neither_fills_the_queue_nor_stops_the_owner_signing_in() {
+    let app = app_for_many_appeals().await;
+    let customer = app.activated_customer("flooded").await;
+    let mut confirmed = Vec::new();
+    for n in 0..21 {
+        confirmed
+            .push(filed_and_confirmed(&app, &customer.username, &app.email(&format!("flood{n}")), json!({})).await);
+    }
+    let pending = queue(&app, "pending_review").await;
+    let queued: Vec<&String> = confirmed.iter().filter(|id| pending.iter().any(|e| e["appeal_id"] == **id)).collect();
+    assert_eq!(queued.len(), 3, "three open appeals at most");
+    assert_eq!(queued, confirmed.iter().take(3).collect::<Vec<_>>(), "the first three");
+    // The others reached no operator and told no one.
+    for extra in &confirmed[3..] {
+        let view = app.ops(Method::GET, &format!("/ops/v1/appeals/{extra}"), None).await;
+        assert_problem(view, StatusCode::NOT_FOUND, "appeal_not_found").await;
+    }
+    let notices = app.outbox().await;
+    let told = notices
+        .iter()
+        .filter(|m| m["to"] == customer.email.as_str() && m["text"].as_str().unwrap().contains("/cancel-appeal?token="))
+        .count();
+    assert_eq!(told, 3, "one notice per open appeal");
+    // A second click on a discarded one answers as on any other.
+    let token = token_in(app.last_email(&app.email("flood20")).await["text"].as_str().unwrap());
+    let again = app.post("/v1/appeals/confirm", &json!({"token": token})).await;
+    assert_eq!(again.status(), StatusCode::ACCEPTED);
+    assert_eq!(again.json::<Value>().await.unwrap()["appeal_id"], confirmed[20].as_str());
+
+    let signed_in = app.sign_in(&customer.username, PASSWORD).await;
+    assert_eq!(signed_in.status(), StatusCode::CREATED, "the owner signs in as always");
+    let cancelled = queue(&app, "cancelled").await;
+    for id in &confirmed[..3] {
+        assert!(cancelled.iter().any(|e| e["appeal_id"] == *id), "{id} cancelled by the sign-in");
+        assert!(!in_queue(&app, "pending_review", id).await);
+    }
+    // Room again: a new appeal is open, and the next sign-in cancels it.
+    let next = filed_and_confirmed(&app, &customer.username, &app.email("afterflood"), json!({})).await;
+    assert!(in_queue(&app, "pending_review", &next).await);
+    assert_eq!(app.sign_in(&customer.username, PASSWORD).await.status(), StatusCode::CREATED);
+    assert!(in_queue(&app, "cancelled", &next).await);
+}
+
+/// An appeal turned MFA off but kept the password and the passkeys: whoever
+/// held the password signed in right after with one factor. Now nothing of
+/// the old ways in survives the appeal's effect.
+#[tokio::test]
+async fn after_an_appeal_takes_effect_neither_the_old_password_nor_a_passkey_signs_in() {
+    let app = spawn_app().await;
+    let _hold = appeal_hold_lock().await;
+    let customer = app.activated_customer("oldways").await;
+    let token = app.token_for(&customer).await;
+    let (mut authenticator, _) = add_passkey(&app, &token, Some("old laptop")).await;
+    assert_eq!(sign_in_with(&app, &mut authenticator, &Tamper::default()).await.status(), StatusCode::CREATED);
+    let contact = app.email("oldwayscontact");
+    let appeal_id = filed_and_confirmed(&app, &customer.username, &contact, json!({})).await;
+    assert_eq!(decide(&app, &appeal_id, "approve").await.status(), StatusCode::OK);
+    app.pass_appeal_hold().await;
+    assert!(in_queue(&app, "done", &appeal_id).await);
+
+    // The old password is refused exactly like a wrong one.
+    let old = app.sign_in(&customer.username, PASSWORD).await;
+    assert_problem(old, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
+    let passkey = sign_in_with(&app, &mut authenticator, &Tamper::default()).await;
+    assert_problem(passkey, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
+    // Only the reset link sent to the new address sets a password.
+    let reset = app.last_link_token(&contact).await;
+    let set = app.post("/v1/password/set", &json!({"token": reset, "password": "Rec0vered#Pass"})).await;
+    assert_eq!(set.status(), StatusCode::NO_CONTENT);
+    let new_token = app.token_for(&Customer { password: "Rec0vered#Pass".into(), ..customer }).await;
+    assert!(passkeys_of(&app, &new_token).await.is_empty(), "every passkey removed");
+}
+
+/// A verification submitted with a session alone proves nothing about who
+/// appeals: a stolen session could have submitted its holder's identity.
+#[tokio::test]
+async fn a_verification_submitted_with_a_session_alone_does_not_match_an_appeal() {
+    let app = spawn_app().await;
+    let customer = app.activated_customer("sessiononly").await;
+    let token = app.token_for(&customer).await;
+    let jpeg = [&[0xFF, 0xD8, 0xFF, 0xE0][..], &[0u8; 2048]].concat();
+    let material = app.upload_material(&token, "image/jpeg", &jpeg).await;
+    assert_eq!(submit(&app, &token, &individual(&[material])).await.status(), StatusCode::ACCEPTED);
+    let account_id = app.account_id(&token).await;
+    let approve = json!({"decision": "approve"});
+    let decided = app.ops(Method::POST, &format!("/ops/v1/verifications/{account_id}/decision"), Some(&approve)).await;
+    assert_eq!(decided.status(), StatusCode::OK);
+    let same = json!({"real_name": "李雷", "id_number": RESIDENT_ID});
+    let appeal_id = filed_and_confirmed(&app, &customer.username, &app.email("sameperson"), same).await;
+    let view: Value = app.ops(Method::GET, &format!("/ops/v1/appeals/{appeal_id}"), None).await.json().await.unwrap();
+    assert_eq!(view["identity_match"], "no_verification");
 }

@@ -42,7 +42,7 @@ async fn finish(
 
 /// Registers a new passkey on `token`'s account; the authenticator and the
 /// service's answer.
-async fn add_passkey(app: &TestApp, token: &str, name: Option<&str>) -> (Authenticator, Value) {
+pub(crate) async fn add_passkey(app: &TestApp, token: &str, name: Option<&str>) -> (Authenticator, Value) {
     let mut authenticator = Authenticator::new(&origin(app));
     let started = registration(app, token).await;
     let credential = authenticator.register(&started["options"]);
@@ -51,7 +51,7 @@ async fn add_passkey(app: &TestApp, token: &str, name: Option<&str>) -> (Authent
     (authenticator, json_of(response).await)
 }
 
-async fn passkeys_of(app: &TestApp, token: &str) -> Vec<Value> {
+pub(crate) async fn passkeys_of(app: &TestApp, token: &str) -> Vec<Value> {
     let response = app.with_token(Method::GET, "/v1/me/passkeys", token).await;
     assert_eq!(response.status(), StatusCode::OK);
     json_of(response).await["items"].as_array().cloned().unwrap_or_default()
@@ -70,7 +70,11 @@ async fn sign_in(app: &TestApp, challenge_id: &str, credential: &Value) -> reqwe
 }
 
 /// Signs in with `authenticator` departing as `tamper` says.
-async fn sign_in_with(app: &TestApp, authenticator: &mut Authenticator, tamper: &Tamper) -> reqwest::Response {
+pub(crate) async fn sign_in_with(
+    app: &TestApp,
+    authenticator: &mut Authenticator,
+    tamper: &Tamper,
+) -> reqwest::Response {
     let (challenge_id, options) = sign_in_challenge(app).await;
     sign_in(app, &challenge_id, &authenticator.assert_with(&options, tamper)).await
 }

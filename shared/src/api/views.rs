@@ -574,6 +574,9 @@ pub struct SubmissionView {
     pub decided_by: Option<String>,
     /// Its materials' ids.
     pub material_ids: Vec<String>,
+    /// Whether the person re-entered the password to submit it (only such
+    /// a submission counts for recovery appeals).
+    pub rechecked: bool,
     /// Its materials with download URLs (the review page only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub materials: Option<Vec<MaterialView>>,
@@ -592,6 +595,7 @@ impl SubmissionView {
             reason: v.reason.clone(),
             decided_by: v.decided_by.clone(),
             material_ids: v.material_ids.clone(),
+            rechecked: v.rechecked,
             materials: None,
         }
     }

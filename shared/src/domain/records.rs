@@ -271,6 +271,11 @@ pub struct Verification {
     pub reason: Option<String>,
     /// The operator who decided.
     pub decided_by: Option<String>,
+    /// Whether the person re-entered the password (and, while MFA was on, a
+    /// code) to submit it. Recovery appeals trust only such a submission:
+    /// one made with a session alone may be a stolen session's (0043).
+    #[serde(default)]
+    pub rechecked: bool,
 }
 
 /// A row of a review queue.
@@ -522,6 +527,9 @@ pub enum AuditEvent {
     /// A passkey sign-in was refused because the authenticator's signature
     /// counter went backwards (`detail`: the passkey's id).
     PasskeyCounterWentBackwards,
+    /// The SMS provider refused or failed a message to the account's phone
+    /// (`detail`: its purpose); the request was answered as if it went.
+    SmsFailed,
 }
 
 /// Who caused an event.

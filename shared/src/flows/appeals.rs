@@ -13,7 +13,14 @@
 //! - only when the hold has passed does the scheduled work carry it out:
 //!   the contact email becomes the account's, two-factor sign-in is turned
 //!   off, every session ends, a reset link goes to the new email and the old
-//!   email and phone are told.
+//!   email and phone are told; the old password, passkeys and (in time)
+//!   remembered devices stop working, so whoever held one cannot follow the
+//!   appellant in.
+//!
+//! An account has at most [`OPEN_APPEALS_LIMIT`] open appeals: a further
+//! confirmation answers alike and is kept nowhere, so a flood of appeals
+//! can neither fill the operators' queue nor outgrow the transaction of the
+//! sign-in that cancels them.
 
 use secrecy::{ExposeSecret, SecretString};
 
@@ -41,6 +48,10 @@ pub const CONFIRM_LINK_SECS: i64 = 3600;
 pub const CANCEL_LINK_SECS: i64 = 7 * 86_400;
 /// Approved appeals carried out per page of the approved queue.
 const DUE_PAGE: usize = 50;
+/// Open appeals (pending review or approved) an account may have at once.
+/// Also how many a sign-in cancels within its own transaction: each takes
+/// five writes, and DynamoDB allows a transaction 100.
+pub const OPEN_APPEALS_LIMIT: usize = 3;
 
 /// What an appellant files.
 #[derive(Debug, Clone)]
@@ -101,8 +112,9 @@ fn is_recoverable(account: &Account) -> bool {
 
 /// Confirms the appeal a link `token` belongs to; answers its id whatever
 /// the login was. Confirming again answers the same. An appeal of an
-/// existing primary account joins the operators' queue, and the account's
-/// owner is told at once, with a cancel link.
+/// existing primary account with room for it joins the operators' queue,
+/// and the account's owner is told at once, with a cancel link; any other
+/// is kept nowhere (it lapses with its link) and tells no one.
 pub async fn confirm(app: &App, token: &SecretString) -> Result<String, FlowError> {
     let presented = secret_token::parse(token.expose_secret()).ok_or(FlowError::InvalidLink)?;
     let stored = app.records().appeal(&presented.account_id).await?.ok_or(FlowError::InvalidLink)?;
@@ -116,16 +128,22 @@ pub async fn confirm(app: &App, token: &SecretString) -> Result<String, FlowErro
     let reviewable = reviewable_account(app, &appeal).await?;
     let mut changes = Changes::new();
     let mut notice = None;
-    if let Some(account_stored) = &reviewable {
-        let mut account = account_stored.record.clone();
-        let cancel = mint_cancel_link(app, &mut appeal);
-        account.open_appeals.push(appeal.appeal_id.clone());
-        let entry = queue_entry(app, &appeal, &account).await?;
-        changes.enqueue_appeal(AppealStatus::PendingReview, &entry).update_account(account_stored, &account);
-        audit::add(app, &mut changes, &account.account_id, AuditEvent::AppealConfirmed, Actor::Customer, None);
-        notice = Some((account, cancel));
+    match reviewable.filter(|account| account.record.open_appeals.len() < OPEN_APPEALS_LIMIT) {
+        Some(account_stored) => {
+            let mut account = account_stored.record.clone();
+            let cancel = mint_cancel_link(app, &mut appeal);
+            account.open_appeals.push(appeal.appeal_id.clone());
+            let entry = queue_entry(app, &appeal, &account).await?;
+            changes.enqueue_appeal(AppealStatus::PendingReview, &entry).update_account(&account_stored, &account);
+            audit::add(app, &mut changes, &account.account_id, AuditEvent::AppealConfirmed, Actor::Customer, None);
+            changes.update_appeal(&stored, &appeal);
+            notice = Some((account, cancel));
+        }
+        // No such account, or one with its fill of open appeals.
+        None => {
+            changes.keep_appeal_unqueued(&stored, &appeal);
+        }
     }
-    changes.update_appeal(&stored, &appeal);
     match app.records().commit(changes).await {
         Ok(()) => {}
         // Confirmed at the same moment by a second click.
@@ -187,12 +205,15 @@ async fn queue_entry(app: &App, appeal: &Appeal, account: &Account) -> Result<Ap
     })
 }
 
-/// How `identity` compares with `account`'s approved verification.
+/// How `identity` compares with `account`'s approved verification, if it
+/// was submitted with the re-check of the person.
 async fn identity_match(app: &App, account: &Account, identity: Option<&Subject>) -> Result<IdentityMatch, FlowError> {
     if account.verification_status != VerificationStatus::Approved {
         return Ok(IdentityMatch::NoVerification);
     }
-    let Some(verified) = app.records().verification(&account.account_id).await? else {
+    // A submission made with a session alone may be a stolen session's:
+    // it proves nothing about who is appealing (0043).
+    let Some(verified) = app.records().verification(&account.account_id).await?.filter(|v| v.rechecked) else {
         return Ok(IdentityMatch::NoVerification);
     };
     let same = |a: &str, b: &str| a.trim().eq_ignore_ascii_case(b.trim());
@@ -219,15 +240,19 @@ fn move_appeal(changes: &mut Changes, stored: &Stored<Appeal>, appeal: &Appeal, 
         .enqueue_appeal(appeal.status, entry);
 }
 
-/// Cancels the open appeals of `account` (a completed sign-in shows the
-/// owner is not locked out) in `changes`, and empties its list of them.
+/// Cancels open appeals of `account` (a completed sign-in shows the owner
+/// is not locked out) in `changes`: at most [`OPEN_APPEALS_LIMIT`], so that
+/// the sign-in's transaction stays within DynamoDB's; they leave its list.
+/// An account that holds more (from before the limit) has the rest
+/// cancelled by [`cancel_remaining_appeals`] once the sign-in committed.
 pub async fn cancel_open_appeals(
     app: &App,
     account: &mut Account,
     changes: &mut Changes,
     detail: &str,
 ) -> Result<(), FlowError> {
-    for appeal_id in std::mem::take(&mut account.open_appeals) {
+    let now_cancelled = account.open_appeals.len().min(OPEN_APPEALS_LIMIT);
+    for appeal_id in account.open_appeals.drain(..now_cancelled).collect::<Vec<_>>() {
         let Some(stored) = app.records().appeal(&appeal_id).await? else { continue };
         if !stored.record.status.is_open() {
             continue;
@@ -238,6 +263,28 @@ pub async fn cancel_open_appeals(
         audit::add(app, changes, &account.account_id, AuditEvent::AppealCancelled, Actor::Customer, detail);
     }
     Ok(())
+}
+
+/// Cancels what [`cancel_open_appeals`] left of an account's open appeals,
+/// a few to a transaction. What the sign-in answered stands: a failure here
+/// is logged, and the next sign-in goes on where this one stopped.
+pub async fn cancel_remaining_appeals(app: &App, account_id: &str, detail: &str) {
+    loop {
+        let stored = match load(app, account_id).await {
+            Ok(Some(stored)) if !stored.record.open_appeals.is_empty() => stored,
+            Ok(_) => return,
+            Err(e) => return tracing::warn!(error = %e, "open appeals left uncancelled"),
+        };
+        let mut account = stored.record.clone();
+        let mut changes = Changes::new();
+        if let Err(e) = cancel_open_appeals(app, &mut account, &mut changes, detail).await {
+            return tracing::warn!(error = %e, "open appeals left uncancelled");
+        }
+        changes.update_account(&stored, &account);
+        if let Err(e) = app.records().commit(changes).await {
+            return tracing::warn!(error = %e, "open appeals left uncancelled");
+        }
+    }
 }
 
 /// Cancels the appeal whose owner's cancel link `token` is: `409` once the
@@ -404,9 +451,10 @@ pub async fn carry_out_due(app: &App) -> Result<usize, FlowError> {
 
 /// Carries out one approved appeal whose hold has passed: the contact email
 /// becomes the account's (or the appeal fails if another account holds it
-/// by then), two-factor sign-in is off and its recovery codes void, every
-/// session ends, a reset link goes to the new email, the old email and
-/// phone are told. Whether it was still due.
+/// by then), two-factor sign-in is off and its recovery codes void, the
+/// old password and every passkey stop working, every session ends, a reset
+/// link goes to the new email, the old email and phone are told. Whether it
+/// was still due.
 async fn carry_out(app: &App, appeal_id: &str) -> Result<bool, FlowError> {
     let Some(stored) = app.records().appeal(appeal_id).await? else { return Ok(false) };
     let due = stored.record.status == AppealStatus::Approved
@@ -423,13 +471,19 @@ async fn carry_out(app: &App, appeal_id: &str) -> Result<bool, FlowError> {
     account.email_change = None;
     account.mfa = None;
     account.pending_totp = None;
-    // Every session ends at once; the password stays until the reset.
+    // Nothing of the old ways in survives: whoever held the password (the
+    // reason MFA mattered) or a passkey must not follow the appellant in.
+    // Every session ends at once, and only the reset link sets a password.
+    account.password_hash = None;
     account.password_epoch += 1;
     let token = mint_link(app, &mut account, LinkPurpose::ResetPassword);
     let appeal = Appeal { status: AppealStatus::Done, ..stored.record.clone() };
     let entry = queue_entry(app, &appeal, &account).await?;
     let mut changes = Changes::new();
     move_appeal(&mut changes, &stored, &appeal, &entry);
+    for passkey in app.records().passkeys(&account.account_id).await? {
+        changes.remove_passkey(&passkey, &passkey.record.credential_id_bytes());
+    }
     changes.update_account(&account_stored, &account);
     audit::add(app, &mut changes, &account.account_id, AuditEvent::AppealDone, Actor::Customer, None);
     // The same address (in another case) keeps its guard.

@@ -11,6 +11,8 @@ use serde::Serialize;
 use super::FlowError;
 use super::accounts::{load, send_email};
 use super::audit::{self, Actor, AuditEvent};
+use super::lockout::{Proof, reauthenticate};
+use super::sessions::Authenticated;
 use crate::app::App;
 use crate::documents::{self, MAX_SIZE};
 use crate::domain::AccountId;
@@ -110,16 +112,30 @@ async fn check_materials(app: &App, account_id: &str, ids: &[String]) -> Result<
     if errors.is_empty() { Ok(keep) } else { Err(FlowError::Validation(errors)) }
 }
 
-/// Submits (or, after a rejection, resubmits) a verification.
+/// Submits (or, after a rejection, resubmits) a verification, re-checking
+/// the person first when `proof` is given (the pages always give it):
+/// only a re-checked submission counts for recovery appeals.
 pub async fn submit(
     app: &App,
-    account: &Account,
+    signed_in: &Authenticated,
     subject: Subject,
     material_ids: Vec<String>,
+    proof: Option<Proof<'_>>,
 ) -> Result<VerificationStatus, FlowError> {
-    primary_only(account)?;
-    let stored = load(app, &account.account_id).await?.ok_or(FlowError::Unauthenticated)?;
-    let mut account = stored.record.clone();
+    primary_only(&signed_in.account)?;
+    let rechecked = proof.is_some();
+    let (stored, mut account) = match proof {
+        Some(proof) => {
+            let checked = reauthenticate(app, signed_in, proof).await?;
+            let account = checked.account();
+            (checked.stored, account)
+        }
+        None => {
+            let stored = load(app, &signed_in.account.account_id).await?.ok_or(FlowError::Unauthenticated)?;
+            let account = stored.record.clone();
+            (stored, account)
+        }
+    };
     match account.verification_status {
         VerificationStatus::PendingReview => return Err(FlowError::Conflicting("verification_pending")),
         VerificationStatus::Approved => return Err(FlowError::Conflicting("verification_approved")),
@@ -137,6 +153,7 @@ pub async fn submit(
         decided_at: None,
         reason: None,
         decided_by: None,
+        rechecked,
     };
     let entry = QueueEntry {
         account_id: account.account_id.clone(),

@@ -43,6 +43,18 @@ impl Changes {
         self.replace(stored, appeal, Expiry::Never, Conflict::AppealChanged)
     }
 
+    /// `stored` changed to `appeal` without reaching any queue (no account
+    /// to review, or one with its fill of open appeals): not indexed under
+    /// the account, and gone when its confirmation link would have lapsed,
+    /// so it answers a second click alike meanwhile and is kept nowhere.
+    pub fn keep_appeal_unqueued(&mut self, stored: &Stored<Appeal>, appeal: &Appeal) -> &mut Self {
+        if let Some(account_id) = &appeal.account_id {
+            self.remove(keys::appeal_link(account_id, &appeal.appeal_id));
+        }
+        let unlinked = Appeal { account_id: None, ..appeal.clone() };
+        self.replace(stored, &unlinked, Expiry::Keep, Conflict::AppealChanged)
+    }
+
     fn index_appeal(&mut self, appeal: &Appeal, expires_at: Option<i64>) -> &mut Self {
         let Some(account_id) = &appeal.account_id else { return self };
         let link = AppealLink { appeal_id: appeal.appeal_id.clone(), submitted_at: appeal.submitted_at };

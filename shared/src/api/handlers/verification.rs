@@ -5,12 +5,14 @@ use crate::api::auth::require_session;
 use crate::api::problem::ApiError;
 use crate::api::request::ApiRequest;
 use crate::api::response::ApiResponse;
-use crate::api::validate::{Fields, bounded_text};
+use crate::api::validate::{Fields, bounded_text, optional_secret};
 use crate::api::views::{MaterialCreated, Status, UploadHeaders, VerificationStatusView};
 use crate::app::App;
 use crate::documents::{ACCEPTED_TYPES, MAX_SIZE};
 use crate::domain::identity;
+use crate::flows::lockout::Proof;
 use crate::flows::verification::{self, Subject, UPLOAD_URL_SECS};
+use secrecy::SecretString;
 
 #[derive(Deserialize)]
 struct CreateMaterial {
@@ -77,6 +79,10 @@ struct Submit {
     credit_code: Option<String>,
     legal_representative: Option<String>,
     material_ids: Option<Vec<String>>,
+    /// The re-check of the person (optional; only a re-checked submission
+    /// counts for recovery appeals).
+    password: Option<SecretString>,
+    code: Option<SecretString>,
 }
 
 fn subject(body: &Submit, fields: &mut Fields) -> Option<Subject> {
@@ -129,7 +135,14 @@ pub async fn submit(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
         fields.fail("material_ids", "required");
     }
     let (subject, material_ids) = fields.finish_with(|| Some((subject?, material_ids?)))?;
-    let status = verification::submit(app, &current.account, subject, material_ids).await?;
+    let password = optional_secret(body.password);
+    let code = optional_secret(body.code);
+    let proof = password.as_ref().map(|password| Proof {
+        password: Some(password),
+        code: code.as_ref(),
+        action: "submit verification",
+    });
+    let status = verification::submit(app, &current, subject, material_ids, proof).await?;
     Ok(ApiResponse::json(StatusCode::ACCEPTED, &Status { status: status.as_str() }))
 }
 
