@@ -117,3 +117,51 @@ async fn a_password_change_ends_other_sessions_by_epoch() {
     assert_eq!(app.with_token(Method::GET, "/v1/me", &current).await.status(), StatusCode::OK);
     assert_eq!(app.with_token(Method::GET, "/v1/me", &old).await.status(), StatusCode::UNAUTHORIZED);
 }
+
+/// A passkey signs in while password sign-in is suspended (it is a sign-in
+/// of its own), but it does not lift the suspension: only a reset does.
+#[tokio::test]
+#[cfg_attr(feature = "stack", ignore = "needs /_dev/clock, which the deployed shape has not")]
+async fn a_passkey_sign_in_does_not_lift_the_password_suspension() {
+    use accounts_tests::authenticator::Tamper;
+    let app = spawn_app().await;
+    let customer = app.activated_customer("keepsuspended").await;
+    let token = app.token_for(&customer).await;
+    let (mut authenticator, _) = crate::passkeys::add_passkey(&app, &token, None).await;
+    for i in 0..100 {
+        if i % 4 == 0 {
+            app.advance_clock(901).await;
+        }
+        app.sign_in(&customer.username, "Wrong#Pass1").await;
+    }
+    app.advance_clock(901).await;
+    let passkey = crate::passkeys::sign_in_with(&app, &mut authenticator, &Tamper::default()).await;
+    assert_eq!(passkey.status(), StatusCode::CREATED, "a passkey still signs in");
+    let refused = app.sign_in(&customer.username, PASSWORD).await;
+    assert_problem(refused, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts").await;
+}
+
+/// The right password of an account with two-factor sign-in on is not a
+/// completed sign-in: the failures before it stay counted, so whoever holds
+/// the password guesses codes within the same five and the lock notice
+/// tells the owner.
+#[tokio::test]
+#[cfg_attr(feature = "stack", ignore = "needs /_dev/clock, which the deployed shape has not")]
+async fn wrong_codes_after_the_right_password_add_to_the_failures_before_it() {
+    let app = spawn_app().await;
+    let customer = app.activated_customer("addsup").await;
+    let token = app.token_for(&customer).await;
+    app.enable_mfa(&token).await;
+    app.advance_clock(901).await;
+    for _ in 0..4 {
+        assert_eq!(app.sign_in(&customer.username, "Wrong#Pass1").await.status(), StatusCode::UNAUTHORIZED);
+    }
+    let first_step = app.sign_in(&customer.username, PASSWORD).await;
+    assert_eq!(first_step.status(), StatusCode::OK);
+    let mfa_token = first_step.json::<serde_json::Value>().await.unwrap()["mfa_token"].as_str().unwrap().to_owned();
+    // The fifth failure: answered as a failure, and it locks the name.
+    let wrong = app.post("/v1/sessions/mfa", &json!({"mfa_token": mfa_token, "code": "000000"})).await;
+    assert_problem(wrong, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
+    let locked = app.sign_in(&customer.username, PASSWORD).await;
+    assert_problem(locked, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts").await;
+}

@@ -304,3 +304,35 @@ async fn the_totp_secret_is_sealed_at_rest() {
     assert!(mfa.totp_secret.starts_with("local1:") || mfa.totp_secret.starts_with("kms1:"), "{}", mfa.totp_secret);
     assert!(codes.iter().all(|code| !stored_text.contains(code.as_str())), "recovery codes are stored as hashes");
 }
+
+async fn confirm(app: &TestApp, token: &str, code: &str) -> reqwest::Response {
+    app.json_with_token(Method::POST, "/v1/me/mfa/totp/confirm", token, &json!({ "code": code })).await
+}
+
+/// A stolen session used to be able to guess the owner's pending TOTP code
+/// without end (and so turn MFA on with the owner's secret, see the
+/// recovery codes and end the owner's other sessions): the fifth wrong
+/// code voids the enrolment, and a new one needs the password.
+#[tokio::test]
+async fn five_wrong_codes_void_a_pending_enrolment() {
+    let app = spawn_app().await;
+    let customer = app.activated_customer("guessenrol").await;
+    let token = app.token_for(&customer).await;
+    let response = app.json_with_token(Method::POST, "/v1/me/mfa/totp", &token, &json!({"password": PASSWORD})).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let secret = json_of(response).await["secret"].as_str().unwrap().to_owned();
+    let right = app.totp_code(&secret, 0);
+    let wrong: Vec<String> =
+        (1..=5).map(|n| format!("{:06}", (right.parse::<u32>().unwrap() + n * 97_531) % 1_000_000)).collect();
+    for code in wrong {
+        let refused =
+            assert_problem(confirm(&app, &token, &code).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed")
+                .await;
+        assert_eq!(field_errors(&refused), vec![("code".to_owned(), "invalid_code".to_owned())]);
+    }
+    assert_problem(confirm(&app, &token, &right).await, StatusCode::CONFLICT, "no_mfa_enrolment").await;
+    let me = json_of(app.with_token(Method::GET, "/v1/me", &token).await).await;
+    assert_eq!(me["mfa"]["totp"], false);
+    // A new enrolment, with the password again, works.
+    enable_mfa(&app, &token).await;
+}

@@ -151,6 +151,13 @@ pub struct PendingTotp {
     pub secret: String,
     /// Unix seconds after which the enrolment must start again.
     pub expires_at: i64,
+    /// Wrong codes sent to confirm it; the fifth voids the enrolment.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub wrong_codes: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// A new email address waiting to be confirmed.

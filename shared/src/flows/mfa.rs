@@ -17,10 +17,12 @@ use crate::domain::Account;
 use crate::domain::account::{Mfa, PendingTotp};
 use crate::domain::totp;
 use crate::notify::templates::Template;
-use crate::persistence::{Changes, Stored};
+use crate::persistence::{Changes, Conflict, Stored};
 
 /// How long an enrolment waits for its first code.
 pub const ENROLMENT_SECS: i64 = 600;
+/// Wrong codes that void a pending enrolment.
+pub const ENROLMENT_WRONG_CODES_LIMIT: u32 = 5;
 
 /// What enrolment shows: the secret to type or scan.
 #[derive(Debug, Clone)]
@@ -58,7 +60,8 @@ pub async fn enrol(app: &App, current: &Authenticated, password: &SecretString) 
         .ok_or_else(|| FlowError::Internal("TOTP enrolment".into()))?;
     let qr_svg = totp::qr_svg(&uri).ok_or_else(|| FlowError::Internal("QR code".into()))?;
     let sealed = app.sealer.seal(secret.expose_secret(), &account.account_id).await?;
-    account.pending_totp = Some(PendingTotp { secret: sealed, expires_at: app.clock.now() + ENROLMENT_SECS });
+    let expires_at = app.clock.now() + ENROLMENT_SECS;
+    account.pending_totp = Some(PendingTotp { secret: sealed, expires_at, wrong_codes: 0 });
     let mut changes = Changes::new();
     changes.update_account(&checked.stored, &account);
     app.records().commit(changes).await?;
@@ -82,7 +85,10 @@ pub async fn confirm(app: &App, current: &Authenticated, code: &SecretString) ->
         .filter(|p| p.expires_at > now)
         .ok_or(FlowError::Conflicting("no_mfa_enrolment"))?;
     let secret = app.sealer.open(&pending.secret, &account.account_id).await?;
-    let step = totp::matching_step(&secret, code.expose_secret().trim(), now, i64::MIN).ok_or_else(wrong_code)?;
+    let Some(step) = totp::matching_step(&secret, code.expose_secret().trim(), now, i64::MIN) else {
+        miss_enrolment_code(app, &account.account_id).await?;
+        return Err(wrong_code());
+    };
     let (codes, hashes) = new_recovery_codes(app, &account);
     account.mfa = Some(Mfa { totp_secret: pending.secret, recovery_codes: hashes, last_step: step });
     account.pending_totp = None;
@@ -93,6 +99,28 @@ pub async fn confirm(app: &App, current: &Authenticated, code: &SecretString) ->
     end_sessions(app, &account.account_id, Some(&current.session)).await?;
     send_email(app, &account, Template::MfaEnabled, account.language, None, &[]).await;
     Ok(codes)
+}
+
+/// Counts a wrong code against the pending enrolment; the fifth voids it
+/// (a new one needs the password again), so that a stolen session cannot
+/// guess its way to turning MFA on with the owner's pending secret. A lost
+/// race is counted again on a fresh read: concurrent guesses all count.
+async fn miss_enrolment_code(app: &App, account_id: &str) -> Result<(), FlowError> {
+    for _ in 0..8 {
+        let Some(stored) = load(app, account_id).await? else { return Ok(()) };
+        let Some(pending) = stored.record.pending_totp.clone() else { return Ok(()) };
+        let wrong_codes = pending.wrong_codes + 1;
+        let mut account = stored.record.clone();
+        account.pending_totp =
+            (wrong_codes < ENROLMENT_WRONG_CODES_LIMIT).then_some(PendingTotp { wrong_codes, ..pending });
+        let mut changes = Changes::new();
+        changes.update_account(&stored, &account);
+        match app.records().commit(changes).await {
+            Err(e) if e.is(Conflict::AccountChanged) => continue,
+            other => return Ok(other?),
+        }
+    }
+    Err(FlowError::Unavailable("enrolment contention".into()))
 }
 
 /// Ten fresh recovery codes for `account`, and their hashes to keep.

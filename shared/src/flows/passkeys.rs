@@ -282,8 +282,8 @@ pub async fn sign_in(
     };
     let mut changes = Changes::new();
     changes.update_passkey(&passkey, &used);
-    let had_failures = app.counters().counted(Limit::LoginStreak(&account.account_id)).await? > 0;
-    complete(app, &stored, account, had_failures, client, changes, Method::Passkey).await
+    let streak = app.counters().counted(Limit::LoginStreak(&account.account_id)).await?;
+    complete(app, &stored, account, streak, client, changes, Method::Passkey).await
 }
 
 /// Any refusal of an assertion is an unknown credential to the client.

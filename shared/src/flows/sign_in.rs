@@ -101,20 +101,22 @@ pub async fn sign_in(app: &App, login: &str, password: &SecretString, client: &C
     if streak >= CONSECUTIVE_FAILURES_LIMIT {
         return Err(too_many_attempts(LOCKOUT_SECS));
     }
-    // The password passed: the count starts again, and the second factor's
-    // codes count in it (five wrong ones lock the name and void the token).
+    // The password passed, but the sign-in is not complete: this attempt is
+    // no failure, and the failures before it stay counted, so that the
+    // second factor's wrong codes add to them (a holder of the password
+    // guesses codes within the same five, and is noticed like any other).
     if account.suspension.is_some() {
-        lockout.succeeded(app).await?;
+        lockout.not_failed(app).await?;
         return Err(FlowError::AccountSuspended);
     }
     if account.mfa.is_some() {
-        lockout.succeeded(app).await?;
+        lockout.not_failed(app).await?;
         let mfa_token = issue_mfa_challenge(app, account, login.canonical()).await?;
         return Ok(SignIn::SecondFactor { mfa_token });
     }
     let mut changes = Changes::new();
     lockout.succeeded_with(&mut changes);
-    let session = complete(app, &stored, account.clone(), streak > 0, client, changes, Method::Password).await?;
+    let session = complete(app, &stored, account.clone(), streak, client, changes, Method::Password).await?;
     Ok(SignIn::Session(Box::new(session)))
 }
 
@@ -168,8 +170,8 @@ pub async fn sign_in_second_factor(
     let updated = Account { mfa: Some(passed.mfa), ..account.clone() };
     let mut changes = Changes::new();
     changes.consume_mfa_challenge(&challenge);
-    let had_failures = app.counters().counted(Limit::LoginStreak(&updated.account_id)).await? > 0;
-    complete(app, &stored, updated, had_failures, client, changes, Method::SecondFactor(passed.method)).await
+    let streak = app.counters().counted(Limit::LoginStreak(&updated.account_id)).await?;
+    complete(app, &stored, updated, streak, client, changes, Method::SecondFactor(passed.method)).await
 }
 
 /// Counts a wrong code on the challenge; the fifth voids it.
@@ -190,14 +192,15 @@ async fn miss_second_factor(app: &App, challenge: &Stored<MfaChallenge>) -> Resu
 
 /// Completes a sign-in of `stored` as `account` (its second factor spent, if
 /// one was used) with `changes` in the same transaction: a new session, the
-/// end of the failure streak if it `had_failures`, the account's open
-/// appeals cancelled; then the notice of a sign-in from a client not seen
-/// in 30 days.
+/// end of the failure `streak` (unless it has suspended password sign-in,
+/// which only a reset lifts: a passkey signs in, the password stays
+/// refused), the account's open appeals cancelled; then the notice of a
+/// sign-in from a client not seen in 30 days.
 pub(super) async fn complete(
     app: &App,
     stored: &Stored<Account>,
     mut account: Account,
-    had_failures: bool,
+    streak: u64,
     client: &Client,
     mut changes: Changes,
     method: Method,
@@ -221,7 +224,7 @@ pub(super) async fn complete(
         changes.update_account(stored, &account);
     }
     audit::add(app, &mut changes, &account.account_id, AuditEvent::SignedIn, audit::Actor::Customer, method.detail());
-    if had_failures {
+    if (1..CONSECUTIVE_FAILURES_LIMIT).contains(&streak) {
         changes.clear_count(Limit::LoginStreak(&account.account_id));
     }
     app.records().commit(changes).await.map_err(|e| match e {
@@ -231,6 +234,9 @@ pub(super) async fn complete(
     })?;
     tracing::info!(account_id = %account.account_id, "signed in");
     app.count(Metric::SignIn);
+    if !account.open_appeals.is_empty() {
+        appeals::cancel_remaining_appeals(app, &account.account_id, "by sign-in").await;
+    }
     if unfamiliar {
         send_sign_in_notice(app, &account, client, now).await;
     }
