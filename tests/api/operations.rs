@@ -207,3 +207,65 @@ async fn suspending_a_primary_account_suspends_its_sub_accounts_and_lifting_it_l
     assert_eq!(app.sign_in(inherited.0, PASSWORD).await.status(), StatusCode::CREATED, "lifted with its primary");
     assert_problem(app.sign_in(own.0, PASSWORD).await, StatusCode::FORBIDDEN, "account_suspended").await;
 }
+
+/// A suspension reaches a primary account's sub-accounts one write at a
+/// time. Wherever it stops (any call of any dependency failing), asking
+/// again finishes it: every sub-account ends up suspended, and lifting,
+/// stopped anywhere and asked again, lifts them all.
+#[tokio::test]
+#[cfg_attr(feature = "stack", ignore = "injects faults into the dev server's ports, which the deployed shape has not")]
+async fn a_suspension_cascade_stopped_anywhere_is_finished_by_asking_again() {
+    use accounts_tests::faults::Faults;
+    let faults = Faults::new();
+    // Every run's primary account signs up from this test's one address.
+    let vars = [("ACCOUNTS_LIMIT_SMS_PER_IP_HOUR", "100000"), ("ACCOUNTS_LIMIT_SMS_PER_NETWORK_HOUR", "100000")];
+    let app = accounts_tests::spawn_app_with_faults(&vars, &faults).await;
+    let mut runs = 0;
+    for (method, body) in [(Method::POST, Some(json!({"reason": "fraud ring"}))), (Method::DELETE, None)] {
+        let mut calls = usize::MAX;
+        let mut fail_at = 1;
+        while fail_at <= calls {
+            runs += 1;
+            faults.disarm();
+            let primary = app.activated_customer(&format!("cascade{runs}x")).await;
+            let token = app.token_for(&primary).await;
+            let mut subs = Vec::new();
+            for n in 0..3 {
+                let sub = format!("member{runs}x{n}");
+                let body = json!({"username": sub, "email": app.email(&sub)});
+                let created = app.json_with_token(Method::POST, "/v1/me/sub-accounts", &token, &body).await;
+                assert_eq!(created.status(), StatusCode::CREATED);
+                subs.push(sub);
+            }
+            let path = format!("/ops/v1/accounts/{}/suspension", primary.username);
+            if method == Method::DELETE {
+                let suspended = app.ops(Method::POST, &path, Some(&json!({"reason": "to lift"}))).await;
+                assert_eq!(suspended.status(), StatusCode::OK);
+            }
+            if calls == usize::MAX {
+                // The fault-free count of calls, from a run of its own.
+                faults.arm(0);
+                assert_eq!(app.ops(method.clone(), &path, body.as_ref()).await.status(), StatusCode::OK);
+                calls = faults.calls();
+                continue;
+            }
+            faults.arm(fail_at);
+            let stopped = app.ops(method.clone(), &path, body.as_ref()).await.status();
+            assert!(faults.injected().is_some(), "call {fail_at} of {calls} failed");
+            assert!(stopped == StatusCode::OK || stopped == StatusCode::SERVICE_UNAVAILABLE, "{stopped}");
+            faults.disarm();
+            assert_eq!(app.ops(method.clone(), &path, body.as_ref()).await.status(), StatusCode::OK);
+            let suspended = method == Method::POST;
+            for sub in subs.iter().chain(std::iter::once(&primary.username)) {
+                let view: Value =
+                    app.ops(Method::GET, &format!("/ops/v1/accounts/{sub}"), None).await.json().await.unwrap();
+                assert_eq!(
+                    !view["suspension"].is_null(),
+                    suspended,
+                    "{sub}, call {fail_at} of {calls} failing: {view}"
+                );
+            }
+            fail_at += 1;
+        }
+    }
+}

@@ -40,17 +40,20 @@ async fn find(app: &App, username: &str) -> Result<Stored<Account>, FlowError> {
 /// Suspends the account `username`: every session ends, sign-in is refused
 /// (`403 account_suspended` for the right password), the owner is emailed.
 /// A primary account's sub-accounts are suspended with it. Suspending a
-/// suspended account changes nothing (but an inherited suspension becomes
-/// the account's own).
+/// suspended account changes nothing of it (but an inherited suspension
+/// becomes the account's own) and finishes the cascade: a suspension that
+/// failed half way through its sub-accounts is completed by asking again.
 pub async fn suspend(app: &App, username: &str, reason: String, operator: &str) -> Result<Account, FlowError> {
     let stored = find(app, username).await?;
-    if stored.record.suspension.as_ref().is_some_and(|s| !s.inherited) {
-        return Ok(stored.record);
-    }
-    let suspension = Suspension { reason, at: app.clock.now(), by: operator.to_owned(), inherited: false };
-    let account = apply_suspension(app, &stored, suspension.clone(), operator).await?;
+    let (account, own) = match stored.record.suspension.clone() {
+        Some(own) if !own.inherited => (stored.record.clone(), own),
+        _ => {
+            let own = Suspension { reason, at: app.clock.now(), by: operator.to_owned(), inherited: false };
+            (apply_suspension(app, &stored, own.clone(), operator).await?, own)
+        }
+    };
     if account.kind == AccountKind::Primary {
-        let inherited = Suspension { inherited: true, ..suspension };
+        let inherited = Suspension { inherited: true, ..own };
         for sub in sub_accounts(app, &account).await? {
             if sub.record.suspension.is_none() {
                 apply_suspension(app, &sub, inherited.clone(), operator).await?;
@@ -94,13 +97,14 @@ async fn sub_accounts(app: &App, primary: &Account) -> Result<Vec<Stored<Account
 
 /// Lifts the suspension of `username` and the ones its suspension brought
 /// to its sub-accounts (a sub-account suspended on its own stays so).
-/// Nothing to lift changes nothing.
+/// Lifting again finishes a lift that failed half way through the
+/// sub-accounts; with nothing to lift, nothing changes.
 pub async fn lift_suspension(app: &App, username: &str, operator: &str) -> Result<Account, FlowError> {
     let stored = find(app, username).await?;
-    if stored.record.suspension.is_none() {
-        return Ok(stored.record);
-    }
-    let account = lift(app, &stored, operator).await?;
+    let account = match stored.record.suspension {
+        Some(_) => lift(app, &stored, operator).await?,
+        None => stored.record.clone(),
+    };
     if account.kind == AccountKind::Primary {
         for sub in sub_accounts(app, &account).await? {
             if sub.record.suspension.as_ref().is_some_and(|s| s.inherited) {
