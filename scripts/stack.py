@@ -51,12 +51,14 @@ RAISED_LIMITS = {
     "LimitForgotPerIpHour": "1000000",
     "LimitAppealsPerIpHour": "1000000",
 }
-# Recovery appeals take effect at the scheduled function's next run rather
-# than 72 hours later, so that a test can approve one, invoke the function
-# and see it carried out (there is no dev clock on the stack). The WAF
-# option is deployed too, so that its web ACL is created as AWS would (the
-# emulator's CloudFront does not apply it: tests check what was created).
-STACK_SETTINGS = {"AppealHoldHours": "0", "EnableWaf": "true"}
+# Recovery appeals wait the shortest hold the template allows (an hour; 0
+# would leave an owner no time to cancel). There is no dev clock on the
+# stack: a test waits a hold out by moving the approved appeal's
+# effective_at into the past in the emulator's table, then invokes the
+# scheduled function (tests/support: pass_appeal_hold). The WAF option is
+# deployed too, so that its web ACL is created as AWS would (the emulator's
+# CloudFront does not apply it: tests check what was created).
+STACK_SETTINGS = {"AppealHoldHours": "1", "EnableWaf": "true"}
 
 
 def log(message):

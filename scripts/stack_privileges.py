@@ -15,7 +15,7 @@ from stack import STACK_DIR, as_list, load_template  # noqa: E402
 
 # Grants the stack's test run cannot exercise, and why; each is still
 # needed deployed. Keep this list short and every entry true.
-# The stack's appeals take effect at once (AppealHoldHours 0), so an
+# The stack's appeals take effect as soon as a test waits their hold out, so an
 # appeal's notices to the account's phone follow each other within the
 # per-phone cooldown of purpose `notice` and are skipped after the first;
 # tests/api/appeals.rs shows each sent on accounts-dev, where the clock moves.

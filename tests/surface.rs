@@ -593,6 +593,22 @@ fn only_the_scheduled_functions_run_on_a_schedule_and_they_serve_no_route() {
     assert_eq!(scheduled, expected);
 }
 
+/// An appeal's hold is what gives the owner time to cancel an appeal someone
+/// else filed: the template takes no hold shorter than an hour, as the
+/// functions' configuration refuses one.
+#[test]
+fn an_appeal_hold_cannot_be_configured_away() {
+    let template = read_yaml("infra/template.yaml");
+    let hold = &template["Parameters"]["AppealHoldHours"];
+    assert_eq!(hold["MinValue"].as_u64(), Some(1));
+    assert_eq!(hold["Default"].as_u64(), Some(72));
+    let lookup = |hours: &'static str| {
+        shared::Config::from_lookup(move |name| (name == "ACCOUNTS_APPEAL_HOLD_HOURS").then(|| hours.to_owned()))
+    };
+    assert!(lookup("0").is_err());
+    assert!(lookup("1").is_ok());
+}
+
 /// The schema `openapi.yaml` gives `route`'s `status` answer, with `$ref`s
 /// to `components` resolved (as JSON).
 fn openapi_answer(spec: &serde_json::Value, method: &str, path: &str, status: u16) -> Option<serde_json::Value> {
@@ -869,21 +885,50 @@ fn the_waf_is_optional_and_limits_the_sms_sign_in_and_password_routes() {
     let rate = rules.iter().find_map(|r| r["Statement"].get("RateBasedStatement")).expect("a rate-based rule");
     assert_eq!(ref_target(&rate["Limit"]), Some("WafRateLimit"));
     assert_eq!(rate["AggregateKeyType"], "IP");
-    let scoped: BTreeSet<(&str, &str)> = rate["ScopeDownStatement"]["OrStatement"]["Statements"]
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .map(|s| &s["ByteMatchStatement"])
-        .map(|m| (m["PositionalConstraint"].as_str().unwrap(), m["SearchString"].as_str().unwrap()))
-        .collect();
-    assert_eq!(
-        scoped,
-        BTreeSet::from([
-            ("EXACTLY", "/v1/sms-codes"),
-            ("STARTS_WITH", "/v1/sessions"),
-            ("STARTS_WITH", "/v1/password/")
-        ])
-    );
+    let statements = rate["ScopeDownStatement"]["OrStatement"]["Statements"].as_sequence().unwrap();
+    let mut scoped = Vec::new();
+    for statement in statements {
+        let matching = &statement["ByteMatchStatement"];
+        // Matched on the path API Gateway routes, not on its encoding.
+        let transformations: Vec<&str> = matching["TextTransformations"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .map(|t| t["Type"].as_str().unwrap())
+            .collect();
+        assert_eq!(transformations, ["URL_DECODE", "NORMALIZE_PATH"], "{matching:?}");
+        scoped.push((matching["PositionalConstraint"].as_str().unwrap(), matching["SearchString"].as_str().unwrap()));
+    }
+    let covers = |path: &str| {
+        scoped.iter().any(|(constraint, prefix)| match *constraint {
+            "EXACTLY" => path == *prefix,
+            _ => path.starts_with(prefix),
+        })
+    };
+    // Every route a stranger can call to send a message or to try a secret
+    // (and the signed-in one that texts any number).
+    use shared::api::routes::RouteId::*;
+    let abusable = [
+        CreateSmsCode,
+        CreateAccount,
+        SetPassword,
+        InspectLink,
+        DeclineLink,
+        CreateSession,
+        CreateSessionWithSecondFactor,
+        ForgotPassword,
+        ResetPassword,
+        ForgotUsername,
+        BeginPasskeySignIn,
+        SignInWithPasskey,
+        FileAppeal,
+        ConfirmAppeal,
+        CancelAppeal,
+        SendPhoneCode,
+    ];
+    for route in ROUTES.iter().filter(|r| abusable.contains(&r.id)) {
+        assert!(covers(route.path), "the WAF's rate rule leaves out {}", route.key());
+    }
     // Each names routes that exist.
     for (constraint, path) in scoped {
         let found =

@@ -179,8 +179,18 @@ impl Config {
             emf_metrics: text("ACCOUNTS_METRICS", "") == "emf",
             webauthn_rp_id: get("ACCOUNTS_WEBAUTHN_RP_ID").filter(|v| !v.is_empty()),
             origin_secret: get("ACCOUNTS_ORIGIN_SECRET").filter(|v| !v.is_empty()).map(secrecy::SecretString::from),
-            appeal_hold_secs: count("ACCOUNTS_APPEAL_HOLD_HOURS", 72)?.min(87_600) as i64 * 3600,
+            appeal_hold_secs: appeal_hold_hours(count("ACCOUNTS_APPEAL_HOLD_HOURS", 72)?)? * 3600,
         })
+    }
+}
+
+/// The hold of an approved appeal: at least an hour (without one, the
+/// owner has no time to cancel an appeal someone else filed) and at most
+/// ten years.
+fn appeal_hold_hours(hours: u64) -> Result<i64, ConfigError> {
+    match hours {
+        1..=87_600 => Ok(hours as i64),
+        _ => Err(ConfigError { name: "ACCOUNTS_APPEAL_HOLD_HOURS", problem: "must be 1 to 87600 hours".into() }),
     }
 }
 
@@ -237,7 +247,8 @@ mod tests {
         assert!(config(&[("ACCOUNTS_SMS_REGIONS", "CN,Narnia")]).is_err());
         assert!(config(&[("ACCOUNTS_SMS_DAILY_BUDGET", "-1")]).is_err());
         assert!(config(&[("ACCOUNTS_APPEAL_HOLD_HOURS", "-1")]).is_err());
-        assert_eq!(config(&[("ACCOUNTS_APPEAL_HOLD_HOURS", "0")]).unwrap().appeal_hold_secs, 0);
+        assert!(config(&[("ACCOUNTS_APPEAL_HOLD_HOURS", "0")]).is_err(), "an appeal must leave time to cancel it");
+        assert_eq!(config(&[("ACCOUNTS_APPEAL_HOLD_HOURS", "1")]).unwrap().appeal_hold_secs, 3600);
         let raised = config(&[("ACCOUNTS_LIMIT_SMS_PER_IP_HOUR", "100000")]).unwrap();
         assert_eq!(raised.limits.sms_per_ip_hour, 100_000);
     }
