@@ -40,11 +40,8 @@ pub fn api_gateway_v2(
             }
         }
     }
-    let body = req.body();
-    let (body, is_base64) = match std::str::from_utf8(body) {
-        Ok(text) => (text.to_owned(), false),
-        Err(_) => (STANDARD.encode(body), true),
-    };
+    let content_type = req.headers().get("content-type").and_then(|v| v.to_str().ok());
+    let (body, is_base64) = event_body(content_type, req.body());
     let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or_default();
     let mut event = json!({
         "version": "2.0",
@@ -89,6 +86,34 @@ pub fn api_gateway_v2(
     event
 }
 
+/// The body as an HTTP API hands it to the function: as text for the text
+/// content types (`text/*`, JSON, XML, JavaScript), with any invalid UTF-8
+/// replaced by U+FFFD, and base64-encoded for every other type (or none).
+/// So a JSON body of invalid UTF-8 reaches the function as the same valid
+/// JSON it gets deployed, and both shapes answer it alike.
+fn event_body(content_type: Option<&str>, body: &[u8]) -> (String, bool) {
+    let media_type = content_type.unwrap_or_default().split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let text = media_type.starts_with("text/")
+        || matches!(media_type.as_str(), "application/json" | "application/xml" | "application/javascript");
+    if text { (String::from_utf8_lossy(body).into_owned(), false) } else { (STANDARD.encode(body), true) }
+}
+
 fn request_id() -> String {
     shared::domain::secret_token::new_id(&shared::random::OsRandom)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::event_body;
+
+    #[test]
+    fn text_bodies_pass_as_text_with_invalid_utf8_replaced_and_others_as_base64() {
+        let invalid = b"{\"login\": \"\xff(\"}";
+        assert_eq!(event_body(Some("application/json"), invalid), ("{\"login\": \"\u{fffd}(\"}".to_owned(), false));
+        assert_eq!(event_body(Some("Application/JSON; charset=utf-8"), b"{}"), ("{}".to_owned(), false));
+        assert_eq!(event_body(Some("text/plain"), b"hi"), ("hi".to_owned(), false));
+        assert_eq!(event_body(Some("application/octet-stream"), b"hi"), ("aGk=".to_owned(), true));
+        assert_eq!(event_body(None, b"hi"), ("aGk=".to_owned(), true));
+        assert_eq!(event_body(Some("application/x-www-form-urlencoded"), b"a=b"), ("YT1i".to_owned(), true));
+    }
 }

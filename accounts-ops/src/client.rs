@@ -123,12 +123,22 @@ impl Client {
     }
 }
 
-/// Only `http` and `https` URLs name an API.
+/// Only `https` URLs name an API, or `http` on this machine (the dev
+/// server): a signed request or a token sent in clear to another host could
+/// be read and replayed on the way.
 fn check_url(base: &str) -> Result<(), String> {
-    if base.starts_with("https://") || base.starts_with("http://") {
-        Ok(())
-    } else {
-        Err(format!("--api-url must be an http(s) URL, not {base:?}"))
+    let parsed = url::Url::parse(base).map_err(|_| format!("--api-url must be an http(s) URL, not {base:?}"))?;
+    let loopback = match parsed.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" if loopback => Ok(()),
+        "http" => Err(format!("--api-url must be https unless it is this machine (localhost), not {base:?}")),
+        _ => Err(format!("--api-url must be an http(s) URL, not {base:?}")),
     }
 }
 
@@ -220,6 +230,27 @@ fn failure(status: u16, json: &Value, bytes: &[u8]) -> Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn requests_leave_this_machine_only_over_https() {
+        for fine in [
+            "https://a1b2c3.execute-api.eu-west-1.amazonaws.com",
+            "http://127.0.0.1:3000",
+            "http://localhost:3000",
+            "http://[::1]:3000",
+        ] {
+            assert_eq!(check_url(fine), Ok(()), "{fine}");
+        }
+        for refused in [
+            "http://a1b2c3.execute-api.eu-west-1.amazonaws.com",
+            "http://10.0.0.5:3000",
+            "http://localhost.evil.example",
+            "ftp://127.0.0.1",
+            "127.0.0.1:3000",
+        ] {
+            assert!(check_url(refused).is_err(), "{refused}");
+        }
+    }
 
     #[test]
     fn the_region_is_read_from_an_execute_api_url() {

@@ -83,7 +83,7 @@ fn flatten(prefix: &str, value: &Value, rows: &mut Vec<(String, String)>) {
 fn cell(value: &Value) -> String {
     match value {
         Value::Null => String::new(),
-        Value::String(text) => text.clone(),
+        Value::String(text) => shown(text),
         Value::Object(fields) if fields.contains_key("kind") => {
             // An audit record's actor: its kind and id.
             [fields["kind"].as_str(), fields.get("id").and_then(Value::as_str)]
@@ -94,6 +94,19 @@ fn cell(value: &Value) -> String {
         }
         other => other.to_string(),
     }
+}
+
+/// Customer text (an appeal's story, a name) as a terminal may show it:
+/// control characters, line breaks and the invisible characters that
+/// reorder or hide text (bidirectional overrides, zero-width ones) are
+/// written as escapes, so no row can forge, hide or break another row an
+/// operator decides on.
+fn shown(text: &str) -> String {
+    let invisible =
+        |c: char| matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}');
+    text.chars()
+        .map(|c| if c.is_control() || invisible(c) { c.escape_unicode().to_string() } else { c.to_string() })
+        .collect()
 }
 
 #[cfg(test)]
@@ -120,5 +133,17 @@ mod tests {
         let shown = table(&json!({"username": "alice", "verification": {"status": "approved"}}), &Shape::Record);
         assert!(shown.contains("verification.status") && shown.contains("approved"), "{shown}");
         assert_eq!(table(&Value::Null, &Shape::Record), "Done.\n");
+    }
+
+    #[test]
+    fn customer_text_cannot_forge_or_hide_a_row() {
+        let story = "lost my phone\n| appeal | approved |\u{1b}[2K\u{202e}evil\u{200b}";
+        let answer = serde_json::json!({"items": [{"description": story}]});
+        let shown = table(&answer, &Shape::List(&["description"]));
+        assert!(!shown.contains('\u{1b}') && !shown.contains('\u{202e}') && !shown.contains('\u{200b}'), "{shown}");
+        assert!(shown.contains("\\u{a}| appeal |"), "the line break is shown, not made: {shown}");
+        assert!(shown.contains("\\u{1b}[2K\\u{202e}evil\\u{200b}"), "{shown}");
+        let row = shown.lines().find(|line| line.contains("lost my phone")).expect("the row");
+        assert!(row.contains("evil"), "the story stays on its own row: {shown}");
     }
 }

@@ -180,3 +180,20 @@ fn urlencoding(value: &str) -> String {
         .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
         .collect()
 }
+
+/// A JSON body that is not UTF-8: API Gateway hands the function its text
+/// with the bad bytes replaced (U+FFFD), and the dev server builds the same
+/// event, so every shape answers it alike: here a login no account has.
+#[tokio::test]
+async fn a_body_of_invalid_utf8_is_answered_alike_on_every_shape() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .post(format!("{}/v1/sessions", app.base))
+        .header("content-type", "application/json")
+        .body(b"{\"login\": \"\xff\xfe\xc3\x28\", \"password\": \"x\xffy\"}".to_vec())
+        .send()
+        .await
+        .unwrap();
+    accounts_tests::assert_problem(response, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
+}

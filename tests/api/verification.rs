@@ -323,3 +323,32 @@ async fn operator_routes_need_the_operator_and_never_a_customer_session() {
     .await;
     assert_eq!(field_errors(&problem), [("account_id".to_owned(), "required".to_owned())]);
 }
+
+/// The pages submit a verification with the re-check of the person: a
+/// wrong password is refused and counted as on every re-check, and while
+/// two-factor sign-in is on, a code is needed too. (A submission with the
+/// session alone is accepted, as the contract's body has it, but counts
+/// for no recovery appeal: tests/api/appeals.rs.)
+#[tokio::test]
+async fn a_submission_with_the_password_is_re_checked_like_every_sensitive_change() {
+    let app = spawn_app().await;
+    let customer = app.activated_customer("rechecked").await;
+    let token = app.token_for(&customer).await;
+    let (secret, _) = app.enable_mfa(&token).await;
+    let material = app.upload_material(&token, "image/jpeg", &jpeg()).await;
+    let mut body = individual(&[material]);
+    body["password"] = json!("Wrong#Pass1");
+    assert_problem(submit(&app, &token, &body).await, StatusCode::FORBIDDEN, "invalid_credentials").await;
+    body["password"] = json!(accounts_tests::PASSWORD);
+    let no_code =
+        assert_problem(submit(&app, &token, &body).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(field_errors(&no_code), vec![("code".to_owned(), "invalid_code".to_owned())]);
+    body["code"] = json!(app.totp_code(&secret, 1));
+    assert_eq!(submit(&app, &token, &body).await.status(), StatusCode::ACCEPTED);
+    let events = app.audit_events(&app.account_id(&token).await).await;
+    assert!(events.contains(&"reauth_failed".to_owned()), "{events:?}");
+    let account_id = app.account_id(&token).await;
+    let view: Value =
+        app.ops(Method::GET, &format!("/ops/v1/verifications/{account_id}"), None).await.json().await.unwrap();
+    assert_eq!(view["rechecked"], true, "operators see it was re-checked: {view}");
+}
