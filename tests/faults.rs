@@ -146,6 +146,55 @@ async fn sns_throttling_is_unavailable() {
     assert!(matches!(result, Err(SendError::Unavailable(_))), "{result:?}");
 }
 
+#[tokio::test]
+async fn s3_throttling_and_outage_are_unavailable_and_a_refusal_is_our_fault() {
+    use shared::documents::{DocumentError, DocumentStore, s3::S3Documents};
+    let documents_at = |addr| async move {
+        let client = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&sdk_at(addr).await).force_path_style(true).build(),
+        );
+        S3Documents::new(client, "materials")
+    };
+    let slow_down = fault_server(
+        503,
+        &[("content-type", "application/xml")],
+        r#"<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message><RequestId>1</RequestId></Error>"#,
+    )
+    .await;
+    let documents = documents_at(slow_down).await;
+    assert!(matches!(documents.copy("uploads/a/m", "submitted/a/m").await, Err(DocumentError::Unavailable(_))));
+    assert!(matches!(documents.inspect("uploads/a/m").await, Err(DocumentError::Unavailable(_))));
+    assert!(matches!(documents.delete_prefix("uploads/a/").await, Err(DocumentError::Unavailable(_))));
+    let denied = fault_server(
+        403,
+        &[("content-type", "application/xml")],
+        r#"<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message><RequestId>1</RequestId></Error>"#,
+    )
+    .await;
+    let documents = documents_at(denied).await;
+    // Without ListBucket, S3 answers a missing source with 403: no upload.
+    assert_eq!(documents.copy("uploads/a/m", "submitted/a/m").await, Ok(false));
+    assert!(matches!(documents.delete("uploads/a/m").await, Err(DocumentError::Internal(_))));
+}
+
+#[tokio::test]
+async fn kms_throttling_and_outage_are_unavailable_and_a_refusal_is_our_fault() {
+    use shared::sealing::{SealError, Sealer, kms::KmsSealer};
+    const JSON_1_1: &[(&str, &str)] = &[("content-type", "application/x-amz-json-1.1")];
+    let sealer_at = |addr| async move {
+        KmsSealer::new(aws_sdk_kms::Client::new(&sdk_at(addr).await), "alias/accounts-totp".to_owned())
+    };
+    let throttled = fault_server(400, JSON_1_1, r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#).await;
+    let sealer = sealer_at(throttled).await;
+    assert!(matches!(sealer.seal(b"secret", "account").await, Err(SealError::Unavailable(_))));
+    let down = fault_server(500, JSON_1_1, r#"{"__type":"KMSInternalException","message":"x"}"#).await;
+    let sealer = sealer_at(down).await;
+    assert!(matches!(sealer.seal(b"secret", "account").await, Err(SealError::Unavailable(_))));
+    let denied = fault_server(400, JSON_1_1, r#"{"__type":"AccessDeniedException","message":"not allowed"}"#).await;
+    let sealer = sealer_at(denied).await;
+    assert!(matches!(sealer.seal(b"secret", "account").await, Err(SealError::Internal(_))));
+}
+
 /// A store that fails its `n`-th call (counting from 1) and every later
 /// one, or never when `n` is 0; and any transaction `refuse` picks.
 struct FailingStore {
@@ -224,24 +273,34 @@ async fn invoke(app: &App, event: &Value) -> lambda_http::Response<lambda_http::
     shared::api::handle(app, None, request).await
 }
 
+/// Each of the flow's store calls, failing in turn (and every later one),
+/// answers `503` with `Retry-After`: the sweep first counts the calls a
+/// fault-free request makes, so that every run injects a fault.
 #[tokio::test]
 async fn a_store_fault_at_any_step_of_a_flow_is_a_503_with_retry_after() {
     for route in ["create-sms-code.json", "create-session.json", "get-me.json", "set-password.json"] {
-        for fail_from in 1..=6 {
+        let calls = {
             let (_dir, embedded) = embedded_app();
-            let mut app = embedded.app.clone();
-            app.store = Arc::new(FailingStore::from_call(embedded.app.store.clone(), fail_from));
+            let counting = Arc::new(FailingStore::from_call(embedded.app.store.clone(), 0));
+            let app = App { store: counting.clone(), ..embedded.app.clone() };
+            invoke(&app, &event(route)).await;
+            counting.calls.load(Ordering::SeqCst)
+        };
+        assert!(calls > 0, "{route} reaches the store");
+        for fail_from in 1..=calls {
+            let (_dir, embedded) = embedded_app();
+            let failing = Arc::new(FailingStore::from_call(embedded.app.store.clone(), fail_from));
+            let app = App { store: failing.clone(), ..embedded.app.clone() };
             let response = invoke(&app, &event(route)).await;
+            assert!(failing.calls.load(Ordering::SeqCst) >= fail_from, "{route}: call {fail_from} was made");
             let status = response.status();
-            assert_ne!(status, StatusCode::INTERNAL_SERVER_ERROR, "{route} failing from call {fail_from}");
-            if status == StatusCode::SERVICE_UNAVAILABLE {
-                assert_eq!(response.headers()["retry-after"], "5");
-                assert_eq!(response.headers()["content-type"], "application/problem+json");
-                let lambda_http::Body::Text(body) = response.body() else { panic!("a problem body") };
-                let problem: Value = serde_json::from_str(body).unwrap();
-                assert_eq!(problem["code"], "unavailable");
-                assert!(!body.contains("injected"), "the cause stays in the logs: {body}");
-            }
+            assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{route} failing from call {fail_from} of {calls}");
+            assert_eq!(response.headers()["retry-after"], "5");
+            assert_eq!(response.headers()["content-type"], "application/problem+json");
+            let lambda_http::Body::Text(body) = response.body() else { panic!("a problem body") };
+            let problem: Value = serde_json::from_str(body).unwrap();
+            assert_eq!(problem["code"], "unavailable");
+            assert!(!body.contains("injected"), "the cause stays in the logs: {body}");
         }
     }
 }

@@ -215,6 +215,7 @@ async fn forgotten_usernames_share_forgot_passwords_limit_per_name() {
 #[tokio::test]
 async fn five_email_changes_a_day_counted_once_the_password_passes_taken_addresses_included() {
     let app = spawn_app().await;
+    app.begin_a_utc_day().await;
     let customer = app.activated_customer("manymoves").await;
     let token = app.token_for(&customer).await;
     let other = app.activated_customer("heldaddress").await;
@@ -241,6 +242,7 @@ async fn five_email_changes_a_day_counted_once_the_password_passes_taken_address
 #[cfg_attr(feature = "stack", ignore = "needs /_dev/clock, which the deployed shape has not")]
 async fn the_email_change_quota_is_per_utc_day() {
     let app = spawn_app().await;
+    app.begin_a_utc_day().await;
     let customer = app.activated_customer("dailymoves").await;
     let token = app.token_for(&customer).await;
     for n in 0..5 {
@@ -262,6 +264,7 @@ async fn phone_code(app: &TestApp, token: &str, phone: &str) -> reqwest::Respons
 #[tokio::test]
 async fn five_phone_change_codes_a_day_taken_numbers_included() {
     let app = spawn_app().await;
+    app.begin_a_utc_day().await;
     let customer = app.activated_customer("manyphones").await;
     let token = app.token_for(&customer).await;
     let other = app.activated_customer("heldphone").await;

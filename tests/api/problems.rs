@@ -7,11 +7,12 @@ use serde_json::json;
 #[tokio::test]
 async fn a_body_that_is_not_json_is_unsupported() {
     let app = spawn_app().await;
+    let phone = app.fresh_phone();
     let response = app
         .client
         .post(format!("{}/v1/sms-codes", app.base))
         .header("content-type", "text/plain")
-        .body(r#"{"phone": "+8613800138000", "purpose": "sign_up"}"#)
+        .body(json!({"phone": phone, "purpose": "sign_up"}).to_string())
         .send()
         .await
         .unwrap();

@@ -50,6 +50,8 @@ fn body_properties() -> Vec<(String, String, Vec<String>)> {
 /// session, or the operator's credentials.
 struct Caller {
     session: String,
+    /// Customers signed up so far (a fresh one when a session ended).
+    customers: usize,
 }
 
 async fn send(app: &TestApp, caller: &Caller, route: &Route, path: &str, body: Option<Vec<u8>>) -> reqwest::Response {
@@ -64,11 +66,12 @@ async fn send(app: &TestApp, caller: &Caller, route: &Route, path: &str, body: O
     request.send().await.expect("request sent")
 }
 
-/// Asserts the answer is no fault of ours, and problem JSON if an error.
-/// On the stack, API Gateway's IAM authorizer answers an operator request
-/// it cannot match to the policy itself (`403`, its own JSON): the request
-/// never reached a function.
-async fn assert_handled(response: reqwest::Response, what: &str) {
+/// Asserts the answer is no fault of ours, and problem JSON if an error;
+/// whether the request got past authentication (anything but `401
+/// unauthenticated`). On the stack, API Gateway's IAM authorizer answers an
+/// operator request it cannot match to the policy itself (`403`, its own
+/// JSON): the request never reached a function.
+async fn assert_handled(response: reqwest::Response, what: &str) -> bool {
     let status = response.status();
     let content_type =
         response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
@@ -80,7 +83,26 @@ async fn assert_handled(response: reqwest::Response, what: &str) {
         assert_eq!(content_type, "application/problem+json", "{what}: {status} {text}");
         let problem: Value = serde_json::from_str(&text).expect("a problem body");
         assert!(problem["code"].is_string(), "{what}: {text}");
+        return !(status == StatusCode::UNAUTHORIZED && problem["code"] == "unauthenticated");
     }
+    true
+}
+
+/// Whether `route` needs a customer's session.
+fn signed_in(route: &Route) -> bool {
+    route.access == Access::Public && route.path.starts_with("/v1/me")
+}
+
+/// Keeps `caller` signed in: some hostile requests end the session (signing
+/// out, ending sessions, a deletion request) or lock the account's names,
+/// and every signed-in route after them would only ever answer `401`.
+async fn stay_signed_in(app: &TestApp, caller: &mut Caller) {
+    if app.with_token(Method::GET, "/v1/me", &caller.session).await.status() != StatusCode::UNAUTHORIZED {
+        return;
+    }
+    caller.customers += 1;
+    let customer = app.activated_customer(&format!("hostile{}x", caller.customers)).await;
+    caller.session = app.token_for(&customer).await;
 }
 
 /// The route's path with `value` in each of its parameters.
@@ -123,18 +145,25 @@ fn mutate(body: &[u8], random: &mut Lcg) -> Vec<u8> {
 async fn hostile_input_on_every_route_is_answered_without_a_fault() {
     let app = spawn_app().await;
     let customer = app.activated_customer("hostile").await;
-    let caller = Caller { session: app.token_for(&customer).await };
+    let mut caller = Caller { session: app.token_for(&customer).await, customers: 0 };
     let properties = body_properties();
     let mut random = Lcg(0x5eed);
+    let mut past_the_door = std::collections::HashSet::new();
     for route in ROUTES {
+        stay_signed_in(&app, &mut caller).await;
+        let mut passed = false;
         let path = concrete(route, "0123456789abcdef0123456789abcdef");
         for value in hostile_strings().iter().filter(|v| !v.is_empty() && !v.contains('/')) {
             let hostile_path = concrete(route, &urlencoding(value));
-            assert_handled(send(&app, &caller, route, &hostile_path, body_for(route)).await, &hostile_path).await;
+            passed |=
+                assert_handled(send(&app, &caller, route, &hostile_path, body_for(route)).await, &hostile_path).await;
         }
         if route.body != BodyKind::Json {
             let query = format!("{path}?status={0}&after={0}&limit={0}&account_id={0}", "9".repeat(2100));
-            assert_handled(send(&app, &caller, route, &query, None).await, &query).await;
+            passed |= assert_handled(send(&app, &caller, route, &query, None).await, &query).await;
+            if passed {
+                past_the_door.insert(route.id);
+            }
             continue;
         }
         let fields = properties
@@ -154,16 +183,24 @@ async fn hostile_input_on_every_route_is_answered_without_a_fault() {
         bodies.push(Value::Object(fields.iter().take(1).map(|f| (f.clone(), json!(big))).collect()));
         for body in &bodies {
             let what = format!("{} {path} {:.120}", route.method, body.to_string());
-            assert_handled(send(&app, &caller, route, &path, Some(body.to_string().into_bytes())).await, &what).await;
+            let response = send(&app, &caller, route, &path, Some(body.to_string().into_bytes())).await;
+            passed |= assert_handled(response, &what).await;
         }
         let seed = bodies[0].to_string().into_bytes();
         for _ in 0..6 {
             let mutated = mutate(&seed, &mut random);
             let what = format!("{} {path} mutated {:?}", route.method, String::from_utf8_lossy(&mutated));
-            assert_handled(send(&app, &caller, route, &path, Some(mutated)).await, &what).await;
+            passed |= assert_handled(send(&app, &caller, route, &path, Some(mutated)).await, &what).await;
         }
         let invalid_utf8 = b"{\"login\": \"\xff\xfe\xc3\x28\"}".to_vec();
-        assert_handled(send(&app, &caller, route, &path, Some(invalid_utf8)).await, "invalid UTF-8").await;
+        passed |= assert_handled(send(&app, &caller, route, &path, Some(invalid_utf8)).await, "invalid UTF-8").await;
+        if passed {
+            past_the_door.insert(route.id);
+        }
+    }
+    // Every signed-in route was fed hostile input with a live session.
+    for route in ROUTES.iter().filter(|r| signed_in(r)) {
+        assert!(past_the_door.contains(&route.id), "{} never got past authentication", route.key());
     }
     // The customer's account still works.
     assert_ne!(app.sign_in(&customer.username, PASSWORD).await.status(), StatusCode::INTERNAL_SERVER_ERROR);

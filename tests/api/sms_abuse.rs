@@ -20,6 +20,7 @@ fn retry_after(response: &reqwest::Response) -> i64 {
 async fn numbers_outside_the_sms_regions_are_refused_before_anything_is_sent() {
     let app = spawn_app().await;
     for abroad in ["+12015550123", "+447400123456"] {
+        app.watch_phone(abroad);
         let problem =
             assert_problem(ask_code(&app, abroad).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
         assert_eq!(field_errors(&problem), [("phone".to_owned(), "phone_region_not_supported".to_owned())]);
@@ -43,6 +44,7 @@ async fn numbers_outside_the_sms_regions_are_refused_before_anything_is_sent() {
 #[cfg_attr(feature = "stack", ignore = "needs /_dev/clock, which the deployed shape has not")]
 async fn past_the_daily_budget_nothing_is_sent_until_the_next_utc_day() {
     let app = spawn_app_with(&[("ACCOUNTS_SMS_DAILY_BUDGET", "2")]).await;
+    app.begin_a_utc_day().await;
     let customer = app.activated_customer("budgeted").await;
     app.sign_up_code(&app.fresh_phone()).await;
     let sent = app.outbox().await.iter().filter(|m| m["channel"] == "sms").count();

@@ -275,6 +275,16 @@ async fn announcements_are_limited_to_documents_of_at_most_ten_mib() {
             .await
             .unwrap();
         assert_eq!(bigger.status(), StatusCode::FORBIDDEN);
+    } else {
+        // S3 holds a presigned PUT to the headers it signs: the URL must
+        // sign the announced type and length (the emulator does not check
+        // signatures, so this is what can be checked of it).
+        let url = reqwest::Url::parse(material["upload_url"].as_str().unwrap()).unwrap();
+        let query: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
+        let signed: Vec<&str> = query["X-Amz-SignedHeaders"].split(';').collect();
+        assert!(signed.contains(&"content-type") && signed.contains(&"content-length"), "{signed:?}");
+        assert_eq!(query["X-Amz-Expires"], "900");
+        assert_eq!(url.path().rsplit('/').next(), material["material_id"].as_str());
     }
 }
 

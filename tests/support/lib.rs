@@ -50,6 +50,8 @@ pub struct Stack {
     pub public_url: String,
     /// The deployed table's name.
     pub table: String,
+    /// The deployed materials bucket.
+    pub bucket: String,
     /// `AppealHoldHours` as deployed (a test waits it out with
     /// [`TestApp::pass_appeal_hold`]).
     pub appeal_hold_hours: i64,
@@ -240,6 +242,14 @@ impl TestApp {
         let phone = fresh_phone();
         self.phones.lock().unwrap().push(phone.clone());
         phone
+    }
+
+    /// Reads the SMS to `phone` (a number this app did not hand out) into
+    /// [`TestApp::outbox`] too: on the aws backend and the stack the
+    /// emulator is shared, and the outbox shows only the app's own numbers,
+    /// so a check that nothing was sent to another number could not fail.
+    pub fn watch_phone(&self, phone: &str) {
+        self.phones.lock().unwrap().push(phone.to_owned());
     }
 
     /// An email address unique to this app.
@@ -524,6 +534,21 @@ impl TestApp {
         shared::store::dynamodb::DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), stack.table.clone(), clock)
     }
 
+    /// Starts a test of a quota counted per UTC day at the start of one, so
+    /// that it cannot cross midnight half way: the dev clock moves to just
+    /// after the next midnight; on the stack, whose clock is the wall's, a
+    /// day with under two minutes left is waited out.
+    pub async fn begin_a_utc_day(&self) {
+        let now = self.server_now();
+        let next_midnight = (now.div_euclid(86_400) + 1) * 86_400;
+        if stack().is_none() {
+            return self.advance_clock(next_midnight - now + 1).await;
+        }
+        if next_midnight - now < 120 {
+            tokio::time::sleep(std::time::Duration::from_secs((next_midnight - now + 1) as u64)).await;
+        }
+    }
+
     /// Moves the server's clock forward.
     pub async fn advance_clock(&self, seconds: i64) {
         assert!(stack().is_none(), "the deployed shape has no /_dev/clock: this test is for accounts-dev");
@@ -571,6 +596,35 @@ impl TestApp {
         let stack = stack().expect("the emulator is the stack's");
         let credentials = aws_credential_types::Credentials::new("test", "test", None, None, "stack-root");
         self.signed_with(&stack.emulator_url, None, &credentials, service, reqwest::Method::GET, path, Vec::new()).await
+    }
+
+    /// The keys of the stored documents under `prefix` (`submitted/<account
+    /// id>`, `uploads/<account id>`): the dev server's directory, the
+    /// emulator's bucket on the aws backend, the deployed bucket on the
+    /// stack.
+    pub async fn stored_objects(&self, prefix: &str) -> Vec<String> {
+        if !aws_backend() {
+            let dir = self.data_dir.path().join("objects").join(prefix);
+            let mut found = Vec::new();
+            for entry in walk(&dir) {
+                let relative = entry.strip_prefix(self.data_dir.path().join("objects")).unwrap();
+                found.push(relative.to_string_lossy().into_owned());
+            }
+            return found;
+        }
+        let path = |bucket: &str| format!("/{bucket}?list-type=2&prefix={prefix}");
+        let listing = match stack() {
+            Some(stack) => self.emulator_get("s3", &path(&stack.bucket)).await,
+            None => self
+                .client
+                .get(format!("{}{}", emulator_endpoint(), path("accounts-test-materials")))
+                .send()
+                .await
+                .unwrap(),
+        };
+        assert!(listing.status().is_success(), "the bucket lists: {}", listing.status());
+        let xml = listing.text().await.unwrap();
+        regex_lite::Regex::new(r"<Key>([^<]+)</Key>").unwrap().captures_iter(&xml).map(|c| c[1].to_owned()).collect()
     }
 
     /// The server's time, in Unix seconds: the dev server's clock (which
@@ -647,6 +701,18 @@ impl TestApp {
         let body: Value = response.json().await.unwrap();
         body["token"].as_str().unwrap().to_owned()
     }
+}
+
+/// Every file under `dir` (none if it does not exist).
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    entries
+        .flatten()
+        .flat_map(|entry| {
+            let path = entry.path();
+            if path.is_dir() { walk(&path) } else { vec![path] }
+        })
+        .collect()
 }
 
 fn operator_credentials(stack: &Stack) -> aws_credential_types::Credentials {
