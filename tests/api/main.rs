@@ -9,6 +9,7 @@ mod contact_details;
 mod deletion;
 mod dev_routes;
 mod front_door;
+mod largest_inputs;
 mod lockout_abuse;
 mod materials_abuse;
 mod operations;
