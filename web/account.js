@@ -273,9 +273,12 @@ document.addEventListener("DOMContentLoaded", () => {
     if (uploaded.failed) { showProblem(verify, uploaded.failed); return; }
     const body = values(verify);
     delete body.material_ids;
+    // The re-check of the person goes with it: only a re-checked
+    // submission counts when someone appeals for the account.
+    const shared = ["type", "password", "code"];
     for (const key of Object.keys(body)) {
       const inGroup = document.getElementById(`${verify.type.value}-fields`).contains(verify.elements[key]);
-      if (key !== "type" && !inGroup) delete body[key];
+      if (!shared.includes(key) && !inGroup) delete body[key];
     }
     body.material_ids = uploaded.ids;
     const result = await request("POST", "/v1/me/verification", body);

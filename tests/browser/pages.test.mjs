@@ -147,6 +147,8 @@ test("a customer uploads verification documents and an operator approves them", 
   await page.getByLabel("ID number").fill("11010519491231002X");
   const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(256)]);
   await page.getByLabel(/Documents/).setInputFiles({ name: "id-card.png", mimeType: "image/png", buffer: png });
+  // Submitted with the re-check of the person, as the page asks.
+  await page.locator("#verify-password").fill(PASSWORD);
   await page.getByRole("button", { name: "Submit" }).click();
   await page.locator("#verification-status").getByText("pending_review").waitFor();
   await page.screenshot({ path: join(shots, "account.png"), fullPage: true });
