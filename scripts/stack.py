@@ -58,7 +58,14 @@ RAISED_LIMITS = {
 # scheduled function (tests/support: pass_appeal_hold). The WAF option is
 # deployed too, so that its web ACL is created as AWS would (the emulator's
 # CloudFront does not apply it: tests check what was created).
-STACK_SETTINGS = {"AppealHoldHours": "1", "EnableWaf": "true"}
+STACK_SETTINGS = {
+    "AppealHoldHours": "1",
+    "EnableWaf": "true",
+    # Every message carries a sender name and an SMS signature, as a
+    # deployment's do (a non-ASCII name goes as an RFC 2047 encoded word).
+    "EmailFromName": "GPU云 Accounts",
+    "SmsSignature": "【GPU云】",
+}
 
 
 def log(message):
@@ -441,6 +448,9 @@ def main():
         "scheduled_functions": scheduled,
         "table": resources["Table"],
         "bucket": resources["MaterialsBucket"],
+        # Where SES's configuration set publishes: a test publishes SES's
+        # own notification records here to see them reach the trail.
+        "email_events_topic": resources["EmailEventsTopic"],
         "email_from": email_from,
         # Where email links point (the distribution's own address), and
         # where that distribution answers on this machine.

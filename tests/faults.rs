@@ -28,7 +28,7 @@ use shared::flows::sms_codes::send_code;
 use shared::i18n::Lang;
 use shared::notify::ses::SesMailer;
 use shared::notify::sns::SnsSmsSender;
-use shared::notify::{EmailMessage, Mailer, SendError, SmsMessage, SmsSender};
+use shared::notify::{EmailMessage, Mailer, MessageTags, SendError, SmsMessage, SmsSender};
 use shared::persistence::keys;
 use shared::store::dynamodb::DynamoStore;
 use shared::store::{Counter, Item, Key, Store, StoreError, WriteOp};
@@ -111,7 +111,88 @@ async fn a_missing_table_is_our_fault_not_the_clients() {
 }
 
 fn email() -> EmailMessage {
-    EmailMessage { to: "a@example.com".into(), subject: "s".into(), text: "t".into(), html: "<p>h</p>".into() }
+    EmailMessage {
+        to: "a@example.com".into(),
+        subject: "s".into(),
+        text: "t".into(),
+        html: "<p>h</p>".into(),
+        tags: MessageTags { account_id: Some("0123456789abcdef0123456789abcdef".into()), purpose: "invitation".into() },
+    }
+}
+
+/// An HTTP server answering every request with `status` and `body`, and
+/// keeping each request's body: what the real SDK client sent.
+async fn recording_server(status: u16, body: &'static str) -> (SocketAddr, Arc<std::sync::Mutex<Vec<Bytes>>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen: Arc<std::sync::Mutex<Vec<Bytes>>> = Arc::default();
+    let kept = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let kept = kept.clone();
+            tokio::spawn(async move {
+                let service = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                    let kept = kept.clone();
+                    async move {
+                        let bytes = http_body_util::BodyExt::collect(req.into_body()).await.unwrap().to_bytes();
+                        kept.lock().unwrap().push(bytes);
+                        let response =
+                            hyper::Response::builder().status(status).header("content-type", "application/json");
+                        Ok::<_, std::convert::Infallible>(
+                            response.body(Full::new(Bytes::from_static(body.as_bytes()))).unwrap(),
+                        )
+                    }
+                });
+                let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+            });
+        }
+    });
+    (addr, seen)
+}
+
+/// What SES receives: the sender with its display name (an RFC 2047
+/// encoded word when it is not ASCII), the configuration set, and the tags
+/// its notifications bring back — and nothing about the account beyond its id.
+#[tokio::test]
+async fn an_email_goes_to_ses_with_the_senders_name_the_configuration_set_and_its_tags() {
+    let (addr, seen) = recording_server(200, r#"{"MessageId":"m1"}"#).await;
+    let from = shared::notify::sender("GPU云", "no-reply@gpu.example");
+    let mailer = SesMailer::new(aws_sdk_sesv2::Client::new(&sdk_at(addr).await), from)
+        .with_configuration_set(Some("accounts-set".into()));
+    mailer.send_email(email()).await.expect("sent");
+    let sent: Value = serde_json::from_slice(&seen.lock().unwrap()[0]).unwrap();
+    assert_eq!(sent["FromEmailAddress"], "=?UTF-8?B?R1BV5LqR?= <no-reply@gpu.example>");
+    assert_eq!(sent["ConfigurationSetName"], "accounts-set");
+    assert_eq!(
+        sent["EmailTags"],
+        serde_json::json!([{"Name": "account_id", "Value": "0123456789abcdef0123456789abcdef"},
+            {"Name": "purpose", "Value": "invitation"}])
+    );
+}
+
+/// What SNS receives: the text as given (the signature is part of it), a
+/// transactional message, and the sender id and origination number.
+#[tokio::test]
+async fn an_sms_goes_to_sns_with_its_sender_id_and_origination_number() {
+    let body = r#"<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>m1</MessageId></PublishResult><ResponseMetadata><RequestId>r1</RequestId></ResponseMetadata></PublishResponse>"#;
+    let (addr, seen) = recording_server(200, body).await;
+    let sender = SnsSmsSender::new(aws_sdk_sns::Client::new(&sdk_at(addr).await))
+        .from_origin(Some("GPUCloud".into()), Some("+18005550100".into()));
+    sender.send_sms(SmsMessage { to: "+8613800138000".into(), text: "【GPU云】123456".into() }).await.expect("sent");
+    let form = String::from_utf8(seen.lock().unwrap()[0].to_vec()).unwrap();
+    let fields: std::collections::HashMap<String, String> =
+        url::form_urlencoded::parse(form.as_bytes()).into_owned().collect();
+    assert_eq!(fields["Message"], "【GPU云】123456");
+    let attribute = |name: &str| {
+        let entry = fields
+            .iter()
+            .find(|(k, v)| k.ends_with(".Name") && *v == name)
+            .map(|(k, _)| k.trim_end_matches(".Name").to_owned());
+        entry.map(|prefix| fields[&format!("{prefix}.Value.StringValue")].clone())
+    };
+    assert_eq!(attribute("AWS.SNS.SMS.SMSType").as_deref(), Some("Transactional"));
+    assert_eq!(attribute("AWS.SNS.SMS.SenderID").as_deref(), Some("GPUCloud"));
+    assert_eq!(attribute("AWS.MM.SMS.OriginationNumber").as_deref(), Some("+18005550100"));
 }
 
 #[tokio::test]

@@ -71,6 +71,7 @@ fn the_template_routes_every_route_to_its_function_and_nothing_else() {
     let mut expected: BTreeSet<String> = Function::ALL.iter().map(|f| f.name().to_owned()).collect();
     expected.extend(shared::lambda::SCHEDULED.iter().map(|f| f.name.to_string()));
     expected.insert(shared::lambda::UNMATCHED.to_owned());
+    expected.insert(shared::lambda::EMAIL_EVENTS.to_owned());
     assert_eq!(functions, expected);
 }
 
@@ -365,19 +366,30 @@ fn the_api_is_throttled_and_logs_no_token_or_personal_data() {
     assert!(serde_json::from_str::<serde_json::Value>(format).is_ok(), "one JSON object per request");
 }
 
+/// The functions that hash passwords may reserve concurrency, so a flood of
+/// sign-ins cannot starve the others — but only when asked: a reservation
+/// needs an account quota of 8 × N + 100, and a new account's (10 or 50)
+/// would roll the whole stack back.
 #[test]
-fn password_hashing_functions_have_reserved_concurrency() {
+fn password_hashing_functions_reserve_concurrency_only_when_asked() {
     let template = read_yaml("infra/template.yaml");
+    let parameter = &template["Parameters"]["HashingReservedConcurrency"];
+    assert_eq!(parameter["Default"].as_str(), Some(""), "nothing reserved by default");
+    let condition = tagged(&template["Conditions"]["ReservesConcurrency"], "Not").and_then(Value::as_sequence).unwrap();
+    let equals = tagged(&condition[0], "Equals").and_then(Value::as_sequence).unwrap();
+    assert_eq!((ref_target(&equals[0]), equals[1].as_str()), (Some("HashingReservedConcurrency"), Some("")));
     let mut hashing = BTreeSet::new();
     for (name, function) in resources_of_type(&template, "AWS::Serverless::Function") {
         let props = &function["Properties"];
+        let reserved = &props["ReservedConcurrentExecutions"];
         if ref_target(&props["MemorySize"]) == Some("HashingMemorySize") {
             hashing.insert(name.to_string());
-            assert_eq!(
-                ref_target(&props["ReservedConcurrentExecutions"]),
-                Some("HashingReservedConcurrency"),
-                "{name}"
-            );
+            let choice = tagged(reserved, "If").and_then(Value::as_sequence).expect("reserved only if asked");
+            assert_eq!(choice[0], "ReservesConcurrency", "{name}");
+            assert_eq!(ref_target(&choice[1]), Some("HashingReservedConcurrency"), "{name}");
+            assert_eq!(ref_target(&choice[2]), Some("AWS::NoValue"), "{name}");
+        } else {
+            assert!(reserved.is_null(), "{name} reserves nothing");
         }
     }
     // Those that verify or hash a password.
@@ -417,21 +429,69 @@ fn state_is_protected_and_materials_travel_over_tls_only() {
     assert_eq!(statement["Condition"]["Bool"]["aws:SecureTransport"], "false");
 }
 
+/// Every message is accounted for: email goes through the configuration
+/// set, which suppresses hard bounces and complaints and publishes every
+/// delivery, bounce, complaint and reject to the topic the email-events
+/// function reads; alarms watch SES's review thresholds and refused sends.
 #[test]
-fn email_goes_through_a_configuration_set_that_reports_bounces_and_complaints() {
+fn email_goes_through_a_configuration_set_whose_events_reach_the_trail() {
     let template = read_yaml("infra/template.yaml");
     let env = &template["Globals"]["Function"]["Environment"]["Variables"];
     assert_eq!(ref_target(&env["ACCOUNTS_SES_CONFIGURATION_SET"]), Some("EmailConfigurationSet"));
-    let destination = &resource(&template, "EmailBounceAndComplaintEvents")["Properties"];
-    assert_eq!(ref_target(&destination["ConfigurationSetName"]), Some("EmailConfigurationSet"));
-    let events: Vec<&str> = destination["EventDestination"]["MatchingEventTypes"]
+    let set = &resource(&template, "EmailConfigurationSet")["Properties"];
+    let suppressed: BTreeSet<&str> = set["SuppressionOptions"]["SuppressedReasons"]
         .as_sequence()
         .unwrap()
         .iter()
         .filter_map(Value::as_str)
         .collect();
-    assert!(events.contains(&"bounce") && events.contains(&"complaint"), "{events:?}");
+    assert_eq!(suppressed, BTreeSet::from(["BOUNCE", "COMPLAINT"]));
+    let destination = &resource(&template, "EmailDeliveryEvents")["Properties"];
+    assert_eq!(ref_target(&destination["ConfigurationSetName"]), Some("EmailConfigurationSet"));
+    let events: BTreeSet<&str> = destination["EventDestination"]["MatchingEventTypes"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(events, BTreeSet::from(["delivery", "bounce", "complaint", "reject"]));
     assert_eq!(ref_target(&destination["EventDestination"]["SnsDestination"]["TopicARN"]), Some("EmailEventsTopic"));
+    let function = &resource(&template, "EmailEventsFunction")["Properties"];
+    assert_eq!(function["Events"]["EmailEvents"]["Type"], "SNS");
+    assert_eq!(ref_target(&function["Events"]["EmailEvents"]["Properties"]["Topic"]), Some("EmailEventsTopic"));
+    let threshold = |alarm: &str| resource(&template, alarm)["Properties"]["Threshold"].as_f64();
+    assert_eq!(threshold("EmailBounceRateAlarm"), Some(0.05));
+    assert_eq!(threshold("EmailComplaintRateAlarm"), Some(0.001));
+    let refused = serde_yaml_ng::to_string(&resource(&template, "RefusedMessagesAlarm")["Properties"]).unwrap();
+    assert!(refused.contains("EmailsFailed") && refused.contains("SmsFailed"), "{refused}");
+    for name in ["EmailsFailed", "SmsFailed", "EmailsDelivered", "EmailsBounced", "EmailsComplained"] {
+        assert!(shared::metrics::Metric::NAMES.contains(&name), "{name} is written");
+    }
+    // Every message carries the sender's name, the SMS signature and origin.
+    for (variable, parameter) in [
+        ("ACCOUNTS_EMAIL_FROM", "EmailFrom"),
+        ("ACCOUNTS_EMAIL_FROM_NAME", "EmailFromName"),
+        ("ACCOUNTS_SMS_SIGNATURE", "SmsSignature"),
+        ("ACCOUNTS_SMS_SENDER_ID", "SmsSenderId"),
+        ("ACCOUNTS_SMS_ORIGINATION_NUMBER", "SmsOriginationNumber"),
+    ] {
+        assert_eq!(ref_target(&env[variable]), Some(parameter), "{variable}");
+    }
+}
+
+/// A new account deploys with the template's defaults, and an example.com
+/// sender (whose mail is never delivered) is refused before anything is made.
+#[test]
+fn the_sender_has_no_default_and_example_com_is_refused() {
+    let template = read_yaml("infra/template.yaml");
+    let sender = &template["Parameters"]["EmailFrom"];
+    assert!(sender.get("Default").is_none(), "no default sender");
+    let pattern = sender["AllowedPattern"].as_str().unwrap();
+    assert!(pattern.contains("[Ee][Xx][Aa][Mm][Pp][Ll][Ee]"), "{pattern}");
+    let rule = serde_yaml_ng::to_string(&template["Rules"]["SenderIsYours"]).unwrap();
+    assert!(rule.contains("no-reply@example.com"), "{rule}");
+    let spend = template["Parameters"]["SmsMonthlySpendAlarmUsd"]["Default"].as_f64().unwrap();
+    assert!(spend < 1.0, "the spend alarm fires below a new account's $1 SNS limit: {spend}");
 }
 
 #[test]
@@ -565,7 +625,8 @@ fn the_saved_queries_cover_an_account_5xx_slow_requests_and_lockouts() {
         .iter()
         .map(|(_, q)| q["Properties"]["QueryString"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(queries.len(), 4);
+    assert_eq!(queries.len(), 5);
+    assert!(queries.iter().any(|q| q.contains("delivery.providerResponse")), "SMS delivery logs");
     assert!(queries.iter().any(|q| q.contains("ACCOUNT_ID")));
     assert!(queries.iter().any(|q| q.contains("status like /^5/")));
     assert!(queries.iter().any(|q| q.contains("sort latency desc")));
@@ -582,6 +643,12 @@ fn only_the_scheduled_functions_run_on_a_schedule_and_they_serve_no_route() {
     for (_, resource) in resources_of_type(&template, "AWS::Serverless::Function") {
         let events: Vec<&Value> =
             resource["Properties"]["Events"].as_mapping().into_iter().flatten().map(|(_, e)| e).collect();
+        let binary = resource["Metadata"]["BuildProperties"]["Binary"].as_str().unwrap();
+        if binary == shared::lambda::EMAIL_EVENTS {
+            assert!(events.iter().all(|e| e["Type"] == "SNS"), "SES's events come through SNS");
+            assert!(!routed.contains(binary), "it serves no route");
+            continue;
+        }
         assert!(events.iter().all(|e| e["Type"] == "Schedule"), "routes are the API body's, not SAM events");
         if !events.is_empty() {
             let binary = resource["Metadata"]["BuildProperties"]["Binary"].as_str().unwrap().to_owned();

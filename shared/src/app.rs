@@ -148,7 +148,7 @@ async fn wire_aws(config: Config) -> Result<Wired, WireError> {
             clock.clone(),
         ))),
         mailer: mailer(&sdk, &config),
-        sms: sms_sender(&sdk),
+        sms: sms_sender(&sdk, &config),
         documents: documents(&sdk, &config),
         sealer: sealer(&sdk, &config),
         ceremonies,
@@ -170,7 +170,8 @@ async fn wire_aws(config: Config) -> Result<Wired, WireError> {
 
 #[cfg(feature = "ses")]
 fn mailer(sdk: &SdkConfig, config: &Config) -> Arc<dyn Mailer> {
-    let mailer = crate::notify::ses::SesMailer::new(aws_sdk_sesv2::Client::new(sdk), config.email_from.clone());
+    let from = crate::notify::sender(&config.email_from_name, &config.email_from);
+    let mailer = crate::notify::ses::SesMailer::new(aws_sdk_sesv2::Client::new(sdk), from);
     Arc::new(mailer.with_configuration_set(config.ses_configuration_set.clone()))
 }
 
@@ -180,12 +181,13 @@ fn mailer(_: &SdkConfig, _: &Config) -> Arc<dyn Mailer> {
 }
 
 #[cfg(feature = "sns")]
-fn sms_sender(sdk: &SdkConfig) -> Arc<dyn SmsSender> {
-    Arc::new(crate::notify::sns::SnsSmsSender::new(aws_sdk_sns::Client::new(sdk)))
+fn sms_sender(sdk: &SdkConfig, config: &Config) -> Arc<dyn SmsSender> {
+    let sender = crate::notify::sns::SnsSmsSender::new(aws_sdk_sns::Client::new(sdk));
+    Arc::new(sender.from_origin(config.sms_sender_id.clone(), config.sms_origination_number.clone()))
 }
 
 #[cfg(not(feature = "sns"))]
-fn sms_sender(_: &SdkConfig) -> Arc<dyn SmsSender> {
+fn sms_sender(_: &SdkConfig, _: &Config) -> Arc<dyn SmsSender> {
     Arc::new(crate::notify::NotInThisBinary("SMS"))
 }
 

@@ -30,6 +30,17 @@ pub struct Config {
     pub bucket: String,
     /// `ACCOUNTS_EMAIL_FROM`: the sender address.
     pub email_from: String,
+    /// `ACCOUNTS_EMAIL_FROM_NAME`: the sender's display name (empty: none).
+    pub email_from_name: String,
+    /// `ACCOUNTS_SMS_SIGNATURE`: text put before every SMS (mainland
+    /// carriers require a registered signature such as `【GPU云】`).
+    pub sms_signature: String,
+    /// `ACCOUNTS_SMS_SENDER_ID`: the alphanumeric sender id SNS shows where
+    /// a region supports one (empty: none).
+    pub sms_sender_id: Option<String>,
+    /// `ACCOUNTS_SMS_ORIGINATION_NUMBER`: the number (or id) SNS sends from,
+    /// which the US and Canada require (empty: SNS's choice).
+    pub sms_origination_number: Option<String>,
     /// `ACCOUNTS_SES_CONFIGURATION_SET`: the SES configuration set to send
     /// through (bounce and complaint events), if any.
     pub ses_configuration_set: Option<String>,
@@ -149,6 +160,10 @@ impl Config {
             table: text("ACCOUNTS_TABLE", "accounts"),
             bucket: text("ACCOUNTS_BUCKET", "accounts-materials"),
             email_from: text("ACCOUNTS_EMAIL_FROM", "no-reply@example.com"),
+            email_from_name: text("ACCOUNTS_EMAIL_FROM_NAME", "").trim().to_owned(),
+            sms_signature: text("ACCOUNTS_SMS_SIGNATURE", ""),
+            sms_sender_id: get("ACCOUNTS_SMS_SENDER_ID").filter(|v| !v.is_empty()),
+            sms_origination_number: get("ACCOUNTS_SMS_ORIGINATION_NUMBER").filter(|v| !v.is_empty()),
             ses_configuration_set: get("ACCOUNTS_SES_CONFIGURATION_SET").filter(|v| !v.is_empty()),
             create_table: text("ACCOUNTS_CREATE_TABLE", "") == "1",
             warm_up_store: crate::aws_http::dynamodb_over_tls(

@@ -108,6 +108,61 @@ pub async fn run_scheduled(function: &'static Scheduled) -> Result<(), lambda_ht
     .await
 }
 
+/// The name of the function that records SES's notifications.
+pub const EMAIL_EVENTS: &str = "email-events";
+
+/// An SNS notification as Lambda hands it over (`Records[].Sns.Message`).
+#[derive(serde::Deserialize)]
+struct SnsEvent {
+    #[serde(rename = "Records", default)]
+    records: Vec<SnsRecord>,
+}
+
+#[derive(serde::Deserialize)]
+struct SnsRecord {
+    #[serde(rename = "Sns")]
+    sns: SnsMessage,
+}
+
+#[derive(serde::Deserialize)]
+struct SnsMessage {
+    #[serde(rename = "Message")]
+    message: String,
+}
+
+/// Records the SES notifications of one SNS event (the configuration
+/// set's events: `notify::ses_events`) on the trails they belong to; how
+/// many reached a trail. What is not an SES record is logged and skipped; a
+/// store failure fails the invocation, and Lambda retries it (an event
+/// recorded twice says the same twice).
+pub async fn handle_email_events(app: &crate::App, event: serde_json::Value) -> Result<usize, FlowError> {
+    let event: SnsEvent = serde_json::from_value(event).unwrap_or(SnsEvent { records: Vec::new() });
+    let mut recorded = 0;
+    for record in event.records {
+        match crate::notify::ses_events::report(&record.sns.message) {
+            Some(report) => recorded += usize::from(crate::flows::message_events::record(app, &report).await?),
+            None => tracing::info!("an SNS message that is no SES event anyone reads: skipped"),
+        }
+    }
+    Ok(recorded)
+}
+
+/// Runs the `email-events` function: SES's notifications, delivered by SNS.
+pub async fn run_email_events() -> Result<(), lambda_http::Error> {
+    crate::telemetry::init_json();
+    let app = crate::app::wire(Config::from_env()?).await?.app;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<serde_json::Value>| {
+        let app = app.clone();
+        async move {
+            let recorded = handle_email_events(&app, event.payload)
+                .await
+                .map_err(|e| lambda_http::Error::from(api::problem::chain(&e)))?;
+            Ok::<_, lambda_http::Error>(serde_json::json!({ "recorded": recorded }))
+        }
+    }))
+    .await
+}
+
 /// The request `lambda_http` makes of `event`, after [`repair`].
 pub fn request_from_event(mut event: LambdaRequest) -> Request {
     repair(&mut event);

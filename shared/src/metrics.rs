@@ -35,6 +35,19 @@ pub enum Metric {
     },
     /// An email left.
     EmailSent,
+    /// The email provider refused or failed a message.
+    EmailFailed,
+    /// The SMS provider refused or failed a message.
+    SmsFailed,
+    /// SES reported a message delivered to the recipient's mail server.
+    EmailDelivered,
+    /// SES reported a bounce (`Permanent`, `Transient` or `Undetermined`).
+    EmailBounced {
+        /// SES's bounce type.
+        kind: &'static str,
+    },
+    /// SES reported a complaint (the recipient marked it as spam).
+    EmailComplained,
     /// A real-name verification was submitted.
     VerificationSubmitted,
     /// An operator decided a verification.
@@ -72,6 +85,11 @@ impl Metric {
         "Lockouts",
         "SmsSent",
         "EmailsSent",
+        "EmailsFailed",
+        "SmsFailed",
+        "EmailsDelivered",
+        "EmailsBounced",
+        "EmailsComplained",
         "VerificationsSubmitted",
         "VerificationsDecided",
         "AppealsConfirmed",
@@ -96,6 +114,11 @@ impl Metric {
             Self::Lockout => "Lockouts",
             Self::SmsSent { .. } => "SmsSent",
             Self::EmailSent => "EmailsSent",
+            Self::EmailFailed => "EmailsFailed",
+            Self::SmsFailed => "SmsFailed",
+            Self::EmailDelivered => "EmailsDelivered",
+            Self::EmailBounced { .. } => "EmailsBounced",
+            Self::EmailComplained => "EmailsComplained",
             Self::VerificationSubmitted => "VerificationsSubmitted",
             Self::VerificationDecided => "VerificationsDecided",
             Self::AppealConfirmed => "AppealsConfirmed",
@@ -132,6 +155,7 @@ impl Metric {
             Self::SmsSent { purpose, region } => {
                 (json!([[], ["Purpose", "Region"]]), json!({"Purpose": purpose, "Region": region}))
             }
+            Self::EmailBounced { kind } => (json!([[], ["BounceType"]]), json!({"BounceType": kind})),
             _ => (json!([[]]), json!({})),
         };
         let mut line = json!({
@@ -214,6 +238,11 @@ mod tests {
             Metric::Lockout,
             Metric::SmsSent { purpose: "sign_up", region: "CN".into() },
             Metric::EmailSent,
+            Metric::EmailFailed,
+            Metric::SmsFailed,
+            Metric::EmailDelivered,
+            Metric::EmailBounced { kind: "Permanent" },
+            Metric::EmailComplained,
             Metric::VerificationSubmitted,
             Metric::VerificationDecided,
             Metric::AppealConfirmed,

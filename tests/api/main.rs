@@ -12,6 +12,7 @@ mod front_door;
 mod largest_inputs;
 mod lockout_abuse;
 mod materials_abuse;
+mod message_events;
 mod operations;
 mod passkeys;
 mod password_recovery;

@@ -25,6 +25,8 @@ pub struct Faults {
     /// The call (counting from 1 since [`Faults::arm`]) to fail; 0: none.
     fail_at: AtomicUsize,
     injected: Mutex<Option<&'static str>>,
+    /// A port every call of which fails, whatever the count.
+    down: Mutex<Option<&'static str>>,
     counters: Mutex<HashSet<Key>>,
 }
 
@@ -46,6 +48,13 @@ impl Faults {
     /// Fails nothing more (calls are still counted).
     pub fn disarm(&self) {
         self.fail_at.store(0, Ordering::SeqCst);
+        *self.down.lock().unwrap() = None;
+    }
+
+    /// Fails every call of `port` (`store`, `mailer`, `sms`, `documents`,
+    /// `sealer`) until disarmed: a provider that is down, or refuses.
+    pub fn take_down(&self, port: &'static str) {
+        *self.down.lock().unwrap() = Some(port);
     }
 
     /// Calls made since [`Faults::arm`].
@@ -66,7 +75,7 @@ impl Faults {
     /// Whether this call of `port` is the one to fail.
     fn fails(&self, port: &'static str) -> bool {
         let call = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
-        let failing = call == self.fail_at.load(Ordering::SeqCst);
+        let failing = call == self.fail_at.load(Ordering::SeqCst) || *self.down.lock().unwrap() == Some(port);
         if failing {
             *self.injected.lock().unwrap() = Some(port);
         }

@@ -52,6 +52,8 @@ pub struct Stack {
     pub table: String,
     /// The deployed materials bucket.
     pub bucket: String,
+    /// The topic SES's configuration set publishes its events to.
+    pub email_events_topic: String,
     /// `AppealHoldHours` as deployed (a test waits it out with
     /// [`TestApp::pass_appeal_hold`]).
     pub appeal_hold_hours: i64,
@@ -177,6 +179,10 @@ async fn start(data_dir: TempDir, tag: String, vars: &[(&str, &str)], adapt: imp
             "ACCOUNTS_ADDR" => Some("127.0.0.1:0".into()),
             "ACCOUNTS_DATA_DIR" => Some(dir.clone()),
             "ACCOUNTS_PUBLIC_URL" => Some("http://accounts.test".into()),
+            // Every message carries a sender name and an SMS signature, as
+            // a deployment's do (a non-ASCII name: SES's encoded word).
+            "ACCOUNTS_EMAIL_FROM_NAME" => Some("GPU云 Accounts".into()),
+            "ACCOUNTS_SMS_SIGNATURE" => Some("【GPU云】".into()),
             "ACCOUNTS_BACKEND" if aws => Some("aws".into()),
             "ACCOUNTS_TABLE" if aws => Some(table.clone()),
             "ACCOUNTS_BUCKET" if aws => Some("accounts-test-materials".into()),
@@ -520,16 +526,15 @@ impl TestApp {
         }
     }
 
+    /// An SNS client of the stack's emulator, as its administrator.
+    pub async fn stack_sns(&self, stack: &Stack) -> aws_sdk_sns::Client {
+        aws_sdk_sns::Client::new(&stack_sdk(stack).await)
+    }
+
     /// The stack's table, read and written as its administrator through
     /// the project's own DynamoDB adapter.
     pub async fn stack_table(&self, stack: &Stack) -> shared::store::dynamodb::DynamoStore {
-        let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .http_client(shared::aws_http::https_client())
-            .endpoint_url(&stack.emulator_url)
-            .region(aws_config::Region::new(stack.region.clone()))
-            .credentials_provider(aws_credential_types::Credentials::new("test", "test", None, None, "stack-root"))
-            .load()
-            .await;
+        let sdk = stack_sdk(stack).await;
         let clock = std::sync::Arc::new(shared::clock::SystemClock::default());
         shared::store::dynamodb::DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), stack.table.clone(), clock)
     }
@@ -701,6 +706,17 @@ impl TestApp {
         let body: Value = response.json().await.unwrap();
         body["token"].as_str().unwrap().to_owned()
     }
+}
+
+/// The SDK configuration of the stack's emulator, as its administrator.
+async fn stack_sdk(stack: &Stack) -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(shared::aws_http::https_client())
+        .endpoint_url(&stack.emulator_url)
+        .region(aws_config::Region::new(stack.region.clone()))
+        .credentials_provider(aws_credential_types::Credentials::new("test", "test", None, None, "stack-root"))
+        .load()
+        .await
 }
 
 /// Every file under `dir` (none if it does not exist).

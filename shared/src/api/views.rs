@@ -970,6 +970,7 @@ impl From<&AuditRecord> for AuditItem {
         let actor = match &record.actor {
             Actor::Customer => ActorView { kind: "customer", id: None },
             Actor::Operator(id) => ActorView { kind: "operator", id: Some(id.clone()) },
+            Actor::System => ActorView { kind: "system", id: None },
         };
         Self {
             account_id: record.account_id.clone(),

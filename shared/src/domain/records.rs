@@ -527,9 +527,24 @@ pub enum AuditEvent {
     /// A passkey sign-in was refused because the authenticator's signature
     /// counter went backwards (`detail`: the passkey's id).
     PasskeyCounterWentBackwards,
+    /// An email to the account was handed to the provider (`detail`: its
+    /// purpose, the template's name; never its text or link).
+    EmailSent,
+    /// The email provider refused or failed a message (`detail`: its purpose).
+    EmailFailed,
+    /// An SMS to the account's phone was handed to the provider (`detail`:
+    /// its purpose; never its text or code).
+    SmsSent,
     /// The SMS provider refused or failed a message to the account's phone
     /// (`detail`: its purpose); the request was answered as if it went.
     SmsFailed,
+    /// SES delivered an email to the recipient's mail server (`detail`: its
+    /// purpose).
+    EmailDelivered,
+    /// An email bounced (`detail`: its purpose and SES's bounce type).
+    EmailBounced,
+    /// The recipient marked an email as spam (`detail`: its purpose).
+    EmailComplained,
 }
 
 /// Who caused an event.
@@ -540,6 +555,8 @@ pub enum Actor {
     Customer,
     /// An operator, by IAM principal or dev token.
     Operator(String),
+    /// The service itself: scheduled work, and what the providers report.
+    System,
 }
 
 /// One entry of the trail.

@@ -2,6 +2,7 @@
 //! with its uniqueness guards, the password link and emails.
 
 use super::FlowError;
+use super::audit::{self, Actor, AuditEvent};
 use crate::app::App;
 use crate::domain::FieldError;
 use crate::domain::account::{LinkPurpose, PasswordLink};
@@ -10,6 +11,7 @@ use crate::domain::secret_token;
 use crate::domain::{Account, Email};
 use crate::i18n::Lang;
 use crate::metrics::Metric;
+use crate::notify::EmailMessage;
 use crate::notify::templates::{self, Template};
 use crate::persistence::{Changes, Conflict, NotCommitted, Stored};
 use secrecy::{ExposeSecret, SecretString};
@@ -89,7 +91,8 @@ pub async fn send_email(
 }
 
 /// Emails `template` about `account` to `to` (an address the account is
-/// moving from or to), with `vars` and the username.
+/// moving from or to), with `vars` and the username; the message, tagged
+/// with the account, goes on its trail (`email_sent` or `email_failed`).
 pub async fn send_email_to(
     app: &App,
     to: &Email,
@@ -102,9 +105,14 @@ pub async fn send_email_to(
     let security_url = format!("{}/account#security", app.config.public_url.trim_end_matches('/'));
     let mut all = vec![("username", account.username.as_str()), ("security_url", security_url.as_str())];
     all.extend_from_slice(vars);
-    if !send_email_about_nobody(app, to, template, lang, &all).await {
+    let mut message = templates::render(template, lang, to.as_str(), &all);
+    message.tags.account_id = Some(account.account_id.clone());
+    let sent = deliver(app, message).await;
+    if !sent {
         tracing::warn!(account_id = %account.account_id, ?template, "email not sent");
     }
+    let event = if sent { AuditEvent::EmailSent } else { AuditEvent::EmailFailed };
+    note_message(app, &account.account_id, event, template.name()).await;
 }
 
 /// Emails `template` to `to` with `vars`, naming no account (an appeal's
@@ -116,16 +124,33 @@ pub async fn send_email_about_nobody(
     lang: Lang,
     vars: &[(&str, &str)],
 ) -> bool {
-    let message = templates::render(template, lang, to.as_str(), vars);
+    deliver(app, templates::render(template, lang, to.as_str(), vars)).await
+}
+
+/// Hands `message` to the mailer; whether it took it. Counted either way.
+async fn deliver(app: &App, message: EmailMessage) -> bool {
+    let purpose = message.tags.purpose.clone();
     match app.mailer.send_email(message).await {
         Ok(()) => {
             app.count(Metric::EmailSent);
             true
         }
         Err(e) => {
-            tracing::warn!(error = %e, ?template, "email not sent");
+            app.count(Metric::EmailFailed);
+            tracing::warn!(error = %e, purpose, "email not sent");
             false
         }
+    }
+}
+
+/// Writes a message `event` (`email_sent`, `sms_failed`, …) with its
+/// `purpose` to the account's trail, as the service's own doing. The
+/// message went (or did not) either way: a failure to write is logged.
+pub async fn note_message(app: &App, account_id: &str, event: AuditEvent, purpose: &str) {
+    let mut changes = Changes::new();
+    audit::add(app, &mut changes, account_id, event, Actor::System, Some(purpose.to_owned()));
+    if let Err(e) = app.records().commit(changes).await {
+        tracing::warn!(account_id, error = %e, ?event, "message event not written to the trail");
     }
 }
 

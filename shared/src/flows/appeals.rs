@@ -180,7 +180,10 @@ async fn tell_owner(app: &App, account: &Account, template: Template, cancel_lin
 /// logged, not returned (a notice never holds back what it tells of).
 async fn text_phone(app: &App, account: &Account, content: sms_codes::SmsContent) {
     let Some(phone) = &account.phone else { return };
-    if let Err(e) = sms_codes::send_within_limits(app, phone, SmsPurpose::Notice, content, account.language).await {
+    let about = Some(account.account_id.as_str());
+    if let Err(e) =
+        sms_codes::send_within_limits(app, phone, SmsPurpose::Notice, content, about, account.language).await
+    {
         tracing::warn!(error = %e, "appeal notice SMS not sent");
     }
 }

@@ -134,7 +134,8 @@ pub async fn send_phone_code(
     if app.records().is_taken(UniqueField::Phone, phone.as_str()).await? {
         return Err(taken("phone", "phone_taken"));
     }
-    sms_codes::send_within_phone_limits(app, phone, SmsPurpose::ChangePhone, None, lang).await
+    let about = Some(current.account.account_id.as_str());
+    sms_codes::send_within_phone_limits(app, phone, SmsPurpose::ChangePhone, None, about, lang).await
 }
 
 /// What a phone change sends.

@@ -10,6 +10,7 @@ pub mod contact_details;
 pub mod deletion;
 pub mod erasure;
 pub mod lockout;
+pub mod message_events;
 pub mod mfa;
 pub mod operator;
 pub mod passkeys;

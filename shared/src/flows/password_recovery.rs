@@ -151,8 +151,9 @@ async fn send_username(app: &App, contact: Contact, client_ip: &str, lang: Lang)
         Contact::Email(_) => send_email(app, &account, Template::UsernameReminder, lang, None, &[]).await,
         Contact::Phone(phone) => {
             let username = sms_codes::SmsContent::Username(account.username.as_str().to_owned());
-            let sent = sms_codes::send_within_limits(app, &phone, SmsPurpose::Username, username, lang).await;
-            return answered_alike(app, &account, SmsPurpose::Username, sent).await;
+            let about = Some(account.account_id.as_str());
+            let sent = sms_codes::send_within_limits(app, &phone, SmsPurpose::Username, username, about, lang).await;
+            return answered_alike(&account, sent);
         }
     }
     Ok(())
@@ -162,20 +163,14 @@ async fn send_username(app: &App, contact: Contact, client_ip: &str, lang: Lang)
 /// SMS to a known one: the phone's own limits are not for the requester to
 /// learn, and neither is a refusal or failure of the provider (a `503` that
 /// only existing accounts get would tell them apart). Such a message
-/// counted nothing ([`sms_codes::send_within_limits`]); the account's trail
-/// says it failed.
-async fn answered_alike(
-    app: &App,
-    account: &Account,
-    purpose: SmsPurpose,
-    sent: Result<sms_codes::CodeSent, FlowError>,
-) -> Result<(), FlowError> {
+/// counted nothing and is on the account's trail as `sms_failed`
+/// ([`sms_codes::send_within_limits`]).
+fn answered_alike(account: &Account, sent: Result<sms_codes::CodeSent, FlowError>) -> Result<(), FlowError> {
     match sent {
         Ok(_) | Err(FlowError::RateLimited { .. }) => Ok(()),
         Err(FlowError::Dependency(Dependency::Send(e))) => {
             tracing::warn!(account_id = %account.account_id, error = %e, "SMS not sent; answered alike");
-            let detail = Some(purpose.as_str().to_owned());
-            audit::record(app, &account.account_id, AuditEvent::SmsFailed, detail).await
+            Ok(())
         }
         Err(e) => Err(e),
     }
@@ -217,9 +212,9 @@ async fn send_reset_code(app: &App, account: &Account, lang: Lang) -> Result<(),
     else {
         return Ok(());
     };
-    let purpose = SmsPurpose::ResetPassword;
-    let sent = sms_codes::send_within_phone_limits(app, &phone, purpose, None, lang).await;
-    answered_alike(app, account, purpose, sent).await
+    let about = Some(account.account_id.as_str());
+    let sent = sms_codes::send_within_phone_limits(app, &phone, SmsPurpose::ResetPassword, None, about, lang).await;
+    answered_alike(account, sent)
 }
 
 /// Resets a password with an SMS code. A wrong, expired or used code, an

@@ -3,7 +3,9 @@
 //! service's daily budget, per client IP and per client network an hour, and
 //! per phone and purpose one per 60 s and 10 a day.
 
-use super::FlowError;
+use super::accounts::note_message;
+use super::audit::AuditEvent;
+use super::{Dependency, FlowError};
 use crate::app::App;
 use crate::domain::Phone;
 use crate::domain::network::client_network;
@@ -41,7 +43,7 @@ pub async fn send_code(
     lang: Lang,
 ) -> Result<CodeSent, FlowError> {
     admit_client(app, client_ip).await?;
-    send_within_phone_limits(app, phone, purpose, bound_to, lang).await
+    send_within_phone_limits(app, phone, purpose, bound_to, bound_to, lang).await
 }
 
 /// The limits on the client asking for an SMS, before anything about the
@@ -128,27 +130,41 @@ pub async fn send_within_phone_limits(
     phone: &Phone,
     purpose: SmsPurpose,
     bound_to: Option<&str>,
+    about: Option<&str>,
     lang: Lang,
 ) -> Result<CodeSent, FlowError> {
     let content = SmsContent::Code { bound_to: bound_to.map(str::to_owned) };
-    send_within_limits(app, phone, purpose, content, lang).await
+    send_within_limits(app, phone, purpose, content, about, lang).await
 }
 
 /// Sends `content` to `phone` within the phone's limits for `purpose` and
 /// the service's budget (see [`send_within_phone_limits`]). A message that
 /// did not leave (the provider or the store failed) counts nothing: the
 /// cooldown, the day's count and the budget are given back, so asking again
-/// at once works.
+/// at once works. A message `about` an account goes on its trail
+/// (`sms_sent`, or `sms_failed` when the provider refused or failed it).
 pub async fn send_within_limits(
     app: &App,
     phone: &Phone,
     purpose: SmsPurpose,
     content: SmsContent,
+    about: Option<&str>,
     lang: Lang,
 ) -> Result<CodeSent, FlowError> {
     let (sent, tally) = tallied(send_counted(app, phone, purpose, content, lang)).await;
     if let Err(FlowError::Dependency(_) | FlowError::Unavailable(_)) = &sent {
         tally.give_back(app.counters()).await;
+    }
+    let event = match &sent {
+        Ok(_) => Some(AuditEvent::SmsSent),
+        Err(FlowError::Dependency(Dependency::Send(_))) => {
+            app.count(Metric::SmsFailed);
+            Some(AuditEvent::SmsFailed)
+        }
+        Err(_) => None,
+    };
+    if let (Some(event), Some(account_id)) = (event, about) {
+        note_message(app, account_id, event, purpose.as_str()).await;
     }
     sent
 }
@@ -185,6 +201,9 @@ async fn send_counted(
         }
         SmsContent::AppealDone => i18n::sms_appeal_text(lang),
     };
+    // Mainland carriers deliver only texts that open with the sender's
+    // registered signature (【…】); elsewhere it is the brand.
+    let text = format!("{}{text}", app.config.sms_signature);
     let message = SmsMessage { to: phone.as_str().to_owned(), text };
     app.sms.send_sms(message).await?;
     tracing::info!(purpose = purpose.as_str(), "SMS sent");

@@ -1,8 +1,10 @@
-//! The SES v2 mailer: one `SendEmail` with a text and an HTML part.
+//! The SES v2 mailer: one `SendEmail` with a text and an HTML part, tagged
+//! with what it is about (the configuration set's notifications carry the
+//! tags back: `flows::message_events`).
 
 use async_trait::async_trait;
 use aws_sdk_sesv2::Client;
-use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
+use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message, MessageTag};
 
 use super::{EmailMessage, Mailer, SendError};
 use crate::aws_errors::{describe, is_transient};
@@ -16,7 +18,8 @@ pub struct SesMailer {
 }
 
 impl SesMailer {
-    /// A mailer sending as `from`.
+    /// A mailer sending as `from` (an address, or a display name and an
+    /// address: [`super::sender`]).
     pub fn new(client: Client, from: impl Into<String>) -> Self {
         Self { client, from: from.into(), configuration_set: None }
     }
@@ -27,6 +30,10 @@ impl SesMailer {
         self.configuration_set = configuration_set;
         self
     }
+}
+
+fn tag(name: &str, value: String) -> Result<MessageTag, SendError> {
+    MessageTag::builder().name(name).value(value).build().map_err(|e| SendError::Rejected(e.to_string()))
 }
 
 fn utf8(data: String) -> Result<Content, SendError> {
@@ -40,10 +47,18 @@ impl Mailer for SesMailer {
         let content = EmailContent::builder()
             .simple(Message::builder().subject(utf8(message.subject)?).body(body).build())
             .build();
-        self.client
+        let tags = message.tags;
+        let mut request = self
+            .client
             .send_email()
             .from_email_address(&self.from)
-            .set_configuration_set_name(self.configuration_set.clone())
+            .set_configuration_set_name(self.configuration_set.clone());
+        for (name, value) in [("account_id", tags.account_id), ("purpose", Some(tags.purpose))] {
+            if let Some(value) = value.filter(|v| !v.is_empty()) {
+                request = request.email_tags(tag(name, value)?);
+            }
+        }
+        request
             .destination(Destination::builder().to_addresses(message.to).build())
             .content(content)
             .send()

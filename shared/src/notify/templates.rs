@@ -92,43 +92,61 @@ macro_rules! template_files {
     };
 }
 
-impl Template {
-    fn files(self, lang: Lang) -> (&'static str, &'static str) {
-        let [en, zh] = match self {
-            Self::Invitation => template_files!("invitation"),
-            Self::ResetPassword => template_files!("reset_password"),
-            Self::PasswordChanged => template_files!("password_changed"),
-            Self::VerificationApproved => template_files!("verification_approved"),
-            Self::VerificationRejected => template_files!("verification_rejected"),
-            Self::DeletionRequested => template_files!("deletion_requested"),
-            Self::DeletionRejected => template_files!("deletion_rejected"),
-            Self::AccountDeleted => template_files!("account_deleted"),
-            Self::SignUpDeclined => template_files!("sign_up_declined"),
-            Self::ResetDeclined => template_files!("reset_declined"),
-            Self::LoginLocked => template_files!("login_locked"),
-            Self::SignInSuspended => template_files!("sign_in_suspended"),
-            Self::SignInNotice => template_files!("sign_in_notice"),
-            Self::MfaEnabled => template_files!("mfa_enabled"),
-            Self::MfaDisabled => template_files!("mfa_disabled"),
-            Self::EmailChangeConfirm => template_files!("email_change_confirm"),
-            Self::EmailChangeRequested => template_files!("email_change_requested"),
-            Self::EmailChanged => template_files!("email_changed"),
-            Self::PhoneChanged => template_files!("phone_changed"),
-            Self::UsernameReminder => template_files!("username_reminder"),
-            Self::AccountSuspended => template_files!("account_suspended"),
-            Self::AppealConfirm => template_files!("appeal_confirm"),
-            Self::AppealNotice => template_files!("appeal_notice"),
-            Self::AppealHold => template_files!("appeal_hold"),
-            Self::AppealApproved => template_files!("appeal_approved"),
-            Self::AppealRejected => template_files!("appeal_rejected"),
-            Self::RecoveryCodesReplaced => template_files!("recovery_codes_replaced"),
-            Self::PasskeyAdded => template_files!("passkey_added"),
-            Self::PasskeyRemoved => template_files!("passkey_removed"),
-            Self::PasskeyCloned => template_files!("passkey_cloned"),
-        };
-        if lang == Lang::ZhCn { zh } else { en }
-    }
+/// Each template's name: the stem of its files under `shared/templates/`
+/// and the purpose its messages carry (a tag on the email, the detail of
+/// `email_sent` on the account's trail).
+macro_rules! templates {
+    ($($variant:ident => $name:literal),* $(,)?) => {
+        impl Template {
+            /// The template's name (`invitation`, `reset_password`, …).
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $name,)*
+                }
+            }
+
+            fn files(self, lang: Lang) -> (&'static str, &'static str) {
+                let [en, zh] = match self {
+                    $(Self::$variant => template_files!($name),)*
+                };
+                if lang == Lang::ZhCn { zh } else { en }
+            }
+        }
+    };
 }
+
+templates!(
+    Invitation => "invitation",
+    ResetPassword => "reset_password",
+    PasswordChanged => "password_changed",
+    VerificationApproved => "verification_approved",
+    VerificationRejected => "verification_rejected",
+    DeletionRequested => "deletion_requested",
+    DeletionRejected => "deletion_rejected",
+    AccountDeleted => "account_deleted",
+    SignUpDeclined => "sign_up_declined",
+    ResetDeclined => "reset_declined",
+    LoginLocked => "login_locked",
+    SignInSuspended => "sign_in_suspended",
+    SignInNotice => "sign_in_notice",
+    MfaEnabled => "mfa_enabled",
+    MfaDisabled => "mfa_disabled",
+    EmailChangeConfirm => "email_change_confirm",
+    EmailChangeRequested => "email_change_requested",
+    EmailChanged => "email_changed",
+    PhoneChanged => "phone_changed",
+    UsernameReminder => "username_reminder",
+    AccountSuspended => "account_suspended",
+    AppealConfirm => "appeal_confirm",
+    AppealNotice => "appeal_notice",
+    AppealHold => "appeal_hold",
+    AppealApproved => "appeal_approved",
+    AppealRejected => "appeal_rejected",
+    RecoveryCodesReplaced => "recovery_codes_replaced",
+    PasskeyAdded => "passkey_added",
+    PasskeyRemoved => "passkey_removed",
+    PasskeyCloned => "passkey_cloned",
+);
 
 fn escape_html(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
@@ -151,6 +169,7 @@ pub fn render(template: Template, lang: Lang, to: &str, vars: &[(&str, &str)]) -
         subject: fill(subject, vars, false),
         text: fill(body.trim_start(), vars, false),
         html: fill(html, vars, true),
+        tags: super::MessageTags { account_id: None, purpose: template.name().to_owned() },
     }
 }
 
