@@ -368,7 +368,7 @@ fn the_api_is_throttled_and_logs_no_token_or_personal_data() {
 
 /// The functions that hash passwords may reserve concurrency, so a flood of
 /// sign-ins cannot starve the others — but only when asked: a reservation
-/// needs an account quota of 8 × N + 100, and a new account's (10 or 50)
+/// needs an account quota of 9 × N + 100, and a new account's (10 or 50)
 /// would roll the whole stack back.
 #[test]
 fn password_hashing_functions_reserve_concurrency_only_when_asked() {
@@ -402,6 +402,7 @@ fn password_hashing_functions_reserve_concurrency_only_when_asked() {
         "SecurityFunction",
         "ContactDetailsFunction",
         "PasskeysFunction",
+        "VerificationFunction",
     ];
     assert_eq!(hashing, expected.iter().map(|n| n.to_string()).collect());
 }

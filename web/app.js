@@ -10,7 +10,7 @@ const TEXT = {
     login: "Username, email or phone", password: "Password", username: "Username", email: "Email", phone: "Mobile phone",
     smsCode: "SMS code", sendCode: "Send code", resendIn: "Resend in {s} s", organization: "Organization (optional)",
     terms: "I accept the terms of service", newPassword: "New password", currentPassword: "Current password",
-    setPassword: "Set password", signedUp: "Check your email: the link to set your password is valid for 60 minutes.",
+    setPassword: "Set password", signedUp: "Check your email: we sent the link to set your password to {email}. It is valid for 60 minutes. Nothing after a few minutes? Look in the spam folder, or ask for a new link under \u201cForgot password\u201d with your username.",
     passwordSet: "Your password is set. You can sign in now.", resetSent: "If the account exists, a message is on its way.",
     method: "Send by", byEmail: "Email", bySms: "SMS", resetWithCode: "Reset password", signOut: "Sign out",
     profile: "Profile", changePassword: "Change password", changed: "Password changed; other sessions were signed out.",
@@ -90,7 +90,7 @@ const TEXT = {
     login: "用户名、邮箱或手机号", password: "密码", username: "用户名", email: "邮箱", phone: "手机号",
     smsCode: "短信验证码", sendCode: "获取验证码", resendIn: "{s} 秒后重发", organization: "组织（选填）",
     terms: "我已阅读并同意服务条款", newPassword: "新密码", currentPassword: "当前密码",
-    setPassword: "设置密码", signedUp: "请查收邮件：设置密码的链接 60 分钟内有效。",
+    setPassword: "设置密码", signedUp: "请查收邮件：设置密码的链接已发送至 {email}，60 分钟内有效。几分钟后仍未收到？请查看垃圾邮件，或在“忘记密码”中输入用户名获取新链接。",
     passwordSet: "密码已设置，现在可以登录。", resetSent: "如果账号存在，消息正在发送。",
     method: "发送方式", byEmail: "邮件", bySms: "短信", resetWithCode: "重置密码", signOut: "退出登录",
     profile: "基本信息", changePassword: "修改密码", changed: "密码已修改，其他会话已退出。",
@@ -266,6 +266,13 @@ function showProblem(form, result) {
   }
   if (notice && (!placed || !problem.errors)) say(notice, problem.detail || `HTTP ${result.status}`, false);
   return true;
+}
+
+/** An address as consoles show one they sent to: `a***@example.com`. */
+function maskEmail(address) {
+  const at = address.lastIndexOf("@");
+  if (at < 1) return address;
+  return `${address[0]}***${address.slice(at)}`;
 }
 
 function say(notice, text, ok = true) {

@@ -27,7 +27,8 @@ form.addEventListener("submit", async (event) => {
   body.accept_terms = form.accept_terms.checked;
   const result = await api("POST", "/v1/accounts", body);
   if (!showProblem(form, result)) {
-    say(form.querySelector(".notice"), t("signedUp"));
+    // Where the invitation went, and what to do if it does not arrive.
+    say(form.querySelector(".notice"), t("signedUp", { email: maskEmail(body.email) }));
     form.querySelector("button[type=submit]").disabled = true;
   }
 });

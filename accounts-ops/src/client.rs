@@ -142,7 +142,9 @@ fn check_url(base: &str) -> Result<(), String> {
     }
 }
 
-async fn sigv4(cli: &Cli, base: &str) -> Result<Auth, String> {
+/// The AWS configuration of the standard credential chain, with
+/// `--profile` and `--region` when given.
+pub async fn sdk_config(cli: &Cli) -> aws_config::SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(
         aws_smithy_http_client::Builder::new().tls_provider(tls::Provider::Rustls(CryptoMode::Ring)).build_https(),
     );
@@ -152,7 +154,11 @@ async fn sigv4(cli: &Cli, base: &str) -> Result<Auth, String> {
     if let Some(region) = &cli.region {
         loader = loader.region(aws_config::Region::new(region.clone()));
     }
-    let config = loader.load().await;
+    loader.load().await
+}
+
+async fn sigv4(cli: &Cli, base: &str) -> Result<Auth, String> {
+    let config = sdk_config(cli).await;
     let credentials = config
         .credentials_provider()
         .ok_or("no AWS credential source: set AWS_PROFILE, AWS_* variables or log in with `aws sso login`")?;

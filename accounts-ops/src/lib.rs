@@ -6,6 +6,7 @@
 
 mod client;
 mod output;
+pub mod preflight;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -146,6 +147,21 @@ pub enum Command {
     Unsuspend {
         /// Its username.
         username: String,
+    },
+    /// Check an AWS account is ready to deploy and deliver: quotas,
+    /// sandboxes, sender registrations, the certificate (read-only).
+    #[command(
+        after_help = "Examples:\n  accounts-ops preflight\n  accounts-ops preflight --stack-name accounts --fix\n\n\
+                            Exit status 0 when no check fails. Without --stack-name, the account is judged against\n\
+                            the template's defaults (what a first deploy needs)."
+    )]
+    Preflight {
+        /// The deployed stack whose settings to judge the account against.
+        #[arg(long)]
+        stack_name: Option<String>,
+        /// Do what SNS offers no template resource for: log SMS delivery status with the stack's role.
+        #[arg(long)]
+        fix: bool,
     },
 }
 
@@ -319,6 +335,7 @@ impl Command {
             Command::Unsuspend { username } => {
                 one("DELETE", format!("/ops/v1/accounts/{}/suspension", segment(&username)), None, Shape::Record)
             }
+            Command::Preflight { .. } => unreachable!("preflight calls AWS, not the API"),
         }
     }
 }
@@ -361,6 +378,10 @@ pub async fn run(args: impl IntoIterator<Item = OsString>, out: &mut dyn Write, 
             return code;
         }
     };
+    if let Command::Preflight { stack_name, fix } = &cli.command {
+        let sdk = client::sdk_config(&cli).await;
+        return preflight_report(&preflight::Aws::new(&sdk), stack_name.as_deref(), *fix, cli.json, out, err).await;
+    }
     let client = match Client::new(&cli).await {
         Ok(client) => client,
         Err(problem) => {
@@ -381,6 +402,28 @@ pub async fn run(args: impl IntoIterator<Item = OsString>, out: &mut dyn Write, 
             FAILED
         }
     }
+}
+
+/// Runs preflight against `aws` and shows its checks; `FAILED` when one
+/// fails (or preflight could not run), else `DONE`.
+pub async fn preflight_report(
+    aws: &preflight::Aws,
+    stack_name: Option<&str>,
+    fix: bool,
+    json_output: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    let checks = match preflight::run(aws, stack_name, fix).await {
+        Ok(checks) => checks,
+        Err(problem) => {
+            let _ = writeln!(err, "accounts-ops preflight: {problem}");
+            return FAILED;
+        }
+    };
+    let shown = output::checks(&checks, json_output);
+    let _ = out.write_all(shown.as_bytes());
+    if checks.iter().any(|c| c.verdict == preflight::Verdict::Fail) { FAILED } else { DONE }
 }
 
 /// The answer of `call`; a list followed to its end with `--all` (one

@@ -61,6 +61,35 @@ fn list(answer: &Value, columns: &[&str]) -> String {
     format!("{table}\n{more}")
 }
 
+/// Preflight's checks: a table for people (verdict, check, what was found,
+/// the fix), or JSON.
+pub fn checks(checks: &[crate::preflight::Check], as_json: bool) -> String {
+    use crate::preflight::Verdict;
+    let verdict = |v: Verdict| match v {
+        Verdict::Pass => "pass",
+        Verdict::Warn => "warn",
+        Verdict::Fail => "FAIL",
+    };
+    if as_json {
+        let items: Vec<Value> = checks
+            .iter()
+            .map(|c| {
+                serde_json::json!({"check": c.name, "verdict": verdict(c.verdict).to_lowercase(),
+                "finding": c.finding, "fix": c.fix})
+            })
+            .collect();
+        return json(&serde_json::json!({ "checks": items }));
+    }
+    let mut table = new_table();
+    table.set_header(["", "check", "found", "fix"]);
+    for check in checks {
+        table.add_row([verdict(check.verdict), check.name, check.finding.as_str(), check.fix.as_str()]);
+    }
+    let failed = checks.iter().filter(|c| c.verdict == Verdict::Fail).count();
+    let warned = checks.iter().filter(|c| c.verdict == Verdict::Warn).count();
+    format!("{table}\n{failed} failed, {warned} to look at, {} ready.\n", checks.len() - failed - warned)
+}
+
 fn new_table() -> Table {
     let mut table = Table::new();
     table.load_preset(UTF8_BORDERS_ONLY).set_content_arrangement(ContentArrangement::Dynamic);

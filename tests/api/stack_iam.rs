@@ -51,3 +51,20 @@ async fn the_operators_policy_opens_the_operator_routes_and_nothing_else() {
     let sms = aws_sdk_sns::Client::new(&sdk).publish().phone_number("+8613800138000").message("hi").send().await;
     assert!(access_denied(sms.as_ref().err().and_then(|e| e.code())), "{sms:?}");
 }
+
+/// The stack deploys with the template's defaults where a new AWS account
+/// would need them: nothing reserved for the hashing functions (a new
+/// account's quota could not hold 8 × 50 + 100), so the functions share
+/// the account's pool.
+#[tokio::test]
+#[cfg_attr(not(feature = "stack"), ignore = "needs the deployed shape (scripts/stack and the stack feature)")]
+async fn with_the_templates_defaults_no_function_reserves_concurrency() {
+    let app = spawn_app().await;
+    for function in ["sessions", "set-password", "forgot-password", "passkeys"] {
+        let path = format!("/2019-09-30/functions/accounts-{function}/concurrency");
+        let answer = app.emulator_get("lambda", &path).await;
+        assert_eq!(answer.status(), StatusCode::OK, "{function}");
+        let body: serde_json::Value = answer.json().await.unwrap();
+        assert!(body.get("ReservedConcurrentExecutions").is_none_or(serde_json::Value::is_null), "{function}: {body}");
+    }
+}

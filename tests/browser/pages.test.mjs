@@ -707,6 +707,10 @@ test("sign-up to sign-in with the keyboard alone, focus always visible", async (
   await tabTo("#accept_terms"); await page.keyboard.press("Space");
   await tabTo("#signup button[type=submit]"); await page.keyboard.press("Enter");
   await page.getByText("Check your email").waitFor();
+  // Where the invitation went (masked) and what to do if it does not come.
+  const told = await page.locator("#signup .notice").textContent();
+  assert.match(told, /k\*\*\*@example\.com/);
+  assert.match(told, /Forgot password/);
 
   await page.goto(linkIn(await lastTo("keyboarder@example.com", "email")));
   await page.locator("#phone-region").waitFor();
