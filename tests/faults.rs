@@ -464,7 +464,7 @@ async fn a_deletion_interrupted_at_any_step_finishes_when_decided_again() {
         }
         match deletion::decide(&real, request_id, true, None, "operator").await {
             // Finished now, or the interrupted run had already finished.
-            Ok(_) | Err(FlowError::Conflicting("deletion_not_pending")) => {}
+            Ok(_) | Err(FlowError::Conflicting(shared::domain::Code::DeletionNotPending)) => {}
             Err(e) => panic!("failing from call {fail_from}, the second decision failed: {e:?}"),
         }
         assert_eq!(app.sign_in(&customer.username, PASSWORD).await.status(), reqwest::StatusCode::UNAUTHORIZED);

@@ -15,6 +15,7 @@ use shared::flows::FlowError;
 use shared::i18n::Lang;
 
 use crate::{DevState, HttpResponse, json_response};
+use shared::domain::Code;
 
 pub async fn serve(state: &DevState, req: Request<Bytes>, lang: Lang) -> HttpResponse {
     if let Some(key) = req.uri().path().strip_prefix("/_dev/objects/") {
@@ -59,10 +60,10 @@ fn clock(state: &DevState, body: &Bytes) -> Result<ApiResponse, ApiError> {
     let seconds = match advance.advance_seconds {
         Some(s) if s >= 0 => s,
         Some(_) => {
-            return Err(FlowError::Validation(vec![FieldError::new("advance_seconds", "must_not_be_negative")]).into());
+            return Err(FlowError::Validation(vec![FieldError::new("advance_seconds", Code::MustNotBeNegative)]).into());
         }
         None => {
-            return Err(FlowError::Validation(vec![FieldError::new("advance_seconds", "required")]).into());
+            return Err(FlowError::Validation(vec![FieldError::new("advance_seconds", Code::Required)]).into());
         }
     };
     let now = state.clock.advance(seconds);

@@ -4,6 +4,7 @@
 use super::problem::ApiError;
 use super::request::{ApiRequest, Credentials};
 use crate::app::App;
+use crate::domain::Code;
 use crate::flows::FlowError;
 use crate::flows::sessions::{self, Authenticated};
 
@@ -20,7 +21,7 @@ pub async fn require_session(app: &App, req: &ApiRequest) -> Result<Authenticate
         Some(Credentials::Cookie(token)) => {
             let safe_method = matches!(req.method(), "GET" | "HEAD");
             if !safe_method && req.header(CSRF_HEADER) != Some("XMLHttpRequest") {
-                return Err(ApiError::Forbidden("csrf_header_missing"));
+                return Err(ApiError::Forbidden(Code::CsrfHeaderMissing));
             }
             token
         }

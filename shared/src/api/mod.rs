@@ -21,6 +21,7 @@ use self::request::ApiRequest;
 use self::response::ApiResponse;
 use self::routes::Function;
 use crate::app::App;
+use crate::domain::Code;
 use crate::persistence::tallied;
 
 /// Serves one request. `function` is the Lambda serving it (`None` in the
@@ -101,7 +102,7 @@ async fn serve(
     }
     if req.route.access == routes::Access::Operator && req.operator.is_none() {
         // API Gateway's IAM auth admits operators; never trust its absence.
-        return Err(ApiError::Forbidden("operator_principal_missing"));
+        return Err(ApiError::Forbidden(Code::OperatorPrincipalMissing));
     }
     (resolve(req.route.function).serve)(app, &req).await
 }

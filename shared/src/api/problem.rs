@@ -4,9 +4,10 @@ use lambda_http::http::StatusCode;
 use serde_json::json;
 
 use super::response::ApiResponse;
+use crate::domain::Code;
 use crate::domain::FieldError;
 use crate::flows::FlowError;
-use crate::i18n::{self, Lang};
+use crate::i18n::Lang;
 
 /// Seconds a client is asked to wait when a dependency is down.
 const UNAVAILABLE_RETRY_AFTER: i64 = 5;
@@ -39,7 +40,7 @@ pub enum ApiError {
     MethodNotAllowed(Vec<&'static str>),
     /// Not allowed (403), with a detail code.
     #[error("forbidden: {0}")]
-    Forbidden(&'static str),
+    Forbidden(Code),
 }
 
 /// `error` and its sources, outermost first: "dependency failed: store:
@@ -57,36 +58,36 @@ pub fn chain(error: &dyn std::error::Error) -> String {
 }
 
 impl ApiError {
-    fn parts(&self) -> (StatusCode, &'static str, Option<i64>) {
+    fn parts(&self) -> (StatusCode, Code, Option<i64>) {
         use FlowError as F;
         match self {
-            Self::Flow(F::Validation(_)) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", None),
-            Self::Flow(F::Conflict(_)) => (StatusCode::CONFLICT, "conflict", None),
-            Self::Flow(F::InvalidLink) => (StatusCode::NOT_FOUND, "invalid_link", None),
-            Self::Flow(F::LinkExpired) => (StatusCode::GONE, "link_expired", None),
-            Self::Flow(F::InvalidCredentials) => (StatusCode::UNAUTHORIZED, "invalid_credentials", None),
-            Self::Flow(F::WrongPassword) => (StatusCode::FORBIDDEN, "invalid_credentials", None),
-            Self::Flow(F::Forbidden(_)) => (StatusCode::FORBIDDEN, "forbidden", None),
-            Self::Flow(F::NotFound(code)) => (StatusCode::NOT_FOUND, code, None),
-            Self::Flow(F::Conflicting(code)) => (StatusCode::CONFLICT, code, None),
-            Self::Flow(F::Unauthenticated) => (StatusCode::UNAUTHORIZED, "unauthenticated", None),
-            Self::Flow(F::AccountSuspended) => (StatusCode::FORBIDDEN, "account_suspended", None),
+            Self::Flow(F::Validation(_)) => (StatusCode::UNPROCESSABLE_ENTITY, Code::ValidationFailed, None),
+            Self::Flow(F::Conflict(_)) => (StatusCode::CONFLICT, Code::Conflict, None),
+            Self::Flow(F::InvalidLink) => (StatusCode::NOT_FOUND, Code::InvalidLink, None),
+            Self::Flow(F::LinkExpired) => (StatusCode::GONE, Code::LinkExpired, None),
+            Self::Flow(F::InvalidCredentials) => (StatusCode::UNAUTHORIZED, Code::InvalidCredentials, None),
+            Self::Flow(F::WrongPassword) => (StatusCode::FORBIDDEN, Code::InvalidCredentials, None),
+            Self::Flow(F::Forbidden(_)) => (StatusCode::FORBIDDEN, Code::Forbidden, None),
+            Self::Flow(F::NotFound(code)) => (StatusCode::NOT_FOUND, *code, None),
+            Self::Flow(F::Conflicting(code)) => (StatusCode::CONFLICT, *code, None),
+            Self::Flow(F::Unauthenticated) => (StatusCode::UNAUTHORIZED, Code::Unauthenticated, None),
+            Self::Flow(F::AccountSuspended) => (StatusCode::FORBIDDEN, Code::AccountSuspended, None),
             Self::Flow(F::RateLimited { code, retry_after }) => {
-                (StatusCode::TOO_MANY_REQUESTS, code, Some(*retry_after))
+                (StatusCode::TOO_MANY_REQUESTS, *code, Some(*retry_after))
             }
             Self::Flow(F::Unavailable(_)) => {
-                (StatusCode::SERVICE_UNAVAILABLE, "unavailable", Some(UNAVAILABLE_RETRY_AFTER))
+                (StatusCode::SERVICE_UNAVAILABLE, Code::Unavailable, Some(UNAVAILABLE_RETRY_AFTER))
             }
             Self::Flow(F::Dependency(d)) if d.is_transient() => {
-                (StatusCode::SERVICE_UNAVAILABLE, "unavailable", Some(UNAVAILABLE_RETRY_AFTER))
+                (StatusCode::SERVICE_UNAVAILABLE, Code::Unavailable, Some(UNAVAILABLE_RETRY_AFTER))
             }
-            Self::Flow(F::Internal(_) | F::Dependency(_)) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", None),
-            Self::Malformed { .. } => (StatusCode::BAD_REQUEST, "malformed_request", None),
-            Self::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", None),
-            Self::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", None),
-            Self::NotFound => (StatusCode::NOT_FOUND, "not_found", None),
-            Self::MethodNotAllowed(_) => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", None),
-            Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", None),
+            Self::Flow(F::Internal(_) | F::Dependency(_)) => (StatusCode::INTERNAL_SERVER_ERROR, Code::Internal, None),
+            Self::Malformed { .. } => (StatusCode::BAD_REQUEST, Code::MalformedRequest, None),
+            Self::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, Code::UnsupportedMediaType, None),
+            Self::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, Code::PayloadTooLarge, None),
+            Self::NotFound => (StatusCode::NOT_FOUND, Code::NotFound, None),
+            Self::MethodNotAllowed(_) => (StatusCode::METHOD_NOT_ALLOWED, Code::MethodNotAllowed, None),
+            Self::Forbidden(_) => (StatusCode::FORBIDDEN, Code::Forbidden, None),
         }
     }
 
@@ -114,21 +115,21 @@ impl ApiError {
         }
         let detail = match &self {
             Self::Malformed { detail, .. } => detail.clone(),
-            Self::Forbidden(reason) | Self::Flow(FlowError::Forbidden(reason)) => i18n::text(reason, lang).to_owned(),
-            _ => i18n::text(code, lang).to_owned(),
+            Self::Forbidden(reason) | Self::Flow(FlowError::Forbidden(reason)) => reason.text(lang).to_owned(),
+            _ => code.text(lang).to_owned(),
         };
         let mut body = json!({
             "type": format!("{problem_base}/problems/{code}"),
-            "title": i18n::text(code, lang),
+            "title": code.text(lang),
             "status": status.as_u16(),
-            "code": code,
+            "code": code.as_str(),
             "detail": detail,
         });
         let errors = self.field_errors();
         if !errors.is_empty() {
             body["errors"] = errors
                 .iter()
-                .map(|e| json!({"field": e.field, "code": e.code, "message": i18n::text(e.code, lang)}))
+                .map(|e| json!({"field": e.field, "code": e.code.as_str(), "message": e.code.text(lang)}))
                 .collect();
         }
         let mut response = ApiResponse::problem(status, body);

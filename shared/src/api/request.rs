@@ -9,6 +9,7 @@ use subtle::ConstantTimeEq as _;
 
 use super::problem::ApiError;
 use super::routes::{self, BodyKind, Route};
+use crate::domain::Code;
 use crate::domain::FieldError;
 use crate::domain::network::{Client, viewer_ip};
 use crate::i18n::Lang;
@@ -155,7 +156,7 @@ impl ApiRequest {
             let field = e.path().to_string();
             ApiError::Malformed {
                 detail: format!("The field `{field}` has the wrong type."),
-                errors: vec![FieldError::new(field, "wrong_type")],
+                errors: vec![FieldError::new(field, Code::WrongType)],
             }
         })
     }

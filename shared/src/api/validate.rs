@@ -5,6 +5,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::problem::ApiError;
 use super::request::ApiRequest;
+use crate::domain::Code;
 use crate::domain::FieldError;
 use crate::flows::FlowError;
 
@@ -16,7 +17,7 @@ pub struct Fields {
 
 impl Fields {
     /// Records a failure.
-    pub fn fail(&mut self, field: &str, code: &'static str) {
+    pub fn fail(&mut self, field: &str, code: Code) {
         self.errors.push(FieldError::new(field, code));
     }
 
@@ -25,7 +26,7 @@ impl Fields {
         match value {
             Some(v) if !v.is_empty() => Some(v),
             _ => {
-                self.fail(field, "required");
+                self.fail(field, Code::Required);
                 None
             }
         }
@@ -36,7 +37,7 @@ impl Fields {
     pub fn secret(&mut self, field: &str, value: Option<SecretString>) -> Option<SecretString> {
         let value = optional_secret(value);
         if value.is_none() {
-            self.fail(field, "required");
+            self.fail(field, Code::Required);
         }
         value
     }
@@ -46,7 +47,7 @@ impl Fields {
         &mut self,
         field: &str,
         value: Option<&str>,
-        parse: impl FnOnce(&str) -> Result<T, &'static str>,
+        parse: impl FnOnce(&str) -> Result<T, Code>,
     ) -> Option<T> {
         let raw = self.required(field, value)?;
         self.check(field, parse(raw))
@@ -57,7 +58,7 @@ impl Fields {
         &mut self,
         field: &str,
         value: Option<&str>,
-        parse: impl FnOnce(&str) -> Result<T, &'static str>,
+        parse: impl FnOnce(&str) -> Result<T, Code>,
     ) -> Option<T> {
         match value {
             Some(raw) if !raw.is_empty() => self.check(field, parse(raw)),
@@ -66,7 +67,7 @@ impl Fields {
     }
 
     /// Records the error of `result`, if any.
-    pub fn check<T>(&mut self, field: &str, result: Result<T, &'static str>) -> Option<T> {
+    pub fn check<T>(&mut self, field: &str, result: Result<T, Code>) -> Option<T> {
         result.map_err(|code| self.fail(field, code)).ok()
     }
 
@@ -110,9 +111,9 @@ pub fn optional_secret(value: Option<SecretString>) -> Option<SecretString> {
 }
 
 /// A free-text field of at most `max` characters.
-pub fn bounded_text(max: usize) -> impl Fn(&str) -> Result<String, &'static str> {
+pub fn bounded_text(max: usize) -> impl Fn(&str) -> Result<String, Code> {
     move |raw| {
         let trimmed = raw.trim();
-        if trimmed.chars().count() > max { Err("too_long") } else { Ok(trimmed.to_owned()) }
+        if trimmed.chars().count() > max { Err(Code::TooLong) } else { Ok(trimmed.to_owned()) }
     }
 }

@@ -1,3 +1,4 @@
+use crate::domain::Code;
 use email_address::{EmailAddress, Options};
 use serde::{Deserialize, Serialize};
 
@@ -12,12 +13,12 @@ impl Email {
     pub const MAX_LEN: usize = 254;
 
     /// Parses an address; the error is the field-error code.
-    pub fn parse(raw: &str) -> Result<Self, &'static str> {
+    pub fn parse(raw: &str) -> Result<Self, Code> {
         if raw.len() > Self::MAX_LEN {
-            return Err("email_too_long");
+            return Err(Code::EmailTooLong);
         }
         let options = Options::default().with_required_tld().without_display_text().without_domain_literal();
-        EmailAddress::parse_with_options(raw, options).map(|_| Self(raw.to_owned())).map_err(|_| "email_format")
+        EmailAddress::parse_with_options(raw, options).map(|_| Self(raw.to_owned())).map_err(|_| Code::EmailFormat)
     }
 
     /// The address as the user typed it (used to send mail).
@@ -64,14 +65,14 @@ mod tests {
             "a@[127.0.0.1]",
             "a@@example.com",
         ] {
-            assert_eq!(Email::parse(bad), Err("email_format"), "{bad}");
+            assert_eq!(Email::parse(bad), Err(Code::EmailFormat), "{bad}");
         }
     }
 
     #[test]
     fn rejects_overlong_addresses() {
         let long = format!("{}@example.com", "a".repeat(250));
-        assert_eq!(Email::parse(&long), Err("email_too_long"));
+        assert_eq!(Email::parse(&long), Err(Code::EmailTooLong));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! unified social credit code of enterprises (GB 32100, MOD 31 check
 //! character); and how they are masked wherever they are listed.
 
+use crate::domain::Code;
 use time::{Date, Month};
 
 const ID_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -10,13 +11,13 @@ const ID_CHECK: &[u8; 11] = b"10X98765432";
 
 /// Validates an 18-character resident ID: 17 digits, a check character, and
 /// a real date of birth.
-pub fn check_resident_id(raw: &str) -> Result<(), &'static str> {
+pub fn check_resident_id(raw: &str) -> Result<(), Code> {
     let bytes = raw.as_bytes();
     let shaped = bytes.len() == 18
         && bytes[..17].iter().all(u8::is_ascii_digit)
         && (bytes[17].is_ascii_digit() || bytes[17] == b'X');
     if !shaped {
-        return Err("id_number_format");
+        return Err(Code::IdNumberFormat);
     }
     let digit = |i: usize| u32::from(bytes[i] - b'0');
     let year = (6..10).fold(0, |n, i| n * 10 + digit(i)) as i32;
@@ -24,34 +25,34 @@ pub fn check_resident_id(raw: &str) -> Result<(), &'static str> {
     let day = (12..14).fold(0, |n, i| n * 10 + digit(i)) as u8;
     let born = Month::try_from(month).ok().and_then(|m| Date::from_calendar_date(year, m, day).ok());
     if born.is_none() {
-        return Err("id_number_format");
+        return Err(Code::IdNumberFormat);
     }
     let sum: u32 = ID_WEIGHTS.iter().enumerate().map(|(i, w)| digit(i) * w).sum();
     if ID_CHECK[(sum % 11) as usize] != bytes[17] {
-        return Err("id_number_checksum");
+        return Err(Code::IdNumberChecksum);
     }
     Ok(())
 }
 
 /// Validates a passport number: 5–20 ASCII letters and digits.
-pub fn check_passport(raw: &str) -> Result<(), &'static str> {
+pub fn check_passport(raw: &str) -> Result<(), Code> {
     let ok = (5..=20).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_alphanumeric());
-    if ok { Ok(()) } else { Err("id_number_format") }
+    if ok { Ok(()) } else { Err(Code::IdNumberFormat) }
 }
 
 const CREDIT_CHARSET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 const CREDIT_WEIGHTS: [usize; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
 /// Validates an 18-character unified social credit code.
-pub fn check_credit_code(raw: &str) -> Result<(), &'static str> {
+pub fn check_credit_code(raw: &str) -> Result<(), Code> {
     let values: Option<Vec<usize>> = raw.chars().map(|c| CREDIT_CHARSET.find(c)).collect();
     let Some(values) = values.filter(|v| v.len() == 18) else {
-        return Err("credit_code_format");
+        return Err(Code::CreditCodeFormat);
     };
     let sum: usize = values[..17].iter().zip(CREDIT_WEIGHTS).map(|(v, w)| v * w).sum();
     let check = (31 - sum % 31) % 31;
     if values[17] != check {
-        return Err("credit_code_checksum");
+        return Err(Code::CreditCodeChecksum);
     }
     Ok(())
 }
@@ -84,10 +85,10 @@ mod tests {
         for ok in ["11010519491231002X", "440524188001010014", "110101199003074477"] {
             assert_eq!(check_resident_id(ok), Ok(()), "{ok}");
         }
-        assert_eq!(check_resident_id("110105194912310021"), Err("id_number_checksum"));
-        assert_eq!(check_resident_id("110101199013074477"), Err("id_number_format"), "month 13");
-        assert_eq!(check_resident_id("11010519491231002x"), Err("id_number_format"), "lowercase x");
-        assert_eq!(check_resident_id("1101051949123100"), Err("id_number_format"));
+        assert_eq!(check_resident_id("110105194912310021"), Err(Code::IdNumberChecksum));
+        assert_eq!(check_resident_id("110101199013074477"), Err(Code::IdNumberFormat), "month 13");
+        assert_eq!(check_resident_id("11010519491231002x"), Err(Code::IdNumberFormat), "lowercase x");
+        assert_eq!(check_resident_id("1101051949123100"), Err(Code::IdNumberFormat));
     }
 
     #[test]
@@ -95,16 +96,16 @@ mod tests {
         for ok in ["91350100M000100Y43", "91110000802100433B", "91440300708461136T"] {
             assert_eq!(check_credit_code(ok), Ok(()), "{ok}");
         }
-        assert_eq!(check_credit_code("911100001000059683"), Err("credit_code_checksum"));
-        assert_eq!(check_credit_code("91350100M000100Y4"), Err("credit_code_format"));
-        assert_eq!(check_credit_code("91350100I000100Y43"), Err("credit_code_format"), "I is not in the charset");
+        assert_eq!(check_credit_code("911100001000059683"), Err(Code::CreditCodeChecksum));
+        assert_eq!(check_credit_code("91350100M000100Y4"), Err(Code::CreditCodeFormat));
+        assert_eq!(check_credit_code("91350100I000100Y43"), Err(Code::CreditCodeFormat), "I is not in the charset");
     }
 
     #[test]
     fn passports_are_short_alphanumerics() {
         assert_eq!(check_passport("E12345678"), Ok(()));
-        assert_eq!(check_passport("E12"), Err("id_number_format"));
-        assert_eq!(check_passport("E1234 5678"), Err("id_number_format"));
+        assert_eq!(check_passport("E12"), Err(Code::IdNumberFormat));
+        assert_eq!(check_passport("E1234 5678"), Err(Code::IdNumberFormat));
     }
 
     #[test]

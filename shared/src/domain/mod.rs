@@ -2,6 +2,7 @@
 //! type that is valid everywhere after ("parse, don't validate").
 
 pub mod account;
+pub mod code;
 pub mod email;
 pub mod field_error;
 pub mod identity;
@@ -22,6 +23,7 @@ pub mod username;
 mod properties;
 
 pub use account::{Account, AccountKind, AccountStatus};
+pub use code::Code;
 pub use email::Email;
 pub use field_error::FieldError;
 pub use ids::{AccountId, AppealId, RequestId};

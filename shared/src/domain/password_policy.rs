@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::str::FromStr;
 use std::sync::LazyLock;
 
+use crate::domain::Code;
 use unicode_normalization::UnicodeNormalization;
 
 /// Django's list of 20,000 common passwords (lowercased), see `data/README.md`.
@@ -63,7 +64,7 @@ impl Classes {
 impl PasswordPolicy {
     /// Returns the normalised password to hash if it passes, else every
     /// failing rule's code. `username` is the account's username.
-    pub fn check(self, password: &str, username: &str) -> Result<String, Vec<&'static str>> {
+    pub fn check(self, password: &str, username: &str) -> Result<String, Vec<Code>> {
         let mut failures = Vec::new();
         let normalised = match self {
             Self::Nist => password.nfc().collect::<String>(),
@@ -72,22 +73,22 @@ impl PasswordPolicy {
         let (min, max) = self.length_bounds();
         let length = normalised.chars().count();
         if length < min {
-            failures.push("password_too_short");
+            failures.push(Code::PasswordTooShort);
         }
         if length > max {
-            failures.push("password_too_long");
+            failures.push(Code::PasswordTooLong);
         }
         match self {
             Self::Alaya => {
                 if !normalised.chars().all(|c| c.is_ascii_graphic()) {
-                    failures.push("password_invalid_character");
+                    failures.push(Code::PasswordInvalidCharacter);
                 }
                 let classes = Classes::of(&normalised);
                 for (present, code) in [
-                    (classes.upper, "password_missing_uppercase"),
-                    (classes.lower, "password_missing_lowercase"),
-                    (classes.digit, "password_missing_digit"),
-                    (classes.symbol, "password_missing_symbol"),
+                    (classes.upper, Code::PasswordMissingUppercase),
+                    (classes.lower, Code::PasswordMissingLowercase),
+                    (classes.digit, Code::PasswordMissingDigit),
+                    (classes.symbol, Code::PasswordMissingSymbol),
                 ] {
                     if !present {
                         failures.push(code);
@@ -96,20 +97,20 @@ impl PasswordPolicy {
             }
             Self::Alibaba => {
                 if !normalised.chars().all(|c| c.is_ascii_graphic()) {
-                    failures.push("password_invalid_character");
+                    failures.push(Code::PasswordInvalidCharacter);
                 }
                 if Classes::of(&normalised).count() < 2 {
-                    failures.push("password_too_few_classes");
+                    failures.push(Code::PasswordTooFewClasses);
                 }
             }
             Self::Nist => {}
         }
         if self != Self::Alibaba {
             if contains_username(&normalised, username) {
-                failures.push("password_contains_username");
+                failures.push(Code::PasswordContainsUsername);
             }
             if is_common(&normalised) {
-                failures.push("password_too_common");
+                failures.push(Code::PasswordTooCommon);
             }
         }
         if failures.is_empty() { Ok(normalised) } else { Err(failures) }
@@ -151,7 +152,7 @@ mod tests {
     use super::*;
     use PasswordPolicy::*;
 
-    fn failures(policy: PasswordPolicy, pw: &str) -> Vec<&'static str> {
+    fn failures(policy: PasswordPolicy, pw: &str) -> Vec<Code> {
         policy.check(pw, "alice").err().unwrap_or_default()
     }
 
@@ -163,9 +164,9 @@ mod tests {
 
     #[test]
     fn alaya_accepts_a_strong_password_at_both_length_bounds() {
-        assert_eq!(failures(Alaya, "Gpu#Cl0ud"), Vec::<&str>::new());
-        assert_eq!(failures(Alaya, "Aa1!xyzq"), Vec::<&str>::new());
-        assert_eq!(failures(Alaya, "Aa1!xyzqwertyuiopz"), Vec::<&str>::new());
+        assert_eq!(failures(Alaya, "Gpu#Cl0ud"), Vec::<Code>::new());
+        assert_eq!(failures(Alaya, "Aa1!xyzq"), Vec::<Code>::new());
+        assert_eq!(failures(Alaya, "Aa1!xyzqwertyuiopz"), Vec::<Code>::new());
     }
 
     #[test]
@@ -173,26 +174,26 @@ mod tests {
         assert_eq!(
             failures(Alaya, "xq"),
             vec![
-                "password_too_short",
-                "password_missing_uppercase",
-                "password_missing_digit",
-                "password_missing_symbol"
+                Code::PasswordTooShort,
+                Code::PasswordMissingUppercase,
+                Code::PasswordMissingDigit,
+                Code::PasswordMissingSymbol
             ]
         );
-        assert_eq!(failures(Alaya, "Aa1!xyzqwertyuiopzz"), vec!["password_too_long"]);
-        assert_eq!(failures(Alaya, "Aa1! xyzq"), vec!["password_invalid_character"]);
-        assert_eq!(failures(Alaya, "Aa1!xyzé"), vec!["password_invalid_character"]);
-        assert_eq!(failures(Alaya, "xAlice1!x"), vec!["password_contains_username"]);
-        assert_eq!(failures(Alaya, "Password1!"), vec!["password_too_common"]);
+        assert_eq!(failures(Alaya, "Aa1!xyzqwertyuiopzz"), vec![Code::PasswordTooLong]);
+        assert_eq!(failures(Alaya, "Aa1! xyzq"), vec![Code::PasswordInvalidCharacter]);
+        assert_eq!(failures(Alaya, "Aa1!xyzé"), vec![Code::PasswordInvalidCharacter]);
+        assert_eq!(failures(Alaya, "xAlice1!x"), vec![Code::PasswordContainsUsername]);
+        assert_eq!(failures(Alaya, "Password1!"), vec![Code::PasswordTooCommon]);
     }
 
     #[test]
     fn alibaba_needs_two_classes_and_allows_long_passwords() {
-        assert_eq!(failures(Alibaba, "abcdefgh"), vec!["password_too_few_classes"]);
-        assert_eq!(failures(Alibaba, "abcdefg1"), Vec::<&str>::new());
-        assert_eq!(failures(Alibaba, &"a1".repeat(64)), Vec::<&str>::new());
-        assert_eq!(failures(Alibaba, &"a1".repeat(65)).first(), Some(&"password_too_long"));
-        assert_eq!(failures(Alibaba, "abcd efg1"), vec!["password_invalid_character"]);
+        assert_eq!(failures(Alibaba, "abcdefgh"), vec![Code::PasswordTooFewClasses]);
+        assert_eq!(failures(Alibaba, "abcdefg1"), Vec::<Code>::new());
+        assert_eq!(failures(Alibaba, &"a1".repeat(64)), Vec::<Code>::new());
+        assert_eq!(failures(Alibaba, &"a1".repeat(65)).first(), Some(&Code::PasswordTooLong));
+        assert_eq!(failures(Alibaba, "abcd efg1"), vec![Code::PasswordInvalidCharacter]);
     }
 
     #[test]
@@ -200,8 +201,8 @@ mod tests {
         // "e" + combining acute is one code point after NFC.
         let decomposed = "correct horse e\u{301}xx";
         assert_eq!(Nist.check(decomposed, "alice").unwrap().chars().count(), 17);
-        assert_eq!(failures(Nist, "短密码但是十四个字符组成的句子"), Vec::<&str>::new());
-        assert_eq!(failures(Nist, "fourteen chars"), vec!["password_too_short"]);
-        assert_eq!(failures(Nist, "my name is alice, hi"), vec!["password_contains_username"]);
+        assert_eq!(failures(Nist, "短密码但是十四个字符组成的句子"), Vec::<Code>::new());
+        assert_eq!(failures(Nist, "fourteen chars"), vec![Code::PasswordTooShort]);
+        assert_eq!(failures(Nist, "my name is alice, hi"), vec![Code::PasswordContainsUsername]);
     }
 }

@@ -4,6 +4,7 @@ use phonenumber::metadata::Database;
 use phonenumber::{PhoneNumber, Type, country};
 
 use super::phone_book;
+use crate::domain::Code;
 use serde::{Deserialize, Serialize};
 
 /// The regions whose mobile numbers may receive our SMS
@@ -65,35 +66,35 @@ impl Phone {
     /// Parses a number given in E.164 (`+` and digits only). Regions where a
     /// mobile number cannot be told from a fixed line (the US, Canada) are
     /// accepted as `FixedLineOrMobile`, because SMS reaches them.
-    pub fn parse(raw: &str) -> Result<Self, &'static str> {
+    pub fn parse(raw: &str) -> Result<Self, Code> {
         Self::parse_checked(raw, None)
     }
 
     /// Parses a number that will receive SMS: as [`Phone::parse`], and its
     /// region must be on `regions` (checked before the number's type, so a
     /// US or UK number is `phone_region_not_supported`).
-    pub fn parse_for_sms(raw: &str, regions: &SmsRegions) -> Result<Self, &'static str> {
+    pub fn parse_for_sms(raw: &str, regions: &SmsRegions) -> Result<Self, Code> {
         Self::parse_checked(raw, Some(regions))
     }
 
-    fn parse_checked(raw: &str, regions: Option<&SmsRegions>) -> Result<Self, &'static str> {
+    fn parse_checked(raw: &str, regions: Option<&SmsRegions>) -> Result<Self, Code> {
         let e164_shape = raw.len() <= 16
             && raw
                 .strip_prefix('+')
                 .is_some_and(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()));
         if !e164_shape {
-            return Err("phone_format");
+            return Err(Code::PhoneFormat);
         }
-        let (number, metadata) = parsed(raw).ok_or("phone_format")?;
+        let (number, metadata) = parsed(raw).ok_or(Code::PhoneFormat)?;
         if regions.is_some_and(|allowed| !allowed.allows(region_of(&number, metadata))) {
-            return Err("phone_region_not_supported");
+            return Err(Code::PhoneRegionNotSupported);
         }
         if !number.is_valid_with(metadata) {
-            return Err("phone_invalid");
+            return Err(Code::PhoneInvalid);
         }
         match number.number_type(metadata) {
             Type::Mobile | Type::FixedLineOrMobile => {}
-            _ => return Err("phone_not_mobile"),
+            _ => return Err(Code::PhoneNotMobile),
         }
         // E.164 is the code and the national number, as `phonenumber`'s
         // formatter writes it; its formatter would first pick a national
@@ -101,7 +102,7 @@ impl Phone {
         let canonical = format!("+{}{}", number.code().value(), number.national());
         if canonical != raw {
             // e.g. a national trunk prefix written after the country code.
-            return Err("phone_format");
+            return Err(Code::PhoneFormat);
         }
         Ok(Self(canonical))
     }
@@ -156,14 +157,14 @@ mod tests {
     #[test]
     fn rejects_numbers_not_in_e164() {
         for bad in ["", "13800138000", "+86 138 0013 8000", "+86-13800138000", "+", "+86138001380001234"] {
-            assert_eq!(Phone::parse(bad), Err("phone_format"), "{bad}");
+            assert_eq!(Phone::parse(bad), Err(Code::PhoneFormat), "{bad}");
         }
     }
 
     #[test]
     fn rejects_invalid_numbers() {
-        assert_eq!(Phone::parse("+86138001380"), Err("phone_invalid"));
-        assert_eq!(Phone::parse("+8601234567890"), Err("phone_invalid"));
+        assert_eq!(Phone::parse("+86138001380"), Err(Code::PhoneInvalid));
+        assert_eq!(Phone::parse("+8601234567890"), Err(Code::PhoneInvalid));
     }
 
     #[test]
@@ -172,9 +173,9 @@ mod tests {
         assert_eq!(Phone::parse_for_sms("+8613800138000", &cn).map(|p| p.0), Ok("+8613800138000".to_owned()));
         // Valid mobiles elsewhere: refused for their region, before their type.
         for abroad in ["+447911123456", "+12015550123", "+4915123456789", "+442079460000"] {
-            assert_eq!(Phone::parse_for_sms(abroad, &cn), Err("phone_region_not_supported"), "{abroad}");
+            assert_eq!(Phone::parse_for_sms(abroad, &cn), Err(Code::PhoneRegionNotSupported), "{abroad}");
         }
-        assert_eq!(Phone::parse_for_sms("+861012345678", &cn), Err("phone_not_mobile"));
+        assert_eq!(Phone::parse_for_sms("+861012345678", &cn), Err(Code::PhoneNotMobile));
         let cn_gb: SmsRegions = "cn, GB".parse().unwrap();
         assert!(Phone::parse_for_sms("+447400123456", &cn_gb).is_ok());
         assert!("".parse::<SmsRegions>().is_err());
@@ -191,21 +192,21 @@ mod tests {
     /// What `Phone::parse_checked` answered over `phonenumber`'s default
     /// database (all territories at once), kept as the oracle of the
     /// per-code metadata.
-    fn with_the_crates_database(raw: &str, regions: Option<&SmsRegions>) -> Result<String, &'static str> {
+    fn with_the_crates_database(raw: &str, regions: Option<&SmsRegions>) -> Result<String, Code> {
         use phonenumber::{Mode, metadata::DATABASE};
-        let number = phonenumber::parse(None, raw).map_err(|_| "phone_format")?;
+        let number = phonenumber::parse(None, raw).map_err(|_| Code::PhoneFormat)?;
         if regions.is_some_and(|allowed| !allowed.allows(number.country().id())) {
-            return Err("phone_region_not_supported");
+            return Err(Code::PhoneRegionNotSupported);
         }
         if !number.is_valid() {
-            return Err("phone_invalid");
+            return Err(Code::PhoneInvalid);
         }
         match number.number_type(&DATABASE) {
             Type::Mobile | Type::FixedLineOrMobile => {}
-            _ => return Err("phone_not_mobile"),
+            _ => return Err(Code::PhoneNotMobile),
         }
         let canonical = number.format().mode(Mode::E164).to_string();
-        if canonical != raw { Err("phone_format") } else { Ok(canonical) }
+        if canonical != raw { Err(Code::PhoneFormat) } else { Ok(canonical) }
     }
 
     /// Every territory's example numbers of every type, and each with a
@@ -266,7 +267,7 @@ mod tests {
     #[test]
     fn rejects_fixed_lines() {
         // Beijing landline and a UK landline.
-        assert_eq!(Phone::parse("+861012345678"), Err("phone_not_mobile"));
-        assert_eq!(Phone::parse("+442079460000"), Err("phone_not_mobile"));
+        assert_eq!(Phone::parse("+861012345678"), Err(Code::PhoneNotMobile));
+        assert_eq!(Phone::parse("+442079460000"), Err(Code::PhoneNotMobile));
     }
 }

@@ -8,6 +8,7 @@ use super::identity::{check_credit_code, check_passport, check_resident_id, mask
 use super::password_policy::PasswordPolicy;
 use super::secret_token;
 use super::{Email, LoginName, Phone, Username};
+use crate::domain::Code;
 use crate::random::OsRandom;
 use secrecy::ExposeSecret;
 
@@ -73,7 +74,7 @@ proptest! {
         let check = resident_id_check(&body);
         prop_assert_eq!(check_resident_id(&format!("{body}{check}")), Ok(()));
         if !wrong.starts_with(check) {
-            prop_assert_eq!(check_resident_id(&format!("{body}{wrong}")), Err("id_number_checksum"));
+            prop_assert_eq!(check_resident_id(&format!("{body}{wrong}")), Err(Code::IdNumberChecksum));
         }
     }
 
@@ -82,7 +83,7 @@ proptest! {
         let check = credit_code_check(&body);
         prop_assert_eq!(check_credit_code(&format!("{body}{check}")), Ok(()));
         if !wrong.starts_with(check) {
-            prop_assert_eq!(check_credit_code(&format!("{body}{wrong}")), Err("credit_code_checksum"));
+            prop_assert_eq!(check_credit_code(&format!("{body}{wrong}")), Err(Code::CreditCodeChecksum));
         }
     }
 

@@ -1,3 +1,4 @@
+use crate::domain::Code;
 use serde::{Deserialize, Serialize};
 
 /// A username: lowercase ASCII letters and digits, starting with a letter,
@@ -17,10 +18,10 @@ pub enum UsernameError {
 
 impl UsernameError {
     /// The stable field-error code.
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> Code {
         match self {
-            Self::Length => "username_length",
-            Self::Format => "username_format",
+            Self::Length => Code::UsernameLength,
+            Self::Format => Code::UsernameFormat,
         }
     }
 }

@@ -32,6 +32,7 @@ use super::{FlowError, sms_codes};
 use crate::app::App;
 use crate::clock::rfc3339;
 use crate::domain::AppealId;
+use crate::domain::Code;
 use crate::domain::account::{LinkPurpose, VerificationStatus};
 use crate::domain::records::{Appeal, AppealQueueEntry, AppealStatus, CancelLink, IdentityMatch, Subject};
 use crate::domain::secret_token::{self, hashes_match, new_id};
@@ -76,7 +77,7 @@ async fn file_now(app: &App, request: AppealRequest, client_ip: &str, lang: Lang
     let now = app.clock.now();
     let filed = app.counters().count(Limit::AppealsPerIp(client_ip), now + 3600).await?;
     if filed.count > app.config.limits.appeals_per_ip_hour {
-        return Err(FlowError::RateLimited { code: "rate_limited", retry_after: (filed.expires_at - now).max(1) });
+        return Err(FlowError::RateLimited { code: Code::RateLimited, retry_after: (filed.expires_at - now).max(1) });
     }
     let account = find_equalised(app, &LoginName::parse(&request.login)).await?.map(|stored| stored.record);
     let account_id = account.filter(is_recoverable).map(|a| a.account_id);
@@ -302,13 +303,13 @@ pub async fn cancel(app: &App, token: &SecretString) -> Result<(), FlowError> {
         .find(|link| hashes_match(&link.hash, &presented.hash))
         .ok_or(FlowError::InvalidLink)?;
     if !stored.record.status.is_open() {
-        return Err(FlowError::Conflicting("appeal_ended"));
+        return Err(FlowError::Conflicting(Code::AppealEnded));
     }
     if link.expires_at <= app.clock.now() {
         return Err(FlowError::LinkExpired);
     }
     let Some(account_stored) = reviewable_account(app, &stored.record).await? else {
-        return Err(FlowError::Conflicting("appeal_ended"));
+        return Err(FlowError::Conflicting(Code::AppealEnded));
     };
     let mut account = account_stored.record.clone();
     account.open_appeals.retain(|id| *id != stored.record.appeal_id);
@@ -321,7 +322,7 @@ pub async fn cancel(app: &App, token: &SecretString) -> Result<(), FlowError> {
     match app.records().commit(changes).await {
         Ok(()) => Ok(()),
         // Decided, carried out or cancelled meanwhile.
-        Err(NotCommitted::Conflict(_)) => Err(FlowError::Conflicting("appeal_ended")),
+        Err(NotCommitted::Conflict(_)) => Err(FlowError::Conflicting(Code::AppealEnded)),
         Err(e) => Err(e.into()),
     }
 }
@@ -354,7 +355,7 @@ pub struct AppealView {
 /// Opens an appeal in full for `operator`: a read of personal data, so it
 /// is audited (`appeal_viewed`) before anything is shown.
 pub async fn view(app: &App, appeal_id: &AppealId, operator: &str) -> Result<AppealView, FlowError> {
-    let not_found = || FlowError::NotFound("appeal_not_found");
+    let not_found = || FlowError::NotFound(Code::AppealNotFound);
     let appeal = app.records().appeal(appeal_id.as_str()).await?.ok_or_else(not_found)?.record;
     if appeal.status == AppealStatus::Unconfirmed {
         return Err(not_found());
@@ -385,9 +386,9 @@ pub async fn decide(
     note: Option<String>,
     operator: &str,
 ) -> Result<Appeal, FlowError> {
-    let not_pending = || FlowError::Conflicting("appeal_not_pending");
+    let not_pending = || FlowError::Conflicting(Code::AppealNotPending);
     let appeal_id = appeal_id.as_str();
-    let stored = app.records().appeal(appeal_id).await?.ok_or(FlowError::NotFound("appeal_not_found"))?;
+    let stored = app.records().appeal(appeal_id).await?.ok_or(FlowError::NotFound(Code::AppealNotFound))?;
     if stored.record.status != AppealStatus::PendingReview {
         return Err(not_pending());
     }

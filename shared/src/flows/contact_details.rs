@@ -12,6 +12,7 @@ use super::lockout::{Proof, reauthenticate};
 use super::sessions::Authenticated;
 use super::{FlowError, sms_codes};
 use crate::app::App;
+use crate::domain::Code;
 use crate::domain::account::EmailChange;
 use crate::domain::phone::mask_phone;
 use crate::domain::sms_code::SmsPurpose;
@@ -28,7 +29,7 @@ pub const EMAIL_LINK_SECS: i64 = 3600;
 pub const CHANGES_PER_DAY: u64 = 5;
 const DAY_SECS: i64 = 86_400;
 
-fn taken(field: &str, code: &'static str) -> FlowError {
+fn taken(field: &str, code: Code) -> FlowError {
     FlowError::Conflict(vec![FieldError::new(field, code)])
 }
 
@@ -39,7 +40,7 @@ async fn count_daily(app: &App, limit: Limit<'_>) -> Result<(), FlowError> {
     let day_end = (now.div_euclid(DAY_SECS) + 1) * DAY_SECS;
     let counted = app.counters().count(limit, day_end).await?;
     if counted.count > CHANGES_PER_DAY {
-        return Err(FlowError::RateLimited { code: "rate_limited", retry_after: (counted.expires_at - now).max(1) });
+        return Err(FlowError::RateLimited { code: Code::RateLimited, retry_after: (counted.expires_at - now).max(1) });
     }
     Ok(())
 }
@@ -59,7 +60,7 @@ pub async fn request_email_change(
         reauthenticate(app, current, Proof { password: Some(password), code, action: "change email" }).await?;
     count_daily(app, Limit::EmailChangesPerDay(&current.account.account_id)).await?;
     if app.records().is_taken(UniqueField::Email, &new_email.canonical()).await? {
-        return Err(taken("new_email", "email_taken"));
+        return Err(taken("new_email", Code::EmailTaken));
     }
     let stored = checked.stored.clone();
     let mut account = checked.account();
@@ -107,7 +108,7 @@ pub async fn confirm_email_change(app: &App, current: &Authenticated, token: &Se
     audit::add(app, &mut changes, &account.account_id, AuditEvent::EmailChanged, Actor::Customer, None);
     match app.records().commit(changes).await {
         Ok(()) => {}
-        Err(e) if e.is(Conflict::Taken(UniqueField::Email)) => return Err(taken("new_email", "email_taken")),
+        Err(e) if e.is(Conflict::Taken(UniqueField::Email)) => return Err(taken("new_email", Code::EmailTaken)),
         // Used at the same moment.
         Err(e) if e.is(Conflict::AccountChanged) => return Err(FlowError::InvalidLink),
         Err(e) => return Err(e.into()),
@@ -132,7 +133,7 @@ pub async fn send_phone_code(
     count_daily(app, Limit::PhoneCodesPerDay(&current.account.account_id)).await?;
     sms_codes::admit_client(app, client_ip).await?;
     if app.records().is_taken(UniqueField::Phone, phone.as_str()).await? {
-        return Err(taken("phone", "phone_taken"));
+        return Err(taken("phone", Code::PhoneTaken));
     }
     let about = Some(current.account.account_id.as_str());
     sms_codes::send_within_phone_limits(app, phone, SmsPurpose::ChangePhone, None, about, lang).await
@@ -173,8 +174,8 @@ pub async fn change_phone(app: &App, current: &Authenticated, change: PhoneChang
     audit::add(app, &mut changes, &account.account_id, AuditEvent::PhoneChanged, Actor::Customer, None);
     match app.records().commit(changes).await {
         Ok(()) => {}
-        Err(e) if e.is(Conflict::Taken(UniqueField::Phone)) => return Err(taken("phone", "phone_taken")),
-        Err(e) if e.is(Conflict::SmsCodeChanged) => return Err(FlowError::field("sms_code", "sms_code_expired")),
+        Err(e) if e.is(Conflict::Taken(UniqueField::Phone)) => return Err(taken("phone", Code::PhoneTaken)),
+        Err(e) if e.is(Conflict::SmsCodeChanged) => return Err(FlowError::field("sms_code", Code::SmsCodeExpired)),
         Err(e) => return Err(e.into()),
     }
     let masked = mask_phone(phone.as_str());

@@ -12,6 +12,7 @@ use super::lockout::{Proof, reauthenticate};
 use super::sessions::Authenticated;
 use super::{FlowError, erasure};
 use crate::app::App;
+use crate::domain::Code;
 use crate::domain::RequestId;
 use crate::domain::account::DeletionStatus;
 use crate::domain::records::ErasureUnderWay;
@@ -36,14 +37,14 @@ pub async fn request(
     lang: Lang,
 ) -> Result<DeletionRequest, FlowError> {
     if current.account.kind != AccountKind::Primary {
-        return Err(FlowError::Forbidden("primary_account_only"));
+        return Err(FlowError::Forbidden(Code::PrimaryAccountOnly));
     }
     let proof = Proof { password: Some(password), code, action: "request deletion" };
     let checked = reauthenticate(app, current, proof).await?;
     let stored = checked.stored.clone();
     let mut account = checked.account();
     if account.deletion_status == DeletionStatus::PendingReview {
-        return Err(FlowError::Conflicting("deletion_pending"));
+        return Err(FlowError::Conflicting(Code::DeletionPending));
     }
     let now = app.clock.now();
     let request = DeletionRequest {
@@ -69,7 +70,7 @@ pub async fn request(
     match app.records().commit(changes).await {
         Ok(()) => {}
         // A concurrent request got there first.
-        Err(e) if e.is(Conflict::AccountChanged) => return Err(FlowError::Conflicting("deletion_pending")),
+        Err(e) if e.is(Conflict::AccountChanged) => return Err(FlowError::Conflicting(Code::DeletionPending)),
         Err(e) => return Err(e.into()),
     }
     app.count(Metric::DeletionRequested);
@@ -84,7 +85,7 @@ pub async fn current(app: &App, account_id: &str) -> Result<Option<DeletionReque
 
 /// Cancels the account's pending request.
 pub async fn cancel(app: &App, current_account: &Account) -> Result<(), FlowError> {
-    let not_found = || FlowError::NotFound("no_deletion_request");
+    let not_found = || FlowError::NotFound(Code::NoDeletionRequest);
     let stored = load(app, &current_account.account_id).await?.ok_or(FlowError::Unauthenticated)?;
     let mut account = stored.record.clone();
     let request = current(app, &account.account_id)
@@ -123,10 +124,10 @@ pub async fn decide(
     operator: &str,
 ) -> Result<DeletionRequest, FlowError> {
     let request_id = request_id.as_str();
-    let not_found = || FlowError::NotFound("deletion_request_not_found");
+    let not_found = || FlowError::NotFound(Code::DeletionRequestNotFound);
     let account_id = app.records().deletion_request_account(request_id).await?.ok_or_else(not_found)?;
     let Some(stored) = load(app, &account_id).await? else {
-        return Err(FlowError::Conflicting("deletion_not_pending"));
+        return Err(FlowError::Conflicting(Code::DeletionNotPending));
     };
     let mut account = stored.record.clone();
     let mut request =
@@ -137,7 +138,7 @@ pub async fn decide(
             erasure::erase(app, &account).await?;
             return Ok(request);
         }
-        _ => return Err(FlowError::Conflicting("deletion_not_pending")),
+        _ => return Err(FlowError::Conflicting(Code::DeletionNotPending)),
     }
     let status = if approve { DeletionStatus::Approved } else { DeletionStatus::Rejected };
     let now = app.clock.now();
@@ -172,7 +173,7 @@ pub async fn decide(
     match app.records().commit(changes).await {
         Ok(()) => {}
         // Another operator decided first.
-        Err(NotCommitted::Conflict(_)) => return Err(FlowError::Conflicting("deletion_not_pending")),
+        Err(NotCommitted::Conflict(_)) => return Err(FlowError::Conflicting(Code::DeletionNotPending)),
         Err(e) => return Err(e.into()),
     }
     let lang = account.language;

@@ -14,6 +14,7 @@ use super::second_factor::{self, Passed, wrong_code};
 use super::sessions::Authenticated;
 use crate::app::App;
 use crate::domain::Account;
+use crate::domain::Code;
 use crate::metrics::Metric;
 use crate::notify::templates::Template;
 use crate::persistence::{Changes, Limit, Stored};
@@ -84,7 +85,7 @@ impl Lockout {
 
 /// `429 too_many_attempts`, retry after `retry_after` seconds.
 pub fn too_many_attempts(retry_after: i64) -> FlowError {
-    FlowError::RateLimited { code: "too_many_attempts", retry_after: retry_after.max(1) }
+    FlowError::RateLimited { code: Code::TooManyAttempts, retry_after: retry_after.max(1) }
 }
 
 /// A failed check of a known account: a wrong password or second-factor

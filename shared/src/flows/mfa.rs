@@ -14,6 +14,7 @@ use super::second_factor::wrong_code;
 use super::sessions::{Authenticated, end_sessions};
 use crate::app::App;
 use crate::domain::Account;
+use crate::domain::Code;
 use crate::domain::account::{Mfa, PendingTotp};
 use crate::domain::totp;
 use crate::notify::templates::Template;
@@ -36,11 +37,11 @@ pub struct Enrolment {
 }
 
 fn mfa_enabled() -> FlowError {
-    FlowError::Conflicting("mfa_enabled")
+    FlowError::Conflicting(Code::MfaEnabled)
 }
 
 fn mfa_not_enabled() -> FlowError {
-    FlowError::Conflicting("mfa_not_enabled")
+    FlowError::Conflicting(Code::MfaNotEnabled)
 }
 
 /// Starts TOTP enrolment: a new secret, sealed and kept pending on the
@@ -83,7 +84,7 @@ pub async fn confirm(app: &App, current: &Authenticated, code: &SecretString) ->
         .pending_totp
         .clone()
         .filter(|p| p.expires_at > now)
-        .ok_or(FlowError::Conflicting("no_mfa_enrolment"))?;
+        .ok_or(FlowError::Conflicting(Code::NoMfaEnrolment))?;
     let secret = app.sealer.open(&pending.secret, &account.account_id).await?;
     let Some(step) = totp::matching_step(&secret, code.expose_secret().trim(), now, i64::MIN) else {
         miss_enrolment_code(app, &account.account_id).await?;

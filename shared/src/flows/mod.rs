@@ -29,6 +29,7 @@ pub mod verification;
 mod tests;
 
 use crate::documents::DocumentError;
+use crate::domain::Code;
 use crate::domain::FieldError;
 use crate::notify::SendError;
 use crate::persistence::NotCommitted;
@@ -58,13 +59,13 @@ pub enum FlowError {
     WrongPassword,
     /// Not allowed for this account (403); the code goes in `detail`.
     #[error("forbidden: {0}")]
-    Forbidden(&'static str),
+    Forbidden(Code),
     /// No such resource (404), with its code.
     #[error("not found: {0}")]
-    NotFound(&'static str),
+    NotFound(Code),
     /// The resource's state forbids the change (409), with its code.
     #[error("conflicting state: {0}")]
-    Conflicting(&'static str),
+    Conflicting(Code),
     /// No valid session (401).
     #[error("unauthenticated")]
     Unauthenticated,
@@ -75,7 +76,7 @@ pub enum FlowError {
     #[error("rate limited ({code}), retry after {retry_after}s")]
     RateLimited {
         /// `rate_limited` or `too_many_attempts`.
-        code: &'static str,
+        code: Code,
         /// Seconds until a retry may succeed.
         retry_after: i64,
     },
@@ -158,7 +159,7 @@ impl From<SealError> for FlowError {
 
 impl FlowError {
     /// A single-field validation failure.
-    pub fn field(field: &str, code: &'static str) -> Self {
+    pub fn field(field: &str, code: Code) -> Self {
         Self::Validation(vec![FieldError::new(field, code)])
     }
 }

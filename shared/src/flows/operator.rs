@@ -8,6 +8,7 @@ use super::audit::{self, Actor, AuditEvent};
 use super::sessions::end_sessions;
 use super::verification::{self, Verification};
 use crate::app::App;
+use crate::domain::Code;
 use crate::domain::account::Suspension;
 use crate::domain::{Account, AccountKind, Username};
 use crate::metrics::Metric;
@@ -32,7 +33,7 @@ pub async fn account_by_username(app: &App, username: &str, operator: &str) -> R
 }
 
 async fn find(app: &App, username: &str) -> Result<Stored<Account>, FlowError> {
-    let not_found = || FlowError::NotFound("account_not_found");
+    let not_found = || FlowError::NotFound(Code::AccountNotFound);
     let username = Username::parse(username).map_err(|_| not_found())?;
     app.records().account_by_username(&username).await?.ok_or_else(not_found)
 }

@@ -17,6 +17,7 @@ use super::lockout::{Proof, reauthenticate};
 use super::sessions::Authenticated;
 use super::sign_in::{Method, NewSession, complete};
 use crate::app::App;
+use crate::domain::Code;
 use crate::domain::network::Client;
 use crate::domain::records::{Passkey, PasskeyCeremony};
 use crate::domain::secret_token;
@@ -54,7 +55,7 @@ pub fn parse_name(name: &str) -> Result<String, FieldError> {
     let name = name.trim();
     let chars = name.chars().count();
     if chars == 0 || chars > NAME_MAX_CHARS || name.chars().any(char::is_control) {
-        return Err(FieldError::new("name", "invalid_name"));
+        return Err(FieldError::new("name", Code::InvalidName));
     }
     Ok(name.to_owned())
 }
@@ -75,7 +76,7 @@ fn or_conflict(result: Result<(), NotCommitted>, conflict: Conflict, instead: Fl
 }
 
 fn too_many_passkeys() -> FlowError {
-    FlowError::Conflicting("passkey_limit")
+    FlowError::Conflicting(Code::PasskeyLimit)
 }
 
 /// Starts a registration for the signed-in account, after the password
@@ -131,11 +132,11 @@ pub async fn finish_registration(
     let ceremony = records
         .passkey_registration(&account.account_id, registration_id)
         .await?
-        .ok_or_else(|| FlowError::Validation(vec![FieldError::new("registration_id", "invalid_registration")]))?;
+        .ok_or_else(|| FlowError::Validation(vec![FieldError::new("registration_id", Code::InvalidRegistration)]))?;
     let verified = app.ceremonies.register(credential, &ceremony.record.state).map_err(|e| match e {
         CeremonyError::Refused(why) => {
             tracing::info!(account_id = %account.account_id, %why, "passkey registration refused");
-            FlowError::Validation(vec![FieldError::new("credential", "invalid_credential")])
+            FlowError::Validation(vec![FieldError::new("credential", Code::InvalidCredential)])
         }
         other => unavailable(other),
     })?;
@@ -156,9 +157,9 @@ pub async fn finish_registration(
     let detail = Some(passkey.passkey_id.clone());
     audit::add(app, &mut changes, &account.account_id, AuditEvent::PasskeyAdded, Actor::Customer, detail);
     records.commit(changes).await.map_err(|e| match e {
-        e if e.is(Conflict::PasskeyTaken) => FlowError::Conflicting("passkey_taken"),
+        e if e.is(Conflict::PasskeyTaken) => FlowError::Conflicting(Code::PasskeyTaken),
         e if e.is(Conflict::ChallengeChanged) => {
-            FlowError::Validation(vec![FieldError::new("registration_id", "invalid_registration")])
+            FlowError::Validation(vec![FieldError::new("registration_id", Code::InvalidRegistration)])
         }
         e => e.into(),
     })?;
@@ -176,7 +177,7 @@ pub async fn list(app: &App, current: &Authenticated) -> Result<Vec<Passkey>, Fl
 }
 
 async fn own_passkey(app: &App, account: &Account, passkey_id: &str) -> Result<Stored<Passkey>, FlowError> {
-    app.records().passkey(&account.account_id, passkey_id).await?.ok_or(FlowError::NotFound("passkey_not_found"))
+    app.records().passkey(&account.account_id, passkey_id).await?.ok_or(FlowError::NotFound(Code::PasskeyNotFound))
 }
 
 /// Renames one of the signed-in account's passkeys.
@@ -188,7 +189,7 @@ pub async fn rename(app: &App, current: &Authenticated, passkey_id: &str, name: 
     or_conflict(
         app.records().commit(changes).await,
         Conflict::PasskeyChanged,
-        FlowError::NotFound("passkey_not_found"),
+        FlowError::NotFound(Code::PasskeyNotFound),
     )?;
     Ok(renamed)
 }
@@ -216,7 +217,7 @@ pub async fn remove(
     or_conflict(
         app.records().commit(changes).await,
         Conflict::PasskeyChanged,
-        FlowError::NotFound("passkey_not_found"),
+        FlowError::NotFound(Code::PasskeyNotFound),
     )?;
     tracing::info!(account_id = %account.account_id, "passkey removed");
     let name = stored.record.name.as_str();

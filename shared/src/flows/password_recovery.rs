@@ -10,6 +10,7 @@ use super::sessions::end_sessions;
 use super::set_password::check_policy;
 use super::{Dependency, FlowError, sms_codes};
 use crate::app::App;
+use crate::domain::Code;
 use crate::domain::account::LinkPurpose;
 use crate::domain::sms_code::SmsPurpose;
 use crate::domain::{Account, AccountKind, AccountStatus, Email, LoginName, Phone};
@@ -70,7 +71,7 @@ async fn count_recovery_request(app: &App, login: &LoginName, client_ip: &str) -
         let counter = app.counters().count(limit, now + 3600).await?;
         if counter.count > allowed {
             return Err(FlowError::RateLimited {
-                code: "rate_limited",
+                code: Code::RateLimited,
                 retry_after: (counter.expires_at - now).max(1),
             });
         }
@@ -227,7 +228,7 @@ pub async fn reset_with_code(
     password: &SecretString,
     lang: Lang,
 ) -> Result<(), FlowError> {
-    let invalid = || FlowError::field("sms_code", "sms_code_invalid");
+    let invalid = || FlowError::field("sms_code", Code::SmsCodeInvalid);
     let login = LoginName::parse(login);
     let found = find_equalised(app, &login).await?;
     let Some(stored) =

@@ -5,6 +5,7 @@
 use super::FlowError;
 use crate::app::App;
 use crate::domain::Account;
+use crate::domain::Code;
 use crate::domain::account::Mfa;
 use crate::domain::totp;
 
@@ -20,7 +21,7 @@ pub struct Passed {
 
 /// `422` on `code` (`invalid_code`).
 pub fn wrong_code() -> FlowError {
-    FlowError::field("code", "invalid_code")
+    FlowError::field("code", Code::InvalidCode)
 }
 
 /// Judges `code` as `account`'s second factor: six digits are a TOTP code

@@ -7,6 +7,7 @@ use super::FlowError;
 use super::accounts::load;
 use super::audit::{self, AuditEvent};
 use crate::app::App;
+use crate::domain::Code;
 pub use crate::domain::network::Client;
 pub use crate::domain::records::SessionRecord;
 use crate::domain::secret_token::{self, PresentedToken};
@@ -147,7 +148,7 @@ pub async fn end_session(app: &App, current: &Authenticated, session_id: &str) -
     let session = sessions
         .iter()
         .find(|s| secret_token::hashes_match(&s.session_id(), session_id))
-        .ok_or(FlowError::NotFound("session_not_found"))?;
+        .ok_or(FlowError::NotFound(Code::SessionNotFound))?;
     let mut changes = Changes::new();
     changes.end_session(session);
     let detail = Some("from the account centre".to_owned());

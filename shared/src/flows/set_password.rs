@@ -10,6 +10,7 @@ use super::erasure::erase_one;
 use super::sessions::end_sessions;
 use super::sub_accounts::SubAccountLink;
 use crate::app::App;
+use crate::domain::Code;
 use crate::domain::account::{LinkPurpose, PasswordLink};
 use crate::domain::phone::mask_phone;
 use crate::domain::secret_token::{self, hashes_match};
@@ -100,7 +101,7 @@ pub async fn set_password(
         && !same_phone(phone, expected.as_str())
     {
         count_phone_mismatch(app, token).await?;
-        let mut errors = vec![FieldError::new("phone", "phone_mismatch")];
+        let mut errors = vec![FieldError::new("phone", Code::PhoneMismatch)];
         if let Err(FlowError::Validation(weak)) = policy {
             errors.extend(weak);
         }

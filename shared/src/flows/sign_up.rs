@@ -5,6 +5,7 @@ use super::accounts::{NotInserted, insert_account, mint_link, send_invitation};
 use super::audit::{self, Actor, AuditEvent};
 use super::{FlowError, sms_codes};
 use crate::app::App;
+use crate::domain::Code;
 use crate::domain::account::LinkPurpose;
 use crate::domain::secret_token::new_id;
 use crate::domain::sms_code::SmsPurpose;
@@ -72,7 +73,7 @@ pub async fn sign_up(app: &App, request: SignUp) -> Result<Account, FlowError> {
         }
         // Another sign-up consumed the code first.
         Err(NotInserted::Other(conflicts)) if conflicts.contains(&Conflict::SmsCodeChanged) => {
-            return Err(FlowError::field("sms_code", "sms_code_expired"));
+            return Err(FlowError::field("sms_code", Code::SmsCodeExpired));
         }
         Err(NotInserted::Other(conflicts)) => return Err(NotCommitted::Conflict(conflicts).into()),
         Err(NotInserted::Store(e)) => return Err(e),

@@ -7,6 +7,7 @@ use super::accounts::note_message;
 use super::audit::AuditEvent;
 use super::{Dependency, FlowError};
 use crate::app::App;
+use crate::domain::Code;
 use crate::domain::Phone;
 use crate::domain::network::client_network;
 use crate::domain::records::SmsCodeRecord;
@@ -231,7 +232,7 @@ async fn store_new_code(
 }
 
 fn rate_limited(retry_after: i64) -> FlowError {
-    FlowError::RateLimited { code: "rate_limited", retry_after: retry_after.max(1) }
+    FlowError::RateLimited { code: Code::RateLimited, retry_after: retry_after.max(1) }
 }
 
 /// A code that matched, as read: the caller consumes it
@@ -263,23 +264,23 @@ pub async fn check_code_for(
     field: &str,
 ) -> Result<MatchedCode, FlowError> {
     if !sms_code::is_well_formed(code) {
-        return Err(FlowError::field(field, "sms_code_format"));
+        return Err(FlowError::field(field, Code::SmsCodeFormat));
     }
     // Retry on a lost race with another try so that every wrong try counts.
     for _ in 0..8 {
         let Some(stored) = app.records().sms_code(phone, purpose).await? else {
-            return Err(FlowError::field(field, "sms_code_expired"));
+            return Err(FlowError::field(field, Code::SmsCodeExpired));
         };
         let record = &stored.record;
         if record.wrong_tries >= MAX_WRONG_TRIES {
-            return Err(FlowError::field(field, "sms_code_exhausted"));
+            return Err(FlowError::field(field, Code::SmsCodeExhausted));
         }
         let matches = crate::domain::secret_token::hashes_match(&sms_code::hash(code, &record.salt), &record.hash);
         if matches && record.bound_to.as_deref() == asker {
             return Ok(stored);
         }
         if count_try(app, &stored).await? {
-            return Err(FlowError::field(field, "sms_code_invalid"));
+            return Err(FlowError::field(field, Code::SmsCodeInvalid));
         }
     }
     Err(FlowError::Unavailable("sms code contention".into()))

@@ -10,6 +10,7 @@ use super::lockout::{Proof, reauthenticate};
 use super::sessions::Authenticated;
 use super::{FlowError, sms_codes};
 use crate::app::App;
+use crate::domain::Code;
 use crate::domain::account::LinkPurpose;
 pub use crate::domain::records::SubAccountLink;
 use crate::domain::secret_token::new_id;
@@ -25,7 +26,7 @@ pub const MAX_SUB_ACCOUNTS: usize = 100;
 const CREATED_PER_HOUR: u64 = 20;
 
 fn primary_only(account: &Account) -> Result<(), FlowError> {
-    if account.kind == AccountKind::Primary { Ok(()) } else { Err(FlowError::Forbidden("primary_account_only")) }
+    if account.kind == AccountKind::Primary { Ok(()) } else { Err(FlowError::Forbidden(Code::PrimaryAccountOnly)) }
 }
 
 /// The account a `sub_account` SMS code is asked for by and bound to: a
@@ -62,12 +63,12 @@ pub async fn create(app: &App, current: &Authenticated, new: NewSubAccount, lang
     let checked = reauthenticate(app, current, proof).await?;
     let parent = checked.account();
     if app.records().sub_account_links(&parent.account_id).await?.len() >= MAX_SUB_ACCOUNTS {
-        return Err(FlowError::Conflicting("sub_account_limit"));
+        return Err(FlowError::Conflicting(Code::SubAccountLimit));
     }
     let now = app.clock.now();
     let created = app.counters().count(Limit::SubAccountsPerHour(&parent.account_id), now + 3600).await?;
     if created.count > CREATED_PER_HOUR {
-        return Err(FlowError::RateLimited { code: "rate_limited", retry_after: (created.expires_at - now).max(1) });
+        return Err(FlowError::RateLimited { code: Code::RateLimited, retry_after: (created.expires_at - now).max(1) });
     }
     let proven = match (&new.phone, &new.sms_code) {
         (Some(phone), Some(code)) => Some(
@@ -81,7 +82,7 @@ pub async fn create(app: &App, current: &Authenticated, new: NewSubAccount, lang
             )
             .await?,
         ),
-        (Some(_), None) => return Err(FlowError::field("sms_code", "required")),
+        (Some(_), None) => return Err(FlowError::field("sms_code", Code::Required)),
         (None, _) => None,
     };
     let id = new_id(app.random.as_ref());
@@ -114,7 +115,7 @@ pub async fn create(app: &App, current: &Authenticated, new: NewSubAccount, lang
             return Err(FlowError::Conflict(taken));
         }
         Err(NotInserted::Other(conflicts)) if conflicts.contains(&Conflict::SmsCodeChanged) => {
-            return Err(FlowError::field("sms_code", "sms_code_expired"));
+            return Err(FlowError::field("sms_code", Code::SmsCodeExpired));
         }
         Err(NotInserted::Other(conflicts)) => return Err(NotCommitted::Conflict(conflicts).into()),
         Err(NotInserted::Store(e)) => return Err(e),
@@ -139,7 +140,7 @@ pub async fn list(app: &App, parent: &Account) -> Result<Vec<Account>, FlowError
 /// invitation while it is pending). Any other username is not found.
 pub async fn send_reset(app: &App, parent: &Account, username: &str, lang: Lang) -> Result<(), FlowError> {
     primary_only(parent)?;
-    let not_found = || FlowError::NotFound("sub_account_not_found");
+    let not_found = || FlowError::NotFound(Code::SubAccountNotFound);
     let links = app.records().sub_account_links(&parent.account_id).await?;
     let link = links.into_iter().find(|l| l.username.as_str() == username).ok_or_else(not_found)?;
     let stored = load(app, &link.account_id).await?.ok_or_else(not_found)?;

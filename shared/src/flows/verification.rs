@@ -16,6 +16,7 @@ use super::sessions::Authenticated;
 use crate::app::App;
 use crate::documents::{self, MAX_SIZE};
 use crate::domain::AccountId;
+use crate::domain::Code;
 use crate::domain::account::VerificationStatus;
 pub use crate::domain::records::{Material, QueueEntry, Subject, Verification};
 use crate::domain::secret_token::new_id;
@@ -35,7 +36,7 @@ pub const UNATTACHED_MATERIAL_SECS: i64 = 86_400;
 const MATERIALS_PER_DAY: u64 = 20;
 
 fn primary_only(account: &Account) -> Result<(), FlowError> {
-    if account.kind == AccountKind::Primary { Ok(()) } else { Err(FlowError::Forbidden("primary_account_only")) }
+    if account.kind == AccountKind::Primary { Ok(()) } else { Err(FlowError::Forbidden(Code::PrimaryAccountOnly)) }
 }
 
 /// Announces an upload: records the material and returns it with a URL that
@@ -51,7 +52,7 @@ pub async fn create_material(
     let now = app.clock.now();
     let slots = app.counters().count(Limit::MaterialsPerDay(&account.account_id), now + 86_400).await?;
     if slots.count > MATERIALS_PER_DAY {
-        return Err(FlowError::RateLimited { code: "rate_limited", retry_after: (slots.expires_at - now).max(1) });
+        return Err(FlowError::RateLimited { code: Code::RateLimited, retry_after: (slots.expires_at - now).max(1) });
     }
     if let Err(e) = app.documents.forget_stale_uploads(UNATTACHED_MATERIAL_SECS).await {
         tracing::warn!(error = %e, "stale uploads not swept");
@@ -76,7 +77,7 @@ pub async fn create_material(
 async fn check_materials(app: &App, account_id: &str, ids: &[String]) -> Result<Changes, FlowError> {
     let distinct: HashSet<&String> = ids.iter().collect();
     if ids.is_empty() || ids.len() > 10 || distinct.len() != ids.len() {
-        return Err(FlowError::field("material_ids", "materials_count"));
+        return Err(FlowError::field("material_ids", Code::MaterialsCount));
     }
     let mut keep = Changes::new();
     let mut errors = Vec::new();
@@ -86,14 +87,14 @@ async fn check_materials(app: &App, account_id: &str, ids: &[String]) -> Result<
         // material is simply not found.
         let well_formed = id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit());
         let Some(stored) = (if well_formed { app.records().material(account_id, id).await? } else { None }) else {
-            errors.push(FieldError::new(field, "material_not_found"));
+            errors.push(FieldError::new(field, Code::MaterialNotFound));
             continue;
         };
         let mut material = stored.record.clone();
         let frozen = documents::submitted_key(account_id, id);
         if material.object_key != frozen {
             if !app.documents.copy(&material.object_key, &frozen).await? {
-                errors.push(FieldError::new(field, "material_not_uploaded"));
+                errors.push(FieldError::new(field, Code::MaterialNotUploaded));
                 continue;
             }
             material.object_key = frozen;
@@ -103,10 +104,10 @@ async fn check_materials(app: &App, account_id: &str, ids: &[String]) -> Result<
                 if documents::looks_like(&material.content_type, &object.head) {
                     keep.keep_material(&stored, &material);
                 } else {
-                    errors.push(FieldError::new(field, "material_type_mismatch"));
+                    errors.push(FieldError::new(field, Code::MaterialTypeMismatch));
                 }
             }
-            _ => errors.push(FieldError::new(field, "material_not_uploaded")),
+            _ => errors.push(FieldError::new(field, Code::MaterialNotUploaded)),
         }
     }
     if errors.is_empty() { Ok(keep) } else { Err(FlowError::Validation(errors)) }
@@ -137,8 +138,8 @@ pub async fn submit(
         }
     };
     match account.verification_status {
-        VerificationStatus::PendingReview => return Err(FlowError::Conflicting("verification_pending")),
-        VerificationStatus::Approved => return Err(FlowError::Conflicting("verification_approved")),
+        VerificationStatus::PendingReview => return Err(FlowError::Conflicting(Code::VerificationPending)),
+        VerificationStatus::Approved => return Err(FlowError::Conflicting(Code::VerificationApproved)),
         VerificationStatus::Unverified | VerificationStatus::Rejected => {}
     }
     let previous = current(app, &account.account_id).await?;
@@ -180,7 +181,7 @@ pub async fn submit(
             Ok(VerificationStatus::PendingReview)
         }
         // A concurrent submission got there first.
-        Err(e) if e.is(Conflict::AccountChanged) => Err(FlowError::Conflicting("verification_pending")),
+        Err(e) if e.is(Conflict::AccountChanged) => Err(FlowError::Conflicting(Code::VerificationPending)),
         Err(e) => Err(e.into()),
     }
 }
@@ -210,7 +211,7 @@ pub async fn for_review(
     operator: &str,
 ) -> Result<(Verification, Vec<MaterialDownload>), FlowError> {
     let account_id = account_id.as_str();
-    let verification = current(app, account_id).await?.ok_or(FlowError::NotFound("no_verification"))?;
+    let verification = current(app, account_id).await?.ok_or(FlowError::NotFound(Code::NoVerification))?;
     audit::record_operator(app, account_id, AuditEvent::VerificationViewed, operator).await?;
     let mut downloads = Vec::new();
     for id in &verification.material_ids {
@@ -252,11 +253,11 @@ pub async fn decide(
     operator: &str,
 ) -> Result<Verification, FlowError> {
     let account_id = account_id.as_str();
-    let stored = load(app, account_id).await?.ok_or(FlowError::NotFound("account_not_found"))?;
+    let stored = load(app, account_id).await?.ok_or(FlowError::NotFound(Code::AccountNotFound))?;
     let mut account = stored.record.clone();
-    let mut verification = current(app, account_id).await?.ok_or(FlowError::NotFound("no_verification"))?;
+    let mut verification = current(app, account_id).await?.ok_or(FlowError::NotFound(Code::NoVerification))?;
     if verification.status != VerificationStatus::PendingReview {
-        return Err(FlowError::Conflicting("verification_not_pending"));
+        return Err(FlowError::Conflicting(Code::VerificationNotPending));
     }
     let now = app.clock.now();
     let (status, event) = match decision {
@@ -285,7 +286,7 @@ pub async fn decide(
     match app.records().commit(changes).await {
         Ok(()) => {}
         // Another operator decided first.
-        Err(NotCommitted::Conflict(_)) => return Err(FlowError::Conflicting("verification_not_pending")),
+        Err(NotCommitted::Conflict(_)) => return Err(FlowError::Conflicting(Code::VerificationNotPending)),
         Err(e) => return Err(e.into()),
     }
     app.count(Metric::VerificationDecided);

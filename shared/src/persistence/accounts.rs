@@ -2,6 +2,7 @@
 //! phone (one item each, holding the account id).
 
 use super::{Changes, Conflict, Expiry, Records, Stored, item, keys};
+use crate::domain::Code;
 use crate::domain::records::Guard;
 use crate::domain::{Account, LoginName, Username};
 use crate::store::{Cond, Key, StoreError};
@@ -28,11 +29,11 @@ impl UniqueField {
     }
 
     /// The field-error code of a taken value.
-    pub fn taken_code(self) -> &'static str {
+    pub fn taken_code(self) -> Code {
         match self {
-            Self::Username => "username_taken",
-            Self::Email => "email_taken",
-            Self::Phone => "phone_taken",
+            Self::Username => Code::UsernameTaken,
+            Self::Email => Code::EmailTaken,
+            Self::Phone => Code::PhoneTaken,
         }
     }
 }

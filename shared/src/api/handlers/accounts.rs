@@ -8,6 +8,7 @@ use crate::api::response::ApiResponse;
 use crate::api::validate::{Fields, bounded_text};
 use crate::api::views::AccountCreated;
 use crate::app::App;
+use crate::domain::Code;
 use crate::domain::{Email, Phone, Username};
 use crate::flows::sign_up::{self, SignUp};
 
@@ -37,8 +38,8 @@ pub async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
     let referrer_phone = fields.optional("referrer_phone", body.referrer_phone.as_deref(), Phone::parse);
     match body.accept_terms {
         Some(true) => {}
-        Some(false) => fields.fail("accept_terms", "terms_not_accepted"),
-        None => fields.fail("accept_terms", "required"),
+        Some(false) => fields.fail("accept_terms", Code::TermsNotAccepted),
+        None => fields.fail("accept_terms", Code::Required),
     }
     let (username, email, phone, sms_code) = fields.finish_with(|| Some((username?, email?, phone?, sms_code?)))?;
     let request = SignUp { username, email, phone, sms_code, organization, referrer_phone, lang: req.lang };

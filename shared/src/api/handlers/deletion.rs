@@ -9,6 +9,7 @@ use crate::api::response::ApiResponse;
 use crate::api::validate::{Fields, bounded_text, optional_secret};
 use crate::api::views::{DeletionCreated, DeletionView};
 use crate::app::App;
+use crate::domain::Code;
 use crate::domain::account::DeletionStatus;
 use crate::flows::{FlowError, deletion};
 
@@ -41,7 +42,7 @@ pub async fn get(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     let request = deletion::current(app, &current.account.account_id)
         .await?
         .filter(|r| r.status != DeletionStatus::None)
-        .ok_or(FlowError::NotFound("no_deletion_request"))?;
+        .ok_or(FlowError::NotFound(Code::NoDeletionRequest))?;
     Ok(ApiResponse::json(StatusCode::OK, &DeletionView::from(&request)))
 }
 

@@ -14,6 +14,7 @@ use crate::api::views::{
 };
 use crate::app::App;
 use crate::clock::rfc3339;
+use crate::domain::Code;
 use crate::domain::account::{DeletionStatus, VerificationStatus};
 use crate::domain::records::AppealStatus;
 use crate::domain::{AccountId, AppealId, RequestId};
@@ -39,12 +40,7 @@ fn path_param<'a>(req: &'a ApiRequest, name: &str) -> &'a str {
 
 /// The id in the path parameter `name`, or `404 not_found` (no id of
 /// another shape reaches the flows).
-fn path_id<T>(
-    req: &ApiRequest,
-    name: &str,
-    parse: fn(&str) -> Option<T>,
-    not_found: &'static str,
-) -> Result<T, ApiError> {
+fn path_id<T>(req: &ApiRequest, name: &str, parse: fn(&str) -> Option<T>, not_found: Code) -> Result<T, ApiError> {
     parse(path_param(req, name)).ok_or_else(|| FlowError::NotFound(not_found).into())
 }
 
@@ -82,7 +78,7 @@ fn page_limit(req: &ApiRequest, fields: &mut Fields) -> Option<usize> {
         None => Some(PAGE_SIZE),
         Some(raw) => fields.check(
             "limit",
-            raw.parse::<usize>().ok().filter(|n| (1..=MAX_PAGE_SIZE).contains(n)).ok_or("limit_out_of_range"),
+            raw.parse::<usize>().ok().filter(|n| (1..=MAX_PAGE_SIZE).contains(n)).ok_or(Code::LimitOutOfRange),
         ),
     }
 }
@@ -90,7 +86,7 @@ fn page_limit(req: &ApiRequest, fields: &mut Fields) -> Option<usize> {
 /// The `after` cursor of a page of `list`, if one was sent.
 fn page_after(req: &ApiRequest, list: List, fields: &mut Fields) -> Option<Cursor> {
     let after = req.query.first("after")?;
-    fields.check("after", Cursor::parse(after, list).ok_or("cursor_invalid"))
+    fields.check("after", Cursor::parse(after, list).ok_or(Code::CursorInvalid))
 }
 
 /// What a queue listing asks for.
@@ -112,7 +108,7 @@ fn queue_query<S: Copy>(
     let wanted = req.query.first("status").unwrap_or("pending_review");
     let status = statuses.iter().copied().find(|s| name(*s) == wanted);
     if status.is_none() {
-        fields.fail("status", "status_invalid");
+        fields.fail("status", Code::StatusInvalid);
     }
     let after = page_after(req, List::Queue, &mut fields);
     let limit = page_limit(req, &mut fields);
@@ -131,7 +127,7 @@ pub async fn list_verifications(app: &App, req: &ApiRequest) -> Result<ApiRespon
 
 /// `GET /ops/v1/verifications/{account_id}`.
 pub async fn get_verification(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
-    let account_id = path_id(req, "account_id", AccountId::parse, "no_verification")?;
+    let account_id = path_id(req, "account_id", AccountId::parse, Code::NoVerification)?;
     let (submission, materials) = verification::for_review(app, &account_id, operator_id(req)).await?;
     let view = SubmissionView {
         materials: Some(materials.iter().map(MaterialView::from).collect()),
@@ -151,7 +147,7 @@ fn decision(fields: &mut Fields, raw: Option<&str>) -> Option<Decision> {
     fields.parse("decision", raw, |d| match d {
         "approve" => Ok(Decision::Approve),
         "reject" => Ok(Decision::Reject),
-        _ => Err("decision_invalid"),
+        _ => Err(Code::DecisionInvalid),
     })
 }
 
@@ -162,10 +158,10 @@ pub async fn decide(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
     let decision = decision(&mut fields, body.decision.as_deref());
     let reason = fields.optional("reason", body.reason.as_deref(), bounded_text(500)).filter(|r| !r.is_empty());
     if decision == Some(Decision::Reject) && reason.is_none() {
-        fields.fail("reason", "reason_required");
+        fields.fail("reason", Code::ReasonRequired);
     }
     let decision = fields.finish_with(|| decision)?;
-    let account_id = path_id(req, "account_id", AccountId::parse, "account_not_found")?;
+    let account_id = path_id(req, "account_id", AccountId::parse, Code::AccountNotFound)?;
     let decided = verification::decide(app, &account_id, decision, reason, operator_id(req)).await?;
     Ok(ApiResponse::json(StatusCode::OK, &SubmissionView::of(&decided, true)))
 }
@@ -215,7 +211,7 @@ fn decision_with_note(req: &ApiRequest) -> Result<(bool, Option<String>), ApiErr
 /// `POST /ops/v1/deletion-requests/{request_id}/decision`.
 pub async fn decide_deletion(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     let (approve, note) = decision_with_note(req)?;
-    let request_id = path_id(req, "request_id", RequestId::parse, "deletion_request_not_found")?;
+    let request_id = path_id(req, "request_id", RequestId::parse, Code::DeletionRequestNotFound)?;
     let decided = deletion::decide(app, &request_id, approve, note, operator_id(req)).await?;
     Ok(ApiResponse::json(StatusCode::OK, &DeletionView::from(&decided)))
 }
@@ -230,7 +226,7 @@ pub async fn list_appeals(app: &App, req: &ApiRequest) -> Result<ApiResponse, Ap
 
 /// `GET /ops/v1/appeals/{appeal_id}`: the whole appeal (an audited read).
 pub async fn get_appeal(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
-    let appeal_id = path_id(req, "appeal_id", AppealId::parse, "appeal_not_found")?;
+    let appeal_id = path_id(req, "appeal_id", AppealId::parse, Code::AppealNotFound)?;
     let view = appeals::view(app, &appeal_id, operator_id(req)).await?;
     Ok(ApiResponse::json(StatusCode::OK, &AppealDetail::from(&view)))
 }
@@ -238,7 +234,7 @@ pub async fn get_appeal(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiE
 /// `POST /ops/v1/appeals/{appeal_id}/decision`.
 pub async fn decide_appeal(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     let (approve, note) = decision_with_note(req)?;
-    let appeal_id = path_id(req, "appeal_id", AppealId::parse, "appeal_not_found")?;
+    let appeal_id = path_id(req, "appeal_id", AppealId::parse, Code::AppealNotFound)?;
     let appeal = appeals::decide(app, &appeal_id, approve, note, operator_id(req)).await?;
     let decided = AppealDecided {
         appeal_id: appeal.appeal_id,

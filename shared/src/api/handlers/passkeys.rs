@@ -13,6 +13,7 @@ use crate::api::response::ApiResponse;
 use crate::api::validate::{Fields, password_and_code};
 use crate::api::views::{Items, PasskeyChallenge, PasskeyCreated, PasskeyItem, PasskeyRegistration};
 use crate::app::App;
+use crate::domain::Code;
 use crate::flows::passkeys;
 
 /// `POST /v1/me/passkeys/options`: creation options, after the re-check.
@@ -41,7 +42,7 @@ pub async fn add(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     let registration_id = fields.required("registration_id", body.registration_id.as_deref());
     let credential = body.credential.filter(Value::is_object);
     if credential.is_none() {
-        fields.fail("credential", "required");
+        fields.fail("credential", Code::Required);
     }
     let name = fields.optional("name", body.name.as_deref(), |raw| passkeys::parse_name(raw).map_err(|e| e.code));
     let (registration_id, credential) = fields.finish_with(|| Some((registration_id?, credential?)))?;
@@ -103,7 +104,7 @@ pub async fn sign_in(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiErro
     let challenge_id = fields.required("challenge_id", body.challenge_id.as_deref());
     let credential = body.credential.filter(Value::is_object);
     if credential.is_none() {
-        fields.fail("credential", "required");
+        fields.fail("credential", Code::Required);
     }
     let (challenge_id, credential) = fields.finish_with(|| Some((challenge_id?, credential?)))?;
     let session = passkeys::sign_in(app, challenge_id, &credential, &req.client()).await?;

@@ -10,6 +10,7 @@ use crate::api::validate::{Fields, optional_secret};
 use crate::api::views::{Empty, LinkInfo};
 use crate::app::App;
 use crate::clock::rfc3339;
+use crate::domain::Code;
 use crate::domain::account::LinkPurpose;
 use crate::domain::{Email, Phone};
 use crate::flows::change_password::{self, PasswordChange};
@@ -84,7 +85,7 @@ pub async fn forgot(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
         None | Some("email") => Some(Method::Email),
         Some("sms") => Some(Method::Sms),
         Some(_) => {
-            fields.fail("method", "method_invalid");
+            fields.fail("method", Code::MethodInvalid);
             None
         }
     };
@@ -110,11 +111,11 @@ pub async fn forgot_username(app: &App, req: &ApiRequest) -> Result<ApiResponse,
                 fields.check("phone", Phone::parse_for_sms(phone, &app.config.sms_regions)).map(Contact::Phone)
             }
             (Some(_), Some(_)) => {
-                fields.fail("phone", "email_or_phone");
+                fields.fail("phone", Code::EmailOrPhone);
                 None
             }
             (None, None) => {
-                fields.fail("email", "required");
+                fields.fail("email", Code::Required);
                 None
             }
         };

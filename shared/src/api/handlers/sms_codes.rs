@@ -8,6 +8,7 @@ use crate::api::response::ApiResponse;
 use crate::api::validate::Fields;
 use crate::api::views::{CodeSent, SmsRegion, SmsRegionList};
 use crate::app::App;
+use crate::domain::Code;
 use crate::domain::Phone;
 use crate::domain::sms_code::SmsPurpose;
 use crate::flows::{sms_codes, sub_accounts};
@@ -28,7 +29,7 @@ pub async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
     let purpose = fields.parse("purpose", body.purpose.as_deref(), |p| match p {
         "sign_up" => Ok(SmsPurpose::SignUp),
         "sub_account" => Ok(SmsPurpose::SubAccount),
-        _ => Err("purpose_invalid"),
+        _ => Err(Code::PurposeInvalid),
     });
     let (phone, purpose) = fields.finish_with(|| Some((phone?, purpose?)))?;
     let requester = match purpose {

@@ -9,6 +9,7 @@ use crate::api::response::ApiResponse;
 use crate::api::validate::{Fields, optional_secret};
 use crate::api::views::{AccountCreated, Empty, Items, SubAccountItem};
 use crate::app::App;
+use crate::domain::Code;
 use crate::domain::{Email, Phone, Username};
 use crate::flows::sub_accounts::{self, NewSubAccount};
 
@@ -32,7 +33,7 @@ pub async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
         fields.optional("phone", body.phone.as_deref(), |raw| Phone::parse_for_sms(raw, &app.config.sms_regions));
     let sms_code = optional_secret(body.sms_code);
     if body.phone.as_deref().is_some_and(|p| !p.is_empty()) && sms_code.is_none() {
-        fields.fail("sms_code", "required");
+        fields.fail("sms_code", Code::Required);
     }
     let (username, email) = fields.finish_with(|| Some((username?, email?)))?;
     let new = NewSubAccount { username, email, phone, sms_code, code: optional_secret(body.code) };

@@ -9,6 +9,7 @@ use crate::api::validate::{Fields, bounded_text, optional_secret};
 use crate::api::views::{MaterialCreated, Status, UploadHeaders, VerificationStatusView};
 use crate::app::App;
 use crate::documents::{ACCEPTED_TYPES, MAX_SIZE};
+use crate::domain::Code;
 use crate::domain::identity;
 use crate::flows::lockout::Proof;
 use crate::flows::verification::{self, Subject, UPLOAD_URL_SECS};
@@ -30,7 +31,7 @@ pub async fn create_material(app: &App, req: &ApiRequest) -> Result<ApiResponse,
         // A display name only; the object key is ours.
         let name = name.trim();
         if name.chars().count() > 255 || name.chars().any(char::is_control) {
-            Err("too_long")
+            Err(Code::TooLong)
         } else {
             Ok(name.to_owned())
         }
@@ -40,16 +41,16 @@ pub async fn create_material(app: &App, req: &ApiRequest) -> Result<ApiResponse,
             .iter()
             .find(|(known, _)| *known == ct)
             .map(|(known, _)| known.to_string())
-            .ok_or("content_type_invalid")
+            .ok_or(Code::ContentTypeInvalid)
     });
     let size = match body.size {
         Some(size) if (1..=MAX_SIZE).contains(&size) => Some(size),
         Some(_) => {
-            fields.fail("size", "size_invalid");
+            fields.fail("size", Code::SizeInvalid);
             None
         }
         None => {
-            fields.fail("size", "required");
+            fields.fail("size", Code::Required);
             None
         }
     };
@@ -92,7 +93,7 @@ fn subject(body: &Submit, fields: &mut Fields) -> Option<Subject> {
             let real_name = fields.parse("real_name", body.real_name.as_deref(), &name);
             let id_type = fields.parse("id_type", body.id_type.as_deref(), |t| match t {
                 "cn_resident_id" | "passport" => Ok(t.to_owned()),
-                _ => Err("id_type_invalid"),
+                _ => Err(Code::IdTypeInvalid),
             });
             let id_number = fields.required("id_number", body.id_number.as_deref()).map(str::trim);
             let id_number = match (id_type.as_deref(), id_number) {
@@ -118,7 +119,7 @@ fn subject(body: &Submit, fields: &mut Fields) -> Option<Subject> {
             })
         }
         _ => {
-            fields.fail("type", "type_invalid");
+            fields.fail("type", Code::TypeInvalid);
             None
         }
     }
@@ -132,7 +133,7 @@ pub async fn submit(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
     let subject = subject(&body, &mut fields);
     let material_ids = body.material_ids.clone();
     if material_ids.is_none() {
-        fields.fail("material_ids", "required");
+        fields.fail("material_ids", Code::Required);
     }
     let (subject, material_ids) = fields.finish_with(|| Some((subject?, material_ids?)))?;
     let password = optional_secret(body.password);
