@@ -463,8 +463,9 @@ fn email_goes_through_a_configuration_set_whose_events_reach_the_trail() {
     let threshold = |alarm: &str| resource(&template, alarm)["Properties"]["Threshold"].as_f64();
     assert_eq!(threshold("EmailBounceRateAlarm"), Some(0.05));
     assert_eq!(threshold("EmailComplaintRateAlarm"), Some(0.001));
-    let refused = serde_yaml_ng::to_string(&resource(&template, "RefusedMessagesAlarm")["Properties"]).unwrap();
-    assert!(refused.contains("EmailsFailed") && refused.contains("SmsFailed"), "{refused}");
+    for (alarm, metric) in [("RefusedEmailsAlarm", "EmailsFailed"), ("RefusedSmsAlarm", "SmsFailed")] {
+        assert_eq!(resource(&template, alarm)["Properties"]["MetricName"], metric);
+    }
     for name in ["EmailsFailed", "SmsFailed", "EmailsDelivered", "EmailsBounced", "EmailsComplained"] {
         assert!(shared::metrics::Metric::NAMES.contains(&name), "{name} is written");
     }
