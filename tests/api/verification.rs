@@ -362,3 +362,24 @@ async fn a_submission_with_the_password_is_re_checked_like_every_sensitive_chang
         app.ops(Method::GET, &format!("/ops/v1/verifications/{account_id}"), None).await.json().await.unwrap();
     assert_eq!(view["rechecked"], true, "operators see it was re-checked: {view}");
 }
+
+/// A submission's re-check counts like any other: five wrong passwords lock
+/// the username (sign-in answers 429 even to the right password) and the
+/// owner is told, as a lock by sign-in would tell them.
+#[tokio::test]
+async fn wrong_passwords_on_a_submission_lock_the_name_and_tell_the_owner() {
+    let app = spawn_app().await;
+    let customer = app.activated_customer("lockedbysubmit").await;
+    let token = app.token_for(&customer).await;
+    let material = app.upload_material(&token, "image/jpeg", &jpeg()).await;
+    let mut body = individual(&[material]);
+    body["password"] = json!("Wrong#Pass1");
+    for _ in 0..5 {
+        assert_problem(submit(&app, &token, &body).await, StatusCode::FORBIDDEN, "invalid_credentials").await;
+    }
+    assert_problem(submit(&app, &token, &body).await, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts").await;
+    let signed_in = app.sign_in(&customer.username, accounts_tests::PASSWORD).await;
+    assert_problem(signed_in, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts").await;
+    let told = app.last_email(&customer.email).await;
+    assert!(told["subject"].as_str().unwrap().contains("locked"), "{told}");
+}
