@@ -179,3 +179,28 @@ fn a_password_is_judged_only_at_sign_in_and_in_the_one_re_check() {
     only_in("hasher.verify(", &["flows/lockout.rs", "flows/sign_in.rs", "domain/password_hash.rs"]);
     only_in("second_factor::check(", &["flows/lockout.rs", "flows/sign_in.rs"]);
 }
+
+/// Record ids are types (`AccountId`, `AppealId`, …, in `domain/ids.rs`):
+/// past the HTTP edge no flow, record or view takes or holds one as a bare
+/// string, so an appeal's id cannot go where an account's does. The one
+/// raw list is a submission's `material_ids`, parsed in the flow because
+/// each bad entry is reported on its own index.
+#[test]
+fn record_ids_past_the_edge_are_typed() {
+    let bare = regex_lite::Regex::new(
+        r"\b(account|appeal|request|passkey|material|registration|challenge|session)_ids?: (&(\x27\w+ )?str|String|Option<(&)?(str|String)>|Vec<String>|&\[String\])",
+    )
+    .unwrap();
+    for (path, text) in shared_sources() {
+        let layer = ["flows/", "persistence/", "domain/", "documents/", "api/views.rs"];
+        if !layer.iter().any(|l| path.starts_with(l)) {
+            continue;
+        }
+        for (n, line) in text.lines().enumerate() {
+            let raw_submission = path == "flows/verification.rs" && line.contains("material_ids: Vec<String>");
+            if bare.is_match(line) && !raw_submission {
+                panic!("{path}:{}: a record id held as a bare string: {}", n + 1, line.trim());
+            }
+        }
+    }
+}

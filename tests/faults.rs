@@ -22,7 +22,7 @@ use shared::ExposeSecret;
 use shared::app::{App, EmbeddedApp};
 use shared::clock::SystemClock;
 use shared::domain::sms_code::SmsPurpose;
-use shared::domain::{Email, Phone, Username};
+use shared::domain::{AccountId, Email, Phone, Username};
 use shared::flows::sign_up::{SignUp, sign_up};
 use shared::flows::sms_codes::send_code;
 use shared::i18n::Lang;
@@ -79,7 +79,7 @@ async fn dynamodb_throttling_is_unavailable() {
     let addr = fault_server(400, JSON_1_0, r#"{"__type":"com.amazonaws.dynamodb.v20120810#ThrottlingException","message":"Rate of requests exceeds the allowed throughput."}"#).await;
     let store =
         DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk_at(addr).await), "t", Arc::new(SystemClock::default()));
-    let error = store.get(&keys::account("x")).await.unwrap_err();
+    let error = store.get(&keys::account(&AccountId::parse(&"a".repeat(32)).unwrap())).await.unwrap_err();
     assert!(matches!(&error, StoreError::Unavailable(m) if m.contains("ThrottlingException")), "{error:?}");
     let error = store.increment(&keys::rate("k", "s"), 1).await.unwrap_err();
     assert!(matches!(error, StoreError::Unavailable(_)), "{error:?}");
@@ -99,7 +99,10 @@ async fn dynamodb_capacity_errors_and_outages_are_unavailable() {
     let addr = fault_server(503, JSON_1_0, "").await;
     let store =
         DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk_at(addr).await), "t", Arc::new(SystemClock::default()));
-    assert!(matches!(store.get(&keys::account("x")).await, Err(StoreError::Unavailable(_))));
+    assert!(matches!(
+        store.get(&keys::account(&AccountId::parse(&"a".repeat(32)).unwrap())).await,
+        Err(StoreError::Unavailable(_))
+    ));
 }
 
 #[tokio::test]
@@ -107,7 +110,10 @@ async fn a_missing_table_is_our_fault_not_the_clients() {
     let addr = fault_server(400, JSON_1_0, r#"{"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"Requested resource not found"}"#).await;
     let store =
         DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk_at(addr).await), "t", Arc::new(SystemClock::default()));
-    assert!(matches!(store.get(&keys::account("x")).await, Err(StoreError::Internal(_))));
+    assert!(matches!(
+        store.get(&keys::account(&AccountId::parse(&"a".repeat(32)).unwrap())).await,
+        Err(StoreError::Internal(_))
+    ));
 }
 
 fn email() -> EmailMessage {
@@ -442,7 +448,7 @@ async fn a_deletion_interrupted_at_any_step_finishes_when_decided_again() {
         let customer = app.activated_customer("halfgone").await;
         let token = app.token_for(&customer).await;
         let me: Value = app.with_token(reqwest::Method::GET, "/v1/me", &token).await.json().await.unwrap();
-        let account_id = me["account_id"].as_str().unwrap().to_owned();
+        let account_id = AccountId::parse(me["account_id"].as_str().unwrap()).unwrap();
         let created: Value = app
             .client
             .post(format!("{}/v1/me/deletion-request", app.base))
@@ -468,7 +474,7 @@ async fn a_deletion_interrupted_at_any_step_finishes_when_decided_again() {
             Err(e) => panic!("failing from call {fail_from}, the second decision failed: {e:?}"),
         }
         assert_eq!(app.sign_in(&customer.username, PASSWORD).await.status(), reqwest::StatusCode::UNAUTHORIZED);
-        let partition = keys::account_partition(created["account_id"].as_str().unwrap_or(&account_id));
+        let partition = keys::account_partition(&account_id);
         assert!(
             real.store.query(&partition, "").await.unwrap().is_empty(),
             "failing from call {fail_from}: items remain"

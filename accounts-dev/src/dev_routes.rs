@@ -10,7 +10,7 @@ use shared::api::response::ApiResponse;
 use shared::clock::rfc3339;
 use shared::documents::DocumentStore;
 use shared::documents::local::SignedRequest;
-use shared::domain::FieldError;
+use shared::domain::{AccountId, FieldError, MaterialId};
 use shared::flows::FlowError;
 use shared::i18n::Lang;
 
@@ -86,7 +86,8 @@ fn is_submitted(documents: &shared::documents::local::LocalDocuments, key: &str)
     key.strip_prefix(shared::documents::UPLOADS)
         .and_then(|rest| rest.strip_prefix('/'))
         .and_then(|rest| rest.split_once('/'))
-        .is_some_and(|(account, material)| documents.exists(&shared::documents::submitted_key(account, material)))
+        .and_then(|(account, material)| Some((AccountId::parse(account)?, MaterialId::parse(material)?)))
+        .is_some_and(|(account, material)| documents.exists(&shared::documents::submitted_key(&account, &material)))
 }
 
 /// Signed uploads and downloads of materials, as S3 presigned URLs work.

@@ -16,11 +16,6 @@ async fn request_deletion(app: &TestApp, token: &str, password: &str) -> reqwest
         .unwrap()
 }
 
-async fn account_id(app: &TestApp, token: &str) -> String {
-    let me: Value = app.with_token(Method::GET, "/v1/me", token).await.json().await.unwrap();
-    me["account_id"].as_str().unwrap().to_owned()
-}
-
 async fn decide(app: &TestApp, request_id: &str, decision: &str) -> reqwest::Response {
     app.ops(
         Method::POST,
@@ -147,7 +142,7 @@ async fn approval_erases_the_account_its_sub_accounts_and_frees_its_values() {
         .await
         .unwrap();
     assert_eq!(submitted.status(), StatusCode::ACCEPTED);
-    let id = account_id(&app, &token).await;
+    let id = app.account_id(&token).await;
     let store = app.dev().app().store.clone();
     let material_item = store
         .get(&shared::store::Key { pk: keys::account_partition(&id), sk: format!("MATERIAL#{material}") })
@@ -225,7 +220,7 @@ async fn appeals_naming_an_account_are_erased_with_it() {
     assert_eq!(app.post("/v1/appeals", &body).await.status(), StatusCode::ACCEPTED);
     let confirm = json!({"token": app.last_link_token(&contact).await});
     let confirmed: Value = app.post("/v1/appeals/confirm", &confirm).await.json().await.unwrap();
-    let appeal_id = confirmed["appeal_id"].as_str().unwrap().to_owned();
+    let appeal_id = confirmed["appeal_id"].as_str().and_then(shared::domain::AppealId::parse).unwrap();
     // Filed but never confirmed: it names the account too.
     let unconfirmed = json!({"login": customer.email, "contact_email": app.email("unconfirmed"), "description": "x"});
     assert_eq!(app.post("/v1/appeals", &unconfirmed).await.status(), StatusCode::ACCEPTED);
@@ -234,7 +229,7 @@ async fn appeals_naming_an_account_are_erased_with_it() {
     // The sign-in cancelled the appeal; it stays on file until erasure.
     let path = format!("/ops/v1/appeals/{appeal_id}");
     assert_eq!(app.ops(Method::GET, &path, None).await.status(), StatusCode::OK);
-    let id = account_id(&app, &token).await;
+    let id = app.account_id(&token).await;
     let created: Value = request_deletion(&app, &token, PASSWORD).await.json().await.unwrap();
     assert_eq!(decide(&app, created["request_id"].as_str().unwrap(), "approve").await.status(), StatusCode::OK);
 
@@ -242,7 +237,7 @@ async fn appeals_naming_an_account_are_erased_with_it() {
     for status in ["pending_review", "approved", "done", "rejected", "cancelled", "failed"] {
         let queue: Value =
             app.ops(Method::GET, &format!("/ops/v1/appeals?status={status}"), None).await.json().await.unwrap();
-        assert!(!queue.to_string().contains(&appeal_id), "{status}: {queue}");
+        assert!(!queue.to_string().contains(appeal_id.as_str()), "{status}: {queue}");
     }
     if accounts_tests::stack().is_none() {
         let store = app.dev().app().store.clone();

@@ -6,11 +6,6 @@ use accounts_tests::{PASSWORD, TestApp, assert_problem, field_errors, spawn_app}
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-async fn account_id_of(app: &TestApp, token: &str) -> String {
-    let me: Value = app.with_token(Method::GET, "/v1/me", token).await.json().await.unwrap();
-    me["account_id"].as_str().unwrap().to_owned()
-}
-
 async fn audit(app: &TestApp, query: &str) -> reqwest::Response {
     app.ops(Method::GET, &format!("/ops/v1/audit?{query}"), None).await
 }
@@ -20,7 +15,7 @@ async fn the_audit_trail_pages_without_gap_or_duplicate() {
     let app = spawn_app().await;
     let customer = app.activated_customer("longtrail").await;
     let token = app.token_for(&customer).await;
-    let account_id = account_id_of(&app, &token).await;
+    let account_id = app.account_id(&token).await;
     // Sign-ins and failures: a trail of a dozen records.
     for _ in 0..4 {
         app.sign_in(&customer.email, "Wrong#Pass1").await;
@@ -80,7 +75,7 @@ async fn looking_at_personal_data_is_audited_with_the_operator() {
     let app = spawn_app().await;
     let customer = app.activated_customer("watched").await;
     let token = app.token_for(&customer).await;
-    let account_id = account_id_of(&app, &token).await;
+    let account_id = app.account_id(&token).await;
     let looked = app.ops(Method::GET, &format!("/ops/v1/accounts/{}", customer.username), None).await;
     assert_eq!(looked.status(), StatusCode::OK);
     let trail: Value = audit(&app, &format!("account_id={account_id}")).await.json().await.unwrap();
@@ -98,7 +93,7 @@ async fn a_suspended_account_cannot_sign_in_until_the_suspension_is_lifted() {
     let app = spawn_app().await;
     let customer = app.activated_customer("frozen").await;
     let token = app.token_for(&customer).await;
-    let account_id = account_id_of(&app, &token).await;
+    let account_id = app.account_id(&token).await;
     let path = format!("/ops/v1/accounts/{}/suspension", customer.username);
 
     let no_reason = app.ops(Method::POST, &path, Some(&json!({}))).await;
@@ -160,7 +155,10 @@ async fn the_queue_watch_counts_what_waits_and_erasures_left_unfinished() {
     assert_eq!(submitted.status(), StatusCode::ACCEPTED);
     // An erase that stopped half-way leaves its mark.
     let mut changes = Changes::new();
-    changes.note_erasure(&ErasureUnderWay { account_id: "f".repeat(32), since: app.server_now() });
+    changes.note_erasure(&ErasureUnderWay {
+        account_id: shared::domain::AccountId::parse(&"f".repeat(32)).unwrap(),
+        since: app.server_now(),
+    });
     dev.records().commit(changes).await.unwrap();
 
     let now = watch(dev).await.unwrap();

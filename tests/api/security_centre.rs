@@ -193,7 +193,7 @@ async fn a_recovery_code_signs_in_once_and_turns_mfa_off_with_the_password() {
     assert_eq!(response.status(), StatusCode::CREATED, "password alone again");
     let off_again = app.json_with_token(Method::DELETE, "/v1/me/mfa", &session, &body).await;
     assert_problem(off_again, StatusCode::CONFLICT, "mfa_not_enabled").await;
-    let account_id = me_id(&app, &session).await;
+    let account_id = app.account_id(&session).await;
     let trail = json_of(app.ops(Method::GET, &format!("/ops/v1/audit?account_id={account_id}"), None).await).await;
     let events: Vec<&str> = trail["items"].as_array().unwrap().iter().map(|r| r["event"].as_str().unwrap()).collect();
     let at = |event: &str| events.iter().position(|e| *e == event).unwrap_or_else(|| panic!("{event}: {events:?}"));
@@ -220,19 +220,16 @@ async fn five_wrong_codes_void_the_mfa_token_and_lock_the_login_name() {
     // And the wrong codes counted towards the name's lockout.
     let locked = app.sign_in(&customer.username, &customer.password).await;
     assert_problem(locked, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts").await;
-    let trail =
-        json_of(app.ops(Method::GET, &format!("/ops/v1/audit?account_id={}", me_id(&app, &token).await), None).await)
-            .await;
+    let trail = json_of(
+        app.ops(Method::GET, &format!("/ops/v1/audit?account_id={}", app.account_id(&token).await), None).await,
+    )
+    .await;
     let failures = trail["items"].as_array().unwrap().iter().filter(|r| r["event"] == "sign_in_failed").count();
     assert_eq!(failures, 5, "each wrong code is a failed sign-in: {trail}");
     // Another name of the account is not locked; its new token works.
     let body = json!({"login": customer.email, "password": customer.password});
     let fresh = json_of(app.post("/v1/sessions", &body).await).await["mfa_token"].as_str().unwrap().to_owned();
     assert_eq!(second_step(&app, &fresh, &right).await.status(), StatusCode::CREATED);
-}
-
-async fn me_id(app: &TestApp, token: &str) -> String {
-    json_of(app.with_token(Method::GET, "/v1/me", token).await).await["account_id"].as_str().unwrap().to_owned()
 }
 
 #[tokio::test]
@@ -294,7 +291,7 @@ async fn the_totp_secret_is_sealed_at_rest() {
     let customer = app.activated_customer("sealedsecret").await;
     let token = app.token_for(&customer).await;
     let (secret, codes) = enable_mfa(&app, &token).await;
-    let account_id = me_id(&app, &token).await;
+    let account_id = app.account_id(&token).await;
     let stored = app.dev().app().records().account(&account_id).await.unwrap().unwrap().record;
     let mfa = stored.mfa.expect("MFA is on");
     let raw = totp_rs::Secret::Encoded(secret.clone()).to_bytes().unwrap();

@@ -515,7 +515,8 @@ impl TestApp {
         let due = self.server_now() - 1;
         let queue = keys::appeal_queue(AppealStatus::Approved);
         for mut entry in store.query(&queue, "").await.expect("the approved queue") {
-            let appeal_id = entry.data["appeal_id"].as_str().expect("an appeal id").to_owned();
+            let appeal_id =
+                entry.data["appeal_id"].as_str().and_then(shared::domain::AppealId::parse).expect("an appeal id");
             entry.data["effective_at"] = json!(due);
             store.put(entry, Cond::None).await.expect("queue entry rewritten");
             let key = keys::appeal(&appeal_id);
@@ -669,9 +670,9 @@ impl TestApp {
     }
 
     /// The account id of the session `token`'s account.
-    pub async fn account_id(&self, token: &str) -> String {
+    pub async fn account_id(&self, token: &str) -> shared::domain::AccountId {
         let me: Value = self.with_token(reqwest::Method::GET, "/v1/me", token).await.json().await.expect("JSON");
-        me["account_id"].as_str().expect("an account id").to_owned()
+        me["account_id"].as_str().and_then(shared::domain::AccountId::parse).expect("an account id")
     }
 
     /// The events of an account's audit trail, oldest first (the first 200).

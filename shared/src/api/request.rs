@@ -9,9 +9,10 @@ use subtle::ConstantTimeEq as _;
 
 use super::problem::ApiError;
 use super::routes::{self, BodyKind, Route};
-use crate::domain::Code;
-use crate::domain::FieldError;
+use crate::domain::ids::RecordId;
 use crate::domain::network::{Client, viewer_ip};
+use crate::domain::{Code, FieldError};
+use crate::flows::FlowError;
 use crate::i18n::Lang;
 
 /// The largest accepted body.
@@ -136,6 +137,19 @@ impl ApiRequest {
     /// The calling client: its IP and user agent.
     pub fn client(&self) -> Client {
         Client::new(&self.client_ip, self.header("user-agent"))
+    }
+
+    /// The path parameter `name` (API Gateway supplies every one its route
+    /// names; empty only if called with another name).
+    pub fn path_param(&self, name: &str) -> &str {
+        self.path_params.first(name).unwrap_or_default()
+    }
+
+    /// The id in the path parameter `name`, or `404` with `not_found`: no id
+    /// of another shape reaches the flows, and a malformed id is answered
+    /// like one that names nothing.
+    pub fn path_id<Id: RecordId>(&self, name: &str, not_found: Code) -> Result<Id, FlowError> {
+        Id::parse(self.path_param(name)).ok_or(FlowError::NotFound(not_found))
     }
 
     /// The method, from the route.

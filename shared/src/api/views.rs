@@ -11,7 +11,10 @@ use crate::domain::phone::mask_phone;
 use crate::domain::records::{
     Actor, AppealQueueEntry, AuditEvent, AuditRecord, DeletionQueueEntry, IdentityMatch, Passkey, Subject, Verification,
 };
-use crate::domain::{Account, AccountKind, AccountStatus, account::VerificationStatus};
+use crate::domain::{
+    Account, AccountId, AccountKind, AccountStatus, AppealId, ChallengeId, MaterialId, PasskeyId, RegistrationId,
+    RequestId, SessionId, account::VerificationStatus,
+};
 use crate::flows::appeals::AppealView;
 use crate::flows::deletion::DeletionRequest;
 use crate::flows::sessions::SessionView;
@@ -68,7 +71,7 @@ pub struct SmsRegion {
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct AccountCreated {
     /// Its id.
-    pub account_id: String,
+    pub account_id: AccountId,
     /// Its username.
     pub username: String,
     /// `pending_activation`.
@@ -110,7 +113,7 @@ pub struct MfaState {
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct AccountView {
     /// Its id.
-    pub account_id: String,
+    pub account_id: AccountId,
     /// Its username.
     pub username: String,
     /// Its email, as given.
@@ -225,7 +228,7 @@ impl<T> PageOf<T> {
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct SessionItem {
     /// Its public id (not the token).
-    pub session_id: String,
+    pub session_id: SessionId,
     /// Sign-in time.
     pub created_at: String,
     /// Last use (to within a minute).
@@ -257,7 +260,7 @@ impl From<&SessionView> for SessionItem {
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct PasskeyRegistration {
     /// What `POST /v1/me/passkeys` names.
-    pub registration_id: String,
+    pub registration_id: RegistrationId,
     /// `PublicKeyCredentialCreationOptions` as JSON.
     pub options: serde_json::Value,
 }
@@ -268,7 +271,7 @@ pub struct PasskeyRegistration {
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct PasskeyChallenge {
     /// What `POST /v1/sessions/passkey` names.
-    pub challenge_id: String,
+    pub challenge_id: ChallengeId,
     /// `PublicKeyCredentialRequestOptions` as JSON.
     pub options: serde_json::Value,
 }
@@ -278,7 +281,7 @@ pub struct PasskeyChallenge {
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct PasskeyCreated {
     /// Its id.
-    pub passkey_id: String,
+    pub passkey_id: PasskeyId,
     /// Its name.
     pub name: String,
     /// When it was added.
@@ -300,7 +303,7 @@ impl From<&Passkey> for PasskeyCreated {
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct PasskeyItem {
     /// Its id.
-    pub passkey_id: String,
+    pub passkey_id: PasskeyId,
     /// Its name.
     pub name: String,
     /// When it was added.
@@ -328,7 +331,7 @@ impl From<&Passkey> for PasskeyItem {
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct SubAccountItem {
     /// Its id.
-    pub account_id: String,
+    pub account_id: AccountId,
     /// Its username.
     pub username: String,
     /// Its email.
@@ -380,7 +383,7 @@ pub struct RecoveryCodes {
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct MaterialCreated {
     /// Its id, to name in the submission.
-    pub material_id: String,
+    pub material_id: MaterialId,
     /// Where to PUT the bytes.
     pub upload_url: String,
     /// `PUT`.
@@ -455,7 +458,7 @@ impl From<Option<&Verification>> for VerificationStatusView {
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct DeletionCreated {
     /// Its id.
-    pub request_id: String,
+    pub request_id: RequestId,
     /// `pending_review`.
     pub status: &'static str,
 }
@@ -465,9 +468,9 @@ pub struct DeletionCreated {
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct DeletionView {
     /// Its id.
-    pub request_id: String,
+    pub request_id: RequestId,
     /// The account.
-    pub account_id: String,
+    pub account_id: AccountId,
     /// Where it stands.
     pub status: &'static str,
     /// When it was made.
@@ -496,7 +499,7 @@ impl From<&DeletionRequest> for DeletionView {
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct AppealConfirmed {
     /// Its id.
-    pub appeal_id: String,
+    pub appeal_id: AppealId,
 }
 
 /// The subject of a submission, its fields flat as the contract has them.
@@ -560,7 +563,7 @@ pub struct SubmissionView {
     #[serde(flatten)]
     pub subject: SubjectView,
     /// The account.
-    pub account_id: String,
+    pub account_id: AccountId,
     /// Where it stands.
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub status: VerificationStatus,
@@ -573,7 +576,7 @@ pub struct SubmissionView {
     /// The operator who decided.
     pub decided_by: Option<String>,
     /// Its materials' ids.
-    pub material_ids: Vec<String>,
+    pub material_ids: Vec<MaterialId>,
     /// Whether the person re-entered the password to submit it (only such
     /// a submission counts for recovery appeals).
     pub rechecked: bool,
@@ -606,7 +609,7 @@ impl SubmissionView {
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct MaterialView {
     /// Its id.
-    pub material_id: String,
+    pub material_id: MaterialId,
     /// The customer's file name (display only).
     pub file_name: String,
     /// Its declared content type.
@@ -660,7 +663,7 @@ pub struct SuspensionView {
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct OperatorAccountView {
     /// Its id.
-    pub account_id: String,
+    pub account_id: AccountId,
     /// Its username.
     pub username: String,
     /// Its email.
@@ -733,7 +736,7 @@ impl OperatorAccountView {
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct VerificationRow {
     /// The account.
-    pub account_id: String,
+    pub account_id: AccountId,
     /// Its username.
     pub username: String,
     /// `individual` or `enterprise`.
@@ -759,9 +762,9 @@ impl From<&QueueEntry> for VerificationRow {
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct DeletionRow {
     /// The request.
-    pub request_id: String,
+    pub request_id: RequestId,
     /// The account.
-    pub account_id: String,
+    pub account_id: AccountId,
     /// Its username while the account exists.
     pub username: Option<String>,
     /// When it was made.
@@ -784,9 +787,9 @@ impl From<&DeletionQueueEntry> for DeletionRow {
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct AppealRow {
     /// The appeal.
-    pub appeal_id: String,
+    pub appeal_id: AppealId,
     /// The account it names.
-    pub account_id: String,
+    pub account_id: AccountId,
     /// Its username.
     pub username: String,
     /// When it was filed.
@@ -820,7 +823,7 @@ impl From<&AppealQueueEntry> for AppealRow {
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct AppealAccount {
     /// Its id.
-    pub account_id: String,
+    pub account_id: AccountId,
     /// Its username.
     pub username: String,
     /// Its email, masked.
@@ -845,7 +848,7 @@ pub struct AppealAccount {
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct AppealDetail {
     /// Its id.
-    pub appeal_id: String,
+    pub appeal_id: AppealId,
     /// Where it stands.
     pub status: &'static str,
     /// When it was filed.
@@ -925,7 +928,7 @@ impl From<&AppealView> for AppealDetail {
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct AppealDecided {
     /// The appeal.
-    pub appeal_id: String,
+    pub appeal_id: AppealId,
     /// `approved` or `rejected`.
     pub status: &'static str,
     /// When an approved appeal takes effect.
@@ -953,7 +956,7 @@ pub struct ActorView {
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct AuditItem {
     /// The account concerned.
-    pub account_id: String,
+    pub account_id: AccountId,
     /// What happened.
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub event: AuditEvent,

@@ -8,6 +8,7 @@ pub mod local;
 #[cfg(feature = "s3")]
 pub mod s3;
 
+use crate::domain::{AccountId, MaterialId};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -85,17 +86,17 @@ pub const UPLOADS: &str = "uploads";
 pub const SUBMITTED: &str = "submitted";
 
 /// The upload key of a material.
-pub fn upload_key(account_id: &str, material_id: &str) -> String {
+pub fn upload_key(account_id: &AccountId, material_id: &MaterialId) -> String {
     format!("{UPLOADS}/{account_id}/{material_id}")
 }
 
 /// The key of a material's submitted copy.
-pub fn submitted_key(account_id: &str, material_id: &str) -> String {
+pub fn submitted_key(account_id: &AccountId, material_id: &MaterialId) -> String {
     format!("{SUBMITTED}/{account_id}/{material_id}")
 }
 
 /// The key prefixes holding an account's objects, for erasure.
-pub fn account_prefixes(account_id: &str) -> [String; 2] {
+pub fn account_prefixes(account_id: &AccountId) -> [String; 2] {
     [format!("{UPLOADS}/{account_id}/"), format!("{SUBMITTED}/{account_id}/")]
 }
 

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Email, Phone, Username};
+use crate::domain::{AccountId, AppealId, Email, Phone, Username};
 use crate::i18n::Lang;
 
 /// A primary account (a customer) or a sub-account created by one.
@@ -60,7 +60,7 @@ pub struct PasswordLink {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {
     /// Opaque id.
-    pub account_id: String,
+    pub account_id: AccountId,
     /// Unique username.
     pub username: Username,
     /// Email as given; uniqueness uses its canonical form.
@@ -74,7 +74,7 @@ pub struct Account {
     /// Primary or sub.
     pub kind: AccountKind,
     /// The primary account of a sub-account.
-    pub parent_id: Option<String>,
+    pub parent_id: Option<AccountId>,
     /// Pending or active.
     pub status: AccountStatus,
     /// argon2id PHC string, once a password is set.
@@ -114,7 +114,7 @@ pub struct Account {
     /// the account's next completed sign-in cancels them (kept here so
     /// that a sign-in finds them in the read it makes anyway).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub open_appeals: Vec<String>,
+    pub open_appeals: Vec<AppealId>,
 }
 
 /// Why and by whom an account is suspended.
@@ -178,7 +178,7 @@ impl Account {
     /// A new primary account, pending activation, with nothing set but what
     /// is given.
     pub fn pending(
-        account_id: String,
+        account_id: AccountId,
         username: Username,
         email: Email,
         phone: Option<Phone>,

@@ -26,7 +26,7 @@ pub use account::{Account, AccountKind, AccountStatus};
 pub use code::Code;
 pub use email::Email;
 pub use field_error::FieldError;
-pub use ids::{AccountId, AppealId, RequestId};
+pub use ids::{AccountId, AppealId, ChallengeId, MaterialId, PasskeyId, RegistrationId, RequestId, SessionId};
 pub use login::LoginName;
 pub use phone::Phone;
 pub use username::Username;

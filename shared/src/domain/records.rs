@@ -5,22 +5,22 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::account::{DeletionStatus, VerificationStatus};
-use crate::domain::{Account, Email, Username, identity};
+use crate::domain::{Account, AccountId, AppealId, Email, MaterialId, PasskeyId, RequestId, Username, identity};
 
 /// A uniqueness guard item: which account holds a username, email or phone.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Guard {
     /// The holder.
-    pub account_id: String,
+    pub account_id: AccountId,
 }
 
 /// A deletion request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeletionRequest {
     /// Opaque id.
-    pub request_id: String,
+    pub request_id: RequestId,
     /// The account to delete.
-    pub account_id: String,
+    pub account_id: AccountId,
     /// Where it stands.
     pub status: DeletionStatus,
     /// Unix seconds.
@@ -39,9 +39,9 @@ pub struct DeletionRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeletionQueueEntry {
     /// The request.
-    pub request_id: String,
+    pub request_id: RequestId,
     /// The account.
-    pub account_id: String,
+    pub account_id: AccountId,
     /// Its username while the account exists.
     pub username: Option<Username>,
     /// Unix seconds.
@@ -52,7 +52,7 @@ pub struct DeletionQueueEntry {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RequestLookup {
     /// The account.
-    pub account_id: String,
+    pub account_id: AccountId,
 }
 
 /// The stored session.
@@ -93,7 +93,7 @@ pub struct MfaChallenge {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Passkey {
     /// Its public id.
-    pub passkey_id: String,
+    pub passkey_id: PasskeyId,
     /// What the owner calls it (1–64 characters).
     pub name: String,
     /// Unix seconds of its registration.
@@ -123,9 +123,9 @@ impl Passkey {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PasskeyOwner {
     /// The account.
-    pub account_id: String,
+    pub account_id: AccountId,
     /// The passkey.
-    pub passkey_id: String,
+    pub passkey_id: PasskeyId,
 }
 
 /// A WebAuthn ceremony waiting for the browser's answer: a registration
@@ -165,14 +165,14 @@ pub struct SmsCodeRecord {
     /// The account that asked for it, for a code only that account may use
     /// (a sub-account's phone, proven for its primary account).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bound_to: Option<String>,
+    pub bound_to: Option<AccountId>,
 }
 
 /// The index entry under the primary account.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SubAccountLink {
     /// The sub-account.
-    pub account_id: String,
+    pub account_id: AccountId,
     /// Its username.
     pub username: Username,
 }
@@ -188,7 +188,7 @@ impl SubAccountLink {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Material {
     /// Opaque id.
-    pub material_id: String,
+    pub material_id: MaterialId,
     /// The name the customer's file had (display only; never a path).
     pub file_name: String,
     /// Declared content type.
@@ -256,13 +256,13 @@ impl Subject {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Verification {
     /// The account.
-    pub account_id: String,
+    pub account_id: AccountId,
     /// Pending, approved or rejected.
     pub status: VerificationStatus,
     /// Who is verified.
     pub subject: Subject,
     /// Attached materials.
-    pub material_ids: Vec<String>,
+    pub material_ids: Vec<MaterialId>,
     /// Unix seconds.
     pub submitted_at: i64,
     /// Unix seconds of the decision.
@@ -282,7 +282,7 @@ pub struct Verification {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueueEntry {
     /// The account.
-    pub account_id: String,
+    pub account_id: AccountId,
     /// Its username.
     pub username: Username,
     /// `individual` or `enterprise`.
@@ -295,7 +295,7 @@ pub struct QueueEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErasureUnderWay {
     /// The account being erased.
-    pub account_id: String,
+    pub account_id: AccountId,
     /// Unix seconds of the approval.
     pub since: i64,
 }
@@ -372,9 +372,9 @@ pub struct CancelLink {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Appeal {
     /// Opaque id.
-    pub appeal_id: String,
+    pub appeal_id: AppealId,
     /// The account the login named, if any (never shown to the appellant).
-    pub account_id: Option<String>,
+    pub account_id: Option<AccountId>,
     /// Where the appellant can be reached, and the email the account gets
     /// when the appeal takes effect.
     pub contact_email: Email,
@@ -408,9 +408,9 @@ pub struct Appeal {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppealQueueEntry {
     /// The appeal.
-    pub appeal_id: String,
+    pub appeal_id: AppealId,
     /// The account.
-    pub account_id: String,
+    pub account_id: AccountId,
     /// Its username.
     pub username: Username,
     /// Unix seconds.
@@ -430,7 +430,7 @@ pub struct AppealQueueEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppealLink {
     /// The appeal.
-    pub appeal_id: String,
+    pub appeal_id: AppealId,
     /// Unix seconds.
     pub submitted_at: i64,
 }
@@ -563,7 +563,7 @@ pub enum Actor {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditRecord {
     /// The account concerned.
-    pub account_id: String,
+    pub account_id: AccountId,
     /// What happened.
     pub event: AuditEvent,
     /// Who did it.

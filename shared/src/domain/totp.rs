@@ -6,6 +6,7 @@ use secrecy::{ExposeSecret, SecretBox};
 use sha2::{Digest, Sha256};
 use totp_rs::{Algorithm, TOTP};
 
+use crate::domain::AccountId;
 use crate::domain::secret_token::hashes_match;
 use crate::random::Random;
 
@@ -115,14 +116,14 @@ pub fn new_recovery_codes(random: &dyn Random) -> Vec<String> {
 
 /// What is stored for a recovery code of `account_id`: SHA-256 of the
 /// account and the code as typed, case and dashes aside.
-pub fn recovery_code_hash(account_id: &str, code: &str) -> String {
+pub fn recovery_code_hash(account_id: &AccountId, code: &str) -> String {
     let normalised: String =
         code.chars().filter(|c| !c.is_whitespace() && *c != '-').flat_map(char::to_lowercase).collect();
     hex::encode(Sha256::digest(format!("{account_id}:{normalised}").as_bytes()))
 }
 
 /// The index of the stored hash `code` matches, if any.
-pub fn find_recovery_code(hashes: &[String], account_id: &str, code: &str) -> Option<usize> {
+pub fn find_recovery_code(hashes: &[String], account_id: &AccountId, code: &str) -> Option<usize> {
     let presented = recovery_code_hash(account_id, code);
     hashes.iter().position(|stored| hashes_match(stored, &presented))
 }
@@ -160,10 +161,11 @@ mod tests {
     fn recovery_codes_match_as_typed_and_only_their_own_account() {
         let codes = new_recovery_codes(&crate::random::OsRandom);
         assert_eq!(codes.len(), RECOVERY_CODES);
-        let hashes: Vec<String> = codes.iter().map(|c| recovery_code_hash("acct", c)).collect();
+        let (acct, other) = (AccountId::parse(&"a".repeat(32)).unwrap(), AccountId::parse(&"b".repeat(32)).unwrap());
+        let hashes: Vec<String> = codes.iter().map(|c| recovery_code_hash(&acct, c)).collect();
         let typed = codes[3].to_uppercase().replace('-', " ");
-        assert_eq!(find_recovery_code(&hashes, "acct", &typed), Some(3));
-        assert_eq!(find_recovery_code(&hashes, "other", &codes[3]), None);
+        assert_eq!(find_recovery_code(&hashes, &acct, &typed), Some(3));
+        assert_eq!(find_recovery_code(&hashes, &other, &codes[3]), None);
     }
 
     #[test]

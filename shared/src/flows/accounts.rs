@@ -4,11 +4,9 @@
 use super::FlowError;
 use super::audit::{self, Actor, AuditEvent};
 use crate::app::App;
-use crate::domain::FieldError;
 use crate::domain::account::{LinkPurpose, PasswordLink};
 use crate::domain::phone::mask_phone;
-use crate::domain::secret_token;
-use crate::domain::{Account, Email};
+use crate::domain::{Account, AccountId, Email, FieldError, secret_token};
 use crate::i18n::Lang;
 use crate::metrics::Metric;
 use crate::notify::EmailMessage;
@@ -20,7 +18,7 @@ use secrecy::{ExposeSecret, SecretString};
 pub const LINK_TTL_SECS: i64 = 3600;
 
 /// Loads an account by id.
-pub async fn load(app: &App, account_id: &str) -> Result<Option<Stored<Account>>, FlowError> {
+pub async fn load(app: &App, account_id: &AccountId) -> Result<Option<Stored<Account>>, FlowError> {
     Ok(app.records().account(account_id).await?)
 }
 
@@ -106,7 +104,7 @@ pub async fn send_email_to(
     let mut all = vec![("username", account.username.as_str()), ("security_url", security_url.as_str())];
     all.extend_from_slice(vars);
     let mut message = templates::render(template, lang, to.as_str(), &all);
-    message.tags.account_id = Some(account.account_id.clone());
+    message.tags.account_id = Some(account.account_id.to_string());
     let sent = deliver(app, message).await;
     if !sent {
         tracing::warn!(account_id = %account.account_id, ?template, "email not sent");
@@ -146,11 +144,11 @@ async fn deliver(app: &App, message: EmailMessage) -> bool {
 /// Writes a message `event` (`email_sent`, `sms_failed`, …) with its
 /// `purpose` to the account's trail, as the service's own doing. The
 /// message went (or did not) either way: a failure to write is logged.
-pub async fn note_message(app: &App, account_id: &str, event: AuditEvent, purpose: &str) {
+pub async fn note_message(app: &App, account_id: &AccountId, event: AuditEvent, purpose: &str) {
     let mut changes = Changes::new();
     audit::add(app, &mut changes, account_id, event, Actor::System, Some(purpose.to_owned()));
     if let Err(e) = app.records().commit(changes).await {
-        tracing::warn!(account_id, error = %e, ?event, "message event not written to the trail");
+        tracing::warn!(%account_id, error = %e, ?event, "message event not written to the trail");
     }
 }
 

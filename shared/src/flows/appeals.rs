@@ -31,13 +31,11 @@ use super::sessions::end_sessions;
 use super::{FlowError, sms_codes};
 use crate::app::App;
 use crate::clock::rfc3339;
-use crate::domain::AppealId;
-use crate::domain::Code;
 use crate::domain::account::{LinkPurpose, VerificationStatus};
 use crate::domain::records::{Appeal, AppealQueueEntry, AppealStatus, CancelLink, IdentityMatch, Subject};
-use crate::domain::secret_token::{self, hashes_match, new_id};
+use crate::domain::secret_token::{self, hashes_match};
 use crate::domain::sms_code::SmsPurpose;
-use crate::domain::{Account, AccountKind, AccountStatus, Email, LoginName};
+use crate::domain::{Account, AccountId, AccountKind, AccountStatus, AppealId, Code, Email, LoginName};
 use crate::i18n::Lang;
 use crate::metrics::Metric;
 use crate::notify::templates::Template;
@@ -81,7 +79,7 @@ async fn file_now(app: &App, request: AppealRequest, client_ip: &str, lang: Lang
     }
     let account = find_equalised(app, &LoginName::parse(&request.login)).await?.map(|stored| stored.record);
     let account_id = account.filter(is_recoverable).map(|a| a.account_id);
-    let appeal_id = new_id(app.random.as_ref());
+    let appeal_id = AppealId::new(app.random.as_ref());
     let minted = secret_token::mint(&appeal_id, app.random.as_ref());
     let appeal = Appeal {
         appeal_id,
@@ -116,9 +114,9 @@ fn is_recoverable(account: &Account) -> bool {
 /// existing primary account with room for it joins the operators' queue,
 /// and the account's owner is told at once, with a cancel link; any other
 /// is kept nowhere (it lapses with its link) and tells no one.
-pub async fn confirm(app: &App, token: &SecretString) -> Result<String, FlowError> {
-    let presented = secret_token::parse(token.expose_secret()).ok_or(FlowError::InvalidLink)?;
-    let stored = app.records().appeal(&presented.account_id).await?.ok_or(FlowError::InvalidLink)?;
+pub async fn confirm(app: &App, token: &SecretString) -> Result<AppealId, FlowError> {
+    let presented = secret_token::parse::<AppealId>(token.expose_secret()).ok_or(FlowError::InvalidLink)?;
+    let stored = app.records().appeal(&presented.id).await?.ok_or(FlowError::InvalidLink)?;
     if !hashes_match(&stored.record.link_hash, &presented.hash) {
         return Err(FlowError::InvalidLink);
     }
@@ -181,7 +179,7 @@ async fn tell_owner(app: &App, account: &Account, template: Template, cancel_lin
 /// logged, not returned (a notice never holds back what it tells of).
 async fn text_phone(app: &App, account: &Account, content: sms_codes::SmsContent) {
     let Some(phone) = &account.phone else { return };
-    let about = Some(account.account_id.as_str());
+    let about = Some(&account.account_id);
     if let Err(e) =
         sms_codes::send_within_limits(app, phone, SmsPurpose::Notice, content, about, account.language).await
     {
@@ -272,7 +270,7 @@ pub async fn cancel_open_appeals(
 /// Cancels what [`cancel_open_appeals`] left of an account's open appeals,
 /// a few to a transaction. What the sign-in answered stands: a failure here
 /// is logged, and the next sign-in goes on where this one stopped.
-pub async fn cancel_remaining_appeals(app: &App, account_id: &str, detail: &str) {
+pub async fn cancel_remaining_appeals(app: &App, account_id: &AccountId, detail: &str) {
     loop {
         let stored = match load(app, account_id).await {
             Ok(Some(stored)) if !stored.record.open_appeals.is_empty() => stored,
@@ -294,8 +292,8 @@ pub async fn cancel_remaining_appeals(app: &App, account_id: &str, detail: &str)
 /// Cancels the appeal whose owner's cancel link `token` is: `409` once the
 /// appeal has ended; `404`/`410` for an unknown or expired link.
 pub async fn cancel(app: &App, token: &SecretString) -> Result<(), FlowError> {
-    let presented = secret_token::parse(token.expose_secret()).ok_or(FlowError::InvalidLink)?;
-    let stored = app.records().appeal(&presented.account_id).await?.ok_or(FlowError::InvalidLink)?;
+    let presented = secret_token::parse::<AppealId>(token.expose_secret()).ok_or(FlowError::InvalidLink)?;
+    let stored = app.records().appeal(&presented.id).await?.ok_or(FlowError::InvalidLink)?;
     let link = stored
         .record
         .cancel_links
@@ -356,7 +354,7 @@ pub struct AppealView {
 /// is audited (`appeal_viewed`) before anything is shown.
 pub async fn view(app: &App, appeal_id: &AppealId, operator: &str) -> Result<AppealView, FlowError> {
     let not_found = || FlowError::NotFound(Code::AppealNotFound);
-    let appeal = app.records().appeal(appeal_id.as_str()).await?.ok_or_else(not_found)?.record;
+    let appeal = app.records().appeal(appeal_id).await?.ok_or_else(not_found)?.record;
     if appeal.status == AppealStatus::Unconfirmed {
         return Err(not_found());
     }
@@ -387,7 +385,6 @@ pub async fn decide(
     operator: &str,
 ) -> Result<Appeal, FlowError> {
     let not_pending = || FlowError::Conflicting(Code::AppealNotPending);
-    let appeal_id = appeal_id.as_str();
     let stored = app.records().appeal(appeal_id).await?.ok_or(FlowError::NotFound(Code::AppealNotFound))?;
     if stored.record.status != AppealStatus::PendingReview {
         return Err(not_pending());
@@ -459,7 +456,7 @@ pub async fn carry_out_due(app: &App) -> Result<usize, FlowError> {
 /// old password and every passkey stop working, every session ends, a reset
 /// link goes to the new email, the old email and phone are told. Whether it
 /// was still due.
-async fn carry_out(app: &App, appeal_id: &str) -> Result<bool, FlowError> {
+async fn carry_out(app: &App, appeal_id: &AppealId) -> Result<bool, FlowError> {
     let Some(stored) = app.records().appeal(appeal_id).await? else { return Ok(false) };
     let due = stored.record.status == AppealStatus::Approved
         && stored.record.effective_at.is_some_and(|at| at <= app.clock.now());

@@ -15,7 +15,7 @@ use crate::persistence::{Changes, Cursor, Page};
 pub fn add(
     app: &App,
     changes: &mut Changes,
-    account_id: &str,
+    account_id: &AccountId,
     event: AuditEvent,
     actor: Actor,
     detail: Option<String>,
@@ -28,21 +28,31 @@ pub fn add(
 }
 
 /// Records an event of the customer's on its own.
-pub async fn record(app: &App, account_id: &str, event: AuditEvent, detail: Option<String>) -> Result<(), FlowError> {
+pub async fn record(
+    app: &App,
+    account_id: &AccountId,
+    event: AuditEvent,
+    detail: Option<String>,
+) -> Result<(), FlowError> {
     let mut changes = Changes::new();
     add(app, &mut changes, account_id, event, Actor::Customer, detail);
     Ok(app.records().commit(changes).await?)
 }
 
 /// Records an operator's `event` on its own.
-pub async fn record_operator(app: &App, account_id: &str, event: AuditEvent, operator: &str) -> Result<(), FlowError> {
+pub async fn record_operator(
+    app: &App,
+    account_id: &AccountId,
+    event: AuditEvent,
+    operator: &str,
+) -> Result<(), FlowError> {
     let mut changes = Changes::new();
     add(app, &mut changes, account_id, event, Actor::Operator(operator.to_owned()), None);
     Ok(app.records().commit(changes).await?)
 }
 
 /// The trail of an account, oldest first.
-pub async fn list(app: &App, account_id: &str) -> Result<Vec<AuditRecord>, FlowError> {
+pub async fn list(app: &App, account_id: &AccountId) -> Result<Vec<AuditRecord>, FlowError> {
     Ok(app.records().audit_trail(account_id).await?)
 }
 
@@ -54,5 +64,5 @@ pub async fn page(
     limit: usize,
     after: Option<&Cursor>,
 ) -> Result<Page<AuditRecord>, FlowError> {
-    Ok(app.records().audit_page(account_id.as_str(), limit, after).await?)
+    Ok(app.records().audit_page(account_id, limit, after).await?)
 }

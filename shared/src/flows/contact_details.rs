@@ -12,11 +12,10 @@ use super::lockout::{Proof, reauthenticate};
 use super::sessions::Authenticated;
 use super::{FlowError, sms_codes};
 use crate::app::App;
-use crate::domain::Code;
 use crate::domain::account::EmailChange;
 use crate::domain::phone::mask_phone;
 use crate::domain::sms_code::SmsPurpose;
-use crate::domain::{Email, FieldError, Phone, secret_token};
+use crate::domain::{AccountId, Code, Email, FieldError, Phone, secret_token};
 use crate::i18n::Lang;
 use crate::notify::templates::Template;
 use crate::persistence::{Changes, Conflict, Limit, UniqueField};
@@ -81,11 +80,11 @@ pub async fn request_email_change(
 /// Switches the signed-in account's email to the one the link `token`
 /// confirms; an address taken meanwhile is `409`. Both addresses are told.
 pub async fn confirm_email_change(app: &App, current: &Authenticated, token: &SecretString) -> Result<(), FlowError> {
-    let presented = secret_token::parse(token.expose_secret()).ok_or(FlowError::InvalidLink)?;
-    if presented.account_id != current.account.account_id {
+    let presented = secret_token::parse::<AccountId>(token.expose_secret()).ok_or(FlowError::InvalidLink)?;
+    if presented.id != current.account.account_id {
         return Err(FlowError::InvalidLink);
     }
-    let stored = load(app, &presented.account_id).await?.ok_or(FlowError::InvalidLink)?;
+    let stored = load(app, &presented.id).await?.ok_or(FlowError::InvalidLink)?;
     let mut account = stored.record.clone();
     let change = account
         .email_change
@@ -135,7 +134,7 @@ pub async fn send_phone_code(
     if app.records().is_taken(UniqueField::Phone, phone.as_str()).await? {
         return Err(taken("phone", Code::PhoneTaken));
     }
-    let about = Some(current.account.account_id.as_str());
+    let about = Some(&current.account.account_id);
     sms_codes::send_within_phone_limits(app, phone, SmsPurpose::ChangePhone, None, about, lang).await
 }
 

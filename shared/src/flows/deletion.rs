@@ -12,13 +12,10 @@ use super::lockout::{Proof, reauthenticate};
 use super::sessions::Authenticated;
 use super::{FlowError, erasure};
 use crate::app::App;
-use crate::domain::Code;
-use crate::domain::RequestId;
 use crate::domain::account::DeletionStatus;
 use crate::domain::records::ErasureUnderWay;
 pub use crate::domain::records::{DeletionQueueEntry, DeletionRequest};
-use crate::domain::secret_token::new_id;
-use crate::domain::{Account, AccountKind, AccountStatus};
+use crate::domain::{Account, AccountId, AccountKind, AccountStatus, Code, RequestId};
 use crate::i18n::Lang;
 use crate::metrics::Metric;
 use crate::notify::templates::Template;
@@ -48,7 +45,7 @@ pub async fn request(
     }
     let now = app.clock.now();
     let request = DeletionRequest {
-        request_id: new_id(app.random.as_ref()),
+        request_id: RequestId::new(app.random.as_ref()),
         account_id: account.account_id.clone(),
         status: DeletionStatus::PendingReview,
         requested_at: now,
@@ -79,7 +76,7 @@ pub async fn request(
 }
 
 /// The account's request, unless there is none (or it was cancelled).
-pub async fn current(app: &App, account_id: &str) -> Result<Option<DeletionRequest>, FlowError> {
+pub async fn current(app: &App, account_id: &AccountId) -> Result<Option<DeletionRequest>, FlowError> {
     Ok(app.records().deletion_request(account_id).await?)
 }
 
@@ -123,7 +120,6 @@ pub async fn decide(
     note: Option<String>,
     operator: &str,
 ) -> Result<DeletionRequest, FlowError> {
-    let request_id = request_id.as_str();
     let not_found = || FlowError::NotFound(Code::DeletionRequestNotFound);
     let account_id = app.records().deletion_request_account(request_id).await?.ok_or_else(not_found)?;
     let Some(stored) = load(app, &account_id).await? else {
@@ -131,7 +127,7 @@ pub async fn decide(
     };
     let mut account = stored.record.clone();
     let mut request =
-        current(app, &account.account_id).await?.filter(|r| r.request_id == request_id).ok_or_else(not_found)?;
+        current(app, &account.account_id).await?.filter(|r| &r.request_id == request_id).ok_or_else(not_found)?;
     match (request.status, approve) {
         (DeletionStatus::PendingReview, _) => {}
         (DeletionStatus::Approved, true) => {

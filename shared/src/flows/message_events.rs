@@ -10,6 +10,7 @@
 use super::FlowError;
 use super::accounts::{load, note_message};
 use crate::app::App;
+use crate::domain::AccountId;
 use crate::domain::records::AuditEvent;
 use crate::metrics::Metric;
 use crate::notify::{Outcome, Report};
@@ -40,11 +41,12 @@ fn detail(outcome: Outcome, purpose: &str) -> String {
 pub async fn record(app: &App, report: &Report) -> Result<bool, FlowError> {
     let (event, metric) = meaning(report.outcome);
     app.count(metric);
-    let Some(account_id) = &report.account_id else { return Ok(false) };
-    if load(app, account_id).await?.is_none() {
+    // The tag comes back from outside: an id of another shape names nobody.
+    let Some(account_id) = report.account_id.as_deref().and_then(AccountId::parse) else { return Ok(false) };
+    if load(app, &account_id).await?.is_none() {
         return Ok(false);
     }
     let detail = detail(report.outcome, report.purpose.as_deref().unwrap_or("email"));
-    note_message(app, account_id, event, &detail).await;
+    note_message(app, &account_id, event, &detail).await;
     Ok(true)
 }

@@ -13,10 +13,8 @@ use super::lockout::{Proof, reauthenticate};
 use super::second_factor::wrong_code;
 use super::sessions::{Authenticated, end_sessions};
 use crate::app::App;
-use crate::domain::Account;
-use crate::domain::Code;
 use crate::domain::account::{Mfa, PendingTotp};
-use crate::domain::totp;
+use crate::domain::{Account, AccountId, Code, totp};
 use crate::notify::templates::Template;
 use crate::persistence::{Changes, Conflict, Stored};
 
@@ -106,7 +104,7 @@ pub async fn confirm(app: &App, current: &Authenticated, code: &SecretString) ->
 /// (a new one needs the password again), so that a stolen session cannot
 /// guess its way to turning MFA on with the owner's pending secret. A lost
 /// race is counted again on a fresh read: concurrent guesses all count.
-async fn miss_enrolment_code(app: &App, account_id: &str) -> Result<(), FlowError> {
+async fn miss_enrolment_code(app: &App, account_id: &AccountId) -> Result<(), FlowError> {
     for _ in 0..8 {
         let Some(stored) = load(app, account_id).await? else { return Ok(()) };
         let Some(pending) = stored.record.pending_totp.clone() else { return Ok(()) };

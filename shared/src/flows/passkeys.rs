@@ -17,11 +17,9 @@ use super::lockout::{Proof, reauthenticate};
 use super::sessions::Authenticated;
 use super::sign_in::{Method, NewSession, complete};
 use crate::app::App;
-use crate::domain::Code;
 use crate::domain::network::Client;
 use crate::domain::records::{Passkey, PasskeyCeremony};
-use crate::domain::secret_token;
-use crate::domain::{Account, AccountStatus, FieldError};
+use crate::domain::{Account, AccountId, AccountStatus, ChallengeId, Code, FieldError, PasskeyId, RegistrationId};
 use crate::notify::templates::Template;
 use crate::passkeys::{CeremonyError, Challenge};
 use crate::persistence::{Changes, Conflict, Limit, NotCommitted, Stored};
@@ -37,15 +35,15 @@ const DEFAULT_NAME: &str = "Passkey";
 
 /// The WebAuthn user handle of an account: opaque, stable, and no personal
 /// data (the first 16 bytes of a hash of the account id).
-pub fn user_handle(account_id: &str) -> Vec<u8> {
+pub fn user_handle(account_id: &AccountId) -> Vec<u8> {
     Sha256::digest(format!("passkey-user:{account_id}").as_bytes())[..16].to_vec()
 }
 
 /// A ceremony's options for the browser, and the id to answer with.
 #[derive(Debug, Clone)]
-pub struct Started {
-    /// `registration_id` or `challenge_id`.
-    pub id: String,
+pub struct Started<Id> {
+    /// A [`RegistrationId`] or a [`ChallengeId`].
+    pub id: Id,
     /// The WebAuthn options (JSON).
     pub options: Value,
 }
@@ -87,7 +85,7 @@ pub async fn begin_registration(
     current: &Authenticated,
     password: &SecretString,
     code: Option<&SecretString>,
-) -> Result<Started, FlowError> {
+) -> Result<Started<RegistrationId>, FlowError> {
     let proof = Proof { password: Some(password), code, action: "add a passkey" };
     let checked = reauthenticate(app, current, proof).await?;
     let account = checked.account();
@@ -100,7 +98,7 @@ pub async fn begin_registration(
         .ceremonies
         .registration_options(&user_handle(&account.account_id), account.username.as_str(), &exclude)
         .map_err(unavailable)?;
-    let registration_id = secret_token::new_id(app.random.as_ref());
+    let registration_id = RegistrationId::new(app.random.as_ref());
     let mut changes = Changes::new();
     changes.begin_passkey_registration(
         &account.account_id,
@@ -123,7 +121,7 @@ pub async fn begin_registration(
 pub async fn finish_registration(
     app: &App,
     current: &Authenticated,
-    registration_id: &str,
+    registration_id: &RegistrationId,
     credential: &Value,
     name: Option<String>,
 ) -> Result<Passkey, FlowError> {
@@ -144,7 +142,7 @@ pub async fn finish_registration(
         return Err(too_many_passkeys());
     }
     let passkey = Passkey {
-        passkey_id: secret_token::new_id(app.random.as_ref()),
+        passkey_id: PasskeyId::new(app.random.as_ref()),
         name: name.unwrap_or_else(|| DEFAULT_NAME.to_owned()),
         created_at: app.clock.now(),
         last_used_at: None,
@@ -154,7 +152,7 @@ pub async fn finish_registration(
     };
     let mut changes = Changes::new();
     changes.consume_passkey_ceremony(&ceremony).add_passkey(&account.account_id, &passkey, &verified.credential_id);
-    let detail = Some(passkey.passkey_id.clone());
+    let detail = Some(passkey.passkey_id.to_string());
     audit::add(app, &mut changes, &account.account_id, AuditEvent::PasskeyAdded, Actor::Customer, detail);
     records.commit(changes).await.map_err(|e| match e {
         e if e.is(Conflict::PasskeyTaken) => FlowError::Conflicting(Code::PasskeyTaken),
@@ -176,12 +174,17 @@ pub async fn list(app: &App, current: &Authenticated) -> Result<Vec<Passkey>, Fl
     Ok(passkeys)
 }
 
-async fn own_passkey(app: &App, account: &Account, passkey_id: &str) -> Result<Stored<Passkey>, FlowError> {
+async fn own_passkey(app: &App, account: &Account, passkey_id: &PasskeyId) -> Result<Stored<Passkey>, FlowError> {
     app.records().passkey(&account.account_id, passkey_id).await?.ok_or(FlowError::NotFound(Code::PasskeyNotFound))
 }
 
 /// Renames one of the signed-in account's passkeys.
-pub async fn rename(app: &App, current: &Authenticated, passkey_id: &str, name: String) -> Result<Passkey, FlowError> {
+pub async fn rename(
+    app: &App,
+    current: &Authenticated,
+    passkey_id: &PasskeyId,
+    name: String,
+) -> Result<Passkey, FlowError> {
     let stored = own_passkey(app, &current.account, passkey_id).await?;
     let renamed = Passkey { name, ..stored.record.clone() };
     let mut changes = Changes::new();
@@ -199,7 +202,7 @@ pub async fn rename(app: &App, current: &Authenticated, passkey_id: &str, name: 
 pub async fn remove(
     app: &App,
     current: &Authenticated,
-    passkey_id: &str,
+    passkey_id: &PasskeyId,
     password: &SecretString,
     code: Option<&SecretString>,
 ) -> Result<(), FlowError> {
@@ -212,7 +215,7 @@ pub async fn remove(
     if account != checked.stored.record {
         changes.update_account(&checked.stored, &account);
     }
-    let detail = Some(stored.record.passkey_id.clone());
+    let detail = Some(stored.record.passkey_id.to_string());
     audit::add(app, &mut changes, &account.account_id, AuditEvent::PasskeyRemoved, Actor::Customer, detail);
     or_conflict(
         app.records().commit(changes).await,
@@ -228,9 +231,9 @@ pub async fn remove(
 /// Starts a usernameless sign-in: request options with no credentials
 /// listed (the browser offers the user's passkeys) and user verification
 /// required.
-pub async fn begin_sign_in(app: &App) -> Result<Started, FlowError> {
+pub async fn begin_sign_in(app: &App) -> Result<Started<ChallengeId>, FlowError> {
     let Challenge { options, state } = app.ceremonies.sign_in_options().map_err(unavailable)?;
-    let challenge_id = secret_token::new_id(app.random.as_ref());
+    let challenge_id = ChallengeId::new(app.random.as_ref());
     let mut changes = Changes::new();
     changes.begin_passkey_sign_in(&challenge_id, &PasskeyCeremony { state }, app.clock.now() + CEREMONY_SECS);
     app.records().commit(changes).await?;
@@ -244,7 +247,7 @@ pub async fn begin_sign_in(app: &App) -> Result<Started, FlowError> {
 /// signature counter that went backwards refuses and tells the owner.
 pub async fn sign_in(
     app: &App,
-    challenge_id: &str,
+    challenge_id: &ChallengeId,
     credential: &Value,
     client: &Client,
 ) -> Result<NewSession, FlowError> {
@@ -303,7 +306,7 @@ fn refusal(error: CeremonyError) -> FlowError {
 async fn counter_went_backwards(app: &App, account: &Account, passkey: &Passkey) -> Result<(), FlowError> {
     tracing::warn!(account_id = %account.account_id, "a passkey's signature counter went backwards");
     let mut changes = Changes::new();
-    let detail = Some(passkey.passkey_id.clone());
+    let detail = Some(passkey.passkey_id.to_string());
     audit::add(
         app,
         &mut changes,

@@ -10,10 +10,9 @@ use super::sessions::end_sessions;
 use super::set_password::check_policy;
 use super::{Dependency, FlowError, sms_codes};
 use crate::app::App;
-use crate::domain::Code;
 use crate::domain::account::LinkPurpose;
 use crate::domain::sms_code::SmsPurpose;
-use crate::domain::{Account, AccountKind, AccountStatus, Email, LoginName, Phone};
+use crate::domain::{Account, AccountId, AccountKind, AccountStatus, Code, Email, LoginName, Phone};
 use crate::i18n::Lang;
 use crate::notify::templates::Template;
 use crate::persistence::{Changes, Conflict, Limit, NotCommitted, Stored};
@@ -152,7 +151,7 @@ async fn send_username(app: &App, contact: Contact, client_ip: &str, lang: Lang)
         Contact::Email(_) => send_email(app, &account, Template::UsernameReminder, lang, None, &[]).await,
         Contact::Phone(phone) => {
             let username = sms_codes::SmsContent::Username(account.username.as_str().to_owned());
-            let about = Some(account.account_id.as_str());
+            let about = Some(&account.account_id);
             let sent = sms_codes::send_within_limits(app, &phone, SmsPurpose::Username, username, about, lang).await;
             return answered_alike(&account, sent);
         }
@@ -182,7 +181,8 @@ pub(super) async fn find_equalised(app: &App, login: &LoginName) -> Result<Optio
     let found = app.records().account_by_login(login).await?;
     if found.is_none() {
         // A known login costs two reads (guard, profile); so does an unknown.
-        let _ = load(app, "0").await?;
+        let nobody = AccountId::parse(&"0".repeat(32)).expect("32 hex digits");
+        let _ = load(app, &nobody).await?;
     }
     Ok(found)
 }
@@ -213,7 +213,7 @@ async fn send_reset_code(app: &App, account: &Account, lang: Lang) -> Result<(),
     else {
         return Ok(());
     };
-    let about = Some(account.account_id.as_str());
+    let about = Some(&account.account_id);
     let sent = sms_codes::send_within_phone_limits(app, &phone, SmsPurpose::ResetPassword, None, about, lang).await;
     answered_alike(account, sent)
 }

@@ -7,11 +7,10 @@ use super::FlowError;
 use super::accounts::load;
 use super::audit::{self, AuditEvent};
 use crate::app::App;
-use crate::domain::Code;
 pub use crate::domain::network::Client;
 pub use crate::domain::records::SessionRecord;
 use crate::domain::secret_token::{self, PresentedToken};
-use crate::domain::{Account, AccountStatus};
+use crate::domain::{Account, AccountId, AccountStatus, Code, SessionId};
 use crate::persistence::{Changes, Conflict, Stored};
 
 /// A session's last-seen time is written at most this often.
@@ -38,7 +37,8 @@ pub(super) fn session_expiry(app: &App, record: &SessionRecord) -> i64 {
 /// idle timeout. A session from before the account's latest password change
 /// is refused, whether or not its item was deleted.
 pub async fn authenticate(app: &App, token: &str) -> Result<Authenticated, FlowError> {
-    let PresentedToken { account_id, hash } = secret_token::parse(token).ok_or(FlowError::Unauthenticated)?;
+    let PresentedToken { id: account_id, hash } =
+        secret_token::parse::<AccountId>(token).ok_or(FlowError::Unauthenticated)?;
     let mut session = app.records().session(&account_id, &hash).await?.ok_or(FlowError::Unauthenticated)?;
     let account = load(app, &account_id).await?.ok_or(FlowError::Unauthenticated)?.record;
     let ended = account.status == AccountStatus::Deleting || account.suspension.is_some();
@@ -86,7 +86,7 @@ pub async fn sign_out(app: &App, current: &Authenticated) -> Result<(), FlowErro
 /// ended; the count is written to the audit trail.
 pub async fn end_sessions(
     app: &App,
-    account_id: &str,
+    account_id: &AccountId,
     keep: Option<&Stored<SessionRecord>>,
 ) -> Result<usize, FlowError> {
     let records = app.records();
@@ -107,7 +107,7 @@ pub async fn end_sessions(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionView {
     /// The public id ([`Stored::session_id`]): not the token.
-    pub session_id: String,
+    pub session_id: SessionId,
     /// Unix seconds.
     pub created_at: i64,
     /// Unix seconds (to within a minute).
@@ -142,7 +142,7 @@ pub async fn list_sessions(app: &App, current: &Authenticated) -> Result<Vec<Ses
 
 /// Ends the signed-in account's session `session_id` (the current one
 /// too, if named); another account's id, or none, is `404`.
-pub async fn end_session(app: &App, current: &Authenticated, session_id: &str) -> Result<(), FlowError> {
+pub async fn end_session(app: &App, current: &Authenticated, session_id: &SessionId) -> Result<(), FlowError> {
     let account_id = &current.account.account_id;
     let sessions = app.records().sessions(account_id).await?;
     let session = sessions

@@ -10,11 +10,10 @@ use super::erasure::erase_one;
 use super::sessions::end_sessions;
 use super::sub_accounts::SubAccountLink;
 use crate::app::App;
-use crate::domain::Code;
 use crate::domain::account::{LinkPurpose, PasswordLink};
 use crate::domain::phone::mask_phone;
 use crate::domain::secret_token::{self, hashes_match};
-use crate::domain::{Account, AccountKind, AccountStatus, FieldError};
+use crate::domain::{Account, AccountId, AccountKind, AccountStatus, Code, FieldError};
 use crate::i18n::Lang;
 use crate::metrics::Metric;
 use crate::notify::templates::Template;
@@ -49,8 +48,8 @@ pub struct LinkView {
 /// The live link a token names, with its account item. Unknown, used and
 /// superseded links are `InvalidLink`; an expired one is `LinkExpired`.
 async fn open_link(app: &App, token: &SecretString) -> Result<(Stored<Account>, PasswordLink), FlowError> {
-    let presented = secret_token::parse(token.expose_secret()).ok_or(FlowError::InvalidLink)?;
-    let stored = load(app, &presented.account_id).await?.ok_or(FlowError::InvalidLink)?;
+    let presented = secret_token::parse::<AccountId>(token.expose_secret()).ok_or(FlowError::InvalidLink)?;
+    let stored = load(app, &presented.id).await?.ok_or(FlowError::InvalidLink)?;
     let account = &stored.record;
     let link = account
         .link

@@ -14,8 +14,7 @@ use super::{FlowError, appeals, second_factor};
 use crate::app::App;
 use crate::domain::network::Client;
 use crate::domain::records::{MfaChallenge, SeenClient, SignInHistory};
-use crate::domain::secret_token;
-use crate::domain::{Account, AccountStatus, LoginName};
+use crate::domain::{Account, AccountId, AccountStatus, LoginName, secret_token};
 use crate::metrics::Metric;
 use crate::notify::templates::Template;
 use crate::persistence::{Changes, Conflict, Limit, NotCommitted, Stored};
@@ -143,12 +142,12 @@ pub async fn sign_in_second_factor(
     code: &SecretString,
     client: &Client,
 ) -> Result<NewSession, FlowError> {
-    let presented = secret_token::parse(mfa_token.expose_secret()).ok_or(FlowError::InvalidCredentials)?;
+    let presented = secret_token::parse::<AccountId>(mfa_token.expose_secret()).ok_or(FlowError::InvalidCredentials)?;
     let records = app.records();
     let challenge =
-        records.mfa_challenge(&presented.account_id, &presented.hash).await?.ok_or(FlowError::InvalidCredentials)?;
+        records.mfa_challenge(&presented.id, &presented.hash).await?.ok_or(FlowError::InvalidCredentials)?;
     let lockout = Lockout::begin(app, &challenge.record.login).await?;
-    let stored = load(app, &presented.account_id).await?.ok_or(FlowError::InvalidCredentials)?;
+    let stored = load(app, &presented.id).await?.ok_or(FlowError::InvalidCredentials)?;
     let account = &stored.record;
     let usable = account.status == AccountStatus::Active
         && account.suspension.is_none()

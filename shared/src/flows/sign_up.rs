@@ -5,11 +5,9 @@ use super::accounts::{NotInserted, insert_account, mint_link, send_invitation};
 use super::audit::{self, Actor, AuditEvent};
 use super::{FlowError, sms_codes};
 use crate::app::App;
-use crate::domain::Code;
 use crate::domain::account::LinkPurpose;
-use crate::domain::secret_token::new_id;
 use crate::domain::sms_code::SmsPurpose;
-use crate::domain::{Account, Email, Phone, Username};
+use crate::domain::{Account, AccountId, Code, Email, Phone, Username};
 use crate::i18n::Lang;
 use crate::metrics::Metric;
 use crate::persistence::{Changes, Conflict, NotCommitted};
@@ -47,7 +45,7 @@ pub async fn sign_up(app: &App, request: SignUp) -> Result<Account, FlowError> {
         "sms_code",
     )
     .await?;
-    let id = new_id(app.random.as_ref());
+    let id = AccountId::new(app.random.as_ref());
     let mut account = Account {
         organization: request.organization,
         referrer_phone: request.referrer_phone,

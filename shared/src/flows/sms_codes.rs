@@ -7,12 +7,11 @@ use super::accounts::note_message;
 use super::audit::AuditEvent;
 use super::{Dependency, FlowError};
 use crate::app::App;
-use crate::domain::Code;
-use crate::domain::Phone;
 use crate::domain::network::client_network;
 use crate::domain::records::SmsCodeRecord;
 use crate::domain::secret_token::new_id;
 use crate::domain::sms_code::{self, CODE_TTL_SECS, MAX_WRONG_TRIES, SmsPurpose};
+use crate::domain::{AccountId, Code, Phone};
 use crate::i18n::{self, Lang};
 use crate::metrics::Metric;
 use crate::notify::SmsMessage;
@@ -39,7 +38,7 @@ pub async fn send_code(
     app: &App,
     phone: &Phone,
     purpose: SmsPurpose,
-    bound_to: Option<&str>,
+    bound_to: Option<&AccountId>,
     client_ip: &str,
     lang: Lang,
 ) -> Result<CodeSent, FlowError> {
@@ -105,7 +104,7 @@ pub enum SmsContent {
     /// the account that asked for it, if any.
     Code {
         /// The only account that may use the code.
-        bound_to: Option<String>,
+        bound_to: Option<AccountId>,
     },
     /// A forgotten username.
     Username(String),
@@ -130,11 +129,11 @@ pub async fn send_within_phone_limits(
     app: &App,
     phone: &Phone,
     purpose: SmsPurpose,
-    bound_to: Option<&str>,
-    about: Option<&str>,
+    bound_to: Option<&AccountId>,
+    about: Option<&AccountId>,
     lang: Lang,
 ) -> Result<CodeSent, FlowError> {
-    let content = SmsContent::Code { bound_to: bound_to.map(str::to_owned) };
+    let content = SmsContent::Code { bound_to: bound_to.cloned() };
     send_within_limits(app, phone, purpose, content, about, lang).await
 }
 
@@ -149,7 +148,7 @@ pub async fn send_within_limits(
     phone: &Phone,
     purpose: SmsPurpose,
     content: SmsContent,
-    about: Option<&str>,
+    about: Option<&AccountId>,
     lang: Lang,
 ) -> Result<CodeSent, FlowError> {
     let (sent, tally) = tallied(send_counted(app, phone, purpose, content, lang)).await;
@@ -217,7 +216,7 @@ async fn store_new_code(
     app: &App,
     phone: &Phone,
     purpose: SmsPurpose,
-    bound_to: Option<String>,
+    bound_to: Option<AccountId>,
 ) -> Result<String, FlowError> {
     let code = sms_code::generate(app.random.as_ref());
     let records = app.records();
@@ -260,7 +259,7 @@ pub async fn check_code_for(
     phone: &str,
     purpose: SmsPurpose,
     code: &str,
-    asker: Option<&str>,
+    asker: Option<&AccountId>,
     field: &str,
 ) -> Result<MatchedCode, FlowError> {
     if !sms_code::is_well_formed(code) {
@@ -276,7 +275,7 @@ pub async fn check_code_for(
             return Err(FlowError::field(field, Code::SmsCodeExhausted));
         }
         let matches = crate::domain::secret_token::hashes_match(&sms_code::hash(code, &record.salt), &record.hash);
-        if matches && record.bound_to.as_deref() == asker {
+        if matches && record.bound_to.as_ref() == asker {
             return Ok(stored);
         }
         if count_try(app, &stored).await? {

@@ -10,12 +10,10 @@ use super::lockout::{Proof, reauthenticate};
 use super::sessions::Authenticated;
 use super::{FlowError, sms_codes};
 use crate::app::App;
-use crate::domain::Code;
 use crate::domain::account::LinkPurpose;
 pub use crate::domain::records::SubAccountLink;
-use crate::domain::secret_token::new_id;
 use crate::domain::sms_code::SmsPurpose;
-use crate::domain::{Account, AccountKind, AccountStatus, Email, Phone, Username};
+use crate::domain::{Account, AccountId, AccountKind, AccountStatus, Code, Email, Phone, Username};
 use crate::i18n::Lang;
 use crate::notify::templates::Template;
 use crate::persistence::{Changes, Conflict, Limit, NotCommitted};
@@ -31,7 +29,7 @@ fn primary_only(account: &Account) -> Result<(), FlowError> {
 
 /// The account a `sub_account` SMS code is asked for by and bound to: a
 /// primary account's (a sub-account's session is `403`).
-pub fn requester(current: &Authenticated) -> Result<String, FlowError> {
+pub fn requester(current: &Authenticated) -> Result<AccountId, FlowError> {
     primary_only(&current.account)?;
     Ok(current.account.account_id.clone())
 }
@@ -85,7 +83,7 @@ pub async fn create(app: &App, current: &Authenticated, new: NewSubAccount, lang
         (Some(_), None) => return Err(FlowError::field("sms_code", Code::Required)),
         (None, _) => None,
     };
-    let id = new_id(app.random.as_ref());
+    let id = AccountId::new(app.random.as_ref());
     let mut account = Account {
         organization: parent.organization.clone(),
         kind: AccountKind::Sub,

@@ -15,12 +15,9 @@ use super::lockout::{Proof, reauthenticate};
 use super::sessions::Authenticated;
 use crate::app::App;
 use crate::documents::{self, MAX_SIZE};
-use crate::domain::AccountId;
-use crate::domain::Code;
 use crate::domain::account::VerificationStatus;
 pub use crate::domain::records::{Material, QueueEntry, Subject, Verification};
-use crate::domain::secret_token::new_id;
-use crate::domain::{Account, AccountKind, FieldError};
+use crate::domain::{Account, AccountId, AccountKind, Code, FieldError, MaterialId};
 use crate::metrics::Metric;
 use crate::notify::templates::Template;
 use crate::persistence::{Changes, Conflict, Cursor, Limit, NotCommitted, Page};
@@ -57,7 +54,7 @@ pub async fn create_material(
     if let Err(e) = app.documents.forget_stale_uploads(UNATTACHED_MATERIAL_SECS).await {
         tracing::warn!(error = %e, "stale uploads not swept");
     }
-    let material_id = new_id(app.random.as_ref());
+    let material_id = MaterialId::new(app.random.as_ref());
     let object_key = documents::upload_key(&account.account_id, &material_id);
     let material = Material { material_id, file_name, content_type, size, object_key, created_at: now };
     let url = app
@@ -73,25 +70,35 @@ pub async fn create_material(
 /// Checks every material of a submission and freezes its bytes: each upload
 /// is copied out of reach of its upload URL and the copy is what is checked
 /// and kept. Returns the changes that keep the materials, pointing at their
-/// copies, or every failure as a field error on `material_ids[i]`.
-async fn check_materials(app: &App, account_id: &str, ids: &[String]) -> Result<Changes, FlowError> {
+/// copies, and their ids, or every failure as a field error on
+/// `material_ids[i]`.
+async fn check_materials(
+    app: &App,
+    account_id: &AccountId,
+    ids: &[String],
+) -> Result<(Changes, Vec<MaterialId>), FlowError> {
     let distinct: HashSet<&String> = ids.iter().collect();
     if ids.is_empty() || ids.len() > 10 || distinct.len() != ids.len() {
         return Err(FlowError::field("material_ids", Code::MaterialsCount));
     }
     let mut keep = Changes::new();
+    let mut kept = Vec::new();
     let mut errors = Vec::new();
     for (i, id) in ids.iter().enumerate() {
         let field = format!("material_ids[{i}]");
         // Only the caller's own partition is looked in: another account's
         // material is simply not found.
-        let well_formed = id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit());
-        let Some(stored) = (if well_formed { app.records().material(account_id, id).await? } else { None }) else {
+        let id = MaterialId::parse(id);
+        let found = match &id {
+            Some(id) => app.records().material(account_id, id).await?,
+            None => None,
+        };
+        let (Some(id), Some(stored)) = (id, found) else {
             errors.push(FieldError::new(field, Code::MaterialNotFound));
             continue;
         };
         let mut material = stored.record.clone();
-        let frozen = documents::submitted_key(account_id, id);
+        let frozen = documents::submitted_key(account_id, &id);
         if material.object_key != frozen {
             if !app.documents.copy(&material.object_key, &frozen).await? {
                 errors.push(FieldError::new(field, Code::MaterialNotUploaded));
@@ -103,6 +110,7 @@ async fn check_materials(app: &App, account_id: &str, ids: &[String]) -> Result<
             Some(object) if object.size == material.size && object.size <= MAX_SIZE => {
                 if documents::looks_like(&material.content_type, &object.head) {
                     keep.keep_material(&stored, &material);
+                    kept.push(id);
                 } else {
                     errors.push(FieldError::new(field, Code::MaterialTypeMismatch));
                 }
@@ -110,7 +118,7 @@ async fn check_materials(app: &App, account_id: &str, ids: &[String]) -> Result<
             _ => errors.push(FieldError::new(field, Code::MaterialNotUploaded)),
         }
     }
-    if errors.is_empty() { Ok(keep) } else { Err(FlowError::Validation(errors)) }
+    if errors.is_empty() { Ok((keep, kept)) } else { Err(FlowError::Validation(errors)) }
 }
 
 /// Submits (or, after a rejection, resubmits) a verification, re-checking
@@ -143,7 +151,7 @@ pub async fn submit(
         VerificationStatus::Unverified | VerificationStatus::Rejected => {}
     }
     let previous = current(app, &account.account_id).await?;
-    let materials = check_materials(app, &account.account_id, &material_ids).await?;
+    let (materials, material_ids) = check_materials(app, &account.account_id, &material_ids).await?;
     let now = app.clock.now();
     let verification = Verification {
         account_id: account.account_id.clone(),
@@ -187,7 +195,7 @@ pub async fn submit(
 }
 
 /// The account's latest submission, if any.
-pub async fn current(app: &App, account_id: &str) -> Result<Option<Verification>, FlowError> {
+pub async fn current(app: &App, account_id: &AccountId) -> Result<Option<Verification>, FlowError> {
     Ok(app.records().verification(account_id).await?)
 }
 
@@ -210,7 +218,6 @@ pub async fn for_review(
     account_id: &AccountId,
     operator: &str,
 ) -> Result<(Verification, Vec<MaterialDownload>), FlowError> {
-    let account_id = account_id.as_str();
     let verification = current(app, account_id).await?.ok_or(FlowError::NotFound(Code::NoVerification))?;
     audit::record_operator(app, account_id, AuditEvent::VerificationViewed, operator).await?;
     let mut downloads = Vec::new();
@@ -252,7 +259,6 @@ pub async fn decide(
     reason: Option<String>,
     operator: &str,
 ) -> Result<Verification, FlowError> {
-    let account_id = account_id.as_str();
     let stored = load(app, account_id).await?.ok_or(FlowError::NotFound(Code::AccountNotFound))?;
     let mut account = stored.record.clone();
     let mut verification = current(app, account_id).await?.ok_or(FlowError::NotFound(Code::NoVerification))?;
@@ -271,7 +277,7 @@ pub async fn decide(
     verification.decided_by = Some(operator.to_owned());
     account.verification_status = status;
     let entry = QueueEntry {
-        account_id: account_id.to_owned(),
+        account_id: account_id.clone(),
         username: account.username.clone(),
         kind: verification.subject.kind().to_owned(),
         submitted_at: verification.submitted_at,

@@ -2,9 +2,8 @@
 //! phone (one item each, holding the account id).
 
 use super::{Changes, Conflict, Expiry, Records, Stored, item, keys};
-use crate::domain::Code;
 use crate::domain::records::Guard;
-use crate::domain::{Account, LoginName, Username};
+use crate::domain::{Account, AccountId, Code, LoginName, Username};
 use crate::store::{Cond, Key, StoreError};
 
 /// A value only one account may hold.
@@ -66,7 +65,7 @@ impl UniqueField {
 
 impl Records<'_> {
     /// The account `account_id`, if it exists.
-    pub async fn account(&self, account_id: &str) -> Result<Option<Stored<Account>>, StoreError> {
+    pub async fn account(&self, account_id: &AccountId) -> Result<Option<Stored<Account>>, StoreError> {
         self.read(keys::account(account_id)).await
     }
 
@@ -126,7 +125,7 @@ impl Changes {
         self.replace(stored, account, Expiry::Never, Conflict::AccountChanged);
         let guard = Guard { account_id: account.account_id.clone() };
         for (_, key) in guard_keys(account) {
-            self.put(item(key, &guard, None), Cond::HeldBy(account.account_id.clone()), Conflict::GuardLost);
+            self.put(item(key, &guard, None), Cond::HeldBy(account.account_id.to_string()), Conflict::GuardLost);
         }
         self
     }
@@ -139,7 +138,7 @@ impl Changes {
         let guard = Guard { account_id: account.account_id.clone() };
         self.put(item(guard_key(field, new), &guard, None), Cond::Absent, Conflict::Taken(field));
         if let Some(old) = old.filter(|old| *old != new) {
-            self.delete(guard_key(field, old), Cond::HeldBy(account.account_id.clone()), Conflict::GuardLost);
+            self.delete(guard_key(field, old), Cond::HeldBy(account.account_id.to_string()), Conflict::GuardLost);
         }
         self
     }
@@ -149,13 +148,13 @@ impl Changes {
     /// by now: leave it). Nothing for a phone it does not have.
     pub fn release_guard(&mut self, account: &Account, field: UniqueField) -> &mut Self {
         if let Some((_, key)) = guard_keys(account).into_iter().find(|(f, _)| *f == field) {
-            self.delete(key, Cond::HeldBy(account.account_id.clone()), Conflict::GuardLost);
+            self.delete(key, Cond::HeldBy(account.account_id.to_string()), Conflict::GuardLost);
         }
         self
     }
 
     /// The profile of `account_id` gone.
-    pub fn delete_account(&mut self, account_id: &str) -> &mut Self {
+    pub fn delete_account(&mut self, account_id: &AccountId) -> &mut Self {
         self.remove(keys::account(account_id))
     }
 }

@@ -4,16 +4,17 @@
 
 use super::{Changes, Conflict, Cursor, Expiry, Page, Records, Stored, item, keys};
 use crate::domain::records::{Appeal, AppealLink, AppealQueueEntry, AppealStatus};
+use crate::domain::{AccountId, AppealId};
 use crate::store::{Cond, StoreError};
 
 impl Records<'_> {
     /// The appeal `appeal_id`, if it is live.
-    pub async fn appeal(&self, appeal_id: &str) -> Result<Option<Stored<Appeal>>, StoreError> {
+    pub async fn appeal(&self, appeal_id: &AppealId) -> Result<Option<Stored<Appeal>>, StoreError> {
         self.read(keys::appeal(appeal_id)).await
     }
 
     /// The appeals naming `account_id` (confirmed, or filed within the hour).
-    pub async fn appeals_of(&self, account_id: &str) -> Result<Vec<AppealLink>, StoreError> {
+    pub async fn appeals_of(&self, account_id: &AccountId) -> Result<Vec<AppealLink>, StoreError> {
         self.read_all(&keys::account_partition(account_id), keys::APPEAL_PREFIX).await
     }
 

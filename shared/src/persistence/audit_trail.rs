@@ -2,12 +2,13 @@
 //! time.
 
 use super::{Changes, Cursor, Page, Records, item, keys};
+use crate::domain::AccountId;
 use crate::domain::records::AuditRecord;
 use crate::store::StoreError;
 
 impl Records<'_> {
     /// The trail of `account_id`, oldest first.
-    pub async fn audit_trail(&self, account_id: &str) -> Result<Vec<AuditRecord>, StoreError> {
+    pub async fn audit_trail(&self, account_id: &AccountId) -> Result<Vec<AuditRecord>, StoreError> {
         self.read_all(&keys::audit_partition(account_id), "").await
     }
 }
@@ -16,7 +17,7 @@ impl Records<'_> {
     /// A page of `account_id`'s trail, oldest first, and the cursor of the next.
     pub async fn audit_page(
         &self,
-        account_id: &str,
+        account_id: &AccountId,
         limit: usize,
         after: Option<&Cursor>,
     ) -> Result<Page<AuditRecord>, StoreError> {

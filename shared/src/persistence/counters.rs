@@ -18,6 +18,7 @@ use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::{Changes, keys};
+use crate::domain::AccountId;
 use crate::domain::network::rate_limited_client;
 use crate::domain::sms_code::SmsPurpose;
 use crate::store::{Cond, Counter, Item, Key, Store, StoreError, StoreExt};
@@ -30,16 +31,16 @@ pub enum Limit<'a> {
     /// The lock of a login name (a marker).
     LoginLock(&'a str),
     /// Lock notices sent to an account in a day.
-    LockNotice(&'a str),
+    LockNotice(&'a AccountId),
     /// An account's consecutive failed sign-ins (no window).
-    LoginStreak(&'a str),
+    LoginStreak(&'a AccountId),
     /// Forgot-password requests from a client IP in an hour. Every per-IP
     /// limit counts an IPv6 client by its /64 ([`rate_limited_client`]).
     ForgotPerIp(&'a str),
     /// Forgot-password requests for a login name (canonical) in an hour.
     ForgotPerName(&'a str),
     /// Reset messages sent to an account in an hour.
-    ForgotPerAccount(&'a str),
+    ForgotPerAccount(&'a AccountId),
     /// SMS requests from a client IP in an hour.
     SmsPerIp(&'a str),
     /// SMS requests from a client network in an hour.
@@ -51,15 +52,15 @@ pub enum Limit<'a> {
     /// Codes sent to one phone for one purpose in a day.
     SmsPerPhoneDay(SmsPurpose, &'a str),
     /// Sub-accounts a primary account created in an hour.
-    SubAccountsPerHour(&'a str),
+    SubAccountsPerHour(&'a AccountId),
     /// Material slots an account opened in a day.
-    MaterialsPerDay(&'a str),
+    MaterialsPerDay(&'a AccountId),
     /// Recovery appeals filed from a client IP in an hour.
     AppealsPerIp(&'a str),
     /// Email changes an account asked for in a UTC day.
-    EmailChangesPerDay(&'a str),
+    EmailChangesPerDay(&'a AccountId),
     /// Phone-change codes an account asked for in a UTC day.
-    PhoneCodesPerDay(&'a str),
+    PhoneCodesPerDay(&'a AccountId),
 }
 
 impl Limit<'_> {

@@ -4,16 +4,17 @@
 use super::{Changes, Conflict, Cursor, Page, Records, item, keys};
 use crate::domain::account::DeletionStatus;
 use crate::domain::records::{DeletionQueueEntry, DeletionRequest, RequestLookup};
+use crate::domain::{AccountId, RequestId};
 use crate::store::{Cond, StoreError};
 
 impl Records<'_> {
     /// The deletion request of `account_id`, if any.
-    pub async fn deletion_request(&self, account_id: &str) -> Result<Option<DeletionRequest>, StoreError> {
+    pub async fn deletion_request(&self, account_id: &AccountId) -> Result<Option<DeletionRequest>, StoreError> {
         Ok(self.read(keys::deletion_request(account_id)).await?.map(|stored| stored.record))
     }
 
     /// The account a deletion request id belongs to.
-    pub async fn deletion_request_account(&self, request_id: &str) -> Result<Option<String>, StoreError> {
+    pub async fn deletion_request_account(&self, request_id: &RequestId) -> Result<Option<AccountId>, StoreError> {
         let lookup = self.read::<RequestLookup>(keys::deletion_lookup(request_id)).await?;
         Ok(lookup.map(|stored| stored.record.account_id))
     }
@@ -67,7 +68,7 @@ impl Changes {
 
     /// The request of `account_id` gone (its lookup and queue entry stay
     /// for the operators' record).
-    pub fn delete_deletion_request(&mut self, account_id: &str) -> &mut Self {
+    pub fn delete_deletion_request(&mut self, account_id: &AccountId) -> &mut Self {
         self.remove(keys::deletion_request(account_id))
     }
 }

@@ -1,6 +1,7 @@
 //! What erasing an account deletes from the table.
 
 use super::{Changes, Records, keys};
+use crate::domain::AccountId;
 use crate::domain::records::{Material, Passkey, Verification};
 use crate::store::StoreError;
 
@@ -17,7 +18,7 @@ pub struct AccountItems {
 
 impl Records<'_> {
     /// Everything `account_id` owns, ready to delete.
-    pub async fn account_items(&self, account_id: &str) -> Result<AccountItems, StoreError> {
+    pub async fn account_items(&self, account_id: &AccountId) -> Result<AccountItems, StoreError> {
         let mut found = AccountItems::default();
         for item in self.store.query(&keys::account_partition(account_id), "").await? {
             if item.sk.starts_with(keys::MATERIAL_PREFIX) {

@@ -4,10 +4,10 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::domain::LoginName;
 use crate::domain::account::{DeletionStatus, VerificationStatus};
 use crate::domain::records::AppealStatus;
 use crate::domain::sms_code::SmsPurpose;
+use crate::domain::{AccountId, AppealId, ChallengeId, LoginName, MaterialId, PasskeyId, RegistrationId, RequestId};
 use crate::store::Key;
 
 fn key(pk: String, sk: &str) -> Key {
@@ -15,7 +15,7 @@ fn key(pk: String, sk: &str) -> Key {
 }
 
 /// Partition of everything an account owns.
-pub fn account_partition(account_id: &str) -> String {
+pub fn account_partition(account_id: &AccountId) -> String {
     format!("ACCOUNT#{account_id}")
 }
 
@@ -26,7 +26,7 @@ pub fn warm_up() -> Key {
 }
 
 /// The account profile item.
-pub fn account(account_id: &str) -> Key {
+pub fn account(account_id: &AccountId) -> Key {
     key(account_partition(account_id), PROFILE)
 }
 
@@ -34,18 +34,18 @@ pub fn account(account_id: &str) -> Key {
 pub const SESSION_PREFIX: &str = "SESSION#";
 
 /// A session of an account, by the hash of its secret.
-pub fn session(account_id: &str, secret_hash: &str) -> Key {
+pub fn session(account_id: &AccountId, secret_hash: &str) -> Key {
     key(account_partition(account_id), &format!("{SESSION_PREFIX}{secret_hash}"))
 }
 
 /// A second-factor challenge of an account, by the hash of its token's
 /// secret.
-pub fn mfa_challenge(account_id: &str, secret_hash: &str) -> Key {
+pub fn mfa_challenge(account_id: &AccountId, secret_hash: &str) -> Key {
     key(account_partition(account_id), &format!("MFA#{secret_hash}"))
 }
 
 /// The clients an account signed in from lately.
-pub fn sign_in_history(account_id: &str) -> Key {
+pub fn sign_in_history(account_id: &AccountId) -> Key {
     key(account_partition(account_id), "SIGNINS")
 }
 
@@ -53,7 +53,7 @@ pub fn sign_in_history(account_id: &str) -> Key {
 pub const PASSKEY_PREFIX: &str = "PASSKEY#";
 
 /// A passkey of an account.
-pub fn passkey(account_id: &str, passkey_id: &str) -> Key {
+pub fn passkey(account_id: &AccountId, passkey_id: &PasskeyId) -> Key {
     key(account_partition(account_id), &format!("{PASSKEY_PREFIX}{passkey_id}"))
 }
 
@@ -64,12 +64,12 @@ pub fn passkey_owner(credential_id: &[u8]) -> Key {
 }
 
 /// A passkey registration waiting for the browser, under the account.
-pub fn passkey_registration(account_id: &str, registration_id: &str) -> Key {
+pub fn passkey_registration(account_id: &AccountId, registration_id: &RegistrationId) -> Key {
     key(account_partition(account_id), &format!("PASSKEYREG#{registration_id}"))
 }
 
 /// A passkey sign-in waiting for the browser.
-pub fn passkey_sign_in(challenge_id: &str) -> Key {
+pub fn passkey_sign_in(challenge_id: &ChallengeId) -> Key {
     key(format!("PASSKEYAUTH#{challenge_id}"), "CHALLENGE")
 }
 
@@ -85,12 +85,12 @@ pub const DELETION: &str = "DELETION";
 pub const SUB_PREFIX: &str = "SUB#";
 
 /// A material of an account.
-pub fn material(account_id: &str, material_id: &str) -> Key {
+pub fn material(account_id: &AccountId, material_id: &MaterialId) -> Key {
     key(account_partition(account_id), &format!("{MATERIAL_PREFIX}{material_id}"))
 }
 
 /// The verification submission of an account.
-pub fn verification(account_id: &str) -> Key {
+pub fn verification(account_id: &AccountId) -> Key {
     key(account_partition(account_id), VERIFICATION)
 }
 
@@ -100,17 +100,17 @@ pub fn verification_queue(status: VerificationStatus) -> String {
 }
 
 /// A verification's entry in the review queue of its status.
-pub fn verification_queue_entry(status: VerificationStatus, submitted_at: i64, account_id: &str) -> Key {
+pub fn verification_queue_entry(status: VerificationStatus, submitted_at: i64, account_id: &AccountId) -> Key {
     key(verification_queue(status), &format!("{submitted_at:012}#{account_id}"))
 }
 
 /// The deletion request of an account.
-pub fn deletion_request(account_id: &str) -> Key {
+pub fn deletion_request(account_id: &AccountId) -> Key {
     key(account_partition(account_id), DELETION)
 }
 
 /// Which account a deletion request id belongs to.
-pub fn deletion_lookup(request_id: &str) -> Key {
+pub fn deletion_lookup(request_id: &RequestId) -> Key {
     key(format!("DELETION#{request_id}"), "REQUEST")
 }
 
@@ -119,7 +119,7 @@ pub fn deletion_lookup(request_id: &str) -> Key {
 pub const ERASING: &str = "ERASING";
 
 /// An erasure under way.
-pub fn erasing(account_id: &str) -> Key {
+pub fn erasing(account_id: &AccountId) -> Key {
     key(ERASING.to_owned(), account_id)
 }
 
@@ -127,12 +127,12 @@ pub fn erasing(account_id: &str) -> Key {
 pub const APPEAL_PREFIX: &str = "APPEAL#";
 
 /// An appeal in the index of the account it names.
-pub fn appeal_link(account_id: &str, appeal_id: &str) -> Key {
+pub fn appeal_link(account_id: &AccountId, appeal_id: &AppealId) -> Key {
     key(account_partition(account_id), &format!("{APPEAL_PREFIX}{appeal_id}"))
 }
 
 /// A recovery appeal.
-pub fn appeal(appeal_id: &str) -> Key {
+pub fn appeal(appeal_id: &AppealId) -> Key {
     key(format!("APPEAL#{appeal_id}"), "APPEAL")
 }
 
@@ -142,7 +142,7 @@ pub fn appeal_queue(status: AppealStatus) -> String {
 }
 
 /// An appeal's entry in the queue of its status.
-pub fn appeal_queue_entry(status: AppealStatus, submitted_at: i64, appeal_id: &str) -> Key {
+pub fn appeal_queue_entry(status: AppealStatus, submitted_at: i64, appeal_id: &AppealId) -> Key {
     key(appeal_queue(status), &format!("{submitted_at:012}#{appeal_id}"))
 }
 
@@ -152,23 +152,23 @@ pub fn deletion_queue(status: DeletionStatus) -> String {
 }
 
 /// A deletion request's entry in the queue of its status.
-pub fn deletion_queue_entry(status: DeletionStatus, requested_at: i64, request_id: &str) -> Key {
+pub fn deletion_queue_entry(status: DeletionStatus, requested_at: i64, request_id: &RequestId) -> Key {
     key(deletion_queue(status), &format!("{requested_at:012}#{request_id}"))
 }
 
 /// The index entry of sub-account `child_id` under its primary account.
-pub fn sub_account_link(parent_id: &str, child_id: &str) -> Key {
+pub fn sub_account_link(parent_id: &AccountId, child_id: &AccountId) -> Key {
     key(account_partition(parent_id), &format!("{SUB_PREFIX}{child_id}"))
 }
 
 /// The partition of an account's audit trail (it outlives the account).
-pub fn audit_partition(account_id: &str) -> String {
+pub fn audit_partition(account_id: &AccountId) -> String {
     format!("AUDIT#{account_id}")
 }
 
 /// One audit record: ordered by the clock's seconds, then nanoseconds, then
 /// a random suffix for ties.
-pub fn audit_record(account_id: &str, at: i64, nanos: u32, suffix: &str) -> Key {
+pub fn audit_record(account_id: &AccountId, at: i64, nanos: u32, suffix: &str) -> Key {
     key(audit_partition(account_id), &format!("{at:012}.{nanos:09}#{suffix}"))
 }
 
@@ -204,7 +204,7 @@ pub fn sms_code(phone: &str, purpose: SmsPurpose) -> Key {
 }
 
 /// An account's count of consecutive failed sign-ins.
-pub fn login_streak(account_id: &str) -> Key {
+pub fn login_streak(account_id: &AccountId) -> Key {
     rate("login-streak", account_id)
 }
 

@@ -6,16 +6,21 @@
 
 use super::{Changes, Conflict, Expiry, Records, Stored, item, keys};
 use crate::domain::records::{Passkey, PasskeyCeremony, PasskeyOwner};
+use crate::domain::{AccountId, ChallengeId, PasskeyId, RegistrationId};
 use crate::store::{Cond, StoreError};
 
 impl Records<'_> {
     /// The passkeys of `account_id`, oldest id first.
-    pub async fn passkeys(&self, account_id: &str) -> Result<Vec<Stored<Passkey>>, StoreError> {
+    pub async fn passkeys(&self, account_id: &AccountId) -> Result<Vec<Stored<Passkey>>, StoreError> {
         self.read_all_stored(&keys::account_partition(account_id), keys::PASSKEY_PREFIX).await
     }
 
     /// The passkey `passkey_id` of `account_id`.
-    pub async fn passkey(&self, account_id: &str, passkey_id: &str) -> Result<Option<Stored<Passkey>>, StoreError> {
+    pub async fn passkey(
+        &self,
+        account_id: &AccountId,
+        passkey_id: &PasskeyId,
+    ) -> Result<Option<Stored<Passkey>>, StoreError> {
         self.read(keys::passkey(account_id, passkey_id)).await
     }
 
@@ -27,14 +32,17 @@ impl Records<'_> {
     /// The live registration `registration_id` of `account_id`.
     pub async fn passkey_registration(
         &self,
-        account_id: &str,
-        registration_id: &str,
+        account_id: &AccountId,
+        registration_id: &RegistrationId,
     ) -> Result<Option<Stored<PasskeyCeremony>>, StoreError> {
         self.read(keys::passkey_registration(account_id, registration_id)).await
     }
 
     /// The live sign-in challenge `challenge_id`.
-    pub async fn passkey_sign_in(&self, challenge_id: &str) -> Result<Option<Stored<PasskeyCeremony>>, StoreError> {
+    pub async fn passkey_sign_in(
+        &self,
+        challenge_id: &ChallengeId,
+    ) -> Result<Option<Stored<PasskeyCeremony>>, StoreError> {
         self.read(keys::passkey_sign_in(challenge_id)).await
     }
 }
@@ -43,7 +51,7 @@ impl Changes {
     /// A new passkey of `account_id` and its owner entry
     /// ([`Conflict::PasskeyTaken`] if another account registered the same
     /// credential; [`Conflict::IdTaken`] on an id collision).
-    pub fn add_passkey(&mut self, account_id: &str, passkey: &Passkey, credential_id: &[u8]) -> &mut Self {
+    pub fn add_passkey(&mut self, account_id: &AccountId, passkey: &Passkey, credential_id: &[u8]) -> &mut Self {
         let owner = PasskeyOwner { account_id: account_id.to_owned(), passkey_id: passkey.passkey_id.clone() };
         self.put(item(keys::passkey_owner(credential_id), &owner, None), Cond::Absent, Conflict::PasskeyTaken);
         let passkey_item = item(keys::passkey(account_id, &passkey.passkey_id), passkey, None);
@@ -71,8 +79,8 @@ impl Changes {
     /// A registration of `account_id` waiting until `expires_at`.
     pub fn begin_passkey_registration(
         &mut self,
-        account_id: &str,
-        registration_id: &str,
+        account_id: &AccountId,
+        registration_id: &RegistrationId,
         ceremony: &PasskeyCeremony,
         expires_at: i64,
     ) -> &mut Self {
@@ -83,7 +91,7 @@ impl Changes {
     /// A sign-in challenge waiting until `expires_at`.
     pub fn begin_passkey_sign_in(
         &mut self,
-        challenge_id: &str,
+        challenge_id: &ChallengeId,
         ceremony: &PasskeyCeremony,
         expires_at: i64,
     ) -> &mut Self {

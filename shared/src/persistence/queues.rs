@@ -2,6 +2,7 @@
 //! way (for the queue watch's gauges and alarms).
 
 use super::{Changes, Records, item, keys};
+use crate::domain::AccountId;
 use crate::domain::records::ErasureUnderWay;
 use crate::store::StoreError;
 
@@ -19,7 +20,7 @@ impl Changes {
     }
 
     /// The erasure of `account_id` finished.
-    pub fn end_erasure(&mut self, account_id: &str) -> &mut Self {
+    pub fn end_erasure(&mut self, account_id: &AccountId) -> &mut Self {
         self.remove(keys::erasing(account_id))
     }
 }

@@ -2,7 +2,7 @@
 //! second-factor challenges (likewise); and the account's sign-in history.
 
 use super::{Changes, Conflict, Expiry, Records, Stored, item, keys};
-use sha2::{Digest, Sha256};
+use crate::domain::{AccountId, SessionId};
 
 use crate::domain::records::{MfaChallenge, SessionRecord, SignInHistory};
 use crate::store::{Cond, StoreError};
@@ -11,14 +11,14 @@ impl Records<'_> {
     /// The live session of `account_id` whose secret hashes to `secret_hash`.
     pub async fn session(
         &self,
-        account_id: &str,
+        account_id: &AccountId,
         secret_hash: &str,
     ) -> Result<Option<Stored<SessionRecord>>, StoreError> {
         self.read(keys::session(account_id, secret_hash)).await
     }
 
     /// Every live session of `account_id`.
-    pub async fn sessions(&self, account_id: &str) -> Result<Vec<Stored<SessionRecord>>, StoreError> {
+    pub async fn sessions(&self, account_id: &AccountId) -> Result<Vec<Stored<SessionRecord>>, StoreError> {
         self.read_all_stored(&keys::account_partition(account_id), keys::SESSION_PREFIX).await
     }
 }
@@ -28,7 +28,7 @@ impl Changes {
     /// on a collision of random secrets).
     pub fn create_session(
         &mut self,
-        account_id: &str,
+        account_id: &AccountId,
         secret_hash: &str,
         session: &SessionRecord,
         expires_at: i64,
@@ -70,9 +70,8 @@ impl Stored<SessionRecord> {
     /// The session's public id: derived from the stored hash of its secret
     /// (one more SHA-256), so it names the session without being, or
     /// leading to, its token.
-    pub fn session_id(&self) -> String {
-        let secret_hash = self.key.sk.strip_prefix(keys::SESSION_PREFIX).unwrap_or_default();
-        hex::encode(&Sha256::digest(format!("session-id:{secret_hash}").as_bytes())[..16])
+    pub fn session_id(&self) -> SessionId {
+        SessionId::of_secret_hash(self.key.sk.strip_prefix(keys::SESSION_PREFIX).unwrap_or_default())
     }
 }
 
@@ -81,7 +80,7 @@ impl Records<'_> {
     /// hashes to `secret_hash`.
     pub async fn mfa_challenge(
         &self,
-        account_id: &str,
+        account_id: &AccountId,
         secret_hash: &str,
     ) -> Result<Option<Stored<MfaChallenge>>, StoreError> {
         self.read(keys::mfa_challenge(account_id, secret_hash)).await
@@ -89,7 +88,7 @@ impl Records<'_> {
 
     /// The clients `account_id` signed in from lately; `None` before its
     /// first sign-in.
-    pub async fn sign_in_history(&self, account_id: &str) -> Result<Option<SignInHistory>, StoreError> {
+    pub async fn sign_in_history(&self, account_id: &AccountId) -> Result<Option<SignInHistory>, StoreError> {
         Ok(self.read(keys::sign_in_history(account_id)).await?.map(|stored| stored.record))
     }
 }
@@ -98,7 +97,7 @@ impl Changes {
     /// A new challenge, valid until `expires_at`.
     pub fn create_mfa_challenge(
         &mut self,
-        account_id: &str,
+        account_id: &AccountId,
         secret_hash: &str,
         challenge: &MfaChallenge,
         expires_at: i64,
@@ -120,7 +119,7 @@ impl Changes {
     }
 
     /// `account_id`'s sign-in history replaced by `history`.
-    pub fn put_sign_in_history(&mut self, account_id: &str, history: &SignInHistory) -> &mut Self {
+    pub fn put_sign_in_history(&mut self, account_id: &AccountId, history: &SignInHistory) -> &mut Self {
         self.overwrite(item(keys::sign_in_history(account_id), history, None))
     }
 }

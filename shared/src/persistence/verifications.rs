@@ -4,16 +4,21 @@
 use super::{Changes, Conflict, Cursor, Page, Records, Stored, item, keys};
 use crate::domain::account::VerificationStatus;
 use crate::domain::records::{Material, QueueEntry, Verification};
+use crate::domain::{AccountId, MaterialId};
 use crate::store::{Cond, Item, StoreError};
 
 impl Records<'_> {
     /// A material of `account_id`.
-    pub async fn material(&self, account_id: &str, material_id: &str) -> Result<Option<Stored<Material>>, StoreError> {
+    pub async fn material(
+        &self,
+        account_id: &AccountId,
+        material_id: &MaterialId,
+    ) -> Result<Option<Stored<Material>>, StoreError> {
         self.read(keys::material(account_id, material_id)).await
     }
 
     /// The latest verification submission of `account_id`.
-    pub async fn verification(&self, account_id: &str) -> Result<Option<Verification>, StoreError> {
+    pub async fn verification(&self, account_id: &AccountId) -> Result<Option<Verification>, StoreError> {
         Ok(self.read(keys::verification(account_id)).await?.map(|stored| stored.record))
     }
 
@@ -31,7 +36,7 @@ impl Records<'_> {
 impl Changes {
     /// A new material of `account_id`, forgotten at `expires_at` unless a
     /// submission keeps it.
-    pub fn create_material(&mut self, account_id: &str, material: &Material, expires_at: i64) -> &mut Self {
+    pub fn create_material(&mut self, account_id: &AccountId, material: &Material, expires_at: i64) -> &mut Self {
         let item = item(keys::material(account_id, &material.material_id), material, Some(expires_at));
         self.put(item, Cond::Absent, Conflict::IdTaken)
     }

@@ -14,11 +14,9 @@ use crate::api::views::{
 };
 use crate::app::App;
 use crate::clock::rfc3339;
-use crate::domain::Code;
 use crate::domain::account::{DeletionStatus, VerificationStatus};
 use crate::domain::records::AppealStatus;
-use crate::domain::{AccountId, AppealId, RequestId};
-use crate::flows::FlowError;
+use crate::domain::{AccountId, Code};
 use crate::flows::verification::{self, Decision};
 use crate::flows::{appeals, audit, deletion, operator};
 use crate::persistence::{Cursor, List};
@@ -34,19 +32,9 @@ fn operator_id(req: &ApiRequest) -> &str {
     req.operator.as_deref().unwrap_or_default()
 }
 
-fn path_param<'a>(req: &'a ApiRequest, name: &str) -> &'a str {
-    req.path_params.first(name).unwrap_or_default()
-}
-
-/// The id in the path parameter `name`, or `404 not_found` (no id of
-/// another shape reaches the flows).
-fn path_id<T>(req: &ApiRequest, name: &str, parse: fn(&str) -> Option<T>, not_found: Code) -> Result<T, ApiError> {
-    parse(path_param(req, name)).ok_or_else(|| FlowError::NotFound(not_found).into())
-}
-
 /// `GET /ops/v1/accounts/{username}`.
 pub async fn account(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
-    let overview = operator::account_by_username(app, path_param(req, "username"), operator_id(req)).await?;
+    let overview = operator::account_by_username(app, req.path_param("username"), operator_id(req)).await?;
     let view = OperatorAccountView::of(&overview.account, overview.verification.as_ref());
     Ok(ApiResponse::json(StatusCode::OK, &view))
 }
@@ -62,13 +50,13 @@ pub async fn suspend(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiErro
     let mut fields = Fields::default();
     let reason = fields.parse("reason", body.reason.as_deref(), bounded_text(500));
     let reason = fields.finish_with(|| reason)?;
-    let account = operator::suspend(app, path_param(req, "username"), reason, operator_id(req)).await?;
+    let account = operator::suspend(app, req.path_param("username"), reason, operator_id(req)).await?;
     Ok(ApiResponse::json(StatusCode::OK, &OperatorAccountView::of(&account, None)))
 }
 
 /// `DELETE /ops/v1/accounts/{username}/suspension`.
 pub async fn lift_suspension(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
-    let account = operator::lift_suspension(app, path_param(req, "username"), operator_id(req)).await?;
+    let account = operator::lift_suspension(app, req.path_param("username"), operator_id(req)).await?;
     Ok(ApiResponse::json(StatusCode::OK, &OperatorAccountView::of(&account, None)))
 }
 
@@ -127,7 +115,7 @@ pub async fn list_verifications(app: &App, req: &ApiRequest) -> Result<ApiRespon
 
 /// `GET /ops/v1/verifications/{account_id}`.
 pub async fn get_verification(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
-    let account_id = path_id(req, "account_id", AccountId::parse, Code::NoVerification)?;
+    let account_id = req.path_id("account_id", Code::NoVerification)?;
     let (submission, materials) = verification::for_review(app, &account_id, operator_id(req)).await?;
     let view = SubmissionView {
         materials: Some(materials.iter().map(MaterialView::from).collect()),
@@ -161,7 +149,7 @@ pub async fn decide(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
         fields.fail("reason", Code::ReasonRequired);
     }
     let decision = fields.finish_with(|| decision)?;
-    let account_id = path_id(req, "account_id", AccountId::parse, Code::AccountNotFound)?;
+    let account_id = req.path_id("account_id", Code::AccountNotFound)?;
     let decided = verification::decide(app, &account_id, decision, reason, operator_id(req)).await?;
     Ok(ApiResponse::json(StatusCode::OK, &SubmissionView::of(&decided, true)))
 }
@@ -211,7 +199,7 @@ fn decision_with_note(req: &ApiRequest) -> Result<(bool, Option<String>), ApiErr
 /// `POST /ops/v1/deletion-requests/{request_id}/decision`.
 pub async fn decide_deletion(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     let (approve, note) = decision_with_note(req)?;
-    let request_id = path_id(req, "request_id", RequestId::parse, Code::DeletionRequestNotFound)?;
+    let request_id = req.path_id("request_id", Code::DeletionRequestNotFound)?;
     let decided = deletion::decide(app, &request_id, approve, note, operator_id(req)).await?;
     Ok(ApiResponse::json(StatusCode::OK, &DeletionView::from(&decided)))
 }
@@ -226,7 +214,7 @@ pub async fn list_appeals(app: &App, req: &ApiRequest) -> Result<ApiResponse, Ap
 
 /// `GET /ops/v1/appeals/{appeal_id}`: the whole appeal (an audited read).
 pub async fn get_appeal(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
-    let appeal_id = path_id(req, "appeal_id", AppealId::parse, Code::AppealNotFound)?;
+    let appeal_id = req.path_id("appeal_id", Code::AppealNotFound)?;
     let view = appeals::view(app, &appeal_id, operator_id(req)).await?;
     Ok(ApiResponse::json(StatusCode::OK, &AppealDetail::from(&view)))
 }
@@ -234,7 +222,7 @@ pub async fn get_appeal(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiE
 /// `POST /ops/v1/appeals/{appeal_id}/decision`.
 pub async fn decide_appeal(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     let (approve, note) = decision_with_note(req)?;
-    let appeal_id = path_id(req, "appeal_id", AppealId::parse, Code::AppealNotFound)?;
+    let appeal_id = req.path_id("appeal_id", Code::AppealNotFound)?;
     let appeal = appeals::decide(app, &appeal_id, approve, note, operator_id(req)).await?;
     let decided = AppealDecided {
         appeal_id: appeal.appeal_id,

@@ -13,8 +13,8 @@ use crate::api::response::ApiResponse;
 use crate::api::validate::{Fields, password_and_code};
 use crate::api::views::{Items, PasskeyChallenge, PasskeyCreated, PasskeyItem, PasskeyRegistration};
 use crate::app::App;
-use crate::domain::Code;
-use crate::flows::passkeys;
+use crate::domain::{ChallengeId, Code, RegistrationId};
+use crate::flows::{FlowError, passkeys};
 
 /// `POST /v1/me/passkeys/options`: creation options, after the re-check.
 pub async fn registration_options(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
@@ -39,14 +39,17 @@ pub async fn add(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     let current = require_session(app, req).await?;
     let body: Finish = req.json()?;
     let mut fields = Fields::default();
-    let registration_id = fields.required("registration_id", body.registration_id.as_deref());
+    // A malformed id names no registration: the same answer as an unknown one.
+    let registration_id = fields.parse("registration_id", body.registration_id.as_deref(), |raw| {
+        RegistrationId::parse(raw).ok_or(Code::InvalidRegistration)
+    });
     let credential = body.credential.filter(Value::is_object);
     if credential.is_none() {
         fields.fail("credential", Code::Required);
     }
     let name = fields.optional("name", body.name.as_deref(), |raw| passkeys::parse_name(raw).map_err(|e| e.code));
     let (registration_id, credential) = fields.finish_with(|| Some((registration_id?, credential?)))?;
-    let passkey = passkeys::finish_registration(app, &current, registration_id, &credential, name).await?;
+    let passkey = passkeys::finish_registration(app, &current, &registration_id, &credential, name).await?;
     Ok(ApiResponse::json(StatusCode::CREATED, &PasskeyCreated::from(&passkey)))
 }
 
@@ -69,8 +72,8 @@ pub async fn rename(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
     let mut fields = Fields::default();
     let name = fields.parse("name", body.name.as_deref(), |raw| passkeys::parse_name(raw).map_err(|e| e.code));
     let name = fields.finish_with(|| name)?;
-    let passkey_id = req.path_params.first("passkey_id").unwrap_or_default();
-    let passkey = passkeys::rename(app, &current, passkey_id, name).await?;
+    let passkey_id = req.path_id("passkey_id", Code::PasskeyNotFound)?;
+    let passkey = passkeys::rename(app, &current, &passkey_id, name).await?;
     Ok(ApiResponse::json(StatusCode::OK, &PasskeyItem::from(&passkey)))
 }
 
@@ -78,8 +81,8 @@ pub async fn rename(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
 pub async fn remove(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     let current = require_session(app, req).await?;
     let (password, code) = password_and_code(req)?;
-    let passkey_id = req.path_params.first("passkey_id").unwrap_or_default();
-    passkeys::remove(app, &current, passkey_id, &password, code.as_ref()).await?;
+    let passkey_id = req.path_id("passkey_id", Code::PasskeyNotFound)?;
+    passkeys::remove(app, &current, &passkey_id, &password, code.as_ref()).await?;
     Ok(ApiResponse::no_content())
 }
 
@@ -107,6 +110,8 @@ pub async fn sign_in(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiErro
         fields.fail("credential", Code::Required);
     }
     let (challenge_id, credential) = fields.finish_with(|| Some((challenge_id?, credential?)))?;
-    let session = passkeys::sign_in(app, challenge_id, &credential, &req.client()).await?;
+    // A malformed id names no challenge: refused like an unknown one.
+    let challenge_id = ChallengeId::parse(challenge_id).ok_or(FlowError::InvalidCredentials)?;
+    let session = passkeys::sign_in(app, &challenge_id, &credential, &req.client()).await?;
     Ok(session_created(app, &session))
 }

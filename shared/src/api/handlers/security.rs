@@ -11,6 +11,7 @@ use crate::api::response::ApiResponse;
 use crate::api::validate::{Fields, password_and_code};
 use crate::api::views::{Enrolment, Items, RecoveryCodes, SessionItem};
 use crate::app::App;
+use crate::domain::Code;
 use crate::flows::{mfa, sessions};
 
 /// `GET /v1/me/sessions`: the account's live sessions, newest first.
@@ -23,8 +24,8 @@ pub async fn list_sessions(app: &App, req: &ApiRequest) -> Result<ApiResponse, A
 /// `DELETE /v1/me/sessions/{session_id}`: ends one session.
 pub async fn end_session(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     let current = require_session(app, req).await?;
-    let session_id = req.path_params.first("session_id").unwrap_or_default();
-    sessions::end_session(app, &current, session_id).await?;
+    let session_id = req.path_id("session_id", Code::SessionNotFound)?;
+    sessions::end_session(app, &current, &session_id).await?;
     Ok(ApiResponse::no_content())
 }
 

@@ -8,9 +8,8 @@ use crate::api::response::ApiResponse;
 use crate::api::validate::Fields;
 use crate::api::views::{CodeSent, SmsRegion, SmsRegionList};
 use crate::app::App;
-use crate::domain::Code;
-use crate::domain::Phone;
 use crate::domain::sms_code::SmsPurpose;
+use crate::domain::{Code, Phone};
 use crate::flows::{sms_codes, sub_accounts};
 
 #[derive(Deserialize)]
@@ -36,7 +35,7 @@ pub async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
         SmsPurpose::SubAccount => Some(sub_accounts::requester(&require_session(app, req).await?)?),
         _ => None,
     };
-    let sent = sms_codes::send_code(app, &phone, purpose, requester.as_deref(), &req.client_ip, req.lang).await?;
+    let sent = sms_codes::send_code(app, &phone, purpose, requester.as_ref(), &req.client_ip, req.lang).await?;
     Ok(ApiResponse::json(
         StatusCode::ACCEPTED,
         &CodeSent { expires_in: sent.expires_in, retry_after: sent.retry_after },
