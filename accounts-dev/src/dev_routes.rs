@@ -6,11 +6,12 @@ use lambda_http::http::StatusCode;
 use serde::Deserialize;
 use serde_json::json;
 use shared::api::problem::ApiError;
+use shared::api::problem::FieldError;
 use shared::api::response::ApiResponse;
 use shared::clock::rfc3339;
 use shared::documents::DocumentStore;
 use shared::documents::local::SignedRequest;
-use shared::domain::{AccountId, FieldError, MaterialId};
+use shared::domain::{AccountId, MaterialId};
 use shared::flows::FlowError;
 use shared::i18n::Lang;
 
@@ -60,10 +61,10 @@ fn clock(state: &DevState, body: &Bytes) -> Result<ApiResponse, ApiError> {
     let seconds = match advance.advance_seconds {
         Some(s) if s >= 0 => s,
         Some(_) => {
-            return Err(FlowError::Validation(vec![FieldError::new("advance_seconds", Code::MustNotBeNegative)]).into());
+            return Err(ApiError::Invalid(vec![FieldError::new("advance_seconds", Code::MustNotBeNegative)]));
         }
         None => {
-            return Err(FlowError::Validation(vec![FieldError::new("advance_seconds", Code::Required)]).into());
+            return Err(ApiError::Invalid(vec![FieldError::new("advance_seconds", Code::Required)]));
         }
     };
     let now = state.clock.advance(seconds);

@@ -99,7 +99,7 @@ fn event_body(content_type: Option<&str>, body: &[u8]) -> (String, bool) {
 }
 
 fn request_id() -> String {
-    shared::domain::secret_token::new_id(&shared::random::OsRandom)
+    shared::domain::ids::new_id(&shared::random::OsRandom)
 }
 
 #[cfg(test)]

@@ -24,7 +24,7 @@ use shared::app::{Wired, wire};
 use shared::clock::SystemClock;
 use shared::documents::MAX_SIZE;
 use shared::documents::local::LocalDocuments;
-use shared::domain::secret_token::new_id;
+use shared::domain::ids::new_id;
 use shared::flows::FlowError;
 use shared::notify::outbox::Outbox;
 use shared::random::OsRandom;

@@ -113,7 +113,7 @@ pub async fn appeal_hold_lock() -> tokio::sync::MutexGuard<'static, ()> {
 
 /// A random lowercase tag for names that must not collide between tests.
 pub fn unique_tag() -> String {
-    shared::domain::secret_token::new_id(&shared::random::OsRandom)[..12].to_owned()
+    shared::domain::ids::new_id(&shared::random::OsRandom)[..12].to_owned()
 }
 
 /// A signed-up and activated account.

@@ -4,13 +4,49 @@ use lambda_http::http::StatusCode;
 use serde_json::json;
 
 use super::response::ApiResponse;
-use crate::domain::Code;
-use crate::domain::FieldError;
+use crate::domain::{Code, Input, Refusal};
 use crate::flows::FlowError;
 use crate::i18n::Lang;
 
 /// Seconds a client is asked to wait when a dependency is down.
 const UNAVAILABLE_RETRY_AFTER: i64 = 5;
+
+/// One failing field of a request: the field's name in the JSON body and
+/// its code, whose message in each language comes with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// The request field, as named in the JSON body.
+    pub field: String,
+    /// Why it fails, e.g. `username_format`.
+    pub code: Code,
+}
+
+impl FieldError {
+    /// A failing `field` with `code`.
+    pub fn new(field: impl Into<String>, code: Code) -> Self {
+        Self { field: field.into(), code }
+    }
+
+    /// The field a flow's `refusal` names: every route calls an input by
+    /// the same name (`openapi.yaml`).
+    pub fn of(refusal: &Refusal) -> Self {
+        let field = match refusal.input {
+            Input::Username => "username".to_owned(),
+            Input::Email => "email".to_owned(),
+            Input::NewEmail => "new_email".to_owned(),
+            Input::Phone => "phone".to_owned(),
+            Input::SmsCode => "sms_code".to_owned(),
+            Input::Password => "password".to_owned(),
+            Input::NewPassword => "new_password".to_owned(),
+            Input::SecondFactorCode => "code".to_owned(),
+            Input::Materials => "material_ids".to_owned(),
+            Input::Material(index) => format!("material_ids[{index}]"),
+            Input::Registration => "registration_id".to_owned(),
+            Input::Credential => "credential".to_owned(),
+        };
+        Self { field, code: refusal.code }
+    }
+}
 
 /// Everything a request can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -18,6 +54,9 @@ pub enum ApiError {
     /// A flow refused.
     #[error(transparent)]
     Flow(#[from] FlowError),
+    /// Fields of the body failed their rules before any flow ran (422).
+    #[error("invalid fields: {0:?}")]
+    Invalid(Vec<FieldError>),
     /// The body is not JSON of the expected shape (400).
     #[error("malformed request: {detail}")]
     Malformed {
@@ -61,7 +100,9 @@ impl ApiError {
     fn parts(&self) -> (StatusCode, Code, Option<i64>) {
         use FlowError as F;
         match self {
-            Self::Flow(F::Validation(_)) => (StatusCode::UNPROCESSABLE_ENTITY, Code::ValidationFailed, None),
+            Self::Flow(F::Validation(_)) | Self::Invalid(_) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, Code::ValidationFailed, None)
+            }
             Self::Flow(F::Conflict(_)) => (StatusCode::CONFLICT, Code::Conflict, None),
             Self::Flow(F::InvalidLink) => (StatusCode::NOT_FOUND, Code::InvalidLink, None),
             Self::Flow(F::LinkExpired) => (StatusCode::GONE, Code::LinkExpired, None),
@@ -91,10 +132,13 @@ impl ApiError {
         }
     }
 
-    fn field_errors(&self) -> &[FieldError] {
+    fn field_errors(&self) -> Vec<FieldError> {
         match self {
-            Self::Flow(FlowError::Validation(e) | FlowError::Conflict(e)) | Self::Malformed { errors: e, .. } => e,
-            _ => &[],
+            Self::Flow(FlowError::Validation(refused) | FlowError::Conflict(refused)) => {
+                refused.iter().map(FieldError::of).collect()
+            }
+            Self::Invalid(errors) | Self::Malformed { errors, .. } => errors.clone(),
+            _ => Vec::new(),
         }
     }
 

@@ -7,11 +7,11 @@ use secrecy::{ExposeSecret as _, SecretString};
 use serde::de::DeserializeOwned;
 use subtle::ConstantTimeEq as _;
 
-use super::problem::ApiError;
+use super::problem::{ApiError, FieldError};
 use super::routes::{self, BodyKind, Route};
+use crate::domain::Code;
 use crate::domain::ids::RecordId;
 use crate::domain::network::{Client, viewer_ip};
-use crate::domain::{Code, FieldError};
 use crate::flows::FlowError;
 use crate::i18n::Lang;
 

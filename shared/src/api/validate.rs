@@ -3,10 +3,9 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::problem::ApiError;
+use super::problem::{ApiError, FieldError};
 use super::request::ApiRequest;
 use crate::domain::Code;
-use crate::domain::FieldError;
 use crate::flows::FlowError;
 
 /// Accumulates field errors while parsing a body into domain types.
@@ -73,7 +72,7 @@ impl Fields {
 
     /// `Ok` when nothing failed, else `422` listing every failure.
     pub fn finish(self) -> Result<(), ApiError> {
-        if self.errors.is_empty() { Ok(()) } else { Err(FlowError::Validation(self.errors).into()) }
+        if self.errors.is_empty() { Ok(()) } else { Err(ApiError::Invalid(self.errors)) }
     }
 
     /// The typed values, built by `parsed` from the fields' `Option`s once

@@ -1,5 +1,5 @@
 //! The ids of the service's records: each is 128 random bits in hex (what
-//! [`new_id`](super::secret_token::new_id) draws), a type of its own, so a
+//! [`new_id`] draws), a type of its own, so a
 //! flow never takes one kind of id for another (an appeal's id where an
 //! account's goes does not compile), and parsed once at the edge, so no
 //! client text of another shape reaches a key. Stored as plain strings.
@@ -8,8 +8,14 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::secret_token::new_id;
 use crate::random::Random;
+
+/// A fresh random identifier (128 bits, hex): opaque and unguessable.
+pub fn new_id(random: &dyn Random) -> String {
+    let mut bytes = [0u8; 16];
+    random.fill(&mut bytes);
+    hex::encode(bytes)
+}
 
 /// What every id type is: parsed from its text, shown as its text.
 pub trait RecordId: Sized + Clone {

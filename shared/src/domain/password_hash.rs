@@ -10,9 +10,11 @@ use std::sync::{Arc, Mutex};
 
 use argon2::password_hash::{Output, PasswordHash, PasswordHasher as _, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
+use secrecy::{ExposeSecret, SecretString};
 use subtle::ConstantTimeEq;
 use tokio::sync::Semaphore;
 
+use super::password_policy::NewPassword;
 use crate::random::Random;
 
 /// A PHC string of the same parameters, verified when there is no real hash
@@ -71,19 +73,19 @@ impl PasswordHasher {
     }
 
     /// Hashes `password` with a fresh 16-byte salt, returning a PHC string.
-    pub async fn hash(&self, password: String, random: &dyn Random) -> String {
+    pub async fn hash(&self, password: NewPassword, random: &dyn Random) -> String {
         let mut salt = [0u8; 16];
         random.fill(&mut salt);
         let params = self.params.clone();
-        self.blocking(move |memory| hash_in(&params, password.as_bytes(), &salt, memory)).await
+        self.blocking(move |memory| hash_in(&params, password.expose().as_bytes(), &salt, memory)).await
     }
 
     /// Verifies `password` against `phc`, or against a dummy hash when there
     /// is none (always false then, at the same cost).
-    pub async fn verify(&self, password: String, phc: Option<String>) -> bool {
+    pub async fn verify(&self, password: SecretString, phc: Option<String>) -> bool {
         let has_real_hash = phc.is_some();
         let phc = phc.unwrap_or_else(|| self.dummy_hash.to_string());
-        let matches = self.blocking(move |memory| verify_in(password.as_bytes(), &phc, memory)).await;
+        let matches = self.blocking(move |memory| verify_in(password.expose_secret().as_bytes(), &phc, memory)).await;
         matches && has_real_hash
     }
 
@@ -152,12 +154,17 @@ fn verify_in(password: &[u8], phc: &str, memory: &mut Vec<Block>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::password_policy::PasswordPolicy;
     use crate::random::OsRandom;
+
+    fn accepted(password: &str) -> NewPassword {
+        PasswordPolicy::Alibaba.check(&password.into(), "nobody").expect("a password the policy takes")
+    }
 
     #[tokio::test]
     async fn hashes_with_owasp_parameters_and_verifies() {
         let hasher = PasswordHasher::new(2);
-        let phc = hasher.hash("Gpu#Cl0ud".into(), &OsRandom).await;
+        let phc = hasher.hash(accepted("Gpu#Cl0ud"), &OsRandom).await;
         assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
         assert!(hasher.verify("Gpu#Cl0ud".into(), Some(phc.clone())).await);
         assert!(!hasher.verify("Gpu#Cl0ue".into(), Some(phc)).await);
@@ -166,7 +173,7 @@ mod tests {
     #[tokio::test]
     async fn the_minimal_cost_is_only_cheaper_argon2id() {
         let hasher = PasswordHasher::minimal_cost(1);
-        let phc = hasher.hash("Gpu#Cl0ud".into(), &OsRandom).await;
+        let phc = hasher.hash(accepted("Gpu#Cl0ud"), &OsRandom).await;
         assert!(phc.starts_with("$argon2id$v=19$m=8,t=1,p=1$"), "{phc}");
         assert!(hasher.verify("Gpu#Cl0ud".into(), Some(phc)).await);
         assert!(!hasher.verify("Gpu#Cl0ud".into(), None).await);
@@ -176,7 +183,7 @@ mod tests {
     async fn hashes_agree_with_the_argon2_crates_own_phc_functions() {
         use argon2::password_hash::PasswordVerifier;
         let hasher = PasswordHasher::new(1);
-        let ours = hasher.hash("Gpu#Cl0ud".into(), &OsRandom).await;
+        let ours = hasher.hash(accepted("Gpu#Cl0ud"), &OsRandom).await;
         let parsed = PasswordHash::new(&ours).unwrap();
         assert!(Argon2::default().verify_password(b"Gpu#Cl0ud", &parsed).is_ok());
         let salt = SaltString::encode_b64(b"anothersaltvalue").unwrap();
@@ -197,7 +204,7 @@ mod tests {
     #[tokio::test]
     async fn malformed_hashes_never_verify() {
         let hasher = PasswordHasher::minimal_cost(1);
-        let good = hasher.hash("Gpu#Cl0ud".into(), &OsRandom).await;
+        let good = hasher.hash(accepted("Gpu#Cl0ud"), &OsRandom).await;
         let (without_output, _) = good.rsplit_once('$').unwrap();
         for phc in ["", "plain", "$argon2id$v=19$m=8,t=1,p=1$c29tZXNhbHQ", without_output, "$bcrypt$x$y$z"] {
             assert!(!hasher.verify("Gpu#Cl0ud".into(), Some(phc.into())).await, "{phc}");
@@ -207,7 +214,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn the_memory_pool_never_outgrows_the_permits() {
         let hasher = PasswordHasher::minimal_cost(2);
-        let phc = hasher.hash("Gpu#Cl0ud".into(), &OsRandom).await;
+        let phc = hasher.hash(accepted("Gpu#Cl0ud"), &OsRandom).await;
         let checks = (0..32).map(|_| {
             let (hasher, phc) = (hasher.clone(), phc.clone());
             tokio::spawn(async move { hasher.verify("Gpu#Cl0ud".into(), Some(phc)).await })

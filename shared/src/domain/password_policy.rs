@@ -5,8 +5,22 @@ use std::collections::HashSet;
 use std::str::FromStr;
 use std::sync::LazyLock;
 
-use crate::domain::Code;
+use secrecy::{ExposeSecret, SecretString};
 use unicode_normalization::UnicodeNormalization;
+
+use crate::domain::Code;
+
+/// A password that passed the policy, normalised, still a secret: the only
+/// thing [`PasswordHasher::hash`](super::password_hash::PasswordHasher::hash)
+/// takes, so no password is stored without the check.
+pub struct NewPassword(SecretString);
+
+impl NewPassword {
+    /// The password, for the hasher (and the policy's own checks).
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+}
 
 /// Django's list of 20,000 common passwords (lowercased), see `data/README.md`.
 static COMMON_PASSWORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
@@ -64,7 +78,8 @@ impl Classes {
 impl PasswordPolicy {
     /// Returns the normalised password to hash if it passes, else every
     /// failing rule's code. `username` is the account's username.
-    pub fn check(self, password: &str, username: &str) -> Result<String, Vec<Code>> {
+    pub fn check(self, password: &SecretString, username: &str) -> Result<NewPassword, Vec<Code>> {
+        let password = password.expose_secret();
         let mut failures = Vec::new();
         let normalised = match self {
             Self::Nist => password.nfc().collect::<String>(),
@@ -113,7 +128,7 @@ impl PasswordPolicy {
                 failures.push(Code::PasswordTooCommon);
             }
         }
-        if failures.is_empty() { Ok(normalised) } else { Err(failures) }
+        if failures.is_empty() { Ok(NewPassword(normalised.into())) } else { Err(failures) }
     }
 
     /// Allowed length in characters (code points), inclusive.
@@ -153,7 +168,7 @@ mod tests {
     use PasswordPolicy::*;
 
     fn failures(policy: PasswordPolicy, pw: &str) -> Vec<Code> {
-        policy.check(pw, "alice").err().unwrap_or_default()
+        policy.check(&pw.into(), "alice").err().unwrap_or_default()
     }
 
     #[test]
@@ -200,7 +215,7 @@ mod tests {
     fn nist_counts_code_points_after_nfc() {
         // "e" + combining acute is one code point after NFC.
         let decomposed = "correct horse e\u{301}xx";
-        assert_eq!(Nist.check(decomposed, "alice").unwrap().chars().count(), 17);
+        assert_eq!(Nist.check(&decomposed.into(), "alice").unwrap().expose().chars().count(), 17);
         assert_eq!(failures(Nist, "短密码但是十四个字符组成的句子"), Vec::<Code>::new());
         assert_eq!(failures(Nist, "fourteen chars"), vec![Code::PasswordTooShort]);
         assert_eq!(failures(Nist, "my name is alice, hi"), vec![Code::PasswordContainsUsername]);

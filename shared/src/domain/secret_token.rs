@@ -57,13 +57,6 @@ fn hash_secret(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-/// A fresh random identifier (128 bits, hex): opaque and unguessable.
-pub fn new_id(random: &dyn Random) -> String {
-    let mut bytes = [0u8; 16];
-    random.fill(&mut bytes);
-    hex::encode(bytes)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

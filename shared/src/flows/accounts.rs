@@ -5,8 +5,9 @@ use super::FlowError;
 use super::audit::{self, Actor, AuditEvent};
 use crate::app::App;
 use crate::domain::account::{LinkPurpose, PasswordLink};
+use crate::domain::password_policy::NewPassword;
 use crate::domain::phone::mask_phone;
-use crate::domain::{Account, AccountId, Email, FieldError, secret_token};
+use crate::domain::{Account, AccountId, Email, Input, Refusal, secret_token};
 use crate::i18n::Lang;
 use crate::metrics::Metric;
 use crate::notify::EmailMessage;
@@ -22,11 +23,25 @@ pub async fn load(app: &App, account_id: &AccountId) -> Result<Option<Stored<Acc
     Ok(app.records().account(account_id).await?)
 }
 
+/// The password `password` for the account `username` as the configured
+/// policy takes it; each failing rule is a refusal of `input`.
+pub fn accept_password(
+    app: &App,
+    password: &SecretString,
+    username: &str,
+    input: Input,
+) -> Result<NewPassword, FlowError> {
+    app.config
+        .password_policy
+        .check(password, username)
+        .map_err(|codes| FlowError::Validation(codes.into_iter().map(|c| Refusal::new(input, c)).collect()))
+}
+
 /// Why a new account was not written.
 #[derive(Debug)]
 pub enum NotInserted {
     /// Some of its username, email and phone are taken: a `409` naming each.
-    Taken(Vec<FieldError>),
+    Taken(Vec<Refusal>),
     /// A condition of the caller's own changes failed.
     Other(Vec<Conflict>),
     /// The store failed.
@@ -43,10 +58,10 @@ pub async fn insert_account(app: &App, account: &Account, extra: Changes) -> Res
         Err(NotCommitted::Conflict(conflicts)) => conflicts,
         Err(NotCommitted::Store(e)) => return Err(NotInserted::Store(e.into())),
     };
-    let taken: Vec<FieldError> = conflicts
+    let taken: Vec<Refusal> = conflicts
         .iter()
         .filter_map(|c| match c {
-            Conflict::Taken(field) => Some(FieldError::new(field.field(), field.taken_code())),
+            Conflict::Taken(field) => Some(Refusal::new(field.input(), field.taken_code())),
             _ => None,
         })
         .collect();

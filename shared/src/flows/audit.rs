@@ -7,8 +7,8 @@
 use super::FlowError;
 use crate::app::App;
 use crate::domain::AccountId;
+use crate::domain::ids::new_id;
 pub use crate::domain::records::{Actor, AuditEvent, AuditRecord};
-use crate::domain::secret_token::new_id;
 use crate::persistence::{Changes, Cursor, Page};
 
 /// Adds `event` to `changes`, to be committed with the change it describes.

@@ -2,15 +2,15 @@
 //! current password, and a code while two-factor sign-in is on), every
 //! other session ends, and a notice goes out.
 
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 
 use super::FlowError;
-use super::accounts::send_email;
+use super::accounts::{accept_password, send_email};
 use super::audit::{self, Actor, AuditEvent};
 use super::lockout::{Proof, reauthenticate};
 use super::sessions::{Authenticated, carry_over, end_sessions};
-use super::set_password::check_policy;
 use crate::app::App;
+use crate::domain::Input;
 use crate::i18n::Lang;
 use crate::notify::templates::Template;
 use crate::persistence::{Changes, Limit};
@@ -38,8 +38,7 @@ pub async fn change_password(
     let checked = reauthenticate(app, current, proof).await?;
     let mut account = checked.account();
     let account_id = account.account_id.clone();
-    let new_password =
-        check_policy(app, change.new_password.expose_secret(), account.username.as_str(), "new_password")?;
+    let new_password = accept_password(app, &change.new_password, account.username.as_str(), Input::NewPassword)?;
     account.password_hash = Some(app.hasher.hash(new_password, app.random.as_ref()).await);
     account.link = None;
     account.password_epoch += 1;

@@ -15,7 +15,7 @@ use crate::app::App;
 use crate::domain::account::EmailChange;
 use crate::domain::phone::mask_phone;
 use crate::domain::sms_code::SmsPurpose;
-use crate::domain::{AccountId, Code, Email, FieldError, Phone, secret_token};
+use crate::domain::{AccountId, Code, Email, Input, Phone, Refusal, secret_token};
 use crate::i18n::Lang;
 use crate::notify::templates::Template;
 use crate::persistence::{Changes, Conflict, Limit, UniqueField};
@@ -28,8 +28,8 @@ pub const EMAIL_LINK_SECS: i64 = 3600;
 pub const CHANGES_PER_DAY: u64 = 5;
 const DAY_SECS: i64 = 86_400;
 
-fn taken(field: &str, code: Code) -> FlowError {
-    FlowError::Conflict(vec![FieldError::new(field, code)])
+fn taken(input: Input, code: Code) -> FlowError {
+    FlowError::Conflict(vec![Refusal::new(input, code)])
 }
 
 /// Counts one request of `limit` in the current UTC day; `429` past
@@ -59,7 +59,7 @@ pub async fn request_email_change(
         reauthenticate(app, current, Proof { password: Some(password), code, action: "change email" }).await?;
     count_daily(app, Limit::EmailChangesPerDay(&current.account.account_id)).await?;
     if app.records().is_taken(UniqueField::Email, &new_email.canonical()).await? {
-        return Err(taken("new_email", Code::EmailTaken));
+        return Err(taken(Input::NewEmail, Code::EmailTaken));
     }
     let stored = checked.stored.clone();
     let mut account = checked.account();
@@ -107,7 +107,7 @@ pub async fn confirm_email_change(app: &App, current: &Authenticated, token: &Se
     audit::add(app, &mut changes, &account.account_id, AuditEvent::EmailChanged, Actor::Customer, None);
     match app.records().commit(changes).await {
         Ok(()) => {}
-        Err(e) if e.is(Conflict::Taken(UniqueField::Email)) => return Err(taken("new_email", Code::EmailTaken)),
+        Err(e) if e.is(Conflict::Taken(UniqueField::Email)) => return Err(taken(Input::NewEmail, Code::EmailTaken)),
         // Used at the same moment.
         Err(e) if e.is(Conflict::AccountChanged) => return Err(FlowError::InvalidLink),
         Err(e) => return Err(e.into()),
@@ -132,7 +132,7 @@ pub async fn send_phone_code(
     count_daily(app, Limit::PhoneCodesPerDay(&current.account.account_id)).await?;
     sms_codes::admit_client(app, client_ip).await?;
     if app.records().is_taken(UniqueField::Phone, phone.as_str()).await? {
-        return Err(taken("phone", Code::PhoneTaken));
+        return Err(taken(Input::Phone, Code::PhoneTaken));
     }
     let about = Some(&current.account.account_id);
     sms_codes::send_within_phone_limits(app, phone, SmsPurpose::ChangePhone, None, about, lang).await
@@ -157,9 +157,7 @@ pub async fn change_phone(app: &App, current: &Authenticated, change: PhoneChang
     let PhoneChange { password, code, phone, sms_code } = change;
     let proof = Proof { password: Some(&password), code: code.as_ref(), action: "change phone" };
     let checked = reauthenticate(app, current, proof).await?;
-    let code =
-        sms_codes::check_code(app, phone.as_str(), SmsPurpose::ChangePhone, sms_code.expose_secret(), "sms_code")
-            .await?;
+    let code = sms_codes::check_code(app, phone.as_str(), SmsPurpose::ChangePhone, sms_code.expose_secret()).await?;
     let stored = checked.stored.clone();
     let mut account = checked.account();
     let old = account.phone.replace(phone.clone());
@@ -173,8 +171,10 @@ pub async fn change_phone(app: &App, current: &Authenticated, change: PhoneChang
     audit::add(app, &mut changes, &account.account_id, AuditEvent::PhoneChanged, Actor::Customer, None);
     match app.records().commit(changes).await {
         Ok(()) => {}
-        Err(e) if e.is(Conflict::Taken(UniqueField::Phone)) => return Err(taken("phone", Code::PhoneTaken)),
-        Err(e) if e.is(Conflict::SmsCodeChanged) => return Err(FlowError::field("sms_code", Code::SmsCodeExpired)),
+        Err(e) if e.is(Conflict::Taken(UniqueField::Phone)) => return Err(taken(Input::Phone, Code::PhoneTaken)),
+        Err(e) if e.is(Conflict::SmsCodeChanged) => {
+            return Err(FlowError::refused(Input::SmsCode, Code::SmsCodeExpired));
+        }
         Err(e) => return Err(e.into()),
     }
     let masked = mask_phone(phone.as_str());

@@ -179,7 +179,7 @@ pub async fn reauthenticate(
     let lockout = Lockout::begin(app, account.username.as_str()).await?;
     let failure = |detail| Failure { event: AuditEvent::ReauthFailed, detail };
     if let Some(password) = proof.password
-        && !app.hasher.verify(password.expose_secret().to_owned(), account.password_hash.clone()).await
+        && !app.hasher.verify(password.clone(), account.password_hash.clone()).await
     {
         let locked = lockout.failed(app).await?;
         record_failure(app, account, locked, failure(proof.action)).await?;

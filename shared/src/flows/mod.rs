@@ -29,8 +29,7 @@ pub mod verification;
 mod tests;
 
 use crate::documents::DocumentError;
-use crate::domain::Code;
-use crate::domain::FieldError;
+use crate::domain::{Code, Input, Refusal};
 use crate::notify::SendError;
 use crate::persistence::NotCommitted;
 use crate::sealing::SealError;
@@ -39,12 +38,12 @@ use crate::store::StoreError;
 /// Why a flow did not succeed.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum FlowError {
-    /// Fields failed their rules (422).
+    /// Inputs failed their rules (422).
     #[error("validation failed: {0:?}")]
-    Validation(Vec<FieldError>),
+    Validation(Vec<Refusal>),
     /// Unique values already taken (409).
     #[error("conflict: {0:?}")]
-    Conflict(Vec<FieldError>),
+    Conflict(Vec<Refusal>),
     /// Unknown, used or superseded password link (404).
     #[error("invalid link")]
     InvalidLink,
@@ -158,8 +157,8 @@ impl From<SealError> for FlowError {
 }
 
 impl FlowError {
-    /// A single-field validation failure.
-    pub fn field(field: &str, code: Code) -> Self {
-        Self::Validation(vec![FieldError::new(field, code)])
+    /// One input refused (422).
+    pub fn refused(input: Input, code: Code) -> Self {
+        Self::Validation(vec![Refusal::new(input, code)])
     }
 }

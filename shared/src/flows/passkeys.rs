@@ -19,7 +19,7 @@ use super::sign_in::{Method, NewSession, complete};
 use crate::app::App;
 use crate::domain::network::Client;
 use crate::domain::records::{Passkey, PasskeyCeremony};
-use crate::domain::{Account, AccountId, AccountStatus, ChallengeId, Code, FieldError, PasskeyId, RegistrationId};
+use crate::domain::{Account, AccountId, AccountStatus, ChallengeId, Code, Input, PasskeyId, RegistrationId};
 use crate::notify::templates::Template;
 use crate::passkeys::{CeremonyError, Challenge};
 use crate::persistence::{Changes, Conflict, Limit, NotCommitted, Stored};
@@ -48,12 +48,12 @@ pub struct Started<Id> {
     pub options: Value,
 }
 
-/// A name of 1–64 characters (trimmed), or the field error.
-pub fn parse_name(name: &str) -> Result<String, FieldError> {
+/// A name of 1–64 characters (trimmed), or `invalid_name`.
+pub fn parse_name(name: &str) -> Result<String, Code> {
     let name = name.trim();
     let chars = name.chars().count();
     if chars == 0 || chars > NAME_MAX_CHARS || name.chars().any(char::is_control) {
-        return Err(FieldError::new("name", Code::InvalidName));
+        return Err(Code::InvalidName);
     }
     Ok(name.to_owned())
 }
@@ -130,11 +130,11 @@ pub async fn finish_registration(
     let ceremony = records
         .passkey_registration(&account.account_id, registration_id)
         .await?
-        .ok_or_else(|| FlowError::Validation(vec![FieldError::new("registration_id", Code::InvalidRegistration)]))?;
+        .ok_or_else(|| FlowError::refused(Input::Registration, Code::InvalidRegistration))?;
     let verified = app.ceremonies.register(credential, &ceremony.record.state).map_err(|e| match e {
         CeremonyError::Refused(why) => {
             tracing::info!(account_id = %account.account_id, %why, "passkey registration refused");
-            FlowError::Validation(vec![FieldError::new("credential", Code::InvalidCredential)])
+            FlowError::refused(Input::Credential, Code::InvalidCredential)
         }
         other => unavailable(other),
     })?;
@@ -156,9 +156,7 @@ pub async fn finish_registration(
     audit::add(app, &mut changes, &account.account_id, AuditEvent::PasskeyAdded, Actor::Customer, detail);
     records.commit(changes).await.map_err(|e| match e {
         e if e.is(Conflict::PasskeyTaken) => FlowError::Conflicting(Code::PasskeyTaken),
-        e if e.is(Conflict::ChallengeChanged) => {
-            FlowError::Validation(vec![FieldError::new("registration_id", Code::InvalidRegistration)])
-        }
+        e if e.is(Conflict::ChallengeChanged) => FlowError::refused(Input::Registration, Code::InvalidRegistration),
         e => e.into(),
     })?;
     tracing::info!(account_id = %account.account_id, "passkey added");

@@ -4,15 +4,14 @@
 
 use std::time::Instant;
 
-use super::accounts::{load, mint_link, send_email, send_invitation};
+use super::accounts::{accept_password, load, mint_link, send_email, send_invitation};
 use super::audit::{self, Actor, AuditEvent};
 use super::sessions::end_sessions;
-use super::set_password::check_policy;
 use super::{Dependency, FlowError, sms_codes};
 use crate::app::App;
 use crate::domain::account::LinkPurpose;
 use crate::domain::sms_code::SmsPurpose;
-use crate::domain::{Account, AccountId, AccountKind, AccountStatus, Code, Email, LoginName, Phone};
+use crate::domain::{Account, AccountId, AccountKind, AccountStatus, Code, Email, Input, LoginName, Phone};
 use crate::i18n::Lang;
 use crate::notify::templates::Template;
 use crate::persistence::{Changes, Conflict, Limit, NotCommitted, Stored};
@@ -228,7 +227,7 @@ pub async fn reset_with_code(
     password: &SecretString,
     lang: Lang,
 ) -> Result<(), FlowError> {
-    let invalid = || FlowError::field("sms_code", Code::SmsCodeInvalid);
+    let invalid = || FlowError::refused(Input::SmsCode, Code::SmsCodeInvalid);
     let login = LoginName::parse(login);
     let found = find_equalised(app, &login).await?;
     let Some(stored) =
@@ -239,12 +238,12 @@ pub async fn reset_with_code(
     let mut account = stored.record.clone();
     let Some(phone) = account.phone.clone() else { return Err(invalid()) };
     let purpose = SmsPurpose::ResetPassword;
-    let matched = match sms_codes::check_code(app, phone.as_str(), purpose, code.expose_secret(), "sms_code").await {
+    let matched = match sms_codes::check_code(app, phone.as_str(), purpose, code.expose_secret()).await {
         Ok(matched) => matched,
         Err(FlowError::Validation(_)) => return Err(invalid()),
         Err(e) => return Err(e),
     };
-    let password = check_policy(app, password.expose_secret(), account.username.as_str(), "password")?;
+    let password = accept_password(app, password, account.username.as_str(), Input::Password)?;
     account.password_hash = Some(app.hasher.hash(password, app.random.as_ref()).await);
     account.status = AccountStatus::Active;
     account.password_epoch += 1;

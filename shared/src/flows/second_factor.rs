@@ -4,10 +4,10 @@
 
 use super::FlowError;
 use crate::app::App;
-use crate::domain::Account;
 use crate::domain::Code;
 use crate::domain::account::Mfa;
 use crate::domain::totp;
+use crate::domain::{Account, Input};
 
 /// A second factor that passed: the account's MFA state after it (the
 /// step or recovery code used up) and which it was.
@@ -21,7 +21,7 @@ pub struct Passed {
 
 /// `422` on `code` (`invalid_code`).
 pub fn wrong_code() -> FlowError {
-    FlowError::field("code", Code::InvalidCode)
+    FlowError::refused(Input::SecondFactorCode, Code::InvalidCode)
 }
 
 /// Judges `code` as `account`'s second factor: six digits are a TOTP code

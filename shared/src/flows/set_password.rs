@@ -4,7 +4,7 @@
 //! session and sends a notice; no automatic sign-in).
 
 use super::FlowError;
-use super::accounts::{load, send_email};
+use super::accounts::{accept_password, load, send_email};
 use super::audit::{self, Actor, AuditEvent};
 use super::erasure::erase_one;
 use super::sessions::end_sessions;
@@ -13,7 +13,7 @@ use crate::app::App;
 use crate::domain::account::{LinkPurpose, PasswordLink};
 use crate::domain::phone::mask_phone;
 use crate::domain::secret_token::{self, hashes_match};
-use crate::domain::{Account, AccountId, AccountKind, AccountStatus, Code, FieldError};
+use crate::domain::{Account, AccountId, AccountKind, AccountStatus, Code, Input, Refusal};
 use crate::i18n::Lang;
 use crate::metrics::Metric;
 use crate::notify::templates::Template;
@@ -22,15 +22,6 @@ use secrecy::{ExposeSecret, SecretString};
 
 /// Activation attempts with a wrong phone after which the link is void.
 pub const MAX_PHONE_MISMATCHES: u32 = 5;
-
-/// Checks `password` against the configured policy for `username`; the
-/// failures are field errors on `field`.
-pub fn check_policy(app: &App, password: &str, username: &str, field: &str) -> Result<String, FlowError> {
-    app.config
-        .password_policy
-        .check(password, username)
-        .map_err(|codes| FlowError::Validation(codes.into_iter().map(|c| FieldError::new(field, c)).collect()))
-}
 
 /// What the set-password page shows before the link is used.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,13 +85,13 @@ pub async fn set_password(
     let (stored, link) = open_link(app, token).await?;
     let mut account = stored.record.clone();
     let activation = link.purpose == LinkPurpose::InitialPassword;
-    let policy = check_policy(app, password.expose_secret(), account.username.as_str(), "password");
+    let policy = accept_password(app, password, account.username.as_str(), Input::Password);
     if activation
         && let Some(expected) = &account.phone
         && !same_phone(phone, expected.as_str())
     {
         count_phone_mismatch(app, token).await?;
-        let mut errors = vec![FieldError::new("phone", Code::PhoneMismatch)];
+        let mut errors = vec![Refusal::new(Input::Phone, Code::PhoneMismatch)];
         if let Err(FlowError::Validation(weak)) = policy {
             errors.extend(weak);
         }

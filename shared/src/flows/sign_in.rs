@@ -83,7 +83,7 @@ pub async fn sign_in(app: &App, login: &str, password: &SecretString, client: &C
         .map(|stored| &stored.record)
         .filter(|a| a.status == AccountStatus::Active)
         .and_then(|a| a.password_hash.clone());
-    if !app.hasher.verify(password.expose_secret().to_owned(), phc).await {
+    if !app.hasher.verify(password.clone(), phc).await {
         let locked = lockout.failed(app).await?;
         let failure = Failure { event: AuditEvent::SignInFailed, detail: "password" };
         if let Some(stored) = &found

@@ -7,7 +7,7 @@ use super::{FlowError, sms_codes};
 use crate::app::App;
 use crate::domain::account::LinkPurpose;
 use crate::domain::sms_code::SmsPurpose;
-use crate::domain::{Account, AccountId, Code, Email, Phone, Username};
+use crate::domain::{Account, AccountId, Code, Email, Input, Phone, Username};
 use crate::i18n::Lang;
 use crate::metrics::Metric;
 use crate::persistence::{Changes, Conflict, NotCommitted};
@@ -37,14 +37,8 @@ pub struct SignUp {
 /// transaction that claims the unique values. A `409` leaves it usable for a
 /// corrected request but uses up one of its five tries.
 pub async fn sign_up(app: &App, request: SignUp) -> Result<Account, FlowError> {
-    let code = sms_codes::check_code(
-        app,
-        request.phone.as_str(),
-        SmsPurpose::SignUp,
-        request.sms_code.expose_secret(),
-        "sms_code",
-    )
-    .await?;
+    let code = sms_codes::check_code(app, request.phone.as_str(), SmsPurpose::SignUp, request.sms_code.expose_secret())
+        .await?;
     let id = AccountId::new(app.random.as_ref());
     let mut account = Account {
         organization: request.organization,
@@ -71,7 +65,7 @@ pub async fn sign_up(app: &App, request: SignUp) -> Result<Account, FlowError> {
         }
         // Another sign-up consumed the code first.
         Err(NotInserted::Other(conflicts)) if conflicts.contains(&Conflict::SmsCodeChanged) => {
-            return Err(FlowError::field("sms_code", Code::SmsCodeExpired));
+            return Err(FlowError::refused(Input::SmsCode, Code::SmsCodeExpired));
         }
         Err(NotInserted::Other(conflicts)) => return Err(NotCommitted::Conflict(conflicts).into()),
         Err(NotInserted::Store(e)) => return Err(e),

@@ -7,11 +7,11 @@ use super::accounts::note_message;
 use super::audit::AuditEvent;
 use super::{Dependency, FlowError};
 use crate::app::App;
+use crate::domain::ids::new_id;
 use crate::domain::network::client_network;
 use crate::domain::records::SmsCodeRecord;
-use crate::domain::secret_token::new_id;
 use crate::domain::sms_code::{self, CODE_TTL_SECS, MAX_WRONG_TRIES, SmsPurpose};
-use crate::domain::{AccountId, Code, Phone};
+use crate::domain::{AccountId, Code, Input, Phone};
 use crate::i18n::{self, Lang};
 use crate::metrics::Metric;
 use crate::notify::SmsMessage;
@@ -240,15 +240,9 @@ fn rate_limited(retry_after: i64) -> FlowError {
 pub type MatchedCode = Stored<SmsCodeRecord>;
 
 /// Checks `code` for `phone` and `purpose`, counting a wrong try. Errors are
-/// field errors on `field`.
-pub async fn check_code(
-    app: &App,
-    phone: &str,
-    purpose: SmsPurpose,
-    code: &str,
-    field: &str,
-) -> Result<MatchedCode, FlowError> {
-    check_code_for(app, phone, purpose, code, None, field).await
+/// refusals of the SMS code.
+pub async fn check_code(app: &App, phone: &str, purpose: SmsPurpose, code: &str) -> Result<MatchedCode, FlowError> {
+    check_code_for(app, phone, purpose, code, None).await
 }
 
 /// Checks `code` as [`check_code`] does, for the account `asker`: a code
@@ -260,26 +254,25 @@ pub async fn check_code_for(
     purpose: SmsPurpose,
     code: &str,
     asker: Option<&AccountId>,
-    field: &str,
 ) -> Result<MatchedCode, FlowError> {
     if !sms_code::is_well_formed(code) {
-        return Err(FlowError::field(field, Code::SmsCodeFormat));
+        return Err(FlowError::refused(Input::SmsCode, Code::SmsCodeFormat));
     }
     // Retry on a lost race with another try so that every wrong try counts.
     for _ in 0..8 {
         let Some(stored) = app.records().sms_code(phone, purpose).await? else {
-            return Err(FlowError::field(field, Code::SmsCodeExpired));
+            return Err(FlowError::refused(Input::SmsCode, Code::SmsCodeExpired));
         };
         let record = &stored.record;
         if record.wrong_tries >= MAX_WRONG_TRIES {
-            return Err(FlowError::field(field, Code::SmsCodeExhausted));
+            return Err(FlowError::refused(Input::SmsCode, Code::SmsCodeExhausted));
         }
         let matches = crate::domain::secret_token::hashes_match(&sms_code::hash(code, &record.salt), &record.hash);
         if matches && record.bound_to.as_ref() == asker {
             return Ok(stored);
         }
         if count_try(app, &stored).await? {
-            return Err(FlowError::field(field, Code::SmsCodeInvalid));
+            return Err(FlowError::refused(Input::SmsCode, Code::SmsCodeInvalid));
         }
     }
     Err(FlowError::Unavailable("sms code contention".into()))

@@ -13,7 +13,7 @@ use crate::app::App;
 use crate::domain::account::LinkPurpose;
 pub use crate::domain::records::SubAccountLink;
 use crate::domain::sms_code::SmsPurpose;
-use crate::domain::{Account, AccountId, AccountKind, AccountStatus, Code, Email, Phone, Username};
+use crate::domain::{Account, AccountId, AccountKind, AccountStatus, Code, Email, Input, Phone, Username};
 use crate::i18n::Lang;
 use crate::notify::templates::Template;
 use crate::persistence::{Changes, Conflict, Limit, NotCommitted};
@@ -76,11 +76,10 @@ pub async fn create(app: &App, current: &Authenticated, new: NewSubAccount, lang
                 SmsPurpose::SubAccount,
                 code.expose_secret(),
                 Some(&parent.account_id),
-                "sms_code",
             )
             .await?,
         ),
-        (Some(_), None) => return Err(FlowError::field("sms_code", Code::Required)),
+        (Some(_), None) => return Err(FlowError::refused(Input::SmsCode, Code::Required)),
         (None, _) => None,
     };
     let id = AccountId::new(app.random.as_ref());
@@ -113,7 +112,7 @@ pub async fn create(app: &App, current: &Authenticated, new: NewSubAccount, lang
             return Err(FlowError::Conflict(taken));
         }
         Err(NotInserted::Other(conflicts)) if conflicts.contains(&Conflict::SmsCodeChanged) => {
-            return Err(FlowError::field("sms_code", Code::SmsCodeExpired));
+            return Err(FlowError::refused(Input::SmsCode, Code::SmsCodeExpired));
         }
         Err(NotInserted::Other(conflicts)) => return Err(NotCommitted::Conflict(conflicts).into()),
         Err(NotInserted::Store(e)) => return Err(e),

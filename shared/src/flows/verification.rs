@@ -17,7 +17,7 @@ use crate::app::App;
 use crate::documents::{self, MAX_SIZE};
 use crate::domain::account::VerificationStatus;
 pub use crate::domain::records::{Material, QueueEntry, Subject, Verification};
-use crate::domain::{Account, AccountId, AccountKind, Code, FieldError, MaterialId};
+use crate::domain::{Account, AccountId, AccountKind, Code, Input, MaterialId, Refusal};
 use crate::metrics::Metric;
 use crate::notify::templates::Template;
 use crate::persistence::{Changes, Conflict, Cursor, Limit, NotCommitted, Page};
@@ -79,13 +79,13 @@ async fn check_materials(
 ) -> Result<(Changes, Vec<MaterialId>), FlowError> {
     let distinct: HashSet<&String> = ids.iter().collect();
     if ids.is_empty() || ids.len() > 10 || distinct.len() != ids.len() {
-        return Err(FlowError::field("material_ids", Code::MaterialsCount));
+        return Err(FlowError::refused(Input::Materials, Code::MaterialsCount));
     }
     let mut keep = Changes::new();
     let mut kept = Vec::new();
     let mut errors = Vec::new();
     for (i, id) in ids.iter().enumerate() {
-        let field = format!("material_ids[{i}]");
+        let field = Input::Material(i);
         // Only the caller's own partition is looked in: another account's
         // material is simply not found.
         let id = MaterialId::parse(id);
@@ -94,14 +94,14 @@ async fn check_materials(
             None => None,
         };
         let (Some(id), Some(stored)) = (id, found) else {
-            errors.push(FieldError::new(field, Code::MaterialNotFound));
+            errors.push(Refusal::new(field, Code::MaterialNotFound));
             continue;
         };
         let mut material = stored.record.clone();
         let frozen = documents::submitted_key(account_id, &id);
         if material.object_key != frozen {
             if !app.documents.copy(&material.object_key, &frozen).await? {
-                errors.push(FieldError::new(field, Code::MaterialNotUploaded));
+                errors.push(Refusal::new(field, Code::MaterialNotUploaded));
                 continue;
             }
             material.object_key = frozen;
@@ -112,10 +112,10 @@ async fn check_materials(
                     keep.keep_material(&stored, &material);
                     kept.push(id);
                 } else {
-                    errors.push(FieldError::new(field, Code::MaterialTypeMismatch));
+                    errors.push(Refusal::new(field, Code::MaterialTypeMismatch));
                 }
             }
-            _ => errors.push(FieldError::new(field, Code::MaterialNotUploaded)),
+            _ => errors.push(Refusal::new(field, Code::MaterialNotUploaded)),
         }
     }
     if errors.is_empty() { Ok((keep, kept)) } else { Err(FlowError::Validation(errors)) }

@@ -3,7 +3,7 @@
 
 use super::{Changes, Conflict, Expiry, Records, Stored, item, keys};
 use crate::domain::records::Guard;
-use crate::domain::{Account, AccountId, Code, LoginName, Username};
+use crate::domain::{Account, AccountId, Code, Input, LoginName, Username};
 use crate::store::{Cond, Key, StoreError};
 
 /// A value only one account may hold.
@@ -18,12 +18,12 @@ pub enum UniqueField {
 }
 
 impl UniqueField {
-    /// The request field it came from.
-    pub fn field(self) -> &'static str {
+    /// The input it came from.
+    pub fn input(self) -> Input {
         match self {
-            Self::Username => "username",
-            Self::Email => "email",
-            Self::Phone => "phone",
+            Self::Username => Input::Username,
+            Self::Email => Input::Email,
+            Self::Phone => Input::Phone,
         }
     }
 

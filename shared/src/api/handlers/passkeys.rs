@@ -47,7 +47,7 @@ pub async fn add(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     if credential.is_none() {
         fields.fail("credential", Code::Required);
     }
-    let name = fields.optional("name", body.name.as_deref(), |raw| passkeys::parse_name(raw).map_err(|e| e.code));
+    let name = fields.optional("name", body.name.as_deref(), passkeys::parse_name);
     let (registration_id, credential) = fields.finish_with(|| Some((registration_id?, credential?)))?;
     let passkey = passkeys::finish_registration(app, &current, &registration_id, &credential, name).await?;
     Ok(ApiResponse::json(StatusCode::CREATED, &PasskeyCreated::from(&passkey)))
@@ -70,7 +70,7 @@ pub async fn rename(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
     let current = require_session(app, req).await?;
     let body: Rename = req.json()?;
     let mut fields = Fields::default();
-    let name = fields.parse("name", body.name.as_deref(), |raw| passkeys::parse_name(raw).map_err(|e| e.code));
+    let name = fields.parse("name", body.name.as_deref(), passkeys::parse_name);
     let name = fields.finish_with(|| name)?;
     let passkey_id = req.path_id("passkey_id", Code::PasskeyNotFound)?;
     let passkey = passkeys::rename(app, &current, &passkey_id, name).await?;
