@@ -204,3 +204,48 @@ fn record_ids_past_the_edge_are_typed() {
         }
     }
 }
+
+/// A flow refuses inputs (`domain::Refusal`); only the HTTP edge knows what
+/// a request calls them.
+#[test]
+fn only_the_edge_names_request_fields() {
+    only_in("FieldError", &["api/"]);
+}
+
+/// The flows' shared parts, the only flow modules another flow may use: so
+/// a flow reads without opening a second one, and `flows/` stays shallow.
+const FLOW_PARTS: &[&str] = &[
+    "accounts",
+    "appeal_notices",
+    "appeal_queue",
+    "audit",
+    "erasure",
+    "lockout",
+    "second_factor",
+    "sessions",
+    "signed_in",
+    "sms_codes",
+];
+
+#[test]
+fn a_flow_uses_only_the_shared_parts_never_another_flow() {
+    let flows: Vec<(String, String)> = shared_sources()
+        .into_iter()
+        .filter_map(|(path, text)| Some((path.strip_prefix("flows/")?.strip_suffix(".rs")?.to_owned(), text)))
+        .collect();
+    let names: Vec<&str> = flows.iter().map(|(name, _)| name.as_str()).filter(|n| *n != "mod").collect();
+    let used = regex_lite::Regex::new(r"super::(\{[^}]*\}|\w+)").unwrap();
+    for (name, text) in &flows {
+        if name == "mod" || name == "tests" {
+            continue;
+        }
+        for found in used.captures_iter(text) {
+            for other in found[1].trim_matches(|c| c == '{' || c == '}').split(',').map(|s| s.trim()) {
+                let other = other.split("::").next().unwrap_or_default();
+                if names.contains(&other) && !FLOW_PARTS.contains(&other) {
+                    panic!("flows/{name}.rs uses the flow {other}; move what they share into a part ({FLOW_PARTS:?})");
+                }
+            }
+        }
+    }
+}

@@ -80,7 +80,7 @@ fn watch_queues(app: &crate::App) -> Job<'_> {
 }
 
 fn carry_out_appeals(app: &crate::App) -> Job<'_> {
-    Box::pin(async move { crate::flows::appeals::carry_out_due(app).await.map(|_| ()) })
+    Box::pin(async move { crate::flows::appeal_hold::carry_out_due(app).await.map(|_| ()) })
 }
 
 /// `functions/queue-watch`: counts what waits for operators (gauges).

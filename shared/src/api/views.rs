@@ -15,7 +15,7 @@ use crate::domain::{
     Account, AccountId, AccountKind, AccountStatus, AppealId, ChallengeId, MaterialId, PasskeyId, RegistrationId,
     RequestId, SessionId, account::VerificationStatus,
 };
-use crate::flows::appeals::AppealView;
+use crate::flows::appeal_review::AppealView;
 use crate::flows::deletion::DeletionRequest;
 use crate::flows::sessions::SessionView;
 use crate::flows::verification::{MaterialDownload, QueueEntry};

@@ -174,6 +174,10 @@ pub struct EmailChange {
 /// How long an account may stay pending before it is erased, in seconds.
 pub const PENDING_ACCOUNT_SECS: i64 = 7 * 86_400;
 
+/// Consecutive failed sign-ins, over all of an account's login names, that
+/// suspend password sign-in until the password is reset.
+pub const CONSECUTIVE_FAILURES_LIMIT: u64 = 100;
+
 impl Account {
     /// A new primary account, pending activation, with nothing set but what
     /// is given.

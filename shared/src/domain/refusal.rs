@@ -1,6 +1,6 @@
 //! What a flow refuses, in the service's words: which input, and why. The
-//! HTTP edge names the request field each input came in
-//! (`api::problem::FieldError`), so no flow knows a field's name.
+//! HTTP edge names the request field each input came in (`api::problem`),
+//! so no flow knows a field's name.
 
 use super::Code;
 

@@ -1,13 +1,15 @@
 //! Account pieces several flows share: loading, inserting a new account
 //! with its uniqueness guards, the password link and emails.
 
+use std::time::{Duration, Instant};
+
 use super::FlowError;
-use super::audit::{self, Actor, AuditEvent};
+use super::audit::{self, AuditEvent};
 use crate::app::App;
 use crate::domain::account::{LinkPurpose, PasswordLink};
 use crate::domain::password_policy::NewPassword;
 use crate::domain::phone::mask_phone;
-use crate::domain::{Account, AccountId, Email, Input, Refusal, secret_token};
+use crate::domain::{Account, AccountId, Email, Input, LoginName, Refusal, secret_token};
 use crate::i18n::Lang;
 use crate::metrics::Metric;
 use crate::notify::EmailMessage;
@@ -35,6 +37,28 @@ pub fn accept_password(
         .password_policy
         .check(password, username)
         .map_err(|codes| FlowError::Validation(codes.into_iter().map(|c| Refusal::new(input, c)).collect()))
+}
+
+/// `work`'s result, no sooner than `duration` after it started.
+pub async fn at_least<T>(duration: Duration, work: impl Future<Output = T>) -> T {
+    let started = Instant::now();
+    let result = work.await;
+    // A timer, even for a deadline already past, waits for the next tick.
+    if let Some(remaining) = duration.checked_sub(started.elapsed()) {
+        tokio::time::sleep(remaining).await;
+    }
+    result
+}
+
+/// Finds the account, reading as much when there is none.
+pub async fn find_equalised(app: &App, login: &LoginName) -> Result<Option<Stored<Account>>, FlowError> {
+    let found = app.records().account_by_login(login).await?;
+    if found.is_none() {
+        // A known login costs two reads (guard, profile); so does an unknown.
+        let nobody = AccountId::parse(&"0".repeat(32)).expect("32 hex digits");
+        let _ = load(app, &nobody).await?;
+    }
+    Ok(found)
 }
 
 /// Why a new account was not written.
@@ -125,7 +149,7 @@ pub async fn send_email_to(
         tracing::warn!(account_id = %account.account_id, ?template, "email not sent");
     }
     let event = if sent { AuditEvent::EmailSent } else { AuditEvent::EmailFailed };
-    note_message(app, &account.account_id, event, template.name()).await;
+    audit::note_message(app, &account.account_id, event, template.name()).await;
 }
 
 /// Emails `template` to `to` with `vars`, naming no account (an appeal's
@@ -153,17 +177,6 @@ async fn deliver(app: &App, message: EmailMessage) -> bool {
             tracing::warn!(error = %e, purpose, "email not sent");
             false
         }
-    }
-}
-
-/// Writes a message `event` (`email_sent`, `sms_failed`, …) with its
-/// `purpose` to the account's trail, as the service's own doing. The
-/// message went (or did not) either way: a failure to write is logged.
-pub async fn note_message(app: &App, account_id: &AccountId, event: AuditEvent, purpose: &str) {
-    let mut changes = Changes::new();
-    audit::add(app, &mut changes, account_id, event, Actor::System, Some(purpose.to_owned()));
-    if let Err(e) = app.records().commit(changes).await {
-        tracing::warn!(%account_id, error = %e, ?event, "message event not written to the trail");
     }
 }
 

@@ -66,3 +66,14 @@ pub async fn page(
 ) -> Result<Page<AuditRecord>, FlowError> {
     Ok(app.records().audit_page(account_id, limit, after).await?)
 }
+
+/// Writes a message `event` (`email_sent`, `sms_failed`, …) with its
+/// `purpose` to the account's trail, as the service's own doing. The
+/// message went (or did not) either way: a failure to write is logged.
+pub async fn note_message(app: &App, account_id: &AccountId, event: AuditEvent, purpose: &str) {
+    let mut changes = Changes::new();
+    add(app, &mut changes, account_id, event, Actor::System, Some(purpose.to_owned()));
+    if let Err(e) = app.records().commit(changes).await {
+        tracing::warn!(%account_id, error = %e, ?event, "message event not written to the trail");
+    }
+}

@@ -15,6 +15,7 @@ use super::sessions::Authenticated;
 use crate::app::App;
 use crate::domain::Account;
 use crate::domain::Code;
+use crate::domain::account::CONSECUTIVE_FAILURES_LIMIT;
 use crate::metrics::Metric;
 use crate::notify::templates::Template;
 use crate::persistence::{Changes, Limit, Stored};
@@ -23,9 +24,6 @@ use crate::persistence::{Changes, Limit, Stored};
 pub const LOCKOUT_THRESHOLD: u64 = 5;
 /// The failure window and the lock's length, in seconds.
 pub const LOCKOUT_SECS: i64 = 900;
-/// Consecutive failed sign-ins, over all of an account's login names, that
-/// suspend password sign-in until the password is reset.
-pub const CONSECUTIVE_FAILURES_LIMIT: u64 = 100;
 /// Lock notices go out at most once in this many seconds.
 const LOCK_NOTICE_EVERY_SECS: i64 = 86_400;
 /// The streak of failures has no window: it ends with a success or a reset.

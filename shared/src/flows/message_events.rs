@@ -8,7 +8,8 @@
 //! by.
 
 use super::FlowError;
-use super::accounts::{load, note_message};
+use super::accounts::load;
+use super::audit::note_message;
 use crate::app::App;
 use crate::domain::AccountId;
 use crate::domain::records::AuditEvent;

@@ -3,6 +3,10 @@
 //! in `api::problem`.
 
 pub mod accounts;
+pub mod appeal_hold;
+pub mod appeal_notices;
+pub mod appeal_queue;
+pub mod appeal_review;
 pub mod appeals;
 pub mod audit;
 pub mod change_password;
@@ -21,6 +25,7 @@ pub mod sessions;
 pub mod set_password;
 pub mod sign_in;
 pub mod sign_up;
+pub mod signed_in;
 pub mod sms_codes;
 pub mod sub_accounts;
 pub mod verification;

@@ -6,10 +6,10 @@ use super::FlowError;
 use super::accounts::{load, send_email};
 use super::audit::{self, Actor, AuditEvent};
 use super::sessions::end_sessions;
-use super::verification::{self, Verification};
 use crate::app::App;
 use crate::domain::Code;
 use crate::domain::account::Suspension;
+use crate::domain::records::Verification;
 use crate::domain::{Account, AccountKind, Username};
 use crate::metrics::Metric;
 use crate::notify::templates::Template;
@@ -28,7 +28,7 @@ pub struct AccountOverview {
 pub async fn account_by_username(app: &App, username: &str, operator: &str) -> Result<AccountOverview, FlowError> {
     let account = find(app, username).await?.record;
     audit::record_operator(app, &account.account_id, AuditEvent::AccountViewed, operator).await?;
-    let verification = verification::current(app, &account.account_id).await?;
+    let verification = app.records().verification(&account.account_id).await?;
     Ok(AccountOverview { account, verification })
 }
 

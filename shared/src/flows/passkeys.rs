@@ -15,7 +15,7 @@ use super::accounts::{load, send_email};
 use super::audit::{self, Actor, AuditEvent};
 use super::lockout::{Proof, reauthenticate};
 use super::sessions::Authenticated;
-use super::sign_in::{Method, NewSession, complete};
+use super::signed_in::{Method, NewSession, complete};
 use crate::app::App;
 use crate::domain::network::Client;
 use crate::domain::records::{Passkey, PasskeyCeremony};

@@ -2,16 +2,14 @@
 //! primary accounts only, with the same answer, the same work and the same
 //! time whether or not the login exists (OWASP Forgot Password cheat sheet).
 
-use std::time::Instant;
-
-use super::accounts::{accept_password, load, mint_link, send_email, send_invitation};
+use super::accounts::{accept_password, at_least, find_equalised, mint_link, send_email, send_invitation};
 use super::audit::{self, Actor, AuditEvent};
 use super::sessions::end_sessions;
 use super::{Dependency, FlowError, sms_codes};
 use crate::app::App;
 use crate::domain::account::LinkPurpose;
 use crate::domain::sms_code::SmsPurpose;
-use crate::domain::{Account, AccountId, AccountKind, AccountStatus, Code, Email, Input, LoginName, Phone};
+use crate::domain::{Account, AccountKind, AccountStatus, Code, Email, Input, LoginName, Phone};
 use crate::i18n::Lang;
 use crate::notify::templates::Template;
 use crate::persistence::{Changes, Conflict, Limit, NotCommitted, Stored};
@@ -45,17 +43,6 @@ pub async fn forgot_password(
     lang: Lang,
 ) -> Result<(), FlowError> {
     at_least(app.config.forgot_min_duration, forgot(app, login, method, client_ip, lang)).await
-}
-
-/// `work`'s result, no sooner than `duration` after it started.
-pub(super) async fn at_least<T>(duration: std::time::Duration, work: impl Future<Output = T>) -> T {
-    let started = Instant::now();
-    let result = work.await;
-    // A timer, even for a deadline already past, waits for the next tick.
-    if let Some(remaining) = duration.checked_sub(started.elapsed()) {
-        tokio::time::sleep(remaining).await;
-    }
-    result
 }
 
 /// Counts a recovery request against the client IP's and the login name's
@@ -173,17 +160,6 @@ fn answered_alike(account: &Account, sent: Result<sms_codes::CodeSent, FlowError
         }
         Err(e) => Err(e),
     }
-}
-
-/// Finds the account, reading as much when there is none.
-pub(super) async fn find_equalised(app: &App, login: &LoginName) -> Result<Option<Stored<Account>>, FlowError> {
-    let found = app.records().account_by_login(login).await?;
-    if found.is_none() {
-        // A known login costs two reads (guard, profile); so does an unknown.
-        let nobody = AccountId::parse(&"0".repeat(32)).expect("32 hex digits");
-        let _ = load(app, &nobody).await?;
-    }
-    Ok(found)
 }
 
 /// Mints a new link (superseding any older one) and emails it: a fresh

@@ -4,7 +4,6 @@
 //! absolute lifetime and an idle timeout. (Creating one is `sign_in`'s.)
 
 use super::FlowError;
-use super::accounts::load;
 use super::audit::{self, AuditEvent};
 use crate::app::App;
 pub use crate::domain::network::Client;
@@ -40,7 +39,7 @@ pub async fn authenticate(app: &App, token: &str) -> Result<Authenticated, FlowE
     let PresentedToken { id: account_id, hash } =
         secret_token::parse::<AccountId>(token).ok_or(FlowError::Unauthenticated)?;
     let mut session = app.records().session(&account_id, &hash).await?.ok_or(FlowError::Unauthenticated)?;
-    let account = load(app, &account_id).await?.ok_or(FlowError::Unauthenticated)?.record;
+    let account = app.records().account(&account_id).await?.ok_or(FlowError::Unauthenticated)?.record;
     let ended = account.status == AccountStatus::Deleting || account.suspension.is_some();
     if ended || session.record.password_epoch != account.password_epoch {
         return Err(FlowError::Unauthenticated);

@@ -3,8 +3,7 @@
 //! service's daily budget, per client IP and per client network an hour, and
 //! per phone and purpose one per 60 s and 10 a day.
 
-use super::accounts::note_message;
-use super::audit::AuditEvent;
+use super::audit::{AuditEvent, note_message};
 use super::{Dependency, FlowError};
 use crate::app::App;
 use crate::domain::ids::new_id;

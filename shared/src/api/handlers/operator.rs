@@ -18,7 +18,7 @@ use crate::domain::account::{DeletionStatus, VerificationStatus};
 use crate::domain::records::AppealStatus;
 use crate::domain::{AccountId, Code};
 use crate::flows::verification::{self, Decision};
-use crate::flows::{appeals, audit, deletion, operator};
+use crate::flows::{appeal_review, audit, deletion, operator};
 use crate::persistence::{Cursor, List};
 
 /// Items per page of an operator list, unless `limit` says otherwise.
@@ -207,7 +207,7 @@ pub async fn decide_deletion(app: &App, req: &ApiRequest) -> Result<ApiResponse,
 /// `GET /ops/v1/appeals?status=…&after=…&limit=…`: any appeal state.
 pub async fn list_appeals(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     let query = queue_query(req, AppealStatus::QUEUED, AppealStatus::as_str)?;
-    let page = appeals::queue(app, query.status, query.limit, query.after.as_ref()).await?;
+    let page = appeal_review::queue(app, query.status, query.limit, query.after.as_ref()).await?;
     let rows = page.items.iter().map(AppealRow::from).collect();
     Ok(ApiResponse::json(StatusCode::OK, &PageOf::new(rows, page.next.as_ref())))
 }
@@ -215,7 +215,7 @@ pub async fn list_appeals(app: &App, req: &ApiRequest) -> Result<ApiResponse, Ap
 /// `GET /ops/v1/appeals/{appeal_id}`: the whole appeal (an audited read).
 pub async fn get_appeal(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     let appeal_id = req.path_id("appeal_id", Code::AppealNotFound)?;
-    let view = appeals::view(app, &appeal_id, operator_id(req)).await?;
+    let view = appeal_review::view(app, &appeal_id, operator_id(req)).await?;
     Ok(ApiResponse::json(StatusCode::OK, &AppealDetail::from(&view)))
 }
 
@@ -223,7 +223,7 @@ pub async fn get_appeal(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiE
 pub async fn decide_appeal(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     let (approve, note) = decision_with_note(req)?;
     let appeal_id = req.path_id("appeal_id", Code::AppealNotFound)?;
-    let appeal = appeals::decide(app, &appeal_id, approve, note, operator_id(req)).await?;
+    let appeal = appeal_review::decide(app, &appeal_id, approve, note, operator_id(req)).await?;
     let decided = AppealDecided {
         appeal_id: appeal.appeal_id,
         status: appeal.status.as_str(),

@@ -11,7 +11,8 @@ use crate::api::views::{AccountView, MfaRequired, SessionCreated};
 use crate::app::App;
 use crate::clock::rfc3339;
 use crate::flows::sessions;
-use crate::flows::sign_in::{self, NewSession, SignIn};
+use crate::flows::sign_in::{self, SignIn};
+use crate::flows::signed_in::NewSession;
 
 #[derive(Deserialize)]
 struct CreateSession {

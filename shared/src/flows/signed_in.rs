@@ -1,0 +1,137 @@
+//! What every completed sign-in does, however the person was proven
+//! (password, second factor, passkey): a new session, the end of the
+//! failure streak, the sign-in notice for a client not seen in 30 days, and
+//! the cancelling of the account's open recovery appeals (the owner is
+//! evidently not locked out).
+
+use secrecy::SecretString;
+
+use super::FlowError;
+use super::accounts::send_email;
+use super::appeal_queue::{cancel_open_appeals, cancel_remaining_appeals};
+use super::audit::{self, AuditEvent};
+use super::sessions::{SessionRecord, session_expiry};
+use crate::app::App;
+use crate::domain::account::CONSECUTIVE_FAILURES_LIMIT;
+use crate::domain::network::Client;
+use crate::domain::records::{SeenClient, SignInHistory};
+use crate::domain::{Account, secret_token};
+use crate::metrics::Metric;
+use crate::notify::templates::Template;
+use crate::persistence::{Changes, Limit, NotCommitted, Stored};
+
+/// A sign-in from a client not seen for this long is told to the owner.
+pub const NOTICE_AFTER_SECS: i64 = 30 * 86_400;
+
+/// Clients remembered per account for sign-in notices.
+const REMEMBERED_CLIENTS: usize = 20;
+
+/// A new session handed to the client.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    /// The bearer token (also the cookie value).
+    pub token: SecretString,
+    /// Unix seconds of the absolute expiry.
+    pub expires_at: i64,
+    /// The signed-in account.
+    pub account: Account,
+}
+
+/// How a sign-in proved the person, for the audit trail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// The password alone.
+    Password,
+    /// The password and a second factor (`totp` or `recovery code`).
+    SecondFactor(&'static str),
+    /// A passkey with user verification (both factors at once).
+    Passkey,
+}
+
+impl Method {
+    /// What the audit trail notes of it.
+    pub fn detail(self) -> Option<String> {
+        match self {
+            Self::Password => None,
+            Self::SecondFactor(factor) => Some(factor.to_owned()),
+            Self::Passkey => Some("passkey".to_owned()),
+        }
+    }
+}
+
+/// Completes a sign-in of `stored` as `account` (its second factor spent, if
+/// one was used) with `changes` in the same transaction: a new session, the
+/// end of the failure `streak` (unless it has suspended password sign-in,
+/// which only a reset lifts: a passkey signs in, the password stays
+/// refused), the account's open appeals cancelled; then the notice of a
+/// sign-in from a client not seen in 30 days.
+pub async fn complete(
+    app: &App,
+    stored: &Stored<Account>,
+    mut account: Account,
+    streak: u64,
+    client: &Client,
+    mut changes: Changes,
+    method: Method,
+) -> Result<NewSession, FlowError> {
+    let now = app.clock.now();
+    let minted = secret_token::mint(&account.account_id, app.random.as_ref());
+    let record = SessionRecord {
+        created_at: now,
+        last_seen_at: now,
+        absolute_expires_at: now + app.config.session_absolute_secs,
+        password_epoch: account.password_epoch,
+        ip: client.ip.clone(),
+        user_agent: client.user_agent.clone(),
+    };
+    let history = app.records().sign_in_history(&account.account_id).await?;
+    let (history, unfamiliar) = remember_client(history, client, now);
+    changes.create_session(&account.account_id, &minted.hash, &record, session_expiry(app, &record));
+    changes.put_sign_in_history(&account.account_id, &history);
+    cancel_open_appeals(app, &mut account, &mut changes, "by sign-in").await?;
+    if account != stored.record {
+        changes.update_account(stored, &account);
+    }
+    audit::add(app, &mut changes, &account.account_id, AuditEvent::SignedIn, audit::Actor::Customer, method.detail());
+    if (1..CONSECUTIVE_FAILURES_LIMIT).contains(&streak) {
+        changes.clear_count(Limit::LoginStreak(&account.account_id));
+    }
+    app.records().commit(changes).await.map_err(|e| match e {
+        // The second factor's challenge or the account moved on meanwhile.
+        NotCommitted::Conflict(_) => FlowError::InvalidCredentials,
+        e => e.into(),
+    })?;
+    tracing::info!(account_id = %account.account_id, "signed in");
+    app.count(Metric::SignIn);
+    if !account.open_appeals.is_empty() {
+        cancel_remaining_appeals(app, &account.account_id, "by sign-in").await;
+    }
+    if unfamiliar {
+        send_sign_in_notice(app, &account, client, now).await;
+    }
+    Ok(NewSession { token: minted.token, expires_at: record.absolute_expires_at, account })
+}
+
+/// `history` with `client` seen at `now` (and clients not seen for 30 days
+/// forgotten), and whether the sign-in is one to tell the owner of: from a
+/// client not seen in 30 days, never the account's first.
+fn remember_client(history: Option<SignInHistory>, client: &Client, now: i64) -> (SignInHistory, bool) {
+    let first_sign_in = history.is_none();
+    let mut history = history.unwrap_or_default();
+    let fingerprint = client.fingerprint();
+    history.clients.retain(|seen| now - seen.at < NOTICE_AFTER_SECS);
+    let seen_lately = history.clients.iter().any(|seen| seen.fingerprint == fingerprint);
+    history.clients.retain(|seen| seen.fingerprint != fingerprint);
+    history.clients.push(SeenClient { fingerprint, at: now });
+    let excess = history.clients.len().saturating_sub(REMEMBERED_CLIENTS);
+    history.clients.drain(..excess);
+    (history, !first_sign_in && !seen_lately)
+}
+
+async fn send_sign_in_notice(app: &App, account: &Account, client: &Client, now: i64) {
+    let time = crate::clock::rfc3339(now);
+    let network = client.network();
+    let user_agent = if client.user_agent.is_empty() { "—" } else { client.user_agent.as_str() };
+    let vars = [("time", time.as_str()), ("network", network.as_str()), ("user_agent", user_agent)];
+    send_email(app, account, Template::SignInNotice, account.language, None, &vars).await;
+}
