@@ -45,7 +45,8 @@ pub async fn change_password(
     // The new epoch ends every other session even if deleting their items
     // below fails; this session moves to it in the same transaction.
     let mut changes = Changes::new();
-    changes.update_account(&checked.stored, &account).clear_count(Limit::LoginStreak(&account_id));
+    checked.write(&mut changes, &account);
+    changes.clear_count(Limit::LoginStreak(&account_id));
     carry_over(app, &mut changes, current, account.password_epoch);
     audit::add(app, &mut changes, &account_id, AuditEvent::PasswordChanged, Actor::Customer, None);
     app.records().commit(changes).await?;

@@ -61,13 +61,12 @@ pub async fn request_email_change(
     if app.records().is_taken(UniqueField::Email, &new_email.canonical()).await? {
         return Err(taken(Input::NewEmail, Code::EmailTaken));
     }
-    let stored = checked.stored.clone();
     let mut account = checked.account();
     let minted = secret_token::mint(&account.account_id, app.random.as_ref());
     let expires_at = app.clock.now() + EMAIL_LINK_SECS;
     account.email_change = Some(EmailChange { new_email: new_email.clone(), hash: minted.hash, expires_at });
     let mut changes = Changes::new();
-    changes.update_account(&stored, &account);
+    checked.write(&mut changes, &account);
     audit::add(app, &mut changes, &account.account_id, AuditEvent::EmailChangeRequested, Actor::Customer, None);
     app.records().commit(changes).await?;
     let link = format!("{}/confirm-email?token={}", app.config.public_url, minted.token.expose_secret());
@@ -158,11 +157,11 @@ pub async fn change_phone(app: &App, current: &Authenticated, change: PhoneChang
     let proof = Proof { password: Some(&password), code: code.as_ref(), action: "change phone" };
     let checked = reauthenticate(app, current, proof).await?;
     let code = sms_codes::check_code(app, phone.as_str(), SmsPurpose::ChangePhone, sms_code.expose_secret()).await?;
-    let stored = checked.stored.clone();
     let mut account = checked.account();
     let old = account.phone.replace(phone.clone());
     let mut changes = Changes::new();
-    changes.update_account(&stored, &account).consume_sms_code(&code).move_unique(
+    checked.write(&mut changes, &account);
+    changes.consume_sms_code(&code).move_unique(
         &account,
         UniqueField::Phone,
         old.as_ref().map(Phone::as_str),

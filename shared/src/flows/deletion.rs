@@ -38,7 +38,6 @@ pub async fn request(
     }
     let proof = Proof { password: Some(password), code, action: "request deletion" };
     let checked = reauthenticate(app, current, proof).await?;
-    let stored = checked.stored.clone();
     let mut account = checked.account();
     if account.deletion_status == DeletionStatus::PendingReview {
         return Err(FlowError::Conflicting(Code::DeletionPending));
@@ -62,7 +61,8 @@ pub async fn request(
     };
     account.deletion_status = DeletionStatus::PendingReview;
     let mut changes = Changes::new();
-    changes.update_account(&stored, &account).open_deletion_request(&request, &entry);
+    checked.write(&mut changes, &account);
+    changes.open_deletion_request(&request, &entry);
     audit::add(app, &mut changes, &account.account_id, AuditEvent::DeletionRequested, Actor::Customer, None);
     match app.records().commit(changes).await {
         Ok(()) => {}

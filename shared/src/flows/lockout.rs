@@ -134,25 +134,42 @@ pub struct Proof<'a> {
 }
 
 /// The person passed the re-check: the account as read, and the second
-/// factor's state once its code is spent, to be written with the change
-/// (a request refused later uses up no code).
+/// factor's state once its code is spent. The code is spent by the change
+/// it guards, in the same transaction ([`Reauthenticated::write`]): a
+/// request refused later uses up no code.
 #[derive(Debug, Clone)]
+#[must_use = "the code is spent only by `Reauthenticated::write`"]
 pub struct Reauthenticated {
-    /// The account as read for the re-check.
-    pub stored: Stored<Account>,
-    /// The second factor that passed, if two-factor sign-in is on.
-    pub second_factor: Option<Passed>,
+    stored: Stored<Account>,
+    second_factor: Option<Passed>,
 }
 
 impl Reauthenticated {
-    /// The account as it is to be written with the change: its code spent
-    /// (the TOTP step or the recovery code used up).
+    /// The signed-in account, re-read, for a change the session alone may
+    /// make (nothing is checked, no code is spent).
+    pub async fn session_only(app: &App, current: &Authenticated) -> Result<Self, FlowError> {
+        let stored = load(app, &current.account.account_id).await?.ok_or(FlowError::Unauthenticated)?;
+        Ok(Self { stored, second_factor: None })
+    }
+
+    /// The account to change: as read, its code spent (the TOTP step or the
+    /// recovery code used up).
     pub fn account(&self) -> Account {
         let mut account = self.stored.record.clone();
         if let Some(passed) = &self.second_factor {
             account.mfa = Some(passed.mfa.clone());
         }
         account
+    }
+
+    /// Writes `account` (what [`account`](Self::account) gave, changed or
+    /// not) with `changes`, on the condition that it is still as read: the
+    /// code is spent with the change it guards. Nothing is written when
+    /// neither the change nor the code altered it.
+    pub fn write(&self, changes: &mut Changes, account: &Account) {
+        if *account != self.stored.record {
+            changes.update_account(&self.stored, account);
+        }
     }
 }
 

@@ -9,14 +9,14 @@ use secrecy::{ExposeSecret, SecretString};
 use super::FlowError;
 use super::accounts::{load, send_email};
 use super::audit::{self, Actor, AuditEvent};
-use super::lockout::{Proof, reauthenticate};
+use super::lockout::{Proof, Reauthenticated, reauthenticate};
 use super::second_factor::wrong_code;
 use super::sessions::{Authenticated, end_sessions};
 use crate::app::App;
 use crate::domain::account::{Mfa, PendingTotp};
 use crate::domain::{Account, AccountId, Code, totp};
 use crate::notify::templates::Template;
-use crate::persistence::{Changes, Conflict, Stored};
+use crate::persistence::{Changes, Conflict};
 
 /// How long an enrolment waits for its first code.
 pub const ENROLMENT_SECS: i64 = 600;
@@ -62,7 +62,7 @@ pub async fn enrol(app: &App, current: &Authenticated, password: &SecretString) 
     let expires_at = app.clock.now() + ENROLMENT_SECS;
     account.pending_totp = Some(PendingTotp { secret: sealed, expires_at, wrong_codes: 0 });
     let mut changes = Changes::new();
-    changes.update_account(&checked.stored, &account);
+    checked.write(&mut changes, &account);
     app.records().commit(changes).await?;
     Ok(Enrolment { secret: base32.into(), otpauth_uri: uri.into(), qr_svg })
 }
@@ -137,7 +137,7 @@ async fn reauthenticate_with_mfa(
     password: &SecretString,
     code: Option<&SecretString>,
     action: &'static str,
-) -> Result<(Stored<Account>, Account), FlowError> {
+) -> Result<(Reauthenticated, Account), FlowError> {
     if current.account.mfa.is_none() {
         return Err(mfa_not_enabled());
     }
@@ -146,7 +146,7 @@ async fn reauthenticate_with_mfa(
     if account.mfa.is_none() {
         return Err(mfa_not_enabled());
     }
-    Ok((checked.stored, account))
+    Ok((checked, account))
 }
 
 /// Turns MFA off, given the password and a current TOTP code or an unused
@@ -157,10 +157,10 @@ pub async fn disable(
     password: &SecretString,
     code: Option<&SecretString>,
 ) -> Result<(), FlowError> {
-    let (stored, mut account) = reauthenticate_with_mfa(app, current, password, code, "turn two-factor off").await?;
+    let (checked, mut account) = reauthenticate_with_mfa(app, current, password, code, "turn two-factor off").await?;
     account.mfa = None;
     let mut changes = Changes::new();
-    changes.update_account(&stored, &account);
+    checked.write(&mut changes, &account);
     audit::add(app, &mut changes, &account.account_id, AuditEvent::MfaDisabled, Actor::Customer, None);
     app.records().commit(changes).await?;
     send_email(app, &account, Template::MfaDisabled, account.language, None, &[]).await;
@@ -175,13 +175,13 @@ pub async fn replace_recovery_codes(
     password: &SecretString,
     code: Option<&SecretString>,
 ) -> Result<Vec<String>, FlowError> {
-    let (stored, mut account) = reauthenticate_with_mfa(app, current, password, code, "new recovery codes").await?;
+    let (checked, mut account) = reauthenticate_with_mfa(app, current, password, code, "new recovery codes").await?;
     let (codes, hashes) = new_recovery_codes(app, &account);
     if let Some(mfa) = &mut account.mfa {
         mfa.recovery_codes = hashes;
     }
     let mut changes = Changes::new();
-    changes.update_account(&stored, &account);
+    checked.write(&mut changes, &account);
     audit::add(app, &mut changes, &account.account_id, AuditEvent::RecoveryCodesReplaced, Actor::Customer, None);
     app.records().commit(changes).await?;
     send_email(app, &account, Template::RecoveryCodesReplaced, account.language, None, &[]).await;

@@ -107,9 +107,7 @@ pub async fn begin_registration(
         app.clock.now() + CEREMONY_SECS,
     );
     // The code the re-check spent is spent now that the request succeeds.
-    if account != checked.stored.record {
-        changes.update_account(&checked.stored, &account);
-    }
+    checked.write(&mut changes, &account);
     app.records().commit(changes).await?;
     Ok(Started { id: registration_id, options })
 }
@@ -210,9 +208,7 @@ pub async fn remove(
     let account = checked.account();
     let mut changes = Changes::new();
     changes.remove_passkey(&stored, &stored.record.credential_id_bytes());
-    if account != checked.stored.record {
-        changes.update_account(&checked.stored, &account);
-    }
+    checked.write(&mut changes, &account);
     let detail = Some(stored.record.passkey_id.to_string());
     audit::add(app, &mut changes, &account.account_id, AuditEvent::PasskeyRemoved, Actor::Customer, detail);
     or_conflict(

@@ -97,10 +97,8 @@ pub async fn create(app: &App, current: &Authenticated, new: NewSubAccount, lang
     if let Some(code) = &proven {
         extra.consume_sms_code(code);
     }
-    if checked.second_factor.is_some() {
-        // The primary account's code is spent only by a request that succeeds.
-        extra.update_account(&checked.stored, &parent);
-    }
+    // The primary account's code is spent only by a request that succeeds.
+    checked.write(&mut extra, &parent);
     audit::add(app, &mut extra, &account.account_id, AuditEvent::SignedUp, Actor::Customer, Some("sub-account".into()));
     match insert_account(app, &account, extra).await {
         Ok(()) => {}

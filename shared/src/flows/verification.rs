@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::FlowError;
 use super::accounts::{load, send_email};
 use super::audit::{self, Actor, AuditEvent};
-use super::lockout::{Proof, reauthenticate};
+use super::lockout::{Proof, Reauthenticated, reauthenticate};
 use super::sessions::Authenticated;
 use crate::app::App;
 use crate::documents::{self, MAX_SIZE};
@@ -133,18 +133,11 @@ pub async fn submit(
 ) -> Result<VerificationStatus, FlowError> {
     primary_only(&signed_in.account)?;
     let rechecked = proof.is_some();
-    let (stored, mut account) = match proof {
-        Some(proof) => {
-            let checked = reauthenticate(app, signed_in, proof).await?;
-            let account = checked.account();
-            (checked.stored, account)
-        }
-        None => {
-            let stored = load(app, &signed_in.account.account_id).await?.ok_or(FlowError::Unauthenticated)?;
-            let account = stored.record.clone();
-            (stored, account)
-        }
+    let checked = match proof {
+        Some(proof) => reauthenticate(app, signed_in, proof).await?,
+        None => Reauthenticated::session_only(app, signed_in).await?,
     };
+    let mut account = checked.account();
     match account.verification_status {
         VerificationStatus::PendingReview => return Err(FlowError::Conflicting(Code::VerificationPending)),
         VerificationStatus::Approved => return Err(FlowError::Conflicting(Code::VerificationApproved)),
@@ -172,7 +165,7 @@ pub async fn submit(
     };
     account.verification_status = VerificationStatus::PendingReview;
     let mut changes = Changes::new();
-    changes.update_account(&stored, &account);
+    checked.write(&mut changes, &account);
     // A rejected submission's queue entry goes: one entry per account.
     if let Some(previous) = previous {
         changes.dequeue_verification(&previous, false);
