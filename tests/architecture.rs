@@ -249,3 +249,19 @@ fn a_flow_uses_only_the_shared_parts_never_another_flow() {
         }
     }
 }
+
+/// A flow answers a commit one way, `flows::Committed` (a lost race in its
+/// own words), not by matching on the store's conflicts. Inserting an
+/// account names each taken value; a hold whose email was taken meanwhile
+/// ends the appeal: the two that look inside.
+#[test]
+fn commits_are_answered_through_the_one_helper() {
+    for (path, text) in shared_sources() {
+        if !path.starts_with("flows/") || ["flows/mod.rs", "flows/tests.rs"].contains(&path.as_str()) {
+            continue;
+        }
+        let looks_inside = text.matches("match app.records().commit(").count() + text.matches(".is(Conflict::").count();
+        let allowed = usize::from(path == "flows/accounts.rs" || path == "flows/appeal_hold.rs");
+        assert!(looks_inside <= allowed, "{path} matches on a commit's conflicts; use flows::Committed");
+    }
+}

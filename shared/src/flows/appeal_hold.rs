@@ -3,19 +3,19 @@
 //! every session ends, the old password and passkeys stop working, a reset
 //! link goes to the new email and the old email and phone are told).
 
-use super::FlowError;
 use super::accounts::{load, mint_link, send_email, send_email_to};
 use super::appeal_notices::{reviewable_account, text_phone};
 use super::appeal_queue::{move_appeal, queue_entry};
 use super::audit::{self, Actor, AuditEvent};
 use super::sessions::end_sessions;
 use super::sms_codes;
+use super::{Committed, FlowError, Race};
 use crate::app::App;
 use crate::domain::AppealId;
 use crate::domain::account::LinkPurpose;
 use crate::domain::records::{Appeal, AppealQueueEntry, AppealStatus};
 use crate::notify::templates::Template;
-use crate::persistence::{Changes, Conflict, NotCommitted, Stored, UniqueField};
+use crate::persistence::{Changes, Conflict, Stored, UniqueField};
 
 /// Approved appeals carried out per page of the approved queue.
 const DUE_PAGE: usize = 50;
@@ -82,12 +82,13 @@ async fn carry_out(app: &App, appeal_id: &AppealId) -> Result<bool, FlowError> {
     if old.email.canonical() != account.email.canonical() {
         changes.move_unique(&account, UniqueField::Email, Some(&old.email.canonical()), &account.email.canonical());
     }
-    match app.records().commit(changes).await {
-        Ok(()) => {}
-        Err(e) if e.is(Conflict::Taken(UniqueField::Email)) => return end_failed(app, &stored, &entry).await,
-        // Cancelled or changed meanwhile: the next run sees it as it is now.
-        Err(NotCommitted::Conflict(_)) => return Ok(false),
-        Err(e) => return Err(e.into()),
+    let committed = app.records().commit(changes).await;
+    if committed.as_ref().is_err_and(|e| e.is(Conflict::Taken(UniqueField::Email))) {
+        return end_failed(app, &stored, &entry).await;
+    }
+    // Cancelled or changed meanwhile: the next run sees it as it is now.
+    if !committed.unless_lost(Race::Any)? {
+        return Ok(false);
     }
     tracing::info!(account_id = %account.account_id, "appeal carried out");
     end_sessions(app, &account.account_id, None).await?;
@@ -110,9 +111,5 @@ async fn end_failed(app: &App, stored: &Stored<Appeal>, entry: &AppealQueueEntry
         changes.update_account(&account_stored, &account);
     }
     audit::add(app, &mut changes, &entry.account_id, AuditEvent::AppealFailed, Actor::Customer, None);
-    match app.records().commit(changes).await {
-        Ok(()) => Ok(true),
-        Err(NotCommitted::Conflict(_)) => Ok(false),
-        Err(e) => Err(e.into()),
-    }
+    app.records().commit(changes).await.unless_lost(Race::Any)
 }

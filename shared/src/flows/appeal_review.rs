@@ -1,18 +1,18 @@
 //! Operators' review of confirmed appeals: the queue, the whole appeal
 //! (an audited read) and the decision, whose approval starts the hold.
 
-use super::FlowError;
 use super::accounts::{load, send_email_about_nobody};
 use super::appeal_notices::{mint_cancel_link, reviewable_account, tell_owner};
 use super::appeal_queue::{identity_match, move_appeal, queue_entry};
 use super::audit::{self, Actor, AuditEvent};
+use super::{Committed, FlowError, Race};
 use crate::app::App;
 use crate::clock::rfc3339;
 use crate::domain::records::{Appeal, AppealQueueEntry, AppealStatus, IdentityMatch};
 use crate::domain::{Account, AppealId, Code};
 use crate::metrics::Metric;
 use crate::notify::templates::Template;
-use crate::persistence::{Changes, Cursor, NotCommitted, Page};
+use crate::persistence::{Changes, Cursor, Page};
 
 /// A page of the appeal queue of `status`.
 pub async fn queue(
@@ -99,11 +99,7 @@ pub async fn decide(
         account.open_appeals.retain(|id| id != appeal_id);
         changes.update_account(&account_stored, &account);
     }
-    match app.records().commit(changes).await {
-        Ok(()) => {}
-        Err(NotCommitted::Conflict(_)) => return Err(not_pending()),
-        Err(e) => return Err(e.into()),
-    }
+    app.records().commit(changes).await.answering([(Race::Any, not_pending())])?;
     app.count(Metric::AppealDecided);
     match (cancel, appeal.effective_at) {
         (Some(cancel), Some(effective_at)) => {

@@ -24,11 +24,11 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::FlowError;
 use super::accounts::{at_least, find_equalised, send_email_about_nobody};
 use super::appeal_notices::{is_recoverable, mint_cancel_link, reviewable_account, tell_owner};
 use super::appeal_queue::{OPEN_APPEALS_LIMIT, move_appeal, queue_entry};
 use super::audit::{self, Actor, AuditEvent};
+use super::{Committed, FlowError, Race};
 use crate::app::App;
 use crate::domain::records::{Appeal, AppealStatus, Subject};
 use crate::domain::secret_token::{self, hashes_match};
@@ -36,7 +36,7 @@ use crate::domain::{AppealId, Code, Email, LoginName};
 use crate::i18n::Lang;
 use crate::metrics::Metric;
 use crate::notify::templates::Template;
-use crate::persistence::{Changes, Limit, NotCommitted};
+use crate::persistence::{Changes, Limit};
 
 /// How long the confirmation link is valid.
 pub const CONFIRM_LINK_SECS: i64 = 3600;
@@ -127,11 +127,9 @@ pub async fn confirm(app: &App, token: &SecretString) -> Result<AppealId, FlowEr
             changes.keep_appeal_unqueued(&stored, &appeal);
         }
     }
-    match app.records().commit(changes).await {
-        Ok(()) => {}
-        // Confirmed at the same moment by a second click.
-        Err(NotCommitted::Conflict(_)) => return Ok(appeal.appeal_id),
-        Err(e) => return Err(e.into()),
+    // Confirmed at the same moment by a second click.
+    if !app.records().commit(changes).await.unless_lost(Race::Any)? {
+        return Ok(appeal.appeal_id);
     }
     if let Some((account, cancel)) = notice {
         app.count(Metric::AppealConfirmed);
@@ -168,10 +166,6 @@ pub async fn cancel(app: &App, token: &SecretString) -> Result<(), FlowError> {
     changes.update_account(&account_stored, &account);
     let detail = Some("by link".to_owned());
     audit::add(app, &mut changes, &account.account_id, AuditEvent::AppealCancelled, Actor::Customer, detail);
-    match app.records().commit(changes).await {
-        Ok(()) => Ok(()),
-        // Decided, carried out or cancelled meanwhile.
-        Err(NotCommitted::Conflict(_)) => Err(FlowError::Conflicting(Code::AppealEnded)),
-        Err(e) => Err(e.into()),
-    }
+    // Decided, carried out or cancelled meanwhile.
+    app.records().commit(changes).await.answering([(Race::Any, FlowError::Conflicting(Code::AppealEnded))])
 }

@@ -10,7 +10,7 @@ use super::accounts::{load, send_email, send_email_to};
 use super::audit::{self, Actor, AuditEvent};
 use super::lockout::{Proof, reauthenticate};
 use super::sessions::Authenticated;
-use super::{FlowError, sms_codes};
+use super::{Committed, FlowError, Race, sms_codes};
 use crate::app::App;
 use crate::domain::account::EmailChange;
 use crate::domain::phone::mask_phone;
@@ -104,13 +104,11 @@ pub async fn confirm_email_change(app: &App, current: &Authenticated, token: &Se
         &change.new_email.canonical(),
     );
     audit::add(app, &mut changes, &account.account_id, AuditEvent::EmailChanged, Actor::Customer, None);
-    match app.records().commit(changes).await {
-        Ok(()) => {}
-        Err(e) if e.is(Conflict::Taken(UniqueField::Email)) => return Err(taken(Input::NewEmail, Code::EmailTaken)),
+    app.records().commit(changes).await.answering([
+        (Race::On(Conflict::Taken(UniqueField::Email)), taken(Input::NewEmail, Code::EmailTaken)),
         // Used at the same moment.
-        Err(e) if e.is(Conflict::AccountChanged) => return Err(FlowError::InvalidLink),
-        Err(e) => return Err(e.into()),
-    }
+        (Race::On(Conflict::AccountChanged), FlowError::InvalidLink),
+    ])?;
     let vars = [("old_email", old.as_str()), ("new_email", account.email.as_str())];
     for to in [&account.email, &old] {
         send_email_to(app, to, &account, Template::EmailChanged, account.language, &vars).await;
@@ -168,14 +166,10 @@ pub async fn change_phone(app: &App, current: &Authenticated, change: PhoneChang
         phone.as_str(),
     );
     audit::add(app, &mut changes, &account.account_id, AuditEvent::PhoneChanged, Actor::Customer, None);
-    match app.records().commit(changes).await {
-        Ok(()) => {}
-        Err(e) if e.is(Conflict::Taken(UniqueField::Phone)) => return Err(taken(Input::Phone, Code::PhoneTaken)),
-        Err(e) if e.is(Conflict::SmsCodeChanged) => {
-            return Err(FlowError::refused(Input::SmsCode, Code::SmsCodeExpired));
-        }
-        Err(e) => return Err(e.into()),
-    }
+    app.records().commit(changes).await.answering([
+        (Race::On(Conflict::Taken(UniqueField::Phone)), taken(Input::Phone, Code::PhoneTaken)),
+        (Race::On(Conflict::SmsCodeChanged), FlowError::refused(Input::SmsCode, Code::SmsCodeExpired)),
+    ])?;
     let masked = mask_phone(phone.as_str());
     send_email(app, &account, Template::PhoneChanged, account.language, None, &[("phone", &masked)]).await;
     Ok(())

@@ -10,7 +10,7 @@ use super::accounts::{load, send_email};
 use super::audit::{self, Actor, AuditEvent};
 use super::lockout::{Proof, reauthenticate};
 use super::sessions::Authenticated;
-use super::{FlowError, erasure};
+use super::{Committed, FlowError, Race, erasure};
 use crate::app::App;
 use crate::domain::account::DeletionStatus;
 use crate::domain::records::ErasureUnderWay;
@@ -19,7 +19,7 @@ use crate::domain::{Account, AccountId, AccountKind, AccountStatus, Code, Reques
 use crate::i18n::Lang;
 use crate::metrics::Metric;
 use crate::notify::templates::Template;
-use crate::persistence::{Changes, Conflict, Cursor, NotCommitted, Page};
+use crate::persistence::{Changes, Conflict, Cursor, Page};
 use secrecy::SecretString;
 
 /// Asks for the deletion of the signed-in primary account, after the
@@ -64,12 +64,9 @@ pub async fn request(
     checked.write(&mut changes, &account);
     changes.open_deletion_request(&request, &entry);
     audit::add(app, &mut changes, &account.account_id, AuditEvent::DeletionRequested, Actor::Customer, None);
-    match app.records().commit(changes).await {
-        Ok(()) => {}
-        // A concurrent request got there first.
-        Err(e) if e.is(Conflict::AccountChanged) => return Err(FlowError::Conflicting(Code::DeletionPending)),
-        Err(e) => return Err(e.into()),
-    }
+    // A concurrent request got there first.
+    let first = FlowError::Conflicting(Code::DeletionPending);
+    app.records().commit(changes).await.answering([(Race::On(Conflict::AccountChanged), first)])?;
     app.count(Metric::DeletionRequested);
     send_email(app, &account, Template::DeletionRequested, lang, None, &[]).await;
     Ok(request)
@@ -93,12 +90,8 @@ pub async fn cancel(app: &App, current_account: &Account) -> Result<(), FlowErro
     let mut changes = Changes::new();
     changes.update_account(&stored, &account).withdraw_deletion_request(&request);
     audit::add(app, &mut changes, &account.account_id, AuditEvent::DeletionCancelled, Actor::Customer, None);
-    match app.records().commit(changes).await {
-        Ok(()) => Ok(()),
-        // Decided or cancelled meanwhile.
-        Err(NotCommitted::Conflict(_)) => Err(not_found()),
-        Err(e) => Err(e.into()),
-    }
+    // Decided or cancelled meanwhile.
+    app.records().commit(changes).await.answering([(Race::Any, not_found())])
 }
 
 /// A page of a deletion queue.
@@ -166,12 +159,9 @@ pub async fn decide(
         .dequeue_deletion(&request, DeletionStatus::PendingReview)
         .enqueue_deletion(&request, &entry);
     audit::add(app, &mut changes, &account.account_id, event, Actor::Operator(operator.to_owned()), None);
-    match app.records().commit(changes).await {
-        Ok(()) => {}
-        // Another operator decided first.
-        Err(NotCommitted::Conflict(_)) => return Err(FlowError::Conflicting(Code::DeletionNotPending)),
-        Err(e) => return Err(e.into()),
-    }
+    // Another operator decided first.
+    let decided_first = FlowError::Conflicting(Code::DeletionNotPending);
+    app.records().commit(changes).await.answering([(Race::Any, decided_first)])?;
     let lang = account.language;
     if approve {
         erasure::erase(app, &account).await?;

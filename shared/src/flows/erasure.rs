@@ -5,9 +5,9 @@
 //! which holds no personal data. Every step is idempotent and the profile
 //! goes last, so an interrupted erase is finished by running it again.
 
-use super::FlowError;
 use super::accounts::load;
 use super::audit::{self, Actor, AuditEvent};
+use super::{Committed, FlowError, Race};
 use crate::app::App;
 use crate::documents::account_prefixes;
 use crate::domain::{Account, AccountStatus};
@@ -34,11 +34,8 @@ async fn release_guards(app: &App, account: &Account) -> Result<(), FlowError> {
     for field in UniqueField::ALL {
         let mut release = Changes::new();
         release.release_guard(account, *field);
-        match app.records().commit(release).await {
-            Ok(()) => {}
-            Err(e) if e.is(Conflict::GuardLost) => {}
-            Err(e) => return Err(e.into()),
-        }
+        // Released already, or held by another account now: not ours to free.
+        app.records().commit(release).await.unless_lost(Race::On(Conflict::GuardLost))?;
     }
     Ok(())
 }

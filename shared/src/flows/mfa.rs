@@ -6,12 +6,12 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::FlowError;
 use super::accounts::{load, send_email};
 use super::audit::{self, Actor, AuditEvent};
 use super::lockout::{Proof, Reauthenticated, reauthenticate};
 use super::second_factor::wrong_code;
 use super::sessions::{Authenticated, end_sessions};
+use super::{Committed, FlowError, Race};
 use crate::app::App;
 use crate::domain::account::{Mfa, PendingTotp};
 use crate::domain::{Account, AccountId, Code, totp};
@@ -114,9 +114,8 @@ async fn miss_enrolment_code(app: &App, account_id: &AccountId) -> Result<(), Fl
             (wrong_codes < ENROLMENT_WRONG_CODES_LIMIT).then_some(PendingTotp { wrong_codes, ..pending });
         let mut changes = Changes::new();
         changes.update_account(&stored, &account);
-        match app.records().commit(changes).await {
-            Err(e) if e.is(Conflict::AccountChanged) => continue,
-            other => return Ok(other?),
+        if app.records().commit(changes).await.unless_lost(Race::On(Conflict::AccountChanged))? {
+            return Ok(());
         }
     }
     Err(FlowError::Unavailable("enrolment contention".into()))

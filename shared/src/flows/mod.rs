@@ -36,7 +36,7 @@ mod tests;
 use crate::documents::DocumentError;
 use crate::domain::{Code, Input, Refusal};
 use crate::notify::SendError;
-use crate::persistence::NotCommitted;
+use crate::persistence::{Conflict, NotCommitted};
 use crate::sealing::SealError;
 use crate::store::StoreError;
 
@@ -158,6 +158,54 @@ impl From<DocumentError> for FlowError {
 impl From<SealError> for FlowError {
     fn from(e: SealError) -> Self {
         Self::Dependency(e.into())
+    }
+}
+
+/// A race a commit can lose: a condition failed because another request
+/// changed the records first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Race {
+    /// Any of the commit's conditions.
+    Any,
+    /// The one condition that means this.
+    On(Conflict),
+}
+
+impl Race {
+    fn lost(self, not_committed: &NotCommitted) -> bool {
+        match self {
+            Self::Any => matches!(not_committed, NotCommitted::Conflict(_)),
+            Self::On(conflict) => not_committed.is(conflict),
+        }
+    }
+}
+
+/// The one way a flow answers a commit: a lost race in the flow's own
+/// words, a store failure (or a race nobody expected) as a dependency's.
+pub trait Committed {
+    /// Whether it committed: `false` when `race` was lost, and what the
+    /// records are now stands.
+    fn unless_lost(self, race: Race) -> Result<bool, FlowError>;
+
+    /// Committed, or the answer of the first race of `answers` it lost.
+    fn answering<const N: usize>(self, answers: [(Race, FlowError); N]) -> Result<(), FlowError>;
+}
+
+impl Committed for Result<(), NotCommitted> {
+    fn unless_lost(self, race: Race) -> Result<bool, FlowError> {
+        match self {
+            Ok(()) => Ok(true),
+            Err(e) if race.lost(&e) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn answering<const N: usize>(self, answers: [(Race, FlowError); N]) -> Result<(), FlowError> {
+        let Err(e) = self else { return Ok(()) };
+        match answers.into_iter().find(|(race, _)| race.lost(&e)) {
+            Some((_, answer)) => Err(answer),
+            None => Err(e.into()),
+        }
     }
 }
 

@@ -10,19 +10,19 @@ use secrecy::SecretString;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use super::FlowError;
 use super::accounts::{load, send_email};
 use super::audit::{self, Actor, AuditEvent};
 use super::lockout::{Proof, reauthenticate};
 use super::sessions::Authenticated;
 use super::signed_in::{Method, NewSession, complete};
+use super::{Committed, FlowError, Race};
 use crate::app::App;
 use crate::domain::network::Client;
 use crate::domain::records::{Passkey, PasskeyCeremony};
 use crate::domain::{Account, AccountId, AccountStatus, ChallengeId, Code, Input, PasskeyId, RegistrationId};
 use crate::notify::templates::Template;
 use crate::passkeys::{CeremonyError, Challenge};
-use crate::persistence::{Changes, Conflict, Limit, NotCommitted, Stored};
+use crate::persistence::{Changes, Conflict, Limit, Stored};
 
 /// Passkeys an account may have.
 pub const MAX_PASSKEYS: usize = 10;
@@ -62,14 +62,6 @@ fn unavailable(error: CeremonyError) -> FlowError {
     match error {
         CeremonyError::Unavailable(why) => FlowError::Unavailable(why),
         refused => FlowError::Internal(refused.to_string()),
-    }
-}
-
-/// `result`, with the failure of `conflict` answered as `instead`.
-fn or_conflict(result: Result<(), NotCommitted>, conflict: Conflict, instead: FlowError) -> Result<(), FlowError> {
-    match result {
-        Err(e) if e.is(conflict) => Err(instead),
-        other => Ok(other?),
     }
 }
 
@@ -152,11 +144,10 @@ pub async fn finish_registration(
     changes.consume_passkey_ceremony(&ceremony).add_passkey(&account.account_id, &passkey, &verified.credential_id);
     let detail = Some(passkey.passkey_id.to_string());
     audit::add(app, &mut changes, &account.account_id, AuditEvent::PasskeyAdded, Actor::Customer, detail);
-    records.commit(changes).await.map_err(|e| match e {
-        e if e.is(Conflict::PasskeyTaken) => FlowError::Conflicting(Code::PasskeyTaken),
-        e if e.is(Conflict::ChallengeChanged) => FlowError::refused(Input::Registration, Code::InvalidRegistration),
-        e => e.into(),
-    })?;
+    records.commit(changes).await.answering([
+        (Race::On(Conflict::PasskeyTaken), FlowError::Conflicting(Code::PasskeyTaken)),
+        (Race::On(Conflict::ChallengeChanged), FlowError::refused(Input::Registration, Code::InvalidRegistration)),
+    ])?;
     tracing::info!(account_id = %account.account_id, "passkey added");
     send_email(app, account, Template::PasskeyAdded, account.language, None, &[("name", passkey.name.as_str())]).await;
     Ok(passkey)
@@ -185,11 +176,10 @@ pub async fn rename(
     let renamed = Passkey { name, ..stored.record.clone() };
     let mut changes = Changes::new();
     changes.update_passkey(&stored, &renamed);
-    or_conflict(
-        app.records().commit(changes).await,
-        Conflict::PasskeyChanged,
-        FlowError::NotFound(Code::PasskeyNotFound),
-    )?;
+    app.records()
+        .commit(changes)
+        .await
+        .answering([(Race::On(Conflict::PasskeyChanged), FlowError::NotFound(Code::PasskeyNotFound))])?;
     Ok(renamed)
 }
 
@@ -211,11 +201,10 @@ pub async fn remove(
     checked.write(&mut changes, &account);
     let detail = Some(stored.record.passkey_id.to_string());
     audit::add(app, &mut changes, &account.account_id, AuditEvent::PasskeyRemoved, Actor::Customer, detail);
-    or_conflict(
-        app.records().commit(changes).await,
-        Conflict::PasskeyChanged,
-        FlowError::NotFound(Code::PasskeyNotFound),
-    )?;
+    app.records()
+        .commit(changes)
+        .await
+        .answering([(Race::On(Conflict::PasskeyChanged), FlowError::NotFound(Code::PasskeyNotFound))])?;
     tracing::info!(account_id = %account.account_id, "passkey removed");
     let name = stored.record.name.as_str();
     send_email(app, &account, Template::PasskeyRemoved, account.language, None, &[("name", name)]).await;
@@ -249,7 +238,7 @@ pub async fn sign_in(
     let ceremony = records.passkey_sign_in(challenge_id).await?.ok_or(FlowError::InvalidCredentials)?;
     let mut used = Changes::new();
     used.consume_passkey_ceremony(&ceremony);
-    or_conflict(records.commit(used).await, Conflict::ChallengeChanged, FlowError::InvalidCredentials)?;
+    records.commit(used).await.answering([(Race::On(Conflict::ChallengeChanged), FlowError::InvalidCredentials)])?;
 
     let claimed = app.ceremonies.claimed(credential).map_err(refusal)?;
     let owner = records.passkey_owner(&claimed.credential_id).await?.ok_or(FlowError::InvalidCredentials)?;
@@ -309,10 +298,7 @@ async fn counter_went_backwards(app: &App, account: &Account, passkey: &Passkey)
         Actor::Customer,
         detail,
     );
-    match app.records().commit(changes).await {
-        Ok(()) | Err(NotCommitted::Conflict(_)) => {}
-        Err(e) => return Err(e.into()),
-    }
+    app.records().commit(changes).await.unless_lost(Race::Any)?;
     send_email(app, account, Template::PasskeyCloned, account.language, None, &[("name", passkey.name.as_str())]).await;
     Ok(())
 }

@@ -5,14 +5,14 @@
 use super::accounts::{accept_password, at_least, find_equalised, mint_link, send_email, send_invitation};
 use super::audit::{self, Actor, AuditEvent};
 use super::sessions::end_sessions;
-use super::{Dependency, FlowError, sms_codes};
+use super::{Committed, Dependency, FlowError, Race, sms_codes};
 use crate::app::App;
 use crate::domain::account::LinkPurpose;
 use crate::domain::sms_code::SmsPurpose;
 use crate::domain::{Account, AccountKind, AccountStatus, Code, Email, Input, LoginName, Phone};
 use crate::i18n::Lang;
 use crate::notify::templates::Template;
-use crate::persistence::{Changes, Conflict, Limit, NotCommitted, Stored};
+use crate::persistence::{Changes, Conflict, Limit, Stored};
 use secrecy::{ExposeSecret, SecretString};
 
 /// Forgot-password requests per login name (as typed) per hour.
@@ -169,11 +169,9 @@ async fn resend_link(app: &App, stored: Stored<Account>, purpose: LinkPurpose, l
     let token = mint_link(app, &mut account, purpose);
     let mut changes = Changes::new();
     changes.update_account(&stored, &account);
-    match app.records().commit(changes).await {
-        Ok(()) => {}
-        // A concurrent request minted a newer link; that one's email stands.
-        Err(e) if e.is(Conflict::AccountChanged) => return Ok(()),
-        Err(e) => return Err(e.into()),
+    // A concurrent request minted a newer link; that one's email stands.
+    if !app.records().commit(changes).await.unless_lost(Race::On(Conflict::AccountChanged))? {
+        return Ok(());
     }
     match purpose {
         LinkPurpose::InitialPassword => send_invitation(app, &account, &token).await,
@@ -232,11 +230,7 @@ pub async fn reset_with_code(
         .consume_sms_code(&matched);
     let detail = Some("sms".into());
     audit::add(app, &mut changes, &account.account_id, AuditEvent::PasswordReset, Actor::Customer, detail);
-    match app.records().commit(changes).await {
-        Ok(()) => {}
-        Err(NotCommitted::Conflict(_)) => return Err(invalid()),
-        Err(e) => return Err(e.into()),
-    }
+    app.records().commit(changes).await.answering([(Race::Any, invalid())])?;
     end_sessions(app, &account.account_id, None).await?;
     send_email(app, &account, Template::PasswordChanged, lang, None, &[]).await;
     Ok(())

@@ -3,8 +3,8 @@
 //! 256-bit tokens stored as hashes under the account's partition, with an
 //! absolute lifetime and an idle timeout. (Creating one is `sign_in`'s.)
 
-use super::FlowError;
 use super::audit::{self, AuditEvent};
+use super::{Committed, FlowError, Race};
 use crate::app::App;
 pub use crate::domain::network::Client;
 pub use crate::domain::records::SessionRecord;
@@ -66,11 +66,9 @@ async fn touch(app: &App, session: &Stored<SessionRecord>) -> Result<SessionReco
     let record = SessionRecord { last_seen_at: now, ..session.record.clone() };
     let mut changes = Changes::new();
     changes.touch_session(session, &record, session_expiry(app, &record));
-    match app.records().commit(changes).await {
-        // Someone else touched or ended it meanwhile: theirs stands.
-        Err(e) if e.is(Conflict::SessionChanged) => Ok(record),
-        other => other.map(|()| record).map_err(Into::into),
-    }
+    // Someone else touched or ended it meanwhile: theirs stands.
+    app.records().commit(changes).await.unless_lost(Race::On(Conflict::SessionChanged))?;
+    Ok(record)
 }
 
 /// Ends one session.

@@ -3,11 +3,11 @@
 //! needs the sign-up's phone typed in full) or a reset (which ends every
 //! session and sends a notice; no automatic sign-in).
 
-use super::FlowError;
 use super::accounts::{accept_password, load, send_email};
 use super::audit::{self, Actor, AuditEvent};
 use super::erasure::erase_one;
 use super::sessions::end_sessions;
+use super::{Committed, FlowError, Race};
 use crate::app::App;
 use crate::domain::account::{LinkPurpose, PasswordLink};
 use crate::domain::phone::mask_phone;
@@ -17,7 +17,7 @@ use crate::domain::{Account, AccountId, AccountKind, AccountStatus, Code, Input,
 use crate::i18n::Lang;
 use crate::metrics::Metric;
 use crate::notify::templates::Template;
-use crate::persistence::{Changes, Conflict, Limit, NotCommitted, Stored};
+use crate::persistence::{Changes, Conflict, Limit, Stored};
 use secrecy::{ExposeSecret, SecretString};
 
 /// Activation attempts with a wrong phone after which the link is void.
@@ -118,12 +118,8 @@ pub async fn set_password(
     }
     changes.clear_count(Limit::LoginStreak(&account.account_id));
     audit::add(app, &mut changes, &account.account_id, event, Actor::Customer, None);
-    match app.records().commit(changes).await {
-        Ok(()) => {}
-        // Used at the same moment, or the pending account's time ran out.
-        Err(NotCommitted::Conflict(_)) => return Err(FlowError::InvalidLink),
-        Err(e) => return Err(e.into()),
-    }
+    // Used at the same moment, or the pending account's time ran out.
+    app.records().commit(changes).await.answering([(Race::Any, FlowError::InvalidLink)])?;
     tracing::info!(account_id = %account.account_id, ?event, "password set through link");
     if activation {
         app.count(Metric::Activation);
@@ -147,15 +143,11 @@ async fn count_phone_mismatch(app: &App, token: &SecretString) -> Result<(), Flo
         account.link = (!voided).then_some(link);
         let mut changes = Changes::new();
         changes.update_account(&stored, &account);
-        match app.records().commit(changes).await {
-            Ok(()) => {
-                if voided {
-                    tracing::warn!(account_id = %account.account_id, "activation link voided: phone mismatches");
-                }
-                return Ok(());
+        if app.records().commit(changes).await.unless_lost(Race::On(Conflict::AccountChanged))? {
+            if voided {
+                tracing::warn!(account_id = %account.account_id, "activation link voided: phone mismatches");
             }
-            Err(e) if e.is(Conflict::AccountChanged) => continue,
-            Err(e) => return Err(e.into()),
+            return Ok(());
         }
     }
     Err(FlowError::Unavailable("link changed concurrently".into()))
@@ -172,11 +164,7 @@ pub async fn decline_link(app: &App, token: &SecretString) -> Result<(), FlowErr
     account.link = None;
     let mut changes = Changes::new();
     changes.update_account(&stored, &account);
-    match app.records().commit(changes).await {
-        Ok(()) => {}
-        Err(e) if e.is(Conflict::AccountChanged) => return Err(FlowError::InvalidLink),
-        Err(e) => return Err(e.into()),
-    }
+    app.records().commit(changes).await.answering([(Race::On(Conflict::AccountChanged), FlowError::InvalidLink)])?;
     let lang = account.language;
     if link.purpose == LinkPurpose::InitialPassword && account.status == AccountStatus::PendingActivation {
         erase_one(app, &account, AuditEvent::SignUpDeclined).await?;

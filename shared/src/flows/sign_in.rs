@@ -8,7 +8,7 @@ use super::accounts::load;
 use super::audit::AuditEvent;
 use super::lockout::{Failure, LOCKOUT_SECS, Lockout, record_failure, too_many_attempts};
 use super::signed_in::{Method, NewSession, complete};
-use super::{FlowError, second_factor};
+use super::{Committed, FlowError, Race, second_factor};
 use crate::app::App;
 use crate::domain::account::CONSECUTIVE_FAILURES_LIMIT;
 use crate::domain::network::Client;
@@ -143,9 +143,7 @@ async fn miss_second_factor(app: &App, challenge: &Stored<MfaChallenge>) -> Resu
     } else {
         changes.count_mfa_miss(challenge, &counted);
     }
-    match app.records().commit(changes).await {
-        // Another attempt counted or used it meanwhile; the lockout still counts this one.
-        Err(e) if e.is(Conflict::ChallengeChanged) => Ok(()),
-        other => Ok(other?),
-    }
+    // Another attempt counted or used it meanwhile; the lockout still counts this one.
+    app.records().commit(changes).await.unless_lost(Race::On(Conflict::ChallengeChanged))?;
+    Ok(())
 }

@@ -6,11 +6,11 @@
 
 use secrecy::SecretString;
 
-use super::FlowError;
 use super::accounts::send_email;
 use super::appeal_queue::{cancel_open_appeals, cancel_remaining_appeals};
 use super::audit::{self, AuditEvent};
 use super::sessions::{SessionRecord, session_expiry};
+use super::{Committed, FlowError, Race};
 use crate::app::App;
 use crate::domain::account::CONSECUTIVE_FAILURES_LIMIT;
 use crate::domain::network::Client;
@@ -18,7 +18,7 @@ use crate::domain::records::{SeenClient, SignInHistory};
 use crate::domain::{Account, secret_token};
 use crate::metrics::Metric;
 use crate::notify::templates::Template;
-use crate::persistence::{Changes, Limit, NotCommitted, Stored};
+use crate::persistence::{Changes, Limit, Stored};
 
 /// A sign-in from a client not seen for this long is told to the owner.
 pub const NOTICE_AFTER_SECS: i64 = 30 * 86_400;
@@ -96,11 +96,8 @@ pub async fn complete(
     if (1..CONSECUTIVE_FAILURES_LIMIT).contains(&streak) {
         changes.clear_count(Limit::LoginStreak(&account.account_id));
     }
-    app.records().commit(changes).await.map_err(|e| match e {
-        // The second factor's challenge or the account moved on meanwhile.
-        NotCommitted::Conflict(_) => FlowError::InvalidCredentials,
-        e => e.into(),
-    })?;
+    // The second factor's challenge or the account moved on meanwhile.
+    app.records().commit(changes).await.answering([(Race::Any, FlowError::InvalidCredentials)])?;
     tracing::info!(account_id = %account.account_id, "signed in");
     app.count(Metric::SignIn);
     if !account.open_appeals.is_empty() {

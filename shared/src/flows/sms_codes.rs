@@ -4,7 +4,7 @@
 //! per phone and purpose one per 60 s and 10 a day.
 
 use super::audit::{AuditEvent, note_message};
-use super::{Dependency, FlowError};
+use super::{Committed, Dependency, FlowError, Race};
 use crate::app::App;
 use crate::domain::ids::new_id;
 use crate::domain::network::client_network;
@@ -283,11 +283,7 @@ async fn count_try(app: &App, stored: &Stored<SmsCodeRecord>) -> Result<bool, Fl
     let counted = SmsCodeRecord { wrong_tries: stored.record.wrong_tries + 1, ..stored.record.clone() };
     let mut changes = Changes::new();
     changes.count_sms_try(stored, &counted);
-    match app.records().commit(changes).await {
-        Ok(()) => Ok(true),
-        Err(e) if e.is(Conflict::SmsCodeChanged) => Ok(false),
-        Err(e) => Err(e.into()),
-    }
+    app.records().commit(changes).await.unless_lost(Race::On(Conflict::SmsCodeChanged))
 }
 
 /// Uses up one try of a code that matched but whose request failed for

@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::FlowError;
 use super::accounts::{load, send_email};
 use super::audit::{self, Actor, AuditEvent};
 use super::lockout::{Proof, Reauthenticated, reauthenticate};
 use super::sessions::Authenticated;
+use super::{Committed, FlowError, Race};
 use crate::app::App;
 use crate::documents::{self, MAX_SIZE};
 use crate::domain::account::VerificationStatus;
@@ -20,7 +20,7 @@ pub use crate::domain::records::{Material, QueueEntry, Subject, Verification};
 use crate::domain::{Account, AccountId, AccountKind, Code, Input, MaterialId, Refusal};
 use crate::metrics::Metric;
 use crate::notify::templates::Template;
-use crate::persistence::{Changes, Conflict, Cursor, Limit, NotCommitted, Page};
+use crate::persistence::{Changes, Conflict, Cursor, Limit, Page};
 
 /// How long an upload URL is valid.
 pub const UPLOAD_URL_SECS: u64 = 900;
@@ -176,15 +176,11 @@ pub async fn submit(
     // Attached materials are kept (pointing at their frozen copies) for as
     // long as the submission.
     changes.extend(materials);
-    match app.records().commit(changes).await {
-        Ok(()) => {
-            app.count(Metric::VerificationSubmitted);
-            Ok(VerificationStatus::PendingReview)
-        }
-        // A concurrent submission got there first.
-        Err(e) if e.is(Conflict::AccountChanged) => Err(FlowError::Conflicting(Code::VerificationPending)),
-        Err(e) => Err(e.into()),
-    }
+    // A concurrent submission got there first.
+    let first = FlowError::Conflicting(Code::VerificationPending);
+    app.records().commit(changes).await.answering([(Race::On(Conflict::AccountChanged), first)])?;
+    app.count(Metric::VerificationSubmitted);
+    Ok(VerificationStatus::PendingReview)
 }
 
 /// The account's latest submission, if any.
@@ -282,12 +278,9 @@ pub async fn decide(
         .dequeue_verification(&pending, true)
         .enqueue_verification(status, &entry);
     audit::add(app, &mut changes, account_id, event, Actor::Operator(operator.to_owned()), None);
-    match app.records().commit(changes).await {
-        Ok(()) => {}
-        // Another operator decided first.
-        Err(NotCommitted::Conflict(_)) => return Err(FlowError::Conflicting(Code::VerificationNotPending)),
-        Err(e) => return Err(e.into()),
-    }
+    // Another operator decided first.
+    let decided_first = FlowError::Conflicting(Code::VerificationNotPending);
+    app.records().commit(changes).await.answering([(Race::Any, decided_first)])?;
     app.count(Metric::VerificationDecided);
     let template = match decision {
         Decision::Approve => Template::VerificationApproved,
