@@ -104,6 +104,20 @@ pub fn password_and_code(req: &ApiRequest) -> Result<(SecretString, Option<Secre
     Ok((password, optional_secret(body.code)))
 }
 
+/// The body of a route that takes an emailed link's token.
+#[derive(serde::Deserialize)]
+struct LinkToken {
+    token: Option<SecretString>,
+}
+
+/// The `token` of a link's body (required): every link route reads it so.
+pub fn link_token(req: &ApiRequest) -> Result<SecretString, ApiError> {
+    let body: LinkToken = req.json()?;
+    let mut fields = Fields::default();
+    let token = fields.secret("token", body.token);
+    fields.finish_with(|| token)
+}
+
 /// An optional secret: none when missing or empty.
 pub fn optional_secret(value: Option<SecretString>) -> Option<SecretString> {
     value.filter(|v| !v.expose_secret().is_empty())

@@ -105,9 +105,28 @@ pub fn mint_link(app: &App, account: &mut Account, purpose: LinkPurpose) -> Secr
     minted.token
 }
 
-/// The page a password link opens.
-pub fn link_url(app: &App, token: &SecretString) -> String {
-    format!("{}/set-password?token={}", app.config.public_url, token.expose_secret())
+/// The pages an emailed link opens (`web/`), each with the link's token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkPage {
+    /// Activation and reset: `/set-password`.
+    SetPassword,
+    /// A new email's confirmation: `/confirm-email`.
+    ConfirmEmail,
+    /// An appeal's confirmation by its contact email: `/confirm-appeal`.
+    ConfirmAppeal,
+    /// The owner's cancelling of an appeal: `/cancel-appeal`.
+    CancelAppeal,
+}
+
+/// The link to `page` carrying `token`.
+pub fn page_link(app: &App, page: LinkPage, token: &SecretString) -> String {
+    let path = match page {
+        LinkPage::SetPassword => "set-password",
+        LinkPage::ConfirmEmail => "confirm-email",
+        LinkPage::ConfirmAppeal => "confirm-appeal",
+        LinkPage::CancelAppeal => "cancel-appeal",
+    };
+    format!("{}/{path}?token={}", app.config.public_url.trim_end_matches('/'), token.expose_secret())
 }
 
 /// Emails `template` to the account in `lang`, with `link` if any. A
@@ -121,7 +140,7 @@ pub async fn send_email(
     link: Option<&SecretString>,
     extra: &[(&str, &str)],
 ) {
-    let url = link.map(|token| link_url(app, token)).unwrap_or_default();
+    let url = link.map(|token| page_link(app, LinkPage::SetPassword, token)).unwrap_or_default();
     let mut vars = vec![("link", url.as_str())];
     vars.extend_from_slice(extra);
     send_email_to(app, &account.email, account, template, lang, &vars).await;

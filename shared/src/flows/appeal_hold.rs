@@ -28,7 +28,7 @@ pub async fn carry_out_due(app: &App) -> Result<usize, FlowError> {
     let mut after = None;
     let mut handled = 0;
     loop {
-        let page = app.records().appeal_queue(AppealStatus::Approved, DUE_PAGE, after.as_ref()).await?;
+        let page = app.records().queue::<AppealQueueEntry>(AppealStatus::Approved, DUE_PAGE, after.as_ref()).await?;
         for entry in page.items.iter().filter(|e| e.effective_at.is_some_and(|at| at <= now)) {
             if carry_out(app, &entry.appeal_id).await? {
                 handled += 1;

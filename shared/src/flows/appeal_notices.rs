@@ -1,10 +1,8 @@
 //! How an appeal reaches the account's owner: the cancel links, and the
 //! email and SMS that carry them.
 
-use secrecy::ExposeSecret;
-
 use super::FlowError;
-use super::accounts::{load, send_email_to};
+use super::accounts::{LinkPage, load, page_link, send_email_to};
 use super::sms_codes;
 use crate::app::App;
 use crate::domain::records::{Appeal, CancelLink};
@@ -26,7 +24,7 @@ pub fn is_recoverable(account: &Account) -> bool {
 pub fn mint_cancel_link(app: &App, appeal: &mut Appeal) -> String {
     let minted = secret_token::mint(&appeal.appeal_id, app.random.as_ref());
     appeal.cancel_links.push(CancelLink { hash: minted.hash, expires_at: app.clock.now() + CANCEL_LINK_SECS });
-    format!("{}/cancel-appeal?token={}", app.config.public_url, minted.token.expose_secret())
+    page_link(app, LinkPage::CancelAppeal, &minted.token)
 }
 
 /// Tells the account's owner of an appeal naming it, by email and SMS

@@ -60,10 +60,7 @@ pub async fn identity_match(
 /// `appeal` written and moved from the queue of the status it was read in
 /// (`stored`'s) to the queue of its own.
 pub fn move_appeal(changes: &mut Changes, stored: &Stored<Appeal>, appeal: &Appeal, entry: &AppealQueueEntry) {
-    changes
-        .update_appeal(stored, appeal)
-        .dequeue_appeal(stored.record.status, entry)
-        .enqueue_appeal(appeal.status, entry);
+    changes.update_appeal(stored, appeal).requeue(stored.record.status, appeal.status, entry);
 }
 
 /// Cancels open appeals of `account` (a completed sign-in shows the owner

@@ -8,21 +8,11 @@ use super::audit::{self, Actor, AuditEvent};
 use super::{Committed, FlowError, Race};
 use crate::app::App;
 use crate::clock::rfc3339;
-use crate::domain::records::{Appeal, AppealQueueEntry, AppealStatus, IdentityMatch};
+use crate::domain::records::{Appeal, AppealStatus, IdentityMatch};
 use crate::domain::{Account, AppealId, Code};
 use crate::metrics::Metric;
 use crate::notify::templates::Template;
-use crate::persistence::{Changes, Cursor, Page};
-
-/// A page of the appeal queue of `status`.
-pub async fn queue(
-    app: &App,
-    status: AppealStatus,
-    limit: usize,
-    after: Option<&Cursor>,
-) -> Result<Page<AppealQueueEntry>, FlowError> {
-    Ok(app.records().appeal_queue(status, limit, after).await?)
-}
+use crate::persistence::Changes;
 
 /// The whole of an appeal, as an operator sees it before deciding.
 #[derive(Debug, Clone)]

@@ -24,7 +24,7 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::accounts::{at_least, find_equalised, send_email_about_nobody};
+use super::accounts::{LinkPage, at_least, find_equalised, page_link, send_email_about_nobody};
 use super::appeal_notices::{is_recoverable, mint_cancel_link, reviewable_account, tell_owner};
 use super::appeal_queue::{OPEN_APPEALS_LIMIT, move_appeal, queue_entry};
 use super::audit::{self, Actor, AuditEvent};
@@ -88,7 +88,7 @@ async fn file_now(app: &App, request: AppealRequest, client_ip: &str, lang: Lang
     let mut changes = Changes::new();
     changes.file_appeal(&appeal, now + CONFIRM_LINK_SECS);
     app.records().commit(changes).await?;
-    let link = format!("{}/confirm-appeal?token={}", app.config.public_url, minted.token.expose_secret());
+    let link = page_link(app, LinkPage::ConfirmAppeal, &minted.token);
     send_email_about_nobody(app, &appeal.contact_email, Template::AppealConfirm, lang, &[("link", &link)]).await;
     Ok(())
 }
@@ -117,7 +117,7 @@ pub async fn confirm(app: &App, token: &SecretString) -> Result<AppealId, FlowEr
             let cancel = mint_cancel_link(app, &mut appeal);
             account.open_appeals.push(appeal.appeal_id.clone());
             let entry = queue_entry(app, &appeal, &account).await?;
-            changes.enqueue_appeal(AppealStatus::PendingReview, &entry).update_account(&account_stored, &account);
+            changes.enqueue(AppealStatus::PendingReview, &entry).update_account(&account_stored, &account);
             audit::add(app, &mut changes, &account.account_id, AuditEvent::AppealConfirmed, Actor::Customer, None);
             changes.update_appeal(&stored, &appeal);
             notice = Some((account, cancel));

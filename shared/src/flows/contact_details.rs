@@ -6,7 +6,7 @@
 //! that a session cannot list which ones have accounts. The account's email
 //! is told of every change (the old and the new address of an email change).
 
-use super::accounts::{load, send_email, send_email_to};
+use super::accounts::{LinkPage, load, page_link, send_email, send_email_to};
 use super::audit::{self, Actor, AuditEvent};
 use super::lockout::{Proof, reauthenticate};
 use super::sessions::Authenticated;
@@ -69,7 +69,7 @@ pub async fn request_email_change(
     checked.write(&mut changes, &account);
     audit::add(app, &mut changes, &account.account_id, AuditEvent::EmailChangeRequested, Actor::Customer, None);
     app.records().commit(changes).await?;
-    let link = format!("{}/confirm-email?token={}", app.config.public_url, minted.token.expose_secret());
+    let link = page_link(app, LinkPage::ConfirmEmail, &minted.token);
     send_email_to(app, &new_email, &account, Template::EmailChangeConfirm, lang, &[("link", &link)]).await;
     let vars = [("new_email", new_email.as_str())];
     send_email(app, &account, Template::EmailChangeRequested, lang, None, &vars).await;

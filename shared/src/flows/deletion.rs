@@ -19,7 +19,7 @@ use crate::domain::{Account, AccountId, AccountKind, AccountStatus, Code, Reques
 use crate::i18n::Lang;
 use crate::metrics::Metric;
 use crate::notify::templates::Template;
-use crate::persistence::{Changes, Conflict, Cursor, Page};
+use crate::persistence::{Changes, Conflict};
 use secrecy::SecretString;
 
 /// Asks for the deletion of the signed-in primary account, after the
@@ -53,12 +53,7 @@ pub async fn request(
         note: None,
         decided_by: None,
     };
-    let entry = DeletionQueueEntry {
-        request_id: request.request_id.clone(),
-        account_id: account.account_id.clone(),
-        username: Some(account.username.clone()),
-        requested_at: now,
-    };
+    let entry = queue_entry(&request, Some(&account));
     account.deletion_status = DeletionStatus::PendingReview;
     let mut changes = Changes::new();
     checked.write(&mut changes, &account);
@@ -70,6 +65,16 @@ pub async fn request(
     app.count(Metric::DeletionRequested);
     send_email(app, &account, Template::DeletionRequested, lang, None, &[]).await;
     Ok(request)
+}
+
+/// The queue row of `request`, naming `account` if given.
+fn queue_entry(request: &DeletionRequest, account: Option<&Account>) -> DeletionQueueEntry {
+    DeletionQueueEntry {
+        request_id: request.request_id.clone(),
+        account_id: request.account_id.clone(),
+        username: account.map(|a| a.username.clone()),
+        requested_at: request.requested_at,
+    }
 }
 
 /// The account's request, unless there is none (or it was cancelled).
@@ -88,20 +93,10 @@ pub async fn cancel(app: &App, current_account: &Account) -> Result<(), FlowErro
         .ok_or_else(not_found)?;
     account.deletion_status = DeletionStatus::None;
     let mut changes = Changes::new();
-    changes.update_account(&stored, &account).withdraw_deletion_request(&request);
+    changes.update_account(&stored, &account).withdraw_deletion_request(&request, &queue_entry(&request, None));
     audit::add(app, &mut changes, &account.account_id, AuditEvent::DeletionCancelled, Actor::Customer, None);
     // Decided or cancelled meanwhile.
     app.records().commit(changes).await.answering([(Race::Any, not_found())])
-}
-
-/// A page of a deletion queue.
-pub async fn queue(
-    app: &App,
-    status: DeletionStatus,
-    limit: usize,
-    after: Option<&Cursor>,
-) -> Result<Page<DeletionQueueEntry>, FlowError> {
-    Ok(app.records().deletion_queue(status, limit, after).await?)
 }
 
 /// Decides a request. Approving erases the account; deciding an approved
@@ -140,12 +135,8 @@ pub async fn decide(
         // From here on nothing works for the account, whatever remains.
         account.status = AccountStatus::Deleting;
     }
-    let entry = DeletionQueueEntry {
-        request_id: request.request_id.clone(),
-        account_id: account.account_id.clone(),
-        username: (!approve).then(|| account.username.clone()),
-        requested_at: request.requested_at,
-    };
+    // An approved request's row names no one: the account is being erased.
+    let entry = queue_entry(&request, (!approve).then_some(&account));
     let event = if approve { AuditEvent::DeletionApproved } else { AuditEvent::DeletionRejected };
     let mut changes = Changes::new();
     if approve {
@@ -153,11 +144,11 @@ pub async fn decide(
         // unfinished, and the queue watch alarms if that lasts.
         changes.note_erasure(&ErasureUnderWay { account_id: account.account_id.clone(), since: now });
     }
-    changes
-        .update_account(&stored, &account)
-        .put_deletion_request(&request)
-        .dequeue_deletion(&request, DeletionStatus::PendingReview)
-        .enqueue_deletion(&request, &entry);
+    changes.update_account(&stored, &account).put_deletion_request(&request).requeue(
+        DeletionStatus::PendingReview,
+        request.status,
+        &entry,
+    );
     audit::add(app, &mut changes, &account.account_id, event, Actor::Operator(operator.to_owned()), None);
     // Another operator decided first.
     let decided_first = FlowError::Conflicting(Code::DeletionNotPending);

@@ -13,7 +13,18 @@ use crate::domain::records::Verification;
 use crate::domain::{Account, AccountKind, Username};
 use crate::metrics::Metric;
 use crate::notify::templates::Template;
-use crate::persistence::{Changes, Stored};
+use crate::persistence::{Changes, Cursor, Page, Queued, Stored};
+
+/// A page of the review queue of `status` (verifications, deletion
+/// requests or appeals, by `E`), oldest first, and the cursor of the next.
+pub async fn queue<E: Queued>(
+    app: &App,
+    status: E::Status,
+    limit: usize,
+    after: Option<&Cursor>,
+) -> Result<Page<E>, FlowError> {
+    Ok(app.records().queue(status, limit, after).await?)
+}
 
 /// An account as an operator sees it.
 pub struct AccountOverview {

@@ -6,7 +6,7 @@
 use super::FlowError;
 use crate::app::App;
 use crate::domain::account::VerificationStatus;
-use crate::domain::records::AppealStatus;
+use crate::domain::records::{AppealQueueEntry, AppealStatus, QueueEntry};
 use crate::metrics::Metric;
 
 /// Entries of a queue counted at most (the gauge then reads "this many or
@@ -36,8 +36,8 @@ pub async fn watch(app: &App) -> Result<QueueReport, FlowError> {
     let now = app.clock.now();
     let records = app.records();
     let verifications =
-        records.verification_queue(VerificationStatus::PendingReview, COUNTED_AT_MOST, None).await?.items;
-    let appeals = records.appeal_queue(AppealStatus::PendingReview, COUNTED_AT_MOST, None).await?.items;
+        records.queue::<QueueEntry>(VerificationStatus::PendingReview, COUNTED_AT_MOST, None).await?.items;
+    let appeals = records.queue::<AppealQueueEntry>(AppealStatus::PendingReview, COUNTED_AT_MOST, None).await?.items;
     let erasures = records.erasures_under_way().await?;
     let report = QueueReport {
         verifications_waiting: verifications.len() as u64,

@@ -20,7 +20,7 @@ pub use crate::domain::records::{Material, QueueEntry, Subject, Verification};
 use crate::domain::{Account, AccountId, AccountKind, Code, Input, MaterialId, Refusal};
 use crate::metrics::Metric;
 use crate::notify::templates::Template;
-use crate::persistence::{Changes, Conflict, Cursor, Limit, Page};
+use crate::persistence::{Changes, Conflict, Limit};
 
 /// How long an upload URL is valid.
 pub const UPLOAD_URL_SECS: u64 = 900;
@@ -168,9 +168,9 @@ pub async fn submit(
     checked.write(&mut changes, &account);
     // A rejected submission's queue entry goes: one entry per account.
     if let Some(previous) = previous {
-        changes.dequeue_verification(&previous, false);
+        changes.unqueue_verification(&previous);
     }
-    changes.put_verification(&verification).enqueue_verification(VerificationStatus::PendingReview, &entry);
+    changes.put_verification(&verification).enqueue(VerificationStatus::PendingReview, &entry);
     let detail = Some(entry.kind.clone());
     audit::add(app, &mut changes, &account.account_id, AuditEvent::VerificationSubmitted, Actor::Customer, detail);
     // Attached materials are kept (pointing at their frozen copies) for as
@@ -221,16 +221,6 @@ pub async fn for_review(
     Ok((verification, downloads))
 }
 
-/// A page of a review queue, oldest first, and the cursor of the next.
-pub async fn queue(
-    app: &App,
-    status: VerificationStatus,
-    limit: usize,
-    after: Option<&Cursor>,
-) -> Result<Page<QueueEntry>, FlowError> {
-    Ok(app.records().verification_queue(status, limit, after).await?)
-}
-
 /// An operator's decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
@@ -272,11 +262,7 @@ pub async fn decide(
         submitted_at: verification.submitted_at,
     };
     let mut changes = Changes::new();
-    changes
-        .update_account(&stored, &account)
-        .put_verification(&verification)
-        .dequeue_verification(&pending, true)
-        .enqueue_verification(status, &entry);
+    changes.update_account(&stored, &account).put_verification(&verification).requeue(pending.status, status, &entry);
     audit::add(app, &mut changes, account_id, event, Actor::Operator(operator.to_owned()), None);
     // Another operator decided first.
     let decided_first = FlowError::Conflicting(Code::VerificationNotPending);

@@ -2,8 +2,8 @@
 //! index entry under the account it names, and a queue per status for the
 //! confirmed appeals of existing accounts.
 
-use super::{Changes, Conflict, Cursor, Expiry, Page, Records, Stored, item, keys};
-use crate::domain::records::{Appeal, AppealLink, AppealQueueEntry, AppealStatus};
+use super::{Changes, Conflict, Expiry, Records, Stored, item, keys};
+use crate::domain::records::{Appeal, AppealLink, AppealStatus};
 use crate::domain::{AccountId, AppealId};
 use crate::store::{Cond, StoreError};
 
@@ -16,16 +16,6 @@ impl Records<'_> {
     /// The appeals naming `account_id` (confirmed, or filed within the hour).
     pub async fn appeals_of(&self, account_id: &AccountId) -> Result<Vec<AppealLink>, StoreError> {
         self.read_all(&keys::account_partition(account_id), keys::APPEAL_PREFIX).await
-    }
-
-    /// A page of the appeal queue of `status`, and the cursor of the next.
-    pub async fn appeal_queue(
-        &self,
-        status: AppealStatus,
-        limit: usize,
-        after: Option<&Cursor>,
-    ) -> Result<Page<AppealQueueEntry>, StoreError> {
-        self.read_page(&keys::appeal_queue(status), limit, after).await
     }
 }
 
@@ -69,18 +59,5 @@ impl Changes {
             self.remove(keys::appeal_queue_entry(*status, link.submitted_at, &link.appeal_id));
         }
         self
-    }
-
-    /// `entry` in the queue of `status`.
-    pub fn enqueue_appeal(&mut self, status: AppealStatus, entry: &AppealQueueEntry) -> &mut Self {
-        let key = keys::appeal_queue_entry(status, entry.submitted_at, &entry.appeal_id);
-        self.overwrite(item(key, entry, None))
-    }
-
-    /// `entry` gone from the queue of `status` (someone else moving it first
-    /// is [`Conflict::QueueEntryGone`]).
-    pub fn dequeue_appeal(&mut self, status: AppealStatus, entry: &AppealQueueEntry) -> &mut Self {
-        let key = keys::appeal_queue_entry(status, entry.submitted_at, &entry.appeal_id);
-        self.delete(key, Cond::Present, Conflict::QueueEntryGone)
     }
 }

@@ -1,7 +1,7 @@
 //! Deletion requests: the request under the account's partition, a lookup
 //! from request id to account, and one queue per status (oldest first).
 
-use super::{Changes, Conflict, Cursor, Page, Records, item, keys};
+use super::{Changes, Conflict, Records, item, keys};
 use crate::domain::account::DeletionStatus;
 use crate::domain::records::{DeletionQueueEntry, DeletionRequest, RequestLookup};
 use crate::domain::{AccountId, RequestId};
@@ -18,16 +18,6 @@ impl Records<'_> {
         let lookup = self.read::<RequestLookup>(keys::deletion_lookup(request_id)).await?;
         Ok(lookup.map(|stored| stored.record.account_id))
     }
-
-    /// A page of the deletion queue of `status`, and the cursor of the next.
-    pub async fn deletion_queue(
-        &self,
-        status: DeletionStatus,
-        limit: usize,
-        after: Option<&Cursor>,
-    ) -> Result<Page<DeletionQueueEntry>, StoreError> {
-        self.read_page(&keys::deletion_queue(status), limit, after).await
-    }
 }
 
 impl Changes {
@@ -37,7 +27,7 @@ impl Changes {
         let lookup = RequestLookup { account_id: request.account_id.clone() };
         self.put_deletion_request(request);
         self.put(item(keys::deletion_lookup(&request.request_id), &lookup, None), Cond::Absent, Conflict::IdTaken);
-        self.enqueue_deletion(request, entry)
+        self.enqueue(request.status, entry)
     }
 
     /// The request of its account, replacing what is there.
@@ -45,25 +35,12 @@ impl Changes {
         self.overwrite(item(keys::deletion_request(&request.account_id), request, None))
     }
 
-    /// `entry` in the queue of `request`'s status.
-    pub fn enqueue_deletion(&mut self, request: &DeletionRequest, entry: &DeletionQueueEntry) -> &mut Self {
-        let key = keys::deletion_queue_entry(request.status, request.requested_at, &request.request_id);
-        self.overwrite(item(key, entry, None))
-    }
-
-    /// The entry of `request` gone from the queue of `status`; someone else
-    /// moving it first is [`Conflict::QueueEntryGone`].
-    pub fn dequeue_deletion(&mut self, request: &DeletionRequest, status: DeletionStatus) -> &mut Self {
-        let key = keys::deletion_queue_entry(status, request.requested_at, &request.request_id);
-        self.delete(key, Cond::Present, Conflict::QueueEntryGone)
-    }
-
     /// A pending `request` withdrawn: the request, its lookup and its entry
     /// gone.
-    pub fn withdraw_deletion_request(&mut self, request: &DeletionRequest) -> &mut Self {
+    pub fn withdraw_deletion_request(&mut self, request: &DeletionRequest, entry: &DeletionQueueEntry) -> &mut Self {
         self.remove(keys::deletion_request(&request.account_id));
         self.remove(keys::deletion_lookup(&request.request_id));
-        self.dequeue_deletion(request, DeletionStatus::PendingReview)
+        self.dequeue(DeletionStatus::PendingReview, entry)
     }
 
     /// The request of `account_id` gone (its lookup and queue entry stay

@@ -33,7 +33,7 @@ impl Records<'_> {
             }
             if item.sk == keys::VERIFICATION {
                 let verification: Verification = item.decode()?;
-                found.deletions.dequeue_verification(&verification, false);
+                found.deletions.unqueue_verification(&verification);
             }
             if item.sk != keys::PROFILE && item.sk != keys::DELETION {
                 found.deletions.remove(item.key());

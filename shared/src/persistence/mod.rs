@@ -30,6 +30,7 @@ pub use accounts::UniqueField;
 pub use counters::{Counters, Limit, Tally, tallied};
 pub use erasure::AccountItems;
 pub use pages::{Cursor, List, Page};
+pub use queues::Queued;
 
 use crate::store::{Cond, Item, Key, Store, StoreError, WriteOp};
 use serde::Serialize;

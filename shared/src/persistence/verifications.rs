@@ -1,9 +1,8 @@
 //! Real-name verification: materials and the submission under the account's
 //! partition, and one review queue per status (oldest first).
 
-use super::{Changes, Conflict, Cursor, Page, Records, Stored, item, keys};
-use crate::domain::account::VerificationStatus;
-use crate::domain::records::{Material, QueueEntry, Verification};
+use super::{Changes, Conflict, Records, Stored, item, keys};
+use crate::domain::records::{Material, Verification};
 use crate::domain::{AccountId, MaterialId};
 use crate::store::{Cond, Item, StoreError};
 
@@ -20,16 +19,6 @@ impl Records<'_> {
     /// The latest verification submission of `account_id`.
     pub async fn verification(&self, account_id: &AccountId) -> Result<Option<Verification>, StoreError> {
         Ok(self.read(keys::verification(account_id)).await?.map(|stored| stored.record))
-    }
-
-    /// A page of the review queue of `status`, and the cursor of the next.
-    pub async fn verification_queue(
-        &self,
-        status: VerificationStatus,
-        limit: usize,
-        after: Option<&Cursor>,
-    ) -> Result<Page<QueueEntry>, StoreError> {
-        self.read_page(&keys::verification_queue(status), limit, after).await
     }
 }
 
@@ -52,19 +41,13 @@ impl Changes {
         self.overwrite(item(keys::verification(&verification.account_id), verification, None))
     }
 
-    /// `entry` in the review queue of `status`.
-    pub fn enqueue_verification(&mut self, status: VerificationStatus, entry: &QueueEntry) -> &mut Self {
-        let key = keys::verification_queue_entry(status, entry.submitted_at, &entry.account_id);
-        self.overwrite(item(key, entry, None))
-    }
-
-    /// The entry of `verification` gone from the queue of its status; when
-    /// `must_exist`, someone else moving it first is
-    /// [`Conflict::QueueEntryGone`].
-    pub fn dequeue_verification(&mut self, verification: &Verification, must_exist: bool) -> &mut Self {
-        let key =
-            keys::verification_queue_entry(verification.status, verification.submitted_at, &verification.account_id);
-        let cond = if must_exist { Cond::Present } else { Cond::None };
-        self.delete(key, cond, Conflict::QueueEntryGone)
+    /// The entry of `verification` gone from the queue of its status, if it
+    /// is there (a resubmission, an erasure).
+    pub fn unqueue_verification(&mut self, verification: &Verification) -> &mut Self {
+        self.remove(keys::verification_queue_entry(
+            verification.status,
+            verification.submitted_at,
+            &verification.account_id,
+        ))
     }
 }

@@ -2,13 +2,12 @@
 //! owner's cancel link.
 
 use lambda_http::http::StatusCode;
-use secrecy::SecretString;
 use serde::Deserialize;
 
 use crate::api::problem::ApiError;
 use crate::api::request::ApiRequest;
 use crate::api::response::ApiResponse;
-use crate::api::validate::{Fields, bounded_text};
+use crate::api::validate::{Fields, bounded_text, link_token};
 use crate::api::views::{AppealConfirmed, Empty};
 use crate::app::App;
 use crate::domain::Email;
@@ -54,19 +53,6 @@ pub async fn file(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> 
     let request = AppealRequest { login, contact_email, description, identity };
     appeals::file(app, request, &req.client_ip, req.lang).await?;
     Ok(ApiResponse::json(StatusCode::ACCEPTED, &Empty {}))
-}
-
-#[derive(Deserialize)]
-struct Token {
-    token: Option<SecretString>,
-}
-
-/// The `token` of a link's body.
-fn link_token(req: &ApiRequest) -> Result<SecretString, ApiError> {
-    let body: Token = req.json()?;
-    let mut fields = Fields::default();
-    let token = fields.secret("token", body.token);
-    fields.finish_with(|| token)
 }
 
 /// `POST /v1/appeals/confirm`: `202 {"appeal_id"}` for every login.

@@ -8,7 +8,7 @@ use crate::api::auth::require_session;
 use crate::api::problem::ApiError;
 use crate::api::request::ApiRequest;
 use crate::api::response::ApiResponse;
-use crate::api::validate::{Fields, optional_secret};
+use crate::api::validate::{Fields, link_token, optional_secret};
 use crate::api::views::{CodeSent, Empty};
 use crate::app::App;
 use crate::domain::{Email, Phone};
@@ -34,18 +34,10 @@ pub async fn request_email_change(app: &App, req: &ApiRequest) -> Result<ApiResp
     Ok(ApiResponse::json(StatusCode::ACCEPTED, &Empty {}))
 }
 
-#[derive(Deserialize)]
-struct Token {
-    token: Option<SecretString>,
-}
-
 /// `POST /v1/me/email/confirm`: switches to the confirmed address.
 pub async fn confirm_email_change(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     let current = require_session(app, req).await?;
-    let body: Token = req.json()?;
-    let mut fields = Fields::default();
-    let token = fields.secret("token", body.token);
-    let token = fields.finish_with(|| token)?;
+    let token = link_token(req)?;
     contact_details::confirm_email_change(app, &current, &token).await?;
     Ok(ApiResponse::no_content())
 }

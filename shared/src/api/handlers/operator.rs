@@ -2,7 +2,7 @@
 //! dev server's operator token stands in for it locally).
 
 use lambda_http::http::StatusCode;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::api::problem::ApiError;
 use crate::api::request::ApiRequest;
@@ -14,12 +14,11 @@ use crate::api::views::{
 };
 use crate::app::App;
 use crate::clock::rfc3339;
-use crate::domain::account::{DeletionStatus, VerificationStatus};
-use crate::domain::records::AppealStatus;
+use crate::domain::records::{AppealQueueEntry, DeletionQueueEntry, QueueEntry};
 use crate::domain::{AccountId, Code};
 use crate::flows::verification::{self, Decision};
 use crate::flows::{appeal_review, audit, deletion, operator};
-use crate::persistence::{Cursor, List};
+use crate::persistence::{Cursor, List, Queued};
 
 /// Items per page of an operator list, unless `limit` says otherwise.
 const PAGE_SIZE: usize = 50;
@@ -84,17 +83,12 @@ struct QueueQuery<S> {
     limit: usize,
 }
 
-/// The `status` (default `pending_review`; one of the queue's `statuses`,
-/// named by `name`), `after` cursor and `limit` of a queue listing, all
-/// checked.
-fn queue_query<S: Copy>(
-    req: &ApiRequest,
-    statuses: &[S],
-    name: fn(S) -> &'static str,
-) -> Result<QueueQuery<S>, ApiError> {
+/// The `status` (default `pending_review`; one with a queue), `after`
+/// cursor and `limit` of a listing of the queue of `E`, all checked.
+fn queue_query<E: Queued>(req: &ApiRequest) -> Result<QueueQuery<E::Status>, ApiError> {
     let mut fields = Fields::default();
     let wanted = req.query.first("status").unwrap_or("pending_review");
-    let status = statuses.iter().copied().find(|s| name(*s) == wanted);
+    let status = E::STATUSES.iter().copied().find(|s| E::status_name(*s) == wanted);
     if status.is_none() {
         fields.fail("status", Code::StatusInvalid);
     }
@@ -104,13 +98,22 @@ fn queue_query<S: Copy>(
     Ok(QueueQuery { status, after, limit })
 }
 
+/// A page of the queue of `E` as the rows `R` (one listing for every review
+/// queue).
+async fn list_queue<E, R>(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError>
+where
+    E: Queued,
+    R: Serialize + for<'a> From<&'a E>,
+{
+    let query = queue_query::<E>(req)?;
+    let page = operator::queue::<E>(app, query.status, query.limit, query.after.as_ref()).await?;
+    let rows: Vec<R> = page.items.iter().map(R::from).collect();
+    Ok(ApiResponse::json(StatusCode::OK, &PageOf::new(rows, page.next.as_ref())))
+}
+
 /// `GET /ops/v1/verifications?status=…&after=…`.
 pub async fn list_verifications(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
-    let statuses = [VerificationStatus::PendingReview, VerificationStatus::Approved, VerificationStatus::Rejected];
-    let query = queue_query(req, &statuses, VerificationStatus::as_str)?;
-    let page = verification::queue(app, query.status, query.limit, query.after.as_ref()).await?;
-    let rows = page.items.iter().map(VerificationRow::from).collect();
-    Ok(ApiResponse::json(StatusCode::OK, &PageOf::new(rows, page.next.as_ref())))
+    list_queue::<QueueEntry, VerificationRow>(app, req).await
 }
 
 /// `GET /ops/v1/verifications/{account_id}`.
@@ -172,11 +175,7 @@ pub async fn audit_trail(app: &App, req: &ApiRequest) -> Result<ApiResponse, Api
 
 /// `GET /ops/v1/deletion-requests?status=…&after=…`.
 pub async fn list_deletions(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
-    let statuses = [DeletionStatus::PendingReview, DeletionStatus::Approved, DeletionStatus::Rejected];
-    let query = queue_query(req, &statuses, DeletionStatus::as_str)?;
-    let page = deletion::queue(app, query.status, query.limit, query.after.as_ref()).await?;
-    let rows = page.items.iter().map(DeletionRow::from).collect();
-    Ok(ApiResponse::json(StatusCode::OK, &PageOf::new(rows, page.next.as_ref())))
+    list_queue::<DeletionQueueEntry, DeletionRow>(app, req).await
 }
 
 /// The body of a deletion's or an appeal's decision.
@@ -206,10 +205,7 @@ pub async fn decide_deletion(app: &App, req: &ApiRequest) -> Result<ApiResponse,
 
 /// `GET /ops/v1/appeals?status=…&after=…&limit=…`: any appeal state.
 pub async fn list_appeals(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
-    let query = queue_query(req, AppealStatus::QUEUED, AppealStatus::as_str)?;
-    let page = appeal_review::queue(app, query.status, query.limit, query.after.as_ref()).await?;
-    let rows = page.items.iter().map(AppealRow::from).collect();
-    Ok(ApiResponse::json(StatusCode::OK, &PageOf::new(rows, page.next.as_ref())))
+    list_queue::<AppealQueueEntry, AppealRow>(app, req).await
 }
 
 /// `GET /ops/v1/appeals/{appeal_id}`: the whole appeal (an audited read).

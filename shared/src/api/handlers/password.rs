@@ -6,7 +6,7 @@ use crate::api::auth::require_session;
 use crate::api::problem::ApiError;
 use crate::api::request::ApiRequest;
 use crate::api::response::ApiResponse;
-use crate::api::validate::{Fields, optional_secret};
+use crate::api::validate::{Fields, link_token, optional_secret};
 use crate::api::views::{Empty, LinkInfo};
 use crate::app::App;
 use crate::clock::rfc3339;
@@ -34,18 +34,6 @@ pub async fn set(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     let (token, password) = fields.finish_with(|| Some((token?, password?)))?;
     set_password::set_password(app, &token, &password, body.phone.as_deref(), req.lang).await?;
     Ok(ApiResponse::no_content())
-}
-
-#[derive(Deserialize)]
-struct LinkToken {
-    token: Option<SecretString>,
-}
-
-fn link_token(req: &ApiRequest) -> Result<SecretString, ApiError> {
-    let body: LinkToken = req.json()?;
-    let mut fields = Fields::default();
-    let token = fields.secret("token", body.token);
-    fields.finish_with(|| token)
 }
 
 /// `POST /v1/password/link`: whose link it is, without using it.
