@@ -1,0 +1,171 @@
+//! Answers about an account: sign-up, the account itself, its links, its
+//! sub-accounts, the SMS regions.
+
+use serde::Serialize;
+
+use crate::clock::rfc3339;
+use crate::domain::{Account, AccountId, AccountKind, AccountStatus, account::VerificationStatus};
+
+#[cfg(feature = "schema")]
+use schemars::JsonSchema;
+
+/// `200`: the regions whose mobile numbers get SMS, for the pages' region
+/// picker (the first is the default).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+pub struct SmsRegionList {
+    /// In the order of `ACCOUNTS_SMS_REGIONS`.
+    pub regions: Vec<SmsRegion>,
+}
+
+/// One region of [`SmsRegionList`].
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+pub struct SmsRegion {
+    /// ISO 3166 alpha-2 code.
+    pub region: String,
+    /// The country calling code, without `+`.
+    pub calling_code: u16,
+    /// The national trunk prefix (`0` in China), dropped when a national
+    /// number is written in E.164; `null` if the region has none.
+    pub national_prefix: Option<String>,
+}
+
+/// `201` for a new (pending) account or sub-account.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+pub struct AccountCreated {
+    /// Its id.
+    pub account_id: AccountId,
+    /// Its username.
+    pub username: String,
+    /// `pending_activation`.
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub status: AccountStatus,
+}
+
+impl From<&Account> for AccountCreated {
+    fn from(account: &Account) -> Self {
+        Self {
+            account_id: account.account_id.clone(),
+            username: account.username.as_str().to_owned(),
+            status: account.status,
+        }
+    }
+}
+
+/// Where real-name verification stands, in the account's view.
+#[derive(Debug, Clone, Copy, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+pub struct VerificationState {
+    /// `unverified`, `pending_review`, `approved` or `rejected`.
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub status: VerificationStatus,
+}
+
+/// Two-factor sign-in, in the account's view.
+#[derive(Debug, Clone, Copy, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+pub struct MfaState {
+    /// Whether TOTP is on.
+    pub totp: bool,
+    /// Recovery codes not used yet.
+    pub recovery_codes_left: usize,
+}
+
+/// The account as `GET /v1/me` and a new session show it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+pub struct AccountView {
+    /// Its id.
+    pub account_id: AccountId,
+    /// Its username.
+    pub username: String,
+    /// Its email, as given.
+    pub email: String,
+    /// Its phone (E.164), if any.
+    #[cfg_attr(feature = "schema", schemars(required))]
+    pub phone: Option<String>,
+    /// The organisation given at sign-up.
+    #[cfg_attr(feature = "schema", schemars(required))]
+    pub organization: Option<String>,
+    /// `primary` or `sub`.
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub kind: AccountKind,
+    /// `pending_activation`, `active` or `deleting`.
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub status: AccountStatus,
+    /// Real-name verification.
+    pub verification: VerificationState,
+    /// Two-factor sign-in.
+    pub mfa: MfaState,
+    /// When it signed up.
+    pub created_at: String,
+}
+
+impl From<&Account> for AccountView {
+    fn from(account: &Account) -> Self {
+        Self {
+            account_id: account.account_id.clone(),
+            username: account.username.as_str().to_owned(),
+            email: account.email.as_str().to_owned(),
+            phone: account.phone.as_ref().map(|p| p.as_str().to_owned()),
+            organization: account.organization.clone(),
+            kind: account.kind,
+            status: account.status,
+            verification: VerificationState { status: account.verification_status },
+            mfa: MfaState {
+                totp: account.mfa.is_some(),
+                recovery_codes_left: account.mfa.as_ref().map_or(0, |mfa| mfa.recovery_codes.len()),
+            },
+            created_at: rfc3339(account.created_at),
+        }
+    }
+}
+
+/// `POST /v1/password/link`: whose link it is, without using it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+pub struct LinkInfo {
+    /// `activate` or `reset`.
+    pub purpose: &'static str,
+    /// Whose link it is.
+    pub username: String,
+    /// The account's phone, masked.
+    #[cfg_attr(feature = "schema", schemars(required))]
+    pub phone: Option<String>,
+    /// When it stops working.
+    pub expires_at: String,
+}
+
+/// A sub-account in its primary account's list.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+pub struct SubAccountItem {
+    /// Its id.
+    pub account_id: AccountId,
+    /// Its username.
+    pub username: String,
+    /// Its email.
+    pub email: String,
+    /// Its phone, if any.
+    pub phone: Option<String>,
+    /// `pending_activation` or `active`.
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub status: AccountStatus,
+    /// When it was created.
+    pub created_at: String,
+}
+
+impl From<&Account> for SubAccountItem {
+    fn from(account: &Account) -> Self {
+        Self {
+            account_id: account.account_id.clone(),
+            username: account.username.as_str().to_owned(),
+            email: account.email.as_str().to_owned(),
+            phone: account.phone.as_ref().map(|p| p.as_str().to_owned()),
+            status: account.status,
+            created_at: rfc3339(account.created_at),
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! Answers of signing in and of the security centre: sessions, passkeys,
+//! two-factor enrolment and recovery codes.
+
+use serde::Serialize;
+
+use super::AccountView;
+use crate::clock::rfc3339;
+use crate::domain::records::Passkey;
+use crate::domain::{ChallengeId, PasskeyId, RegistrationId, SessionId};
+use crate::flows::sessions::SessionView;
+
+#[cfg(feature = "schema")]
+use schemars::JsonSchema;
+
+/// `201` of a sign-in: the session's token (also set as the cookie).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+pub struct SessionCreated {
+    /// The bearer token.
+    pub token: String,
+    /// When it ends whatever its use.
+    pub expires_at: String,
+    /// The signed-in account.
+    pub account: AccountView,
+}
+
+/// `200` of a sign-in with two-factor sign-in on: no session yet.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+pub struct MfaRequired {
+    /// Always `true`.
+    pub mfa_required: bool,
+    /// The token of the second step.
+    pub mfa_token: String,
+    /// Seconds it stays valid.
+    pub expires_in: i64,
+}
+
+/// A session in the account centre's list.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+pub struct SessionItem {
+    /// Its public id (not the token).
+    pub session_id: SessionId,
+    /// Sign-in time.
+    pub created_at: String,
+    /// Last use (to within a minute).
+    pub last_seen_at: String,
+    /// The client IP at sign-in.
+    pub ip: String,
+    /// The user agent at sign-in.
+    pub user_agent: String,
+    /// Whether it is the session asking.
+    pub current: bool,
+}
+
+impl From<&SessionView> for SessionItem {
+    fn from(session: &SessionView) -> Self {
+        Self {
+            session_id: session.session_id.clone(),
+            created_at: rfc3339(session.created_at),
+            last_seen_at: rfc3339(session.last_seen_at),
+            ip: session.ip.clone(),
+            user_agent: session.user_agent.clone(),
+            current: session.current,
+        }
+    }
+}
+
+/// A passkey registration begun: the options for
+/// `PublicKeyCredential.parseCreationOptionsFromJSON`.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+pub struct PasskeyRegistration {
+    /// What `POST /v1/me/passkeys` names.
+    pub registration_id: RegistrationId,
+    /// `PublicKeyCredentialCreationOptions` as JSON.
+    pub options: serde_json::Value,
+}
+
+/// A passkey sign-in begun: the options for
+/// `PublicKeyCredential.parseRequestOptionsFromJSON`.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+pub struct PasskeyChallenge {
+    /// What `POST /v1/sessions/passkey` names.
+    pub challenge_id: ChallengeId,
+    /// `PublicKeyCredentialRequestOptions` as JSON.
+    pub options: serde_json::Value,
+}
+
+/// A passkey just added.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+pub struct PasskeyCreated {
+    /// Its id.
+    pub passkey_id: PasskeyId,
+    /// Its name.
+    pub name: String,
+    /// When it was added.
+    pub created_at: String,
+}
+
+impl From<&Passkey> for PasskeyCreated {
+    fn from(passkey: &Passkey) -> Self {
+        Self {
+            passkey_id: passkey.passkey_id.clone(),
+            name: passkey.name.clone(),
+            created_at: rfc3339(passkey.created_at),
+        }
+    }
+}
+
+/// A passkey in the account centre's list.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+pub struct PasskeyItem {
+    /// Its id.
+    pub passkey_id: PasskeyId,
+    /// Its name.
+    pub name: String,
+    /// When it was added.
+    pub created_at: String,
+    /// When it last signed in, if ever.
+    pub last_used_at: Option<String>,
+    /// Whether it is backed up (synced between devices).
+    pub backed_up: bool,
+}
+
+impl From<&Passkey> for PasskeyItem {
+    fn from(passkey: &Passkey) -> Self {
+        Self {
+            passkey_id: passkey.passkey_id.clone(),
+            name: passkey.name.clone(),
+            created_at: rfc3339(passkey.created_at),
+            last_used_at: passkey.last_used_at.map(rfc3339),
+            backed_up: passkey.backed_up,
+        }
+    }
+}
+
+/// `201` of TOTP enrolment: the secret to type or scan.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+pub struct Enrolment {
+    /// The secret, base32.
+    pub secret: String,
+    /// The `otpauth://` URI.
+    pub otpauth_uri: String,
+    /// A QR code of the URI, as SVG.
+    pub qr_svg: String,
+}
+
+/// Recovery codes, shown once.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+pub struct RecoveryCodes {
+    /// Ten codes, each working once.
+    pub recovery_codes: Vec<String>,
+}
