@@ -176,8 +176,8 @@ fn the_table_catalogue_names_every_key_and_rate_kind() {
 fn a_password_is_judged_only_at_sign_in_and_in_the_one_re_check() {
     // Every route that takes the current password goes through
     // flows::lockout::reauthenticate; only sign-in verifies one otherwise.
-    only_in("hasher.verify(", &["flows/lockout.rs", "flows/sign_in.rs", "domain/password_hash.rs"]);
-    only_in("second_factor::check(", &["flows/lockout.rs", "flows/sign_in.rs"]);
+    only_in("hasher.verify(", &["flows/lockout.rs", "flows/sessions.rs", "domain/password_hash.rs"]);
+    only_in("second_factor::check(", &["flows/lockout.rs", "flows/sessions.rs"]);
 }
 
 /// Record ids are types (`AccountId`, `AppealId`, …, in `domain/ids.rs`):
@@ -219,10 +219,10 @@ const FLOW_PARTS: &[&str] = &[
     "appeal_notices",
     "appeal_queue",
     "audit",
+    "authentication",
     "erasure",
     "lockout",
     "second_factor",
-    "sessions",
     "signed_in",
     "sms_codes",
 ];
@@ -263,5 +263,25 @@ fn commits_are_answered_through_the_one_helper() {
         let looks_inside = text.matches("match app.records().commit(").count() + text.matches(".is(Conflict::").count();
         let allowed = usize::from(path == "flows/accounts.rs" || path == "flows/appeal_hold.rs");
         assert!(looks_inside <= allowed, "{path} matches on a commit's conflicts; use flows::Committed");
+    }
+}
+
+/// One name per capability at every level: the Lambda function
+/// `functions/<name>`, its handlers `api::handlers::<name>` (every route it
+/// serves is declared with a handler there) and its flow `flows::<name>`.
+#[test]
+fn a_capability_has_one_name_from_its_function_to_its_flow() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let declarations = std::fs::read_to_string(root.join("shared/src/api/routes.rs")).unwrap();
+    for function in shared::api::routes::Function::ALL {
+        let name = function.name();
+        let module = name.replace('-', "_");
+        assert!(root.join("functions").join(name).is_dir(), "functions/{name}");
+        assert!(root.join(format!("shared/src/api/handlers/{module}.rs")).is_file(), "api/handlers/{module}.rs");
+        assert!(root.join(format!("shared/src/flows/{module}.rs")).is_file(), "flows/{module}.rs");
+        let block = declarations.split(&format!("\"{name}\"")).nth(1).unwrap().split('}').next().unwrap();
+        for handler in block.split("=> ").skip(1) {
+            assert!(handler.starts_with(&format!("{module}::")), "a route of {name} is served by {handler:.40}");
+        }
     }
 }

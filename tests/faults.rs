@@ -492,7 +492,7 @@ async fn a_deletion_interrupted_at_any_step_finishes_when_decided_again() {
 
 #[tokio::test]
 async fn sessions_from_before_a_password_change_are_refused_even_if_their_deletion_failed() {
-    use shared::flows::{change_password, sessions, set_password};
+    use shared::flows::{authentication, change_password, set_password};
     let (_dir, embedded) = embedded_app();
     let mut app = embedded.app.clone();
     let deletes_a_session = |ops: &[WriteOp]| {
@@ -528,7 +528,7 @@ async fn sessions_from_before_a_password_change_are_refused_even_if_their_deleti
     .unwrap();
     let stale = session_token(&app, "epochs", password).await;
     let current = session_token(&app, "epochs", password).await;
-    let signed_in = sessions::authenticate(&app, &current).await.unwrap();
+    let signed_in = authentication::authenticate(&app, &current).await.unwrap();
     // The password commits; ending the other sessions then fails.
     let change = change_password::PasswordChange {
         current_password: password.to_owned().into(),
@@ -537,9 +537,9 @@ async fn sessions_from_before_a_password_change_are_refused_even_if_their_deleti
     };
     let changed = change_password::change_password(&app, &signed_in, change, Lang::En).await;
     assert!(changed.is_err(), "the injected fault surfaces");
-    assert!(sessions::authenticate(&app, &current).await.is_ok(), "the changing session stays");
+    assert!(authentication::authenticate(&app, &current).await.is_ok(), "the changing session stays");
     assert!(
-        matches!(sessions::authenticate(&app, &stale).await, Err(shared::flows::FlowError::Unauthenticated)),
+        matches!(authentication::authenticate(&app, &stale).await, Err(shared::flows::FlowError::Unauthenticated)),
         "a session from before the change is refused although its item is still there"
     );
     let still_there = app.store.query(&keys::account_partition(&signed_in.account.account_id), "SESSION#").await;
@@ -649,8 +649,8 @@ async fn a_conditional_write_retried_after_a_lost_response_is_not_a_false_condit
 
 /// Signs in (no MFA on) and returns the session's token.
 async fn session_token(app: &shared::App, login: &str, password: &str) -> String {
-    use shared::flows::sessions::Client;
-    use shared::flows::sign_in::{SignIn, sign_in};
+    use shared::flows::authentication::Client;
+    use shared::flows::sessions::{SignIn, sign_in};
     match sign_in(app, login, &password.to_owned().into(), &Client::default()).await.unwrap() {
         SignIn::Session(session) => session.token.expose_secret().to_owned(),
         SignIn::SecondFactor { .. } => panic!("MFA is not on for this account"),

@@ -6,7 +6,7 @@ use super::request::{ApiRequest, Credentials};
 use crate::app::App;
 use crate::domain::Code;
 use crate::flows::FlowError;
-use crate::flows::sessions::{self, Authenticated};
+use crate::flows::authentication::{self, Authenticated};
 
 /// The header a browser's own scripts add; a cross-site form cannot.
 const CSRF_HEADER: &str = "x-requested-with";
@@ -26,7 +26,7 @@ pub async fn require_session(app: &App, req: &ApiRequest) -> Result<Authenticate
             token
         }
     };
-    let authenticated = sessions::authenticate(app, &token).await?;
+    let authenticated = authentication::authenticate(app, &token).await?;
     tracing::Span::current().record("account_id", authenticated.account.account_id.as_str());
     Ok(authenticated)
 }

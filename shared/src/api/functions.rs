@@ -7,8 +7,8 @@ use std::future::Future;
 use std::pin::Pin;
 
 use super::handlers::{
-    accounts, appeals, contact, deletion, operator, passkeys, password, security, sessions, sms_codes, sub_accounts,
-    verification,
+    appeals, change_password, contact_details, deletion, forgot_password, operator, passkeys, security, sessions,
+    set_password, sign_up, sms_codes, sub_accounts, verification,
 };
 use super::problem::ApiError;
 use super::request::ApiRequest;

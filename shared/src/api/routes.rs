@@ -21,12 +21,12 @@ macro_rules! route_declarations {
                 ListSmsRegions GET "/v1/sms-regions" None Public => sms_codes::regions [200 SmsRegionList],
             }
             SignUp "sign-up" SIGN_UP {
-                CreateAccount POST "/v1/accounts" Json Public => accounts::create [201 AccountCreated],
+                CreateAccount POST "/v1/accounts" Json Public => sign_up::create [201 AccountCreated],
             }
             SetPassword "set-password" SET_PASSWORD {
-                SetPassword POST "/v1/password/set" Json Public => password::set [204 NoContent],
-                InspectLink POST "/v1/password/link" Json Public => password::inspect_link [200 LinkInfo],
-                DeclineLink POST "/v1/password/link/decline" Json Public => password::decline_link [204 NoContent],
+                SetPassword POST "/v1/password/set" Json Public => set_password::set [204 NoContent],
+                InspectLink POST "/v1/password/link" Json Public => set_password::inspect_link [200 LinkInfo],
+                DeclineLink POST "/v1/password/link/decline" Json Public => set_password::decline_link [204 NoContent],
             }
             Sessions "sessions" SESSIONS {
                 CreateSession POST "/v1/sessions" Json Public => sessions::create [201 SessionCreated, 200 MfaRequired],
@@ -37,12 +37,12 @@ macro_rules! route_declarations {
                     [201 SessionCreated],
             }
             ForgotPassword "forgot-password" FORGOT_PASSWORD {
-                ForgotPassword POST "/v1/password/forgot" Json Public => password::forgot [202 Empty],
-                ResetPassword POST "/v1/password/reset" Json Public => password::reset [204 NoContent],
-                ForgotUsername POST "/v1/username/forgot" Json Public => password::forgot_username [202 Empty],
+                ForgotPassword POST "/v1/password/forgot" Json Public => forgot_password::forgot [202 Empty],
+                ResetPassword POST "/v1/password/reset" Json Public => forgot_password::reset [204 NoContent],
+                ForgotUsername POST "/v1/username/forgot" Json Public => forgot_password::forgot_username [202 Empty],
             }
             ChangePassword "change-password" CHANGE_PASSWORD {
-                ChangePassword PUT "/v1/me/password" Json Public => password::change [204 NoContent],
+                ChangePassword PUT "/v1/me/password" Json Public => change_password::change [204 NoContent],
             }
             Verification "verification" VERIFICATION {
                 CreateMaterial POST "/v1/me/verification/materials" Json Public => verification::create_material
@@ -95,11 +95,11 @@ macro_rules! route_declarations {
                     [200 RecoveryCodes],
             }
             ContactDetails "contact-details" CONTACT_DETAILS {
-                RequestEmailChange POST "/v1/me/email" Json Public => contact::request_email_change [202 Empty],
-                ConfirmEmailChange POST "/v1/me/email/confirm" Json Public => contact::confirm_email_change
+                RequestEmailChange POST "/v1/me/email" Json Public => contact_details::request_email_change [202 Empty],
+                ConfirmEmailChange POST "/v1/me/email/confirm" Json Public => contact_details::confirm_email_change
                     [204 NoContent],
-                SendPhoneCode POST "/v1/me/phone/sms-code" Json Public => contact::send_phone_code [202 CodeSent],
-                ChangePhone PUT "/v1/me/phone" Json Public => contact::change_phone [204 NoContent],
+                SendPhoneCode POST "/v1/me/phone/sms-code" Json Public => contact_details::send_phone_code [202 CodeSent],
+                ChangePhone PUT "/v1/me/phone" Json Public => contact_details::change_phone [204 NoContent],
             }
             Passkeys "passkeys" PASSKEYS {
                 BeginPasskeyRegistration POST "/v1/me/passkeys/options" Json Public => passkeys::registration_options

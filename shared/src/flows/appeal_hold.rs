@@ -7,7 +7,7 @@ use super::accounts::{load, mint_link, send_email, send_email_to};
 use super::appeal_notices::{reviewable_account, text_phone};
 use super::appeal_queue::{move_appeal, queue_entry};
 use super::audit::{self, Actor, AuditEvent};
-use super::sessions::end_sessions;
+use super::authentication::end_sessions;
 use super::sms_codes;
 use super::{Committed, FlowError, Race};
 use crate::app::App;

@@ -8,8 +8,8 @@
 
 use super::accounts::{LinkPage, load, page_link, send_email, send_email_to};
 use super::audit::{self, Actor, AuditEvent};
+use super::authentication::Authenticated;
 use super::lockout::{Proof, reauthenticate};
-use super::sessions::Authenticated;
 use super::{Committed, FlowError, Race, sms_codes};
 use crate::app::App;
 use crate::domain::account::EmailChange;

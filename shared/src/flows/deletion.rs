@@ -8,8 +8,8 @@
 
 use super::accounts::{load, send_email};
 use super::audit::{self, Actor, AuditEvent};
+use super::authentication::Authenticated;
 use super::lockout::{Proof, reauthenticate};
-use super::sessions::Authenticated;
 use super::{Committed, FlowError, Race, erasure};
 use crate::app::App;
 use crate::domain::account::DeletionStatus;

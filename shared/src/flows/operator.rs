@@ -5,7 +5,7 @@
 use super::FlowError;
 use super::accounts::{load, send_email};
 use super::audit::{self, Actor, AuditEvent};
-use super::sessions::end_sessions;
+use super::authentication::end_sessions;
 use crate::app::App;
 use crate::domain::Code;
 use crate::domain::account::Suspension;

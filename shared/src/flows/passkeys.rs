@@ -12,8 +12,8 @@ use sha2::{Digest, Sha256};
 
 use super::accounts::{load, send_email};
 use super::audit::{self, Actor, AuditEvent};
+use super::authentication::Authenticated;
 use super::lockout::{Proof, reauthenticate};
-use super::sessions::Authenticated;
 use super::signed_in::{Method, NewSession, complete};
 use super::{Committed, FlowError, Race};
 use crate::app::App;

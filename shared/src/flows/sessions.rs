@@ -1,74 +1,152 @@
-//! Sessions: resolving a bearer token to its live session, the idle
-//! timeout, signing out, and the account centre's list. Sessions are opaque
-//! 256-bit tokens stored as hashes under the account's partition, with an
-//! absolute lifetime and an idle timeout. (Creating one is `sign_in`'s.)
+//! Sessions: signing in with a password (with the lockout), the second step
+//! when two-factor sign-in is on, and signing out. What every completed
+//! sign-in does is [`signed_in`](super::signed_in)'s.
 
+use secrecy::{ExposeSecret, SecretString};
+
+use super::accounts::load;
 use super::audit::{self, AuditEvent};
-use super::{Committed, FlowError, Race};
+use super::authentication::Authenticated;
+use super::lockout::{Failure, LOCKOUT_SECS, Lockout, record_failure, too_many_attempts};
+use super::signed_in::{Method, NewSession, complete};
+use super::{Committed, FlowError, Race, second_factor};
 use crate::app::App;
-pub use crate::domain::network::Client;
-pub use crate::domain::records::SessionRecord;
-use crate::domain::secret_token::{self, PresentedToken};
-use crate::domain::{Account, AccountId, AccountStatus, Code, SessionId};
-use crate::persistence::{Changes, Conflict, Stored};
+use crate::domain::account::CONSECUTIVE_FAILURES_LIMIT;
+use crate::domain::network::Client;
+use crate::domain::records::MfaChallenge;
+use crate::domain::{Account, AccountId, AccountStatus, LoginName, secret_token};
+use crate::persistence::{Changes, Conflict, Limit, Stored};
 
-/// A session's last-seen time is written at most this often.
-const TOUCH_EVERY_SECS: i64 = 60;
-/// Session deletions per transaction when ending many.
-const DELETES_PER_TRANSACTION: usize = 25;
+/// How long an `mfa_token` is valid.
+pub const MFA_TOKEN_SECS: i64 = 300;
+/// Wrong second-factor codes that void an `mfa_token`.
+pub const MFA_WRONG_CODES_LIMIT: u32 = 5;
 
-/// An authenticated request's account and session.
-#[derive(Debug, Clone)]
-pub struct Authenticated {
-    /// The account.
-    pub account: Account,
-    /// The session as read.
-    pub session: Stored<SessionRecord>,
+/// What a correct password gets.
+#[derive(Debug)]
+pub enum SignIn {
+    /// A session.
+    Session(Box<NewSession>),
+    /// The account has a second factor: the `mfa_token` to send with a code.
+    SecondFactor {
+        /// The token, valid [`MFA_TOKEN_SECS`].
+        mfa_token: SecretString,
+    },
 }
 
-/// When a session item stops being valid: the earlier of its absolute end
-/// and its idle timeout.
-pub(super) fn session_expiry(app: &App, record: &SessionRecord) -> i64 {
-    record.absolute_expires_at.min(record.last_seen_at + app.config.session_idle_secs)
-}
-
-/// Resolves a bearer token to its live session and account, refreshing the
-/// idle timeout. A session from before the account's latest password change
-/// is refused, whether or not its item was deleted.
-pub async fn authenticate(app: &App, token: &str) -> Result<Authenticated, FlowError> {
-    let PresentedToken { id: account_id, hash } =
-        secret_token::parse::<AccountId>(token).ok_or(FlowError::Unauthenticated)?;
-    let mut session = app.records().session(&account_id, &hash).await?.ok_or(FlowError::Unauthenticated)?;
-    let account = app.records().account(&account_id).await?.ok_or(FlowError::Unauthenticated)?.record;
-    let ended = account.status == AccountStatus::Deleting || account.suspension.is_some();
-    if ended || session.record.password_epoch != account.password_epoch {
-        return Err(FlowError::Unauthenticated);
+/// Signs in. Unknown login, wrong password and a pending account all give
+/// `InvalidCredentials` after the same work (one argon2 verification).
+pub async fn sign_in(app: &App, login: &str, password: &SecretString, client: &Client) -> Result<SignIn, FlowError> {
+    let login = LoginName::parse(login);
+    let lockout = Lockout::begin(app, login.canonical()).await?;
+    let found = app.records().account_by_login(&login).await?;
+    let phc = found
+        .as_ref()
+        .map(|stored| &stored.record)
+        .filter(|a| a.status == AccountStatus::Active)
+        .and_then(|a| a.password_hash.clone());
+    if !app.hasher.verify(password.clone(), phc).await {
+        let locked = lockout.failed(app).await?;
+        let failure = Failure { event: AuditEvent::SignInFailed, detail: "password" };
+        if let Some(stored) = &found
+            && record_failure(app, &stored.record, locked, failure).await?
+        {
+            return Err(too_many_attempts(LOCKOUT_SECS));
+        }
+        return Err(FlowError::InvalidCredentials);
     }
-    session.record = touch(app, &session).await?;
-    Ok(Authenticated { account, session })
-}
-
-/// The session item of `current` moved to the account's new password epoch,
-/// to be written in the same transaction as the password: the session that
-/// changed the password stays valid, every other one is refused.
-pub fn carry_over(app: &App, changes: &mut Changes, current: &Authenticated, password_epoch: u64) {
-    let record = SessionRecord { password_epoch, ..current.session.record.clone() };
-    changes.rewrite_session(&current.session, &record, session_expiry(app, &record));
-}
-
-/// Refreshes the session's last use, at most once a minute; returns the
-/// session as refreshed.
-async fn touch(app: &App, session: &Stored<SessionRecord>) -> Result<SessionRecord, FlowError> {
-    let now = app.clock.now();
-    if now - session.record.last_seen_at < TOUCH_EVERY_SECS {
-        return Ok(session.record.clone());
+    // A password verifies only against an account's hash.
+    let Some(stored) = found else { return Err(FlowError::InvalidCredentials) };
+    let account = &stored.record;
+    let streak = app.counters().counted(Limit::LoginStreak(&account.account_id)).await?;
+    if streak >= CONSECUTIVE_FAILURES_LIMIT {
+        return Err(too_many_attempts(LOCKOUT_SECS));
     }
-    let record = SessionRecord { last_seen_at: now, ..session.record.clone() };
+    // The password passed, but the sign-in is not complete: this attempt is
+    // no failure, and the failures before it stay counted, so that the
+    // second factor's wrong codes add to them (a holder of the password
+    // guesses codes within the same five, and is noticed like any other).
+    if account.suspension.is_some() {
+        lockout.not_failed(app).await?;
+        return Err(FlowError::AccountSuspended);
+    }
+    if account.mfa.is_some() {
+        lockout.not_failed(app).await?;
+        let mfa_token = issue_mfa_challenge(app, account, login.canonical()).await?;
+        return Ok(SignIn::SecondFactor { mfa_token });
+    }
     let mut changes = Changes::new();
-    changes.touch_session(session, &record, session_expiry(app, &record));
-    // Someone else touched or ended it meanwhile: theirs stands.
-    app.records().commit(changes).await.unless_lost(Race::On(Conflict::SessionChanged))?;
-    Ok(record)
+    lockout.succeeded_with(&mut changes);
+    let session = complete(app, &stored, account.clone(), streak, client, changes, Method::Password).await?;
+    Ok(SignIn::Session(Box::new(session)))
+}
+
+/// Stores a challenge for the second factor and returns its token. The
+/// challenge remembers the password epoch: a reset or change of the
+/// password voids it.
+async fn issue_mfa_challenge(app: &App, account: &Account, login: &str) -> Result<SecretString, FlowError> {
+    let minted = secret_token::mint(&account.account_id, app.random.as_ref());
+    let challenge = MfaChallenge { login: login.to_owned(), wrong_codes: 0, password_epoch: account.password_epoch };
+    let mut changes = Changes::new();
+    changes.create_mfa_challenge(&account.account_id, &minted.hash, &challenge, app.clock.now() + MFA_TOKEN_SECS);
+    app.records().commit(changes).await?;
+    Ok(minted.token)
+}
+
+/// The second step of a sign-in with MFA on: a TOTP code or a recovery code
+/// for the challenge `mfa_token` names. A wrong code counts towards the
+/// lockout of the login name the first step used; the fifth voids the token.
+/// A token issued before the password changed, or of an account suspended
+/// since, is refused like an unknown one.
+pub async fn sign_in_second_factor(
+    app: &App,
+    mfa_token: &SecretString,
+    code: &SecretString,
+    client: &Client,
+) -> Result<NewSession, FlowError> {
+    let presented = secret_token::parse::<AccountId>(mfa_token.expose_secret()).ok_or(FlowError::InvalidCredentials)?;
+    let records = app.records();
+    let challenge =
+        records.mfa_challenge(&presented.id, &presented.hash).await?.ok_or(FlowError::InvalidCredentials)?;
+    let lockout = Lockout::begin(app, &challenge.record.login).await?;
+    let stored = load(app, &presented.id).await?.ok_or(FlowError::InvalidCredentials)?;
+    let account = &stored.record;
+    let usable = account.status == AccountStatus::Active
+        && account.suspension.is_none()
+        && account.password_epoch == challenge.record.password_epoch;
+    let Some(mfa) = account.mfa.as_ref().filter(|_| usable) else {
+        lockout.not_failed(app).await?;
+        return Err(FlowError::InvalidCredentials);
+    };
+    let Some(passed) = second_factor::check(app, account, mfa, code.expose_secret()).await? else {
+        miss_second_factor(app, &challenge).await?;
+        let locked = lockout.failed(app).await?;
+        let failure = Failure { event: AuditEvent::SignInFailed, detail: "second factor" };
+        if record_failure(app, account, locked, failure).await? {
+            return Err(too_many_attempts(LOCKOUT_SECS));
+        }
+        return Err(FlowError::InvalidCredentials);
+    };
+    lockout.succeeded(app).await?;
+    let updated = Account { mfa: Some(passed.mfa), ..account.clone() };
+    let mut changes = Changes::new();
+    changes.consume_mfa_challenge(&challenge);
+    let streak = app.counters().counted(Limit::LoginStreak(&updated.account_id)).await?;
+    complete(app, &stored, updated, streak, client, changes, Method::SecondFactor(passed.method)).await
+}
+
+/// Counts a wrong code on the challenge; the fifth voids it.
+async fn miss_second_factor(app: &App, challenge: &Stored<MfaChallenge>) -> Result<(), FlowError> {
+    let counted = MfaChallenge { wrong_codes: challenge.record.wrong_codes + 1, ..challenge.record.clone() };
+    let mut changes = Changes::new();
+    if counted.wrong_codes >= MFA_WRONG_CODES_LIMIT {
+        changes.consume_mfa_challenge(challenge);
+    } else {
+        changes.count_mfa_miss(challenge, &counted);
+    }
+    // Another attempt counted or used it meanwhile; the lockout still counts this one.
+    app.records().commit(changes).await.unless_lost(Race::On(Conflict::ChallengeChanged))?;
+    Ok(())
 }
 
 /// Ends one session.
@@ -77,83 +155,4 @@ pub async fn sign_out(app: &App, current: &Authenticated) -> Result<(), FlowErro
     changes.end_session(&current.session);
     audit::add(app, &mut changes, &current.account.account_id, AuditEvent::SignedOut, audit::Actor::Customer, None);
     Ok(app.records().commit(changes).await?)
-}
-
-/// Ends every session of an account except `keep`, returning how many
-/// ended; the count is written to the audit trail.
-pub async fn end_sessions(
-    app: &App,
-    account_id: &AccountId,
-    keep: Option<&Stored<SessionRecord>>,
-) -> Result<usize, FlowError> {
-    let records = app.records();
-    let mut doomed = Changes::new();
-    let mut ended = 0;
-    for session in records.sessions(account_id).await? {
-        if keep.is_none_or(|kept| !kept.is_same_item(&session)) {
-            doomed.end_session(&session);
-            ended += 1;
-        }
-    }
-    records.commit_in_batches(doomed, DELETES_PER_TRANSACTION).await?;
-    audit::record(app, account_id, AuditEvent::SessionsEnded, Some(format!("{ended} sessions"))).await?;
-    Ok(ended)
-}
-
-/// A session as its owner sees it in the account centre.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SessionView {
-    /// The public id ([`Stored::session_id`]): not the token.
-    pub session_id: SessionId,
-    /// Unix seconds.
-    pub created_at: i64,
-    /// Unix seconds (to within a minute).
-    pub last_seen_at: i64,
-    /// The client IP at sign-in.
-    pub ip: String,
-    /// The user agent at sign-in.
-    pub user_agent: String,
-    /// Whether it is the session asking.
-    pub current: bool,
-}
-
-/// The live sessions of the signed-in account, newest first.
-pub async fn list_sessions(app: &App, current: &Authenticated) -> Result<Vec<SessionView>, FlowError> {
-    let mut views: Vec<SessionView> = app
-        .records()
-        .sessions(&current.account.account_id)
-        .await?
-        .into_iter()
-        .map(|session| SessionView {
-            session_id: session.session_id(),
-            current: session.is_same_item(&current.session),
-            created_at: session.record.created_at,
-            last_seen_at: session.record.last_seen_at,
-            ip: session.record.ip,
-            user_agent: session.record.user_agent,
-        })
-        .collect();
-    views.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| a.session_id.cmp(&b.session_id)));
-    Ok(views)
-}
-
-/// Ends the signed-in account's session `session_id` (the current one
-/// too, if named); another account's id, or none, is `404`.
-pub async fn end_session(app: &App, current: &Authenticated, session_id: &SessionId) -> Result<(), FlowError> {
-    let account_id = &current.account.account_id;
-    let sessions = app.records().sessions(account_id).await?;
-    let session = sessions
-        .iter()
-        .find(|s| secret_token::hashes_match(&s.session_id(), session_id))
-        .ok_or(FlowError::NotFound(Code::SessionNotFound))?;
-    let mut changes = Changes::new();
-    changes.end_session(session);
-    let detail = Some("from the account centre".to_owned());
-    audit::add(app, &mut changes, account_id, AuditEvent::SignedOut, audit::Actor::Customer, detail);
-    Ok(app.records().commit(changes).await?)
-}
-
-/// Ends every session of the signed-in account but the current one.
-pub async fn end_other_sessions(app: &App, current: &Authenticated) -> Result<usize, FlowError> {
-    end_sessions(app, &current.account.account_id, Some(&current.session)).await
 }

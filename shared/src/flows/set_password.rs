@@ -5,8 +5,8 @@
 
 use super::accounts::{accept_password, load, send_email};
 use super::audit::{self, Actor, AuditEvent};
+use super::authentication::end_sessions;
 use super::erasure::erase_one;
-use super::sessions::end_sessions;
 use super::{Committed, FlowError, Race};
 use crate::app::App;
 use crate::domain::account::{LinkPurpose, PasswordLink};

@@ -9,7 +9,7 @@ use secrecy::SecretString;
 use super::accounts::send_email;
 use super::appeal_queue::{cancel_open_appeals, cancel_remaining_appeals};
 use super::audit::{self, AuditEvent};
-use super::sessions::{SessionRecord, session_expiry};
+use super::authentication::{SessionRecord, session_expiry};
 use super::{Committed, FlowError, Race};
 use crate::app::App;
 use crate::domain::account::CONSECUTIVE_FAILURES_LIMIT;

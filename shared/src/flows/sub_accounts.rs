@@ -6,8 +6,8 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::accounts::{NotInserted, insert_account, load, mint_link, send_email, send_invitation};
 use super::audit::{self, Actor, AuditEvent};
+use super::authentication::Authenticated;
 use super::lockout::{Proof, reauthenticate};
-use super::sessions::Authenticated;
 use super::{FlowError, sms_codes};
 use crate::app::App;
 use crate::domain::account::LinkPurpose;

@@ -87,7 +87,7 @@ async fn an_sms_provider_outage_is_unavailable_and_frees_the_cooldown() {
 
 #[tokio::test]
 async fn a_lost_invitation_is_recovered_through_forgot_password() {
-    use super::password_recovery::{Method, forgot_password};
+    use super::forgot_password::{Method, forgot_password};
     use super::set_password::set_password;
 
     let (_dir, mut embedded) = embedded();

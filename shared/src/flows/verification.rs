@@ -10,8 +10,8 @@ use serde::Serialize;
 
 use super::accounts::{load, send_email};
 use super::audit::{self, Actor, AuditEvent};
+use super::authentication::Authenticated;
 use super::lockout::{Proof, Reauthenticated, reauthenticate};
-use super::sessions::Authenticated;
 use super::{Committed, FlowError, Race};
 use crate::app::App;
 use crate::documents::{self, MAX_SIZE};

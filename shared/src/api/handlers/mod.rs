@@ -1,14 +1,16 @@
 //! One small function per route: JSON in, a flow call, JSON out.
 
-pub mod accounts;
 pub mod appeals;
-pub mod contact;
+pub mod change_password;
+pub mod contact_details;
 pub mod deletion;
+pub mod forgot_password;
 pub mod operator;
 pub mod passkeys;
-pub mod password;
 pub mod security;
 pub mod sessions;
+pub mod set_password;
+pub mod sign_up;
 pub mod sms_codes;
 pub mod sub_accounts;
 pub mod verification;

@@ -12,12 +12,12 @@ use crate::api::validate::{Fields, password_and_code};
 use crate::api::views::{Enrolment, Items, RecoveryCodes, SessionItem};
 use crate::app::App;
 use crate::domain::Code;
-use crate::flows::{mfa, sessions};
+use crate::flows::security;
 
 /// `GET /v1/me/sessions`: the account's live sessions, newest first.
 pub async fn list_sessions(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     let current = require_session(app, req).await?;
-    let items = sessions::list_sessions(app, &current).await?.iter().map(SessionItem::from).collect();
+    let items = security::list_sessions(app, &current).await?.iter().map(SessionItem::from).collect();
     Ok(ApiResponse::json(StatusCode::OK, &Items { items }))
 }
 
@@ -25,14 +25,14 @@ pub async fn list_sessions(app: &App, req: &ApiRequest) -> Result<ApiResponse, A
 pub async fn end_session(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     let current = require_session(app, req).await?;
     let session_id = req.path_id("session_id", Code::SessionNotFound)?;
-    sessions::end_session(app, &current, &session_id).await?;
+    security::end_session(app, &current, &session_id).await?;
     Ok(ApiResponse::no_content())
 }
 
 /// `DELETE /v1/me/sessions`: ends every session but this one.
 pub async fn end_other_sessions(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     let current = require_session(app, req).await?;
-    sessions::end_other_sessions(app, &current).await?;
+    security::end_other_sessions(app, &current).await?;
     Ok(ApiResponse::no_content())
 }
 
@@ -47,7 +47,7 @@ pub async fn enrol_totp(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiE
     let current = require_session(app, req).await?;
     // Enrolment asks for the password alone (with MFA on it is 409).
     let (password, _) = password_and_code(req)?;
-    let enrolment = mfa::enrol(app, &current, &password).await?;
+    let enrolment = security::enrol(app, &current, &password).await?;
     Ok(ApiResponse::json(
         StatusCode::CREATED,
         &Enrolment {
@@ -65,7 +65,7 @@ pub async fn confirm_totp(app: &App, req: &ApiRequest) -> Result<ApiResponse, Ap
     let mut fields = Fields::default();
     let code = fields.secret("code", body.code);
     let code = fields.finish_with(|| code)?;
-    let recovery_codes = mfa::confirm(app, &current, &code).await?;
+    let recovery_codes = security::confirm(app, &current, &code).await?;
     Ok(ApiResponse::json(StatusCode::OK, &RecoveryCodes { recovery_codes }))
 }
 
@@ -73,7 +73,7 @@ pub async fn confirm_totp(app: &App, req: &ApiRequest) -> Result<ApiResponse, Ap
 pub async fn disable(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     let current = require_session(app, req).await?;
     let (password, code) = password_and_code(req)?;
-    mfa::disable(app, &current, &password, code.as_ref()).await?;
+    security::disable(app, &current, &password, code.as_ref()).await?;
     Ok(ApiResponse::no_content())
 }
 
@@ -81,6 +81,6 @@ pub async fn disable(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiErro
 pub async fn replace_recovery_codes(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     let current = require_session(app, req).await?;
     let (password, code) = password_and_code(req)?;
-    let recovery_codes = mfa::replace_recovery_codes(app, &current, &password, code.as_ref()).await?;
+    let recovery_codes = security::replace_recovery_codes(app, &current, &password, code.as_ref()).await?;
     Ok(ApiResponse::json(StatusCode::OK, &RecoveryCodes { recovery_codes }))
 }

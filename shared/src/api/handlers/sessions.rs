@@ -10,8 +10,7 @@ use crate::api::validate::Fields;
 use crate::api::views::{AccountView, MfaRequired, SessionCreated};
 use crate::app::App;
 use crate::clock::rfc3339;
-use crate::flows::sessions;
-use crate::flows::sign_in::{self, SignIn};
+use crate::flows::sessions::{self, SignIn};
 use crate::flows::signed_in::NewSession;
 
 #[derive(Deserialize)]
@@ -31,14 +30,14 @@ pub async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
     let login = fields.required("login", body.login.as_deref());
     let password = fields.secret("password", body.password);
     let (login, password) = fields.finish_with(|| Some((login?, password?)))?;
-    match sign_in::sign_in(app, login, &password, &req.client()).await? {
+    match sessions::sign_in(app, login, &password, &req.client()).await? {
         SignIn::Session(session) => Ok(session_created(app, &session)),
         SignIn::SecondFactor { mfa_token } => Ok(ApiResponse::json(
             StatusCode::OK,
             &MfaRequired {
                 mfa_required: true,
                 mfa_token: mfa_token.expose_secret().to_owned(),
-                expires_in: sign_in::MFA_TOKEN_SECS,
+                expires_in: sessions::MFA_TOKEN_SECS,
             },
         )),
     }
@@ -71,7 +70,7 @@ pub async fn create_with_second_factor(app: &App, req: &ApiRequest) -> Result<Ap
     let mfa_token = fields.secret("mfa_token", body.mfa_token);
     let code = fields.secret("code", body.code);
     let (mfa_token, code) = fields.finish_with(|| Some((mfa_token?, code?)))?;
-    let session = sign_in::sign_in_second_factor(app, &mfa_token, &code, &req.client()).await?;
+    let session = sessions::sign_in_second_factor(app, &mfa_token, &code, &req.client()).await?;
     Ok(session_created(app, &session))
 }
 

@@ -7,7 +7,7 @@ use super::AccountView;
 use crate::clock::rfc3339;
 use crate::domain::records::Passkey;
 use crate::domain::{ChallengeId, PasskeyId, RegistrationId, SessionId};
-use crate::flows::sessions::SessionView;
+use crate::flows::security::SessionView;
 
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;

@@ -1,3 +1,5 @@
+//! `sign-up`: a new account, pending until its initial password is set.
+
 use lambda_http::http::StatusCode;
 use secrecy::SecretString;
 use serde::Deserialize;

@@ -4,7 +4,7 @@
 
 use super::accounts::{accept_password, at_least, find_equalised, mint_link, send_email, send_invitation};
 use super::audit::{self, Actor, AuditEvent};
-use super::sessions::end_sessions;
+use super::authentication::end_sessions;
 use super::{Committed, Dependency, FlowError, Race, sms_codes};
 use crate::app::App;
 use crate::domain::account::LinkPurpose;

@@ -1,20 +1,22 @@
-//! Two-factor sign-in: enrolling an authenticator app (TOTP), confirming
-//! it with a first code (which hands out the recovery codes and ends every
-//! other session), replacing the recovery codes, and turning it off. The
-//! TOTP secret is sealed to the account (KMS in AWS) and only opened to
-//! check a code (`second_factor`).
+//! The security centre: the account's sessions (listed, ended one by one
+//! or all but this one) and two-factor sign-in — enrolling an authenticator
+//! app (TOTP), confirming it with a first code (which hands out the
+//! recovery codes and ends every other session), replacing the recovery
+//! codes, and turning it off. The TOTP secret is sealed to the account (KMS
+//! in AWS) and only opened to check a code (`second_factor`).
 
 use secrecy::{ExposeSecret, SecretString};
 
 use super::accounts::{load, send_email};
 use super::audit::{self, Actor, AuditEvent};
+use super::authentication::{Authenticated, end_sessions};
 use super::lockout::{Proof, Reauthenticated, reauthenticate};
 use super::second_factor::wrong_code;
-use super::sessions::{Authenticated, end_sessions};
 use super::{Committed, FlowError, Race};
 use crate::app::App;
 use crate::domain::account::{Mfa, PendingTotp};
-use crate::domain::{Account, AccountId, Code, totp};
+use crate::domain::secret_token;
+use crate::domain::{Account, AccountId, Code, SessionId, totp};
 use crate::notify::templates::Template;
 use crate::persistence::{Changes, Conflict};
 
@@ -185,4 +187,62 @@ pub async fn replace_recovery_codes(
     app.records().commit(changes).await?;
     send_email(app, &account, Template::RecoveryCodesReplaced, account.language, None, &[]).await;
     Ok(codes)
+}
+
+/// A session as its owner sees it in the account centre.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionView {
+    /// The public id ([`Stored::session_id`]): not the token.
+    pub session_id: SessionId,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds (to within a minute).
+    pub last_seen_at: i64,
+    /// The client IP at sign-in.
+    pub ip: String,
+    /// The user agent at sign-in.
+    pub user_agent: String,
+    /// Whether it is the session asking.
+    pub current: bool,
+}
+
+/// The live sessions of the signed-in account, newest first.
+pub async fn list_sessions(app: &App, current: &Authenticated) -> Result<Vec<SessionView>, FlowError> {
+    let mut views: Vec<SessionView> = app
+        .records()
+        .sessions(&current.account.account_id)
+        .await?
+        .into_iter()
+        .map(|session| SessionView {
+            session_id: session.session_id(),
+            current: session.is_same_item(&current.session),
+            created_at: session.record.created_at,
+            last_seen_at: session.record.last_seen_at,
+            ip: session.record.ip,
+            user_agent: session.record.user_agent,
+        })
+        .collect();
+    views.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| a.session_id.cmp(&b.session_id)));
+    Ok(views)
+}
+
+/// Ends the signed-in account's session `session_id` (the current one
+/// too, if named); another account's id, or none, is `404`.
+pub async fn end_session(app: &App, current: &Authenticated, session_id: &SessionId) -> Result<(), FlowError> {
+    let account_id = &current.account.account_id;
+    let sessions = app.records().sessions(account_id).await?;
+    let session = sessions
+        .iter()
+        .find(|s| secret_token::hashes_match(&s.session_id(), session_id))
+        .ok_or(FlowError::NotFound(Code::SessionNotFound))?;
+    let mut changes = Changes::new();
+    changes.end_session(session);
+    let detail = Some("from the account centre".to_owned());
+    audit::add(app, &mut changes, account_id, AuditEvent::SignedOut, audit::Actor::Customer, detail);
+    Ok(app.records().commit(changes).await?)
+}
+
+/// Ends every session of the signed-in account but the current one.
+pub async fn end_other_sessions(app: &App, current: &Authenticated) -> Result<usize, FlowError> {
+    end_sessions(app, &current.account.account_id, Some(&current.session)).await
 }

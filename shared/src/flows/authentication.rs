@@ -1,0 +1,94 @@
+//! Which session a request carries: resolving a bearer token to its live
+//! session (the idle timeout refreshed), a session carried over a password
+//! change, and ending an account's sessions. Sessions are opaque 256-bit
+//! tokens stored as hashes under the account's partition, with an absolute
+//! lifetime and an idle timeout. (Creating one is `signed_in`'s.)
+
+use super::audit::{self, AuditEvent};
+use super::{Committed, FlowError, Race};
+use crate::app::App;
+pub use crate::domain::network::Client;
+pub use crate::domain::records::SessionRecord;
+use crate::domain::secret_token::{self, PresentedToken};
+use crate::domain::{Account, AccountId, AccountStatus};
+use crate::persistence::{Changes, Conflict, Stored};
+
+/// A session's last-seen time is written at most this often.
+const TOUCH_EVERY_SECS: i64 = 60;
+/// Session deletions per transaction when ending many.
+const DELETES_PER_TRANSACTION: usize = 25;
+
+/// An authenticated request's account and session.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    /// The account.
+    pub account: Account,
+    /// The session as read.
+    pub session: Stored<SessionRecord>,
+}
+
+/// When a session item stops being valid: the earlier of its absolute end
+/// and its idle timeout.
+pub(super) fn session_expiry(app: &App, record: &SessionRecord) -> i64 {
+    record.absolute_expires_at.min(record.last_seen_at + app.config.session_idle_secs)
+}
+
+/// Resolves a bearer token to its live session and account, refreshing the
+/// idle timeout. A session from before the account's latest password change
+/// is refused, whether or not its item was deleted.
+pub async fn authenticate(app: &App, token: &str) -> Result<Authenticated, FlowError> {
+    let PresentedToken { id: account_id, hash } =
+        secret_token::parse::<AccountId>(token).ok_or(FlowError::Unauthenticated)?;
+    let mut session = app.records().session(&account_id, &hash).await?.ok_or(FlowError::Unauthenticated)?;
+    let account = app.records().account(&account_id).await?.ok_or(FlowError::Unauthenticated)?.record;
+    let ended = account.status == AccountStatus::Deleting || account.suspension.is_some();
+    if ended || session.record.password_epoch != account.password_epoch {
+        return Err(FlowError::Unauthenticated);
+    }
+    session.record = touch(app, &session).await?;
+    Ok(Authenticated { account, session })
+}
+
+/// The session item of `current` moved to the account's new password epoch,
+/// to be written in the same transaction as the password: the session that
+/// changed the password stays valid, every other one is refused.
+pub fn carry_over(app: &App, changes: &mut Changes, current: &Authenticated, password_epoch: u64) {
+    let record = SessionRecord { password_epoch, ..current.session.record.clone() };
+    changes.rewrite_session(&current.session, &record, session_expiry(app, &record));
+}
+
+/// Refreshes the session's last use, at most once a minute; returns the
+/// session as refreshed.
+async fn touch(app: &App, session: &Stored<SessionRecord>) -> Result<SessionRecord, FlowError> {
+    let now = app.clock.now();
+    if now - session.record.last_seen_at < TOUCH_EVERY_SECS {
+        return Ok(session.record.clone());
+    }
+    let record = SessionRecord { last_seen_at: now, ..session.record.clone() };
+    let mut changes = Changes::new();
+    changes.touch_session(session, &record, session_expiry(app, &record));
+    // Someone else touched or ended it meanwhile: theirs stands.
+    app.records().commit(changes).await.unless_lost(Race::On(Conflict::SessionChanged))?;
+    Ok(record)
+}
+
+/// Ends every session of an account except `keep`, returning how many
+/// ended; the count is written to the audit trail.
+pub async fn end_sessions(
+    app: &App,
+    account_id: &AccountId,
+    keep: Option<&Stored<SessionRecord>>,
+) -> Result<usize, FlowError> {
+    let records = app.records();
+    let mut doomed = Changes::new();
+    let mut ended = 0;
+    for session in records.sessions(account_id).await? {
+        if keep.is_none_or(|kept| !kept.is_same_item(&session)) {
+            doomed.end_session(&session);
+            ended += 1;
+        }
+    }
+    records.commit_in_batches(doomed, DELETES_PER_TRANSACTION).await?;
+    audit::record(app, account_id, AuditEvent::SessionsEnded, Some(format!("{ended} sessions"))).await?;
+    Ok(ended)
+}
