@@ -724,8 +724,43 @@ fn shape(root: &serde_json::Value, schema: &serde_json::Value) -> (BTreeSet<Stri
     (properties, required)
 }
 
+/// The JSON types a schema allows (`null` among them when it may be null),
+/// with its `$ref`s followed by `follow`; empty when it names none (any).
+fn json_types(
+    schema: &serde_json::Value,
+    follow: &dyn Fn(&serde_json::Value) -> serde_json::Value,
+) -> BTreeSet<String> {
+    let schema = follow(schema);
+    let mut types: BTreeSet<String> = match &schema["type"] {
+        serde_json::Value::String(t) => BTreeSet::from([t.clone()]),
+        serde_json::Value::Array(ts) => ts.iter().filter_map(|t| t.as_str().map(str::to_owned)).collect(),
+        _ => BTreeSet::new(),
+    };
+    for variants in [&schema["anyOf"], &schema["oneOf"], &schema["allOf"]] {
+        for variant in variants.as_array().into_iter().flatten() {
+            types.extend(json_types(variant, follow));
+        }
+    }
+    let listed = schema.get("const").into_iter().chain(schema["enum"].as_array().into_iter().flatten());
+    for value in listed {
+        types.insert(
+            match value {
+                serde_json::Value::Bool(_) => "boolean",
+                serde_json::Value::Number(_) => "number",
+                serde_json::Value::Null => "null",
+                _ => "string",
+            }
+            .to_owned(),
+        );
+    }
+    if schema["nullable"] == true {
+        types.insert("null".to_owned());
+    }
+    types
+}
+
 /// Compares our answer's shape with openapi's at `at`, and recursively the
-/// objects both describe.
+/// objects both describe: the same fields, of the same JSON types.
 fn compare(
     ours_root: &serde_json::Value,
     ours: &serde_json::Value,
@@ -752,6 +787,15 @@ fn compare(
     for property in &our_properties {
         let mut our_field = ours["properties"][property].clone();
         let mut their_field = resolve(spec, &theirs["properties"][property]);
+        let mut our_types = json_types(&our_field, &|v| resolve_ours(ours_root, v));
+        if !our_required.contains(property) {
+            // Absent when `None`, never `null` (`skip_serializing_if`).
+            our_types.remove("null");
+        }
+        let their_types = json_types(&their_field, &|v| resolve(spec, v));
+        if !our_types.is_empty() && !their_types.is_empty() && our_types != their_types {
+            mismatches.push(format!("{at}.{property}: ours is {our_types:?}, openapi.yaml {their_types:?}"));
+        }
         // Lists: compare their items.
         if our_field.get("items").is_some() && their_field.get("items").is_some() {
             our_field = our_field["items"].clone();

@@ -12,8 +12,9 @@ use super::handlers::{
 };
 use super::problem::ApiError;
 use super::request::ApiRequest;
-use super::response::ApiResponse;
+use super::response::{ApiResponse, Either, Reply};
 use super::routes::{Function, RouteId, route_declarations};
+use super::views::*;
 use crate::app::App;
 
 /// A handler's answer, boxed so that every function's dispatch has one type.
@@ -29,8 +30,17 @@ pub struct Entry {
     pub serve: for<'a> fn(&'a App, &'a ApiRequest) -> Answer<'a>,
 }
 
+/// The type a handler answers with for a route declaring `answers`: the
+/// one answer, or [`Either`] of two.
+macro_rules! answer_type {
+    ($answer:ty) => { $answer };
+    ($first:ty, $second:ty) => { Either<$first, $second> };
+}
+
 /// Builds each function's [`Entry`] (its routes and a dispatch naming only
-/// its own handlers) and [`entry`] from the route declarations.
+/// its own handlers) and [`entry`] from the route declarations. Each
+/// handler must give a [`Reply`] of its route's declared answer type, or
+/// the dispatch does not compile; the status is the declaration's.
 macro_rules! function_entries {
     ($( $function:ident $name:literal $entry:ident {
         $( $route:ident $method:ident $path:literal $body:ident $access:ident => $handler:path
@@ -45,7 +55,9 @@ macro_rules! function_entries {
                     fn serve<'a>(app: &'a App, req: &'a ApiRequest) -> Answer<'a> {
                         Box::pin(async move {
                             match req.route.id {
-                                $(RouteId::$route => $handler(app, req).await,)+
+                                $(RouteId::$route => $handler(app, req).await.map(
+                                    |reply: Reply<answer_type!($($answer),+)>| reply.into_response(&[$($status),+]),
+                                ),)+
                                 _ => Err(ApiError::NotFound),
                             }
                         })

@@ -171,7 +171,10 @@ macro_rules! route_table {
         #[cfg(feature = "schema")]
         pub fn answers() -> Vec<(RouteId, u16, schemars::Schema)> {
             use super::views::*;
-            vec![$($($( (RouteId::$route, $status, schemars::schema_for!($answer)), )+)+)+]
+            // As serialised: an `Option` skipped when `None` may be absent,
+            // any other is always there, `null` when `None`.
+            let mut generator = schemars::generate::SchemaSettings::draft2020_12().for_serialize().into_generator();
+            vec![$($($( (RouteId::$route, $status, generator.root_schema_for::<$answer>()), )+)+)+]
         }
     };
 }

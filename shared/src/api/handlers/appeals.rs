@@ -1,14 +1,13 @@
 //! Recovery appeals: filing one, confirming it by the emailed link, and the
 //! owner's cancel link.
 
-use lambda_http::http::StatusCode;
 use serde::Deserialize;
 
 use crate::api::problem::ApiError;
 use crate::api::request::ApiRequest;
-use crate::api::response::ApiResponse;
+use crate::api::response::Reply;
 use crate::api::validate::{Fields, bounded_text, link_token};
-use crate::api::views::{AppealConfirmed, Empty};
+use crate::api::views::{AppealConfirmed, Empty, NoContent};
 use crate::app::App;
 use crate::domain::Email;
 use crate::domain::records::Subject;
@@ -29,7 +28,7 @@ struct FileAppeal {
 const DESCRIPTION_MAX: usize = 2000;
 
 /// `POST /v1/appeals`: `202 {}` whether or not the login exists.
-pub async fn file(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn file(app: &App, req: &ApiRequest) -> Result<Reply<Empty>, ApiError> {
     let body: FileAppeal = req.json()?;
     let mut fields = Fields::default();
     let login = fields.parse("login", body.login.as_deref(), bounded_text(254));
@@ -52,17 +51,17 @@ pub async fn file(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> 
     };
     let request = AppealRequest { login, contact_email, description, identity };
     appeals::file(app, request, &req.client_ip, req.lang).await?;
-    Ok(ApiResponse::json(StatusCode::ACCEPTED, &Empty {}))
+    Ok(Reply::new(Empty {}))
 }
 
 /// `POST /v1/appeals/confirm`: `202 {"appeal_id"}` for every login.
-pub async fn confirm(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn confirm(app: &App, req: &ApiRequest) -> Result<Reply<AppealConfirmed>, ApiError> {
     let appeal_id = appeals::confirm(app, &link_token(req)?).await?;
-    Ok(ApiResponse::json(StatusCode::ACCEPTED, &AppealConfirmed { appeal_id }))
+    Ok(Reply::new(AppealConfirmed { appeal_id }))
 }
 
 /// `POST /v1/appeals/cancel`: the owner's cancel link; `204`.
-pub async fn cancel(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn cancel(app: &App, req: &ApiRequest) -> Result<Reply<NoContent>, ApiError> {
     appeals::cancel(app, &link_token(req)?).await?;
-    Ok(ApiResponse::no_content())
+    Ok(Reply::new(NoContent))
 }

@@ -6,8 +6,9 @@ use serde::Deserialize;
 use crate::api::auth::require_session;
 use crate::api::problem::ApiError;
 use crate::api::request::ApiRequest;
-use crate::api::response::ApiResponse;
+use crate::api::response::Reply;
 use crate::api::validate::{Fields, optional_secret};
+use crate::api::views::NoContent;
 use crate::app::App;
 use crate::flows::change_password::{self, PasswordChange};
 
@@ -19,7 +20,7 @@ struct Change {
 }
 
 /// `PUT /v1/me/password`.
-pub async fn change(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn change(app: &App, req: &ApiRequest) -> Result<Reply<NoContent>, ApiError> {
     let current = require_session(app, req).await?;
     let body: Change = req.json()?;
     let mut fields = Fields::default();
@@ -28,5 +29,5 @@ pub async fn change(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
     let (current_password, new_password) = fields.finish_with(|| Some((current_password?, new_password?)))?;
     let change = PasswordChange { current_password, new_password, code: optional_secret(body.code) };
     change_password::change_password(app, &current, change, req.lang).await?;
-    Ok(ApiResponse::no_content())
+    Ok(Reply::new(NoContent))
 }

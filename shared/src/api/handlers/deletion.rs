@@ -1,13 +1,12 @@
-use lambda_http::http::StatusCode;
 use secrecy::SecretString;
 use serde::Deserialize;
 
 use crate::api::auth::require_session;
 use crate::api::problem::ApiError;
 use crate::api::request::ApiRequest;
-use crate::api::response::ApiResponse;
+use crate::api::response::Reply;
 use crate::api::validate::{Fields, bounded_text, optional_secret};
-use crate::api::views::{DeletionCreated, DeletionView};
+use crate::api::views::{DeletionCreated, DeletionView, NoContent};
 use crate::app::App;
 use crate::domain::Code;
 use crate::domain::account::DeletionStatus;
@@ -21,7 +20,7 @@ struct RequestDeletion {
 }
 
 /// `POST /v1/me/deletion-request`.
-pub async fn request(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn request(app: &App, req: &ApiRequest) -> Result<Reply<DeletionCreated>, ApiError> {
     let current = require_session(app, req).await?;
     let body: RequestDeletion = req.json()?;
     let mut fields = Fields::default();
@@ -30,25 +29,22 @@ pub async fn request(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiErro
     let password = fields.finish_with(|| password)?;
     let code = optional_secret(body.code);
     let request = deletion::request(app, &current, &password, code.as_ref(), reason, req.lang).await?;
-    Ok(ApiResponse::json(
-        StatusCode::ACCEPTED,
-        &DeletionCreated { request_id: request.request_id, status: request.status.as_str() },
-    ))
+    Ok(Reply::new(DeletionCreated { request_id: request.request_id, status: request.status.as_str() }))
 }
 
 /// `GET /v1/me/deletion-request`.
-pub async fn get(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn get(app: &App, req: &ApiRequest) -> Result<Reply<DeletionView>, ApiError> {
     let current = require_session(app, req).await?;
     let request = deletion::current(app, &current.account.account_id)
         .await?
         .filter(|r| r.status != DeletionStatus::None)
         .ok_or(FlowError::NotFound(Code::NoDeletionRequest))?;
-    Ok(ApiResponse::json(StatusCode::OK, &DeletionView::from(&request)))
+    Ok(Reply::new(DeletionView::from(&request)))
 }
 
 /// `DELETE /v1/me/deletion-request`.
-pub async fn cancel(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn cancel(app: &App, req: &ApiRequest) -> Result<Reply<NoContent>, ApiError> {
     let current = require_session(app, req).await?;
     deletion::cancel(app, &current.account).await?;
-    Ok(ApiResponse::no_content())
+    Ok(Reply::new(NoContent))
 }

@@ -1,15 +1,14 @@
 //! `forgot-password`: a reset link by email or a code by SMS, a forgotten
 //! username, and the reset with an SMS code.
 
-use lambda_http::http::StatusCode;
 use secrecy::SecretString;
 use serde::Deserialize;
 
 use crate::api::problem::ApiError;
 use crate::api::request::ApiRequest;
-use crate::api::response::ApiResponse;
+use crate::api::response::Reply;
 use crate::api::validate::Fields;
-use crate::api::views::Empty;
+use crate::api::views::{Empty, NoContent};
 use crate::app::App;
 use crate::domain::Code;
 use crate::domain::{Email, Phone};
@@ -22,7 +21,7 @@ struct Forgot {
 }
 
 /// `POST /v1/password/forgot`: `202 {}` whether or not the login exists.
-pub async fn forgot(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn forgot(app: &App, req: &ApiRequest) -> Result<Reply<Empty>, ApiError> {
     let body: Forgot = req.json()?;
     let mut fields = Fields::default();
     let login = fields.required("login", body.login.as_deref());
@@ -36,7 +35,7 @@ pub async fn forgot(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
     };
     let (login, method) = fields.finish_with(|| Some((login?, method?)))?;
     forgot_password::forgot_password(app, login, method, &req.client_ip, req.lang).await?;
-    Ok(ApiResponse::json(StatusCode::ACCEPTED, &Empty {}))
+    Ok(Reply::new(Empty {}))
 }
 
 #[derive(Deserialize)]
@@ -46,7 +45,7 @@ struct ForgotUsername {
 }
 
 /// `POST /v1/username/forgot`: `202 {}` whether or not an account matches.
-pub async fn forgot_username(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn forgot_username(app: &App, req: &ApiRequest) -> Result<Reply<Empty>, ApiError> {
     let body: ForgotUsername = req.json()?;
     let mut fields = Fields::default();
     let contact =
@@ -66,7 +65,7 @@ pub async fn forgot_username(app: &App, req: &ApiRequest) -> Result<ApiResponse,
         };
     let contact = fields.finish_with(|| contact)?;
     forgot_password::forgot_username(app, contact, &req.client_ip, req.lang).await?;
-    Ok(ApiResponse::json(StatusCode::ACCEPTED, &Empty {}))
+    Ok(Reply::new(Empty {}))
 }
 
 #[derive(Deserialize)]
@@ -77,7 +76,7 @@ struct Reset {
 }
 
 /// `POST /v1/password/reset`: reset with an SMS code.
-pub async fn reset(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn reset(app: &App, req: &ApiRequest) -> Result<Reply<NoContent>, ApiError> {
     let body: Reset = req.json()?;
     let mut fields = Fields::default();
     let login = fields.required("login", body.login.as_deref());
@@ -85,5 +84,5 @@ pub async fn reset(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError>
     let password = fields.secret("password", body.password);
     let (login, code, password) = fields.finish_with(|| Some((login?, code?, password?)))?;
     forgot_password::reset_with_code(app, login, &code, &password, req.lang).await?;
-    Ok(ApiResponse::no_content())
+    Ok(Reply::new(NoContent))
 }

@@ -1,12 +1,11 @@
 //! The operator routes. The operator's identity is the IAM principal (the
 //! dev server's operator token stands in for it locally).
 
-use lambda_http::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use crate::api::problem::ApiError;
 use crate::api::request::ApiRequest;
-use crate::api::response::ApiResponse;
+use crate::api::response::Reply;
 use crate::api::validate::{Fields, bounded_text};
 use crate::api::views::{
     AppealDecided, AppealDetail, AppealRow, AuditItem, DeletionRow, DeletionView, MaterialView, OperatorAccountView,
@@ -32,10 +31,10 @@ fn operator_id(req: &ApiRequest) -> &str {
 }
 
 /// `GET /ops/v1/accounts/{username}`.
-pub async fn account(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn account(app: &App, req: &ApiRequest) -> Result<Reply<OperatorAccountView>, ApiError> {
     let overview = operator::account_by_username(app, req.path_param("username"), operator_id(req)).await?;
     let view = OperatorAccountView::of(&overview.account, overview.verification.as_ref());
-    Ok(ApiResponse::json(StatusCode::OK, &view))
+    Ok(Reply::new(view))
 }
 
 #[derive(Deserialize)]
@@ -44,19 +43,19 @@ struct Suspend {
 }
 
 /// `POST /ops/v1/accounts/{username}/suspension`.
-pub async fn suspend(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn suspend(app: &App, req: &ApiRequest) -> Result<Reply<OperatorAccountView>, ApiError> {
     let body: Suspend = req.json()?;
     let mut fields = Fields::default();
     let reason = fields.parse("reason", body.reason.as_deref(), bounded_text(500));
     let reason = fields.finish_with(|| reason)?;
     let account = operator::suspend(app, req.path_param("username"), reason, operator_id(req)).await?;
-    Ok(ApiResponse::json(StatusCode::OK, &OperatorAccountView::of(&account, None)))
+    Ok(Reply::new(OperatorAccountView::of(&account, None)))
 }
 
 /// `DELETE /ops/v1/accounts/{username}/suspension`.
-pub async fn lift_suspension(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn lift_suspension(app: &App, req: &ApiRequest) -> Result<Reply<OperatorAccountView>, ApiError> {
     let account = operator::lift_suspension(app, req.path_param("username"), operator_id(req)).await?;
-    Ok(ApiResponse::json(StatusCode::OK, &OperatorAccountView::of(&account, None)))
+    Ok(Reply::new(OperatorAccountView::of(&account, None)))
 }
 
 /// The page size of an operator list: `limit` (default 50, at most 200).
@@ -100,7 +99,7 @@ fn queue_query<E: Queued>(req: &ApiRequest) -> Result<QueueQuery<E::Status>, Api
 
 /// A page of the queue of `E` as the rows `R` (one listing for every review
 /// queue).
-async fn list_queue<E, R>(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError>
+async fn list_queue<E, R>(app: &App, req: &ApiRequest) -> Result<Reply<PageOf<R>>, ApiError>
 where
     E: Queued,
     R: Serialize + for<'a> From<&'a E>,
@@ -108,23 +107,23 @@ where
     let query = queue_query::<E>(req)?;
     let page = operator::queue::<E>(app, query.status, query.limit, query.after.as_ref()).await?;
     let rows: Vec<R> = page.items.iter().map(R::from).collect();
-    Ok(ApiResponse::json(StatusCode::OK, &PageOf::new(rows, page.next.as_ref())))
+    Ok(Reply::new(PageOf::new(rows, page.next.as_ref())))
 }
 
 /// `GET /ops/v1/verifications?status=…&after=…`.
-pub async fn list_verifications(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn list_verifications(app: &App, req: &ApiRequest) -> Result<Reply<PageOf<VerificationRow>>, ApiError> {
     list_queue::<QueueEntry, VerificationRow>(app, req).await
 }
 
 /// `GET /ops/v1/verifications/{account_id}`.
-pub async fn get_verification(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn get_verification(app: &App, req: &ApiRequest) -> Result<Reply<SubmissionView>, ApiError> {
     let account_id = req.path_id("account_id", Code::NoVerification)?;
     let (submission, materials) = verification::for_review(app, &account_id, operator_id(req)).await?;
     let view = SubmissionView {
         materials: Some(materials.iter().map(MaterialView::from).collect()),
         ..SubmissionView::of(&submission, false)
     };
-    Ok(ApiResponse::json(StatusCode::OK, &view))
+    Ok(Reply::new(view))
 }
 
 #[derive(Deserialize)]
@@ -143,7 +142,7 @@ fn decision(fields: &mut Fields, raw: Option<&str>) -> Option<Decision> {
 }
 
 /// `POST /ops/v1/verifications/{account_id}/decision`.
-pub async fn decide(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn decide(app: &App, req: &ApiRequest) -> Result<Reply<SubmissionView>, ApiError> {
     let body: DecideVerification = req.json()?;
     let mut fields = Fields::default();
     let decision = decision(&mut fields, body.decision.as_deref());
@@ -154,27 +153,27 @@ pub async fn decide(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
     let decision = fields.finish_with(|| decision)?;
     let account_id = req.path_id("account_id", Code::AccountNotFound)?;
     let decided = verification::decide(app, &account_id, decision, reason, operator_id(req)).await?;
-    Ok(ApiResponse::json(StatusCode::OK, &SubmissionView::of(&decided, true)))
+    Ok(Reply::new(SubmissionView::of(&decided, true)))
 }
 
 /// `GET /ops/v1/audit?account_id=…&limit=…&after=…`: a page of the trail,
 /// oldest first (an id of no account's shape has an empty trail).
-pub async fn audit_trail(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn audit_trail(app: &App, req: &ApiRequest) -> Result<Reply<PageOf<AuditItem>>, ApiError> {
     let mut fields = Fields::default();
     let account_id = fields.required("account_id", req.query.first("account_id"));
     let limit = page_limit(req, &mut fields);
     let after = page_after(req, List::AuditTrail, &mut fields);
     let (account_id, limit) = fields.finish_with(|| Some((account_id?, limit?)))?;
     let Some(account_id) = AccountId::parse(account_id) else {
-        return Ok(ApiResponse::json(StatusCode::OK, &PageOf::<AuditItem>::new(Vec::new(), None)));
+        return Ok(Reply::new(PageOf::<AuditItem>::new(Vec::new(), None)));
     };
     let page = audit::page(app, &account_id, limit, after.as_ref()).await?;
     let items = page.items.iter().map(AuditItem::from).collect();
-    Ok(ApiResponse::json(StatusCode::OK, &PageOf::new(items, page.next.as_ref())))
+    Ok(Reply::new(PageOf::new(items, page.next.as_ref())))
 }
 
 /// `GET /ops/v1/deletion-requests?status=…&after=…`.
-pub async fn list_deletions(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn list_deletions(app: &App, req: &ApiRequest) -> Result<Reply<PageOf<DeletionRow>>, ApiError> {
     list_queue::<DeletionQueueEntry, DeletionRow>(app, req).await
 }
 
@@ -196,27 +195,27 @@ fn decision_with_note(req: &ApiRequest) -> Result<(bool, Option<String>), ApiErr
 }
 
 /// `POST /ops/v1/deletion-requests/{request_id}/decision`.
-pub async fn decide_deletion(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn decide_deletion(app: &App, req: &ApiRequest) -> Result<Reply<DeletionView>, ApiError> {
     let (approve, note) = decision_with_note(req)?;
     let request_id = req.path_id("request_id", Code::DeletionRequestNotFound)?;
     let decided = deletion::decide(app, &request_id, approve, note, operator_id(req)).await?;
-    Ok(ApiResponse::json(StatusCode::OK, &DeletionView::from(&decided)))
+    Ok(Reply::new(DeletionView::from(&decided)))
 }
 
 /// `GET /ops/v1/appeals?status=…&after=…&limit=…`: any appeal state.
-pub async fn list_appeals(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn list_appeals(app: &App, req: &ApiRequest) -> Result<Reply<PageOf<AppealRow>>, ApiError> {
     list_queue::<AppealQueueEntry, AppealRow>(app, req).await
 }
 
 /// `GET /ops/v1/appeals/{appeal_id}`: the whole appeal (an audited read).
-pub async fn get_appeal(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn get_appeal(app: &App, req: &ApiRequest) -> Result<Reply<AppealDetail>, ApiError> {
     let appeal_id = req.path_id("appeal_id", Code::AppealNotFound)?;
     let view = appeal_review::view(app, &appeal_id, operator_id(req)).await?;
-    Ok(ApiResponse::json(StatusCode::OK, &AppealDetail::from(&view)))
+    Ok(Reply::new(AppealDetail::from(&view)))
 }
 
 /// `POST /ops/v1/appeals/{appeal_id}/decision`.
-pub async fn decide_appeal(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn decide_appeal(app: &App, req: &ApiRequest) -> Result<Reply<AppealDecided>, ApiError> {
     let (approve, note) = decision_with_note(req)?;
     let appeal_id = req.path_id("appeal_id", Code::AppealNotFound)?;
     let appeal = appeal_review::decide(app, &appeal_id, approve, note, operator_id(req)).await?;
@@ -224,8 +223,9 @@ pub async fn decide_appeal(app: &App, req: &ApiRequest) -> Result<ApiResponse, A
         appeal_id: appeal.appeal_id,
         status: appeal.status.as_str(),
         effective_at: appeal.effective_at.map(rfc3339),
-        decided_at: appeal.decided_at.map(rfc3339),
-        decided_by: appeal.decided_by,
+        // A decided appeal has both.
+        decided_at: appeal.decided_at.map(rfc3339).unwrap_or_default(),
+        decided_by: appeal.decided_by.unwrap_or_default(),
     };
-    Ok(ApiResponse::json(StatusCode::OK, &decided))
+    Ok(Reply::new(decided))
 }

@@ -1,7 +1,6 @@
 //! Passkeys: registration and management from the security centre, and the
 //! usernameless sign-in (`POST /v1/sessions/passkey`).
 
-use lambda_http::http::StatusCode;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -9,22 +8,21 @@ use super::sessions::session_created;
 use crate::api::auth::require_session;
 use crate::api::problem::ApiError;
 use crate::api::request::ApiRequest;
-use crate::api::response::ApiResponse;
+use crate::api::response::Reply;
 use crate::api::validate::{Fields, password_and_code};
-use crate::api::views::{Items, PasskeyChallenge, PasskeyCreated, PasskeyItem, PasskeyRegistration};
+use crate::api::views::{
+    Items, NoContent, PasskeyChallenge, PasskeyCreated, PasskeyItem, PasskeyRegistration, SessionCreated,
+};
 use crate::app::App;
 use crate::domain::{ChallengeId, Code, RegistrationId};
 use crate::flows::{FlowError, passkeys};
 
 /// `POST /v1/me/passkeys/options`: creation options, after the re-check.
-pub async fn registration_options(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn registration_options(app: &App, req: &ApiRequest) -> Result<Reply<PasskeyRegistration>, ApiError> {
     let current = require_session(app, req).await?;
     let (password, code) = password_and_code(req)?;
     let started = passkeys::begin_registration(app, &current, &password, code.as_ref()).await?;
-    Ok(ApiResponse::json(
-        StatusCode::OK,
-        &PasskeyRegistration { registration_id: started.id, options: started.options },
-    ))
+    Ok(Reply::new(PasskeyRegistration { registration_id: started.id, options: started.options }))
 }
 
 #[derive(Deserialize)]
@@ -35,7 +33,7 @@ struct Finish {
 }
 
 /// `POST /v1/me/passkeys`: the browser's credential for a registration.
-pub async fn add(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn add(app: &App, req: &ApiRequest) -> Result<Reply<PasskeyCreated>, ApiError> {
     let current = require_session(app, req).await?;
     let body: Finish = req.json()?;
     let mut fields = Fields::default();
@@ -50,14 +48,14 @@ pub async fn add(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     let name = fields.optional("name", body.name.as_deref(), passkeys::parse_name);
     let (registration_id, credential) = fields.finish_with(|| Some((registration_id?, credential?)))?;
     let passkey = passkeys::finish_registration(app, &current, &registration_id, &credential, name).await?;
-    Ok(ApiResponse::json(StatusCode::CREATED, &PasskeyCreated::from(&passkey)))
+    Ok(Reply::new(PasskeyCreated::from(&passkey)))
 }
 
 /// `GET /v1/me/passkeys`.
-pub async fn list(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn list(app: &App, req: &ApiRequest) -> Result<Reply<Items<PasskeyItem>>, ApiError> {
     let current = require_session(app, req).await?;
     let items = passkeys::list(app, &current).await?.iter().map(PasskeyItem::from).collect();
-    Ok(ApiResponse::json(StatusCode::OK, &Items { items }))
+    Ok(Reply::new(Items { items }))
 }
 
 #[derive(Deserialize)]
@@ -66,7 +64,7 @@ struct Rename {
 }
 
 /// `PATCH /v1/me/passkeys/{passkey_id}`: a new name.
-pub async fn rename(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn rename(app: &App, req: &ApiRequest) -> Result<Reply<PasskeyItem>, ApiError> {
     let current = require_session(app, req).await?;
     let body: Rename = req.json()?;
     let mut fields = Fields::default();
@@ -74,23 +72,23 @@ pub async fn rename(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
     let name = fields.finish_with(|| name)?;
     let passkey_id = req.path_id("passkey_id", Code::PasskeyNotFound)?;
     let passkey = passkeys::rename(app, &current, &passkey_id, name).await?;
-    Ok(ApiResponse::json(StatusCode::OK, &PasskeyItem::from(&passkey)))
+    Ok(Reply::new(PasskeyItem::from(&passkey)))
 }
 
 /// `DELETE /v1/me/passkeys/{passkey_id}`: removes one, after the re-check.
-pub async fn remove(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn remove(app: &App, req: &ApiRequest) -> Result<Reply<NoContent>, ApiError> {
     let current = require_session(app, req).await?;
     let (password, code) = password_and_code(req)?;
     let passkey_id = req.path_id("passkey_id", Code::PasskeyNotFound)?;
     passkeys::remove(app, &current, &passkey_id, &password, code.as_ref()).await?;
-    Ok(ApiResponse::no_content())
+    Ok(Reply::new(NoContent))
 }
 
 /// `POST /v1/sessions/passkey/options`: request options for a sign-in.
-pub async fn sign_in_options(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn sign_in_options(app: &App, req: &ApiRequest) -> Result<Reply<PasskeyChallenge>, ApiError> {
     let _: Value = req.json()?;
     let started = passkeys::begin_sign_in(app).await?;
-    Ok(ApiResponse::json(StatusCode::OK, &PasskeyChallenge { challenge_id: started.id, options: started.options }))
+    Ok(Reply::new(PasskeyChallenge { challenge_id: started.id, options: started.options }))
 }
 
 #[derive(Deserialize)]
@@ -101,7 +99,7 @@ struct SignIn {
 
 /// `POST /v1/sessions/passkey`: signs in with a passkey; the token is
 /// returned and set as the cookie, as for a password.
-pub async fn sign_in(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn sign_in(app: &App, req: &ApiRequest) -> Result<Reply<SessionCreated>, ApiError> {
     let body: SignIn = req.json()?;
     let mut fields = Fields::default();
     let challenge_id = fields.required("challenge_id", body.challenge_id.as_deref());

@@ -1,39 +1,38 @@
 //! The account centre's security section: sessions and two-factor sign-in.
 
-use lambda_http::http::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use crate::api::auth::require_session;
 use crate::api::problem::ApiError;
 use crate::api::request::ApiRequest;
-use crate::api::response::ApiResponse;
+use crate::api::response::Reply;
 use crate::api::validate::{Fields, password_and_code};
-use crate::api::views::{Enrolment, Items, RecoveryCodes, SessionItem};
+use crate::api::views::{Enrolment, Items, NoContent, RecoveryCodes, SessionItem};
 use crate::app::App;
 use crate::domain::Code;
 use crate::flows::security;
 
 /// `GET /v1/me/sessions`: the account's live sessions, newest first.
-pub async fn list_sessions(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn list_sessions(app: &App, req: &ApiRequest) -> Result<Reply<Items<SessionItem>>, ApiError> {
     let current = require_session(app, req).await?;
     let items = security::list_sessions(app, &current).await?.iter().map(SessionItem::from).collect();
-    Ok(ApiResponse::json(StatusCode::OK, &Items { items }))
+    Ok(Reply::new(Items { items }))
 }
 
 /// `DELETE /v1/me/sessions/{session_id}`: ends one session.
-pub async fn end_session(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn end_session(app: &App, req: &ApiRequest) -> Result<Reply<NoContent>, ApiError> {
     let current = require_session(app, req).await?;
     let session_id = req.path_id("session_id", Code::SessionNotFound)?;
     security::end_session(app, &current, &session_id).await?;
-    Ok(ApiResponse::no_content())
+    Ok(Reply::new(NoContent))
 }
 
 /// `DELETE /v1/me/sessions`: ends every session but this one.
-pub async fn end_other_sessions(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn end_other_sessions(app: &App, req: &ApiRequest) -> Result<Reply<NoContent>, ApiError> {
     let current = require_session(app, req).await?;
     security::end_other_sessions(app, &current).await?;
-    Ok(ApiResponse::no_content())
+    Ok(Reply::new(NoContent))
 }
 
 /// The first code from the app, which turns MFA on.
@@ -43,44 +42,41 @@ struct FirstCode {
 }
 
 /// `POST /v1/me/mfa/totp`: starts enrolment.
-pub async fn enrol_totp(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn enrol_totp(app: &App, req: &ApiRequest) -> Result<Reply<Enrolment>, ApiError> {
     let current = require_session(app, req).await?;
     // Enrolment asks for the password alone (with MFA on it is 409).
     let (password, _) = password_and_code(req)?;
     let enrolment = security::enrol(app, &current, &password).await?;
-    Ok(ApiResponse::json(
-        StatusCode::CREATED,
-        &Enrolment {
-            secret: enrolment.secret.expose_secret().to_owned(),
-            otpauth_uri: enrolment.otpauth_uri.expose_secret().to_owned(),
-            qr_svg: enrolment.qr_svg,
-        },
-    ))
+    Ok(Reply::new(Enrolment {
+        secret: enrolment.secret.expose_secret().to_owned(),
+        otpauth_uri: enrolment.otpauth_uri.expose_secret().to_owned(),
+        qr_svg: enrolment.qr_svg,
+    }))
 }
 
 /// `POST /v1/me/mfa/totp/confirm`: turns MFA on; the recovery codes once.
-pub async fn confirm_totp(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn confirm_totp(app: &App, req: &ApiRequest) -> Result<Reply<RecoveryCodes>, ApiError> {
     let current = require_session(app, req).await?;
     let body: FirstCode = req.json()?;
     let mut fields = Fields::default();
     let code = fields.secret("code", body.code);
     let code = fields.finish_with(|| code)?;
     let recovery_codes = security::confirm(app, &current, &code).await?;
-    Ok(ApiResponse::json(StatusCode::OK, &RecoveryCodes { recovery_codes }))
+    Ok(Reply::new(RecoveryCodes { recovery_codes }))
 }
 
 /// `DELETE /v1/me/mfa`: turns MFA off.
-pub async fn disable(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn disable(app: &App, req: &ApiRequest) -> Result<Reply<NoContent>, ApiError> {
     let current = require_session(app, req).await?;
     let (password, code) = password_and_code(req)?;
     security::disable(app, &current, &password, code.as_ref()).await?;
-    Ok(ApiResponse::no_content())
+    Ok(Reply::new(NoContent))
 }
 
 /// `POST /v1/me/mfa/recovery-codes`: replaces the recovery codes.
-pub async fn replace_recovery_codes(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn replace_recovery_codes(app: &App, req: &ApiRequest) -> Result<Reply<RecoveryCodes>, ApiError> {
     let current = require_session(app, req).await?;
     let (password, code) = password_and_code(req)?;
     let recovery_codes = security::replace_recovery_codes(app, &current, &password, code.as_ref()).await?;
-    Ok(ApiResponse::json(StatusCode::OK, &RecoveryCodes { recovery_codes }))
+    Ok(Reply::new(RecoveryCodes { recovery_codes }))
 }

@@ -1,15 +1,14 @@
 //! `set-password`: the emailed link's page sets the password (activating
 //! the account or resetting it), shows whose link it is, or declines it.
 
-use lambda_http::http::StatusCode;
 use secrecy::SecretString;
 use serde::Deserialize;
 
 use crate::api::problem::ApiError;
 use crate::api::request::ApiRequest;
-use crate::api::response::ApiResponse;
+use crate::api::response::Reply;
 use crate::api::validate::{Fields, link_token};
-use crate::api::views::LinkInfo;
+use crate::api::views::{LinkInfo, NoContent};
 use crate::app::App;
 use crate::clock::rfc3339;
 use crate::domain::account::LinkPurpose;
@@ -24,34 +23,36 @@ struct SetPassword {
 
 /// `POST /v1/password/set`: the one route for initial-password and reset
 /// links.
-pub async fn set(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn set(app: &App, req: &ApiRequest) -> Result<Reply<NoContent>, ApiError> {
     let body: SetPassword = req.json()?;
     let mut fields = Fields::default();
     let token = fields.secret("token", body.token);
     let password = fields.secret("password", body.password);
     let (token, password) = fields.finish_with(|| Some((token?, password?)))?;
     set_password::set_password(app, &token, &password, body.phone.as_deref(), req.lang).await?;
-    Ok(ApiResponse::no_content())
+    Ok(Reply::new(NoContent))
 }
 
 /// `POST /v1/password/link`: whose link it is, without using it.
-pub async fn inspect_link(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn inspect_link(app: &App, req: &ApiRequest) -> Result<Reply<LinkInfo>, ApiError> {
     let token = link_token(req)?;
     let view = set_password::inspect_link(app, &token).await?;
     let purpose = match view.purpose {
         LinkPurpose::InitialPassword => "activate",
         LinkPurpose::ResetPassword => "reset",
     };
-    Ok(ApiResponse::json(
-        StatusCode::OK,
-        &LinkInfo { purpose, username: view.username, phone: view.masked_phone, expires_at: rfc3339(view.expires_at) },
-    ))
+    Ok(Reply::new(LinkInfo {
+        purpose,
+        username: view.username,
+        phone: view.masked_phone,
+        expires_at: rfc3339(view.expires_at),
+    }))
 }
 
 /// `POST /v1/password/link/decline`: "this is not my sign-up" (or "I did
 /// not ask for this reset").
-pub async fn decline_link(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn decline_link(app: &App, req: &ApiRequest) -> Result<Reply<NoContent>, ApiError> {
     let token = link_token(req)?;
     set_password::decline_link(app, &token).await?;
-    Ok(ApiResponse::no_content())
+    Ok(Reply::new(NoContent))
 }

@@ -1,12 +1,11 @@
 //! `sign-up`: a new account, pending until its initial password is set.
 
-use lambda_http::http::StatusCode;
 use secrecy::SecretString;
 use serde::Deserialize;
 
 use crate::api::problem::ApiError;
 use crate::api::request::ApiRequest;
-use crate::api::response::ApiResponse;
+use crate::api::response::Reply;
 use crate::api::validate::{Fields, bounded_text};
 use crate::api::views::AccountCreated;
 use crate::app::App;
@@ -29,7 +28,7 @@ struct CreateAccount {
 const ORGANIZATION_MAX: usize = 100;
 
 /// `POST /v1/accounts`: sign-up.
-pub async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn create(app: &App, req: &ApiRequest) -> Result<Reply<AccountCreated>, ApiError> {
     let body: CreateAccount = req.json()?;
     let mut fields = Fields::default();
     let username = fields.parse("username", body.username.as_deref(), |u| Username::parse(u).map_err(|e| e.code()));
@@ -46,5 +45,5 @@ pub async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
     let (username, email, phone, sms_code) = fields.finish_with(|| Some((username?, email?, phone?, sms_code?)))?;
     let request = SignUp { username, email, phone, sms_code, organization, referrer_phone, lang: req.lang };
     let account = sign_up::sign_up(app, request).await?;
-    Ok(ApiResponse::json(StatusCode::CREATED, &AccountCreated::from(&account)))
+    Ok(Reply::new(AccountCreated::from(&account)))
 }

@@ -1,10 +1,9 @@
-use lambda_http::http::StatusCode;
 use serde::Deserialize;
 
 use crate::api::auth::require_session;
 use crate::api::problem::ApiError;
 use crate::api::request::ApiRequest;
-use crate::api::response::ApiResponse;
+use crate::api::response::Reply;
 use crate::api::validate::Fields;
 use crate::api::views::{CodeSent, SmsRegion, SmsRegionList};
 use crate::app::App;
@@ -21,7 +20,7 @@ struct CreateSmsCode {
 /// `POST /v1/sms-codes`: `sign_up` codes, and `sub_account` codes for a
 /// signed-in primary account (bound to it); reset codes go out through
 /// `/v1/password/forgot`, which knows the account's phone.
-pub async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn create(app: &App, req: &ApiRequest) -> Result<Reply<CodeSent>, ApiError> {
     let body: CreateSmsCode = req.json()?;
     let mut fields = Fields::default();
     let phone = fields.parse("phone", body.phone.as_deref(), |raw| Phone::parse_for_sms(raw, &app.config.sms_regions));
@@ -36,16 +35,13 @@ pub async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
         _ => None,
     };
     let sent = sms_codes::send_code(app, &phone, purpose, requester.as_ref(), &req.client_ip, req.lang).await?;
-    Ok(ApiResponse::json(
-        StatusCode::ACCEPTED,
-        &CodeSent { expires_in: sent.expires_in, retry_after: sent.retry_after },
-    ))
+    Ok(Reply::new(CodeSent { expires_in: sent.expires_in, retry_after: sent.retry_after }))
 }
 
 /// `GET /v1/sms-regions`: the regions the service sends SMS to, for the
 /// pages' region picker. The same for everyone and changed only by a
 /// redeploy, so browsers may keep it for an hour.
-pub async fn regions(app: &App, _req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn regions(app: &App, _req: &ApiRequest) -> Result<Reply<SmsRegionList>, ApiError> {
     let regions = app
         .config
         .sms_regions
@@ -56,5 +52,5 @@ pub async fn regions(app: &App, _req: &ApiRequest) -> Result<ApiResponse, ApiErr
             national_prefix: (!prefix.is_empty()).then(|| prefix.to_owned()),
         })
         .collect();
-    Ok(ApiResponse::json(StatusCode::OK, &SmsRegionList { regions }).header("cache-control", "public, max-age=3600"))
+    Ok(Reply::new(SmsRegionList { regions }).header("cache-control", "public, max-age=3600"))
 }

@@ -1,11 +1,10 @@
-use lambda_http::http::StatusCode;
 use secrecy::SecretString;
 use serde::Deserialize;
 
 use crate::api::auth::require_session;
 use crate::api::problem::ApiError;
 use crate::api::request::ApiRequest;
-use crate::api::response::ApiResponse;
+use crate::api::response::Reply;
 use crate::api::validate::{Fields, optional_secret};
 use crate::api::views::{AccountCreated, Empty, Items, SubAccountItem};
 use crate::app::App;
@@ -23,7 +22,7 @@ struct CreateSubAccount {
 }
 
 /// `POST /v1/me/sub-accounts`.
-pub async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn create(app: &App, req: &ApiRequest) -> Result<Reply<AccountCreated>, ApiError> {
     let current = require_session(app, req).await?;
     let body: CreateSubAccount = req.json()?;
     let mut fields = Fields::default();
@@ -38,20 +37,20 @@ pub async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
     let (username, email) = fields.finish_with(|| Some((username?, email?)))?;
     let new = NewSubAccount { username, email, phone, sms_code, code: optional_secret(body.code) };
     let account = sub_accounts::create(app, &current, new, req.lang).await?;
-    Ok(ApiResponse::json(StatusCode::CREATED, &AccountCreated::from(&account)))
+    Ok(Reply::new(AccountCreated::from(&account)))
 }
 
 /// `GET /v1/me/sub-accounts`.
-pub async fn list(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn list(app: &App, req: &ApiRequest) -> Result<Reply<Items<SubAccountItem>>, ApiError> {
     let current = require_session(app, req).await?;
     let accounts = sub_accounts::list(app, &current.account).await?;
-    Ok(ApiResponse::json(StatusCode::OK, &Items { items: accounts.iter().map(SubAccountItem::from).collect() }))
+    Ok(Reply::new(Items { items: accounts.iter().map(SubAccountItem::from).collect() }))
 }
 
 /// `POST /v1/me/sub-accounts/{username}/password-reset`.
-pub async fn reset(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn reset(app: &App, req: &ApiRequest) -> Result<Reply<Empty>, ApiError> {
     let current = require_session(app, req).await?;
     let username = req.path_params.first("username").unwrap_or_default();
     sub_accounts::send_reset(app, &current.account, username, req.lang).await?;
-    Ok(ApiResponse::json(StatusCode::ACCEPTED, &Empty {}))
+    Ok(Reply::new(Empty {}))
 }

@@ -1,10 +1,9 @@
-use lambda_http::http::StatusCode;
 use serde::Deserialize;
 
 use crate::api::auth::require_session;
 use crate::api::problem::ApiError;
 use crate::api::request::ApiRequest;
-use crate::api::response::ApiResponse;
+use crate::api::response::Reply;
 use crate::api::validate::{Fields, bounded_text, optional_secret};
 use crate::api::views::{MaterialCreated, Status, UploadHeaders, VerificationStatusView};
 use crate::app::App;
@@ -23,7 +22,7 @@ struct CreateMaterial {
 }
 
 /// `POST /v1/me/verification/materials`.
-pub async fn create_material(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn create_material(app: &App, req: &ApiRequest) -> Result<Reply<MaterialCreated>, ApiError> {
     let current = require_session(app, req).await?;
     let body: CreateMaterial = req.json()?;
     let mut fields = Fields::default();
@@ -57,16 +56,13 @@ pub async fn create_material(app: &App, req: &ApiRequest) -> Result<ApiResponse,
     let (file_name, content_type, size) = fields.finish_with(|| Some((file_name?, content_type?, size?)))?;
     let (material, upload_url) =
         verification::create_material(app, &current.account, file_name, content_type, size).await?;
-    Ok(ApiResponse::json(
-        StatusCode::CREATED,
-        &MaterialCreated {
-            material_id: material.material_id,
-            upload_url,
-            upload_method: "PUT",
-            upload_headers: UploadHeaders { content_type: material.content_type },
-            expires_in: UPLOAD_URL_SECS,
-        },
-    ))
+    Ok(Reply::new(MaterialCreated {
+        material_id: material.material_id,
+        upload_url,
+        upload_method: "PUT",
+        upload_headers: UploadHeaders { content_type: material.content_type },
+        expires_in: UPLOAD_URL_SECS,
+    }))
 }
 
 #[derive(Deserialize)]
@@ -126,7 +122,7 @@ fn subject(body: &Submit, fields: &mut Fields) -> Option<Subject> {
 }
 
 /// `POST /v1/me/verification`.
-pub async fn submit(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn submit(app: &App, req: &ApiRequest) -> Result<Reply<Status>, ApiError> {
     let current = require_session(app, req).await?;
     let body: Submit = req.json()?;
     let mut fields = Fields::default();
@@ -144,12 +140,12 @@ pub async fn submit(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError
         action: "submit verification",
     });
     let status = verification::submit(app, &current, subject, material_ids, proof).await?;
-    Ok(ApiResponse::json(StatusCode::ACCEPTED, &Status { status: status.as_str() }))
+    Ok(Reply::new(Status { status: status.as_str() }))
 }
 
 /// `GET /v1/me/verification`.
-pub async fn get(app: &App, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+pub async fn get(app: &App, req: &ApiRequest) -> Result<Reply<VerificationStatusView>, ApiError> {
     let current = require_session(app, req).await?;
     let submission = verification::current(app, &current.account.account_id).await?;
-    Ok(ApiResponse::json(StatusCode::OK, &VerificationStatusView::from(submission.as_ref())))
+    Ok(Reply::new(VerificationStatusView::from(submission.as_ref())))
 }

@@ -84,10 +84,8 @@ pub struct AccountView {
     /// Its email, as given.
     pub email: String,
     /// Its phone (E.164), if any.
-    #[cfg_attr(feature = "schema", schemars(required))]
     pub phone: Option<String>,
     /// The organisation given at sign-up.
-    #[cfg_attr(feature = "schema", schemars(required))]
     pub organization: Option<String>,
     /// `primary` or `sub`.
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
@@ -132,7 +130,6 @@ pub struct LinkInfo {
     /// Whose link it is.
     pub username: String,
     /// The account's phone, masked.
-    #[cfg_attr(feature = "schema", schemars(required))]
     pub phone: Option<String>,
     /// When it stops working.
     pub expires_at: String,

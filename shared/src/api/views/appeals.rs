@@ -67,12 +67,10 @@ pub struct AppealAccount {
     /// Its email, masked.
     pub email: String,
     /// Its phone, masked.
-    #[cfg_attr(feature = "schema", schemars(required))]
     pub phone: Option<String>,
     /// When it signed up.
     pub created_at: String,
     /// Its latest sign-in in the last 30 days.
-    #[cfg_attr(feature = "schema", schemars(required))]
     pub last_sign_in_at: Option<String>,
     /// Whether two-factor sign-in is on.
     pub mfa: bool,
@@ -173,7 +171,7 @@ pub struct AppealDecided {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub effective_at: Option<String>,
     /// When it was decided.
-    pub decided_at: Option<String>,
+    pub decided_at: String,
     /// The operator who decided.
-    pub decided_by: Option<String>,
+    pub decided_by: String,
 }

@@ -38,7 +38,6 @@ pub struct OperatorAccountView {
     /// Its phone.
     pub phone: Option<String>,
     /// The organisation given at sign-up.
-    #[cfg_attr(feature = "schema", schemars(required))]
     pub organization: Option<String>,
     /// `primary` or `sub`.
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
