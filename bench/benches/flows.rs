@@ -488,6 +488,12 @@ fn main() {
         .measurement_time(Duration::from_secs(2))
         .configure_from_args();
     let samples = std::env::var("FLOW_SAMPLES").ok().and_then(|s| s.parse().ok()).unwrap_or(2_000);
+    // Each flow is named by its route (and a case in brackets): held to the
+    // route table, so a renamed or removed route fails here, not in a table.
+    for (name, _) in flows(&Fixture::new()) {
+        let route = name.split(" (").next().unwrap_or(name);
+        assert!(shared::api::routes::by_key(route).is_some(), "the flow {name:?} names no route");
+    }
     let mut rows = Vec::new();
     // Each flow runs on a store of its own: on one store shared by all, the
     // flows before grew it to millions of items (5 GB resident), and the

@@ -9,11 +9,12 @@ use crate::app::App;
 use crate::domain::account::{LinkPurpose, PasswordLink};
 use crate::domain::password_policy::NewPassword;
 use crate::domain::phone::mask_phone;
+use crate::domain::records::Detail;
 use crate::domain::{Account, AccountId, Email, Input, LoginName, Refusal, secret_token};
 use crate::i18n::Lang;
 use crate::metrics::Metric;
 use crate::notify::EmailMessage;
-use crate::notify::templates::{self, Template};
+use crate::notify::templates::{self, Template, Var};
 use crate::persistence::{Changes, Conflict, NotCommitted, Stored};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -138,10 +139,10 @@ pub async fn send_email(
     template: Template,
     lang: Lang,
     link: Option<&SecretString>,
-    extra: &[(&str, &str)],
+    extra: &[(Var, &str)],
 ) {
     let url = link.map(|token| page_link(app, LinkPage::SetPassword, token)).unwrap_or_default();
-    let mut vars = vec![("link", url.as_str())];
+    let mut vars = vec![(Var::Link, url.as_str())];
     vars.extend_from_slice(extra);
     send_email_to(app, &account.email, account, template, lang, &vars).await;
 }
@@ -155,11 +156,11 @@ pub async fn send_email_to(
     account: &Account,
     template: Template,
     lang: Lang,
-    vars: &[(&str, &str)],
+    vars: &[(Var, &str)],
 ) {
     // Notices about the account's security link to its section.
     let security_url = format!("{}/account#security", app.config.public_url.trim_end_matches('/'));
-    let mut all = vec![("username", account.username.as_str()), ("security_url", security_url.as_str())];
+    let mut all = vec![(Var::Username, account.username.as_str()), (Var::SecurityUrl, security_url.as_str())];
     all.extend_from_slice(vars);
     let mut message = templates::render(template, lang, to.as_str(), &all);
     message.tags.account_id = Some(account.account_id.to_string());
@@ -168,7 +169,8 @@ pub async fn send_email_to(
         tracing::warn!(account_id = %account.account_id, ?template, "email not sent");
     }
     let event = if sent { AuditEvent::EmailSent } else { AuditEvent::EmailFailed };
-    audit::note_message(app, &account.account_id, event, template.name()).await;
+    let message = Detail::Message { purpose: template.name().to_owned(), outcome: None };
+    audit::note_message(app, &account.account_id, event, message).await;
 }
 
 /// Emails `template` to `to` with `vars`, naming no account (an appeal's
@@ -178,7 +180,7 @@ pub async fn send_email_about_nobody(
     to: &Email,
     template: Template,
     lang: Lang,
-    vars: &[(&str, &str)],
+    vars: &[(Var, &str)],
 ) -> bool {
     deliver(app, templates::render(template, lang, to.as_str(), vars)).await
 }
@@ -203,5 +205,5 @@ async fn deliver(app: &App, message: EmailMessage) -> bool {
 /// the masked phone the activation will ask for.
 pub async fn send_invitation(app: &App, account: &Account, token: &SecretString) {
     let phone = account.phone.as_ref().map_or_else(|| "—".to_owned(), |p| mask_phone(p.as_str()));
-    send_email(app, account, Template::Invitation, account.language, Some(token), &[("phone", &phone)]).await;
+    send_email(app, account, Template::Invitation, account.language, Some(token), &[(Var::Phone, &phone)]).await;
 }

@@ -14,7 +14,7 @@ use crate::app::App;
 use crate::domain::AppealId;
 use crate::domain::account::LinkPurpose;
 use crate::domain::records::{Appeal, AppealQueueEntry, AppealStatus};
-use crate::notify::templates::Template;
+use crate::notify::templates::{Template, Var};
 use crate::persistence::{Changes, Conflict, Stored, UniqueField};
 
 /// Approved appeals carried out per page of the approved queue.
@@ -93,7 +93,7 @@ async fn carry_out(app: &App, appeal_id: &AppealId) -> Result<bool, FlowError> {
     tracing::info!(account_id = %account.account_id, "appeal carried out");
     end_sessions(app, &account.account_id, None).await?;
     send_email(app, &account, Template::ResetPassword, account.language, Some(&token), &[]).await;
-    let vars = [("new_email", account.email.as_str())];
+    let vars = [(Var::NewEmail, account.email.as_str())];
     send_email_to(app, &old.email, &account, Template::AppealApproved, account.language, &vars).await;
     text_phone(app, &account, sms_codes::SmsContent::AppealDone).await;
     Ok(true)

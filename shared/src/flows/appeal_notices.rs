@@ -9,7 +9,7 @@ use crate::domain::records::{Appeal, CancelLink};
 use crate::domain::secret_token;
 use crate::domain::sms_code::SmsPurpose;
 use crate::domain::{Account, AccountKind, AccountStatus};
-use crate::notify::templates::Template;
+use crate::notify::templates::{Template, Var};
 use crate::persistence::Stored;
 
 /// How long each of the owner's cancel links is valid.
@@ -30,8 +30,8 @@ pub fn mint_cancel_link(app: &App, appeal: &mut Appeal) -> String {
 /// Tells the account's owner of an appeal naming it, by email and SMS
 /// (purpose `notice`, never refused: past a limit it is skipped), with
 /// `cancel_link`; neither names the contact email.
-pub async fn tell_owner(app: &App, account: &Account, template: Template, cancel_link: &str, vars: &[(&str, &str)]) {
-    let mut all = vec![("link", cancel_link)];
+pub async fn tell_owner(app: &App, account: &Account, template: Template, cancel_link: &str, vars: &[(Var, &str)]) {
+    let mut all = vec![(Var::Link, cancel_link)];
     all.extend_from_slice(vars);
     send_email_to(app, &account.email, account, template, account.language, &all).await;
     let approved = template == Template::AppealHold;

@@ -5,7 +5,7 @@ use super::FlowError;
 use super::audit::{self, Actor, AuditEvent};
 use crate::app::App;
 use crate::domain::account::VerificationStatus;
-use crate::domain::records::{Appeal, AppealQueueEntry, AppealStatus, IdentityMatch, Subject};
+use crate::domain::records::{Appeal, AppealQueueEntry, AppealStatus, Detail, IdentityMatch, Subject};
 use crate::domain::{Account, AccountId};
 use crate::persistence::{Changes, Stored};
 
@@ -72,7 +72,7 @@ pub async fn cancel_open_appeals(
     app: &App,
     account: &mut Account,
     changes: &mut Changes,
-    detail: &str,
+    detail: &Detail,
 ) -> Result<(), FlowError> {
     let now_cancelled = account.open_appeals.len().min(OPEN_APPEALS_LIMIT);
     for appeal_id in account.open_appeals.drain(..now_cancelled).collect::<Vec<_>>() {
@@ -82,7 +82,7 @@ pub async fn cancel_open_appeals(
         }
         let appeal = Appeal { status: AppealStatus::Cancelled, ..stored.record.clone() };
         move_appeal(changes, &stored, &appeal, &queue_entry(app, &appeal, account).await?);
-        let detail = Some(detail.to_owned());
+        let detail = Some(detail.clone());
         audit::add(app, changes, &account.account_id, AuditEvent::AppealCancelled, Actor::Customer, detail);
     }
     Ok(())
@@ -91,7 +91,7 @@ pub async fn cancel_open_appeals(
 /// Cancels what [`cancel_open_appeals`] left of an account's open appeals,
 /// a few to a transaction. What the sign-in answered stands: a failure here
 /// is logged, and the next sign-in goes on where this one stopped.
-pub async fn cancel_remaining_appeals(app: &App, account_id: &AccountId, detail: &str) {
+pub async fn cancel_remaining_appeals(app: &App, account_id: &AccountId, detail: &Detail) {
     loop {
         let stored = match app.records().account(account_id).await {
             Ok(Some(stored)) if !stored.record.open_appeals.is_empty() => stored,

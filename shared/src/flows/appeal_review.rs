@@ -11,7 +11,7 @@ use crate::clock::rfc3339;
 use crate::domain::records::{Appeal, AppealStatus, IdentityMatch};
 use crate::domain::{Account, AppealId, Code};
 use crate::metrics::Metric;
-use crate::notify::templates::Template;
+use crate::notify::templates::{Template, Var};
 use crate::persistence::Changes;
 
 /// The whole of an appeal, as an operator sees it before deciding.
@@ -94,7 +94,7 @@ pub async fn decide(
     match (cancel, appeal.effective_at) {
         (Some(cancel), Some(effective_at)) => {
             let effective_at = rfc3339(effective_at);
-            tell_owner(app, &account, Template::AppealHold, &cancel, &[("effective_at", &effective_at)]).await;
+            tell_owner(app, &account, Template::AppealHold, &cancel, &[(Var::EffectiveAt, &effective_at)]).await;
         }
         _ => {
             let lang = account.language;

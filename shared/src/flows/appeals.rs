@@ -30,12 +30,12 @@ use super::appeal_queue::{OPEN_APPEALS_LIMIT, move_appeal, queue_entry};
 use super::audit::{self, Actor, AuditEvent};
 use super::{Committed, FlowError, Race};
 use crate::app::App;
-use crate::domain::records::{Appeal, AppealStatus, Subject};
+use crate::domain::records::{Appeal, AppealStatus, Detail, Subject};
 use crate::domain::secret_token::{self, hashes_match};
 use crate::domain::{AppealId, Code, Email, LoginName};
 use crate::i18n::Lang;
 use crate::metrics::Metric;
-use crate::notify::templates::Template;
+use crate::notify::templates::{Template, Var};
 use crate::persistence::{Changes, Limit};
 
 /// How long the confirmation link is valid.
@@ -89,7 +89,7 @@ async fn file_now(app: &App, request: AppealRequest, client_ip: &str, lang: Lang
     changes.file_appeal(&appeal, now + CONFIRM_LINK_SECS);
     app.records().commit(changes).await?;
     let link = page_link(app, LinkPage::ConfirmAppeal, &minted.token);
-    send_email_about_nobody(app, &appeal.contact_email, Template::AppealConfirm, lang, &[("link", &link)]).await;
+    send_email_about_nobody(app, &appeal.contact_email, Template::AppealConfirm, lang, &[(Var::Link, &link)]).await;
     Ok(())
 }
 
@@ -164,7 +164,7 @@ pub async fn cancel(app: &App, token: &SecretString) -> Result<(), FlowError> {
     let mut changes = Changes::new();
     move_appeal(&mut changes, &stored, &appeal, &queue_entry(app, &appeal, &account).await?);
     changes.update_account(&account_stored, &account);
-    let detail = Some("by link".to_owned());
+    let detail = Some(Detail::ByLink);
     audit::add(app, &mut changes, &account.account_id, AuditEvent::AppealCancelled, Actor::Customer, detail);
     // Decided, carried out or cancelled meanwhile.
     app.records().commit(changes).await.answering([(Race::Any, FlowError::Conflicting(Code::AppealEnded))])

@@ -8,7 +8,7 @@ use super::FlowError;
 use crate::app::App;
 use crate::domain::AccountId;
 use crate::domain::ids::new_id;
-pub use crate::domain::records::{Actor, AuditEvent, AuditRecord};
+pub use crate::domain::records::{Actor, AuditEvent, AuditRecord, Detail, Factor, Guarded};
 use crate::persistence::{Changes, Cursor, Page};
 
 /// Adds `event` to `changes`, to be committed with the change it describes.
@@ -18,8 +18,9 @@ pub fn add(
     account_id: &AccountId,
     event: AuditEvent,
     actor: Actor,
-    detail: Option<String>,
+    detail: Option<Detail>,
 ) {
+    let detail = detail.map(|d| d.to_string());
     let record = AuditRecord { account_id: account_id.to_owned(), event, actor, at: app.clock.now(), detail };
     // Within one second, records order by the clock's nanoseconds, then by
     // randomness for ties.
@@ -32,7 +33,7 @@ pub async fn record(
     app: &App,
     account_id: &AccountId,
     event: AuditEvent,
-    detail: Option<String>,
+    detail: Option<Detail>,
 ) -> Result<(), FlowError> {
     let mut changes = Changes::new();
     add(app, &mut changes, account_id, event, Actor::Customer, detail);
@@ -68,11 +69,11 @@ pub async fn page(
 }
 
 /// Writes a message `event` (`email_sent`, `sms_failed`, …) with its
-/// `purpose` to the account's trail, as the service's own doing. The
-/// message went (or did not) either way: a failure to write is logged.
-pub async fn note_message(app: &App, account_id: &AccountId, event: AuditEvent, purpose: &str) {
+/// [`Detail::Message`] to the account's trail, as the service's own doing.
+/// The message went (or did not) either way: a failure to write is logged.
+pub async fn note_message(app: &App, account_id: &AccountId, event: AuditEvent, message: Detail) {
     let mut changes = Changes::new();
-    add(app, &mut changes, account_id, event, Actor::System, Some(purpose.to_owned()));
+    add(app, &mut changes, account_id, event, Actor::System, Some(message));
     if let Err(e) = app.records().commit(changes).await {
         tracing::warn!(%account_id, error = %e, ?event, "message event not written to the trail");
     }

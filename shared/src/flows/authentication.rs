@@ -8,6 +8,7 @@ use super::audit::{self, AuditEvent};
 use super::{Committed, FlowError, Race};
 use crate::app::App;
 pub use crate::domain::network::Client;
+use crate::domain::records::Detail;
 pub use crate::domain::records::SessionRecord;
 use crate::domain::secret_token::{self, PresentedToken};
 use crate::domain::{Account, AccountId, AccountStatus};
@@ -89,6 +90,6 @@ pub async fn end_sessions(
         }
     }
     records.commit_in_batches(doomed, DELETES_PER_TRANSACTION).await?;
-    audit::record(app, account_id, AuditEvent::SessionsEnded, Some(format!("{ended} sessions"))).await?;
+    audit::record(app, account_id, AuditEvent::SessionsEnded, Some(Detail::SessionsEnded(ended))).await?;
     Ok(ended)
 }

@@ -11,6 +11,7 @@ use super::authentication::{Authenticated, carry_over, end_sessions};
 use super::lockout::{Proof, reauthenticate};
 use crate::app::App;
 use crate::domain::Input;
+use crate::domain::records::Guarded;
 use crate::i18n::Lang;
 use crate::notify::templates::Template;
 use crate::persistence::{Changes, Limit};
@@ -34,7 +35,7 @@ pub async fn change_password(
     lang: Lang,
 ) -> Result<(), FlowError> {
     let proof =
-        Proof { password: Some(&change.current_password), code: change.code.as_ref(), action: "change password" };
+        Proof { password: Some(&change.current_password), code: change.code.as_ref(), action: Guarded::ChangePassword };
     let checked = reauthenticate(app, current, proof).await?;
     let mut account = checked.account();
     let account_id = account.account_id.clone();

@@ -14,10 +14,11 @@ use super::{Committed, FlowError, Race, sms_codes};
 use crate::app::App;
 use crate::domain::account::EmailChange;
 use crate::domain::phone::mask_phone;
+use crate::domain::records::Guarded;
 use crate::domain::sms_code::SmsPurpose;
 use crate::domain::{AccountId, Code, Email, Input, Phone, Refusal, secret_token};
 use crate::i18n::Lang;
-use crate::notify::templates::Template;
+use crate::notify::templates::{Template, Var};
 use crate::persistence::{Changes, Conflict, Limit, UniqueField};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -56,7 +57,7 @@ pub async fn request_email_change(
     lang: Lang,
 ) -> Result<(), FlowError> {
     let checked =
-        reauthenticate(app, current, Proof { password: Some(password), code, action: "change email" }).await?;
+        reauthenticate(app, current, Proof { password: Some(password), code, action: Guarded::ChangeEmail }).await?;
     count_daily(app, Limit::EmailChangesPerDay(&current.account.account_id)).await?;
     if app.records().is_taken(UniqueField::Email, &new_email.canonical()).await? {
         return Err(taken(Input::NewEmail, Code::EmailTaken));
@@ -70,8 +71,8 @@ pub async fn request_email_change(
     audit::add(app, &mut changes, &account.account_id, AuditEvent::EmailChangeRequested, Actor::Customer, None);
     app.records().commit(changes).await?;
     let link = page_link(app, LinkPage::ConfirmEmail, &minted.token);
-    send_email_to(app, &new_email, &account, Template::EmailChangeConfirm, lang, &[("link", &link)]).await;
-    let vars = [("new_email", new_email.as_str())];
+    send_email_to(app, &new_email, &account, Template::EmailChangeConfirm, lang, &[(Var::Link, &link)]).await;
+    let vars = [(Var::NewEmail, new_email.as_str())];
     send_email(app, &account, Template::EmailChangeRequested, lang, None, &vars).await;
     Ok(())
 }
@@ -109,7 +110,7 @@ pub async fn confirm_email_change(app: &App, current: &Authenticated, token: &Se
         // Used at the same moment.
         (Race::On(Conflict::AccountChanged), FlowError::InvalidLink),
     ])?;
-    let vars = [("old_email", old.as_str()), ("new_email", account.email.as_str())];
+    let vars = [(Var::OldEmail, old.as_str()), (Var::NewEmail, account.email.as_str())];
     for to in [&account.email, &old] {
         send_email_to(app, to, &account, Template::EmailChanged, account.language, &vars).await;
     }
@@ -152,7 +153,7 @@ pub struct PhoneChange {
 /// after the re-check of the person; the email is told.
 pub async fn change_phone(app: &App, current: &Authenticated, change: PhoneChange) -> Result<(), FlowError> {
     let PhoneChange { password, code, phone, sms_code } = change;
-    let proof = Proof { password: Some(&password), code: code.as_ref(), action: "change phone" };
+    let proof = Proof { password: Some(&password), code: code.as_ref(), action: Guarded::ChangePhone };
     let checked = reauthenticate(app, current, proof).await?;
     let code = sms_codes::check_code(app, phone.as_str(), SmsPurpose::ChangePhone, sms_code.expose_secret()).await?;
     let mut account = checked.account();
@@ -171,6 +172,6 @@ pub async fn change_phone(app: &App, current: &Authenticated, change: PhoneChang
         (Race::On(Conflict::SmsCodeChanged), FlowError::refused(Input::SmsCode, Code::SmsCodeExpired)),
     ])?;
     let masked = mask_phone(phone.as_str());
-    send_email(app, &account, Template::PhoneChanged, account.language, None, &[("phone", &masked)]).await;
+    send_email(app, &account, Template::PhoneChanged, account.language, None, &[(Var::Phone, &masked)]).await;
     Ok(())
 }

@@ -13,8 +13,8 @@ use super::lockout::{Proof, reauthenticate};
 use super::{Committed, FlowError, Race, erasure};
 use crate::app::App;
 use crate::domain::account::DeletionStatus;
-use crate::domain::records::ErasureUnderWay;
 pub use crate::domain::records::{DeletionQueueEntry, DeletionRequest};
+use crate::domain::records::{ErasureUnderWay, Guarded};
 use crate::domain::{Account, AccountId, AccountKind, AccountStatus, Code, RequestId};
 use crate::i18n::Lang;
 use crate::metrics::Metric;
@@ -36,7 +36,7 @@ pub async fn request(
     if current.account.kind != AccountKind::Primary {
         return Err(FlowError::Forbidden(Code::PrimaryAccountOnly));
     }
-    let proof = Proof { password: Some(password), code, action: "request deletion" };
+    let proof = Proof { password: Some(password), code, action: Guarded::RequestDeletion };
     let checked = reauthenticate(app, current, proof).await?;
     let mut account = checked.account();
     if account.deletion_status == DeletionStatus::PendingReview {

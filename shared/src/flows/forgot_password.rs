@@ -3,7 +3,7 @@
 //! time whether or not the login exists (OWASP Forgot Password cheat sheet).
 
 use super::accounts::{accept_password, at_least, find_equalised, mint_link, send_email, send_invitation};
-use super::audit::{self, Actor, AuditEvent};
+use super::audit::{self, Actor, AuditEvent, Detail};
 use super::authentication::end_sessions;
 use super::{Committed, Dependency, FlowError, Race, sms_codes};
 use crate::app::App;
@@ -85,8 +85,16 @@ async fn forgot(app: &App, login: &str, method: Method, client_ip: &str, lang: L
         tracing::info!(account_id = %account.account_id, "reset request dropped: hourly sends used up");
         return Ok(());
     }
-    audit::record(app, &account.account_id, AuditEvent::ResetRequested, Some(format!("{method:?}").to_lowercase()))
-        .await?;
+    audit::record(
+        app,
+        &account.account_id,
+        AuditEvent::ResetRequested,
+        Some(match method {
+            Method::Email => Detail::Email,
+            Method::Sms => Detail::Sms,
+        }),
+    )
+    .await?;
     match (account.status, method) {
         (AccountStatus::PendingActivation, _) => resend_link(app, stored, LinkPurpose::InitialPassword, lang).await,
         (AccountStatus::Active, Method::Email) => resend_link(app, stored, LinkPurpose::ResetPassword, lang).await,
@@ -129,10 +137,10 @@ async fn send_username(app: &App, contact: Contact, client_ip: &str, lang: Lang)
         return Ok(());
     }
     let detail = Some(match contact {
-        Contact::Email(_) => "email",
-        Contact::Phone(_) => "sms",
+        Contact::Email(_) => Detail::Email,
+        Contact::Phone(_) => Detail::Sms,
     });
-    audit::record(app, &account.account_id, AuditEvent::UsernameSent, detail.map(str::to_owned)).await?;
+    audit::record(app, &account.account_id, AuditEvent::UsernameSent, detail).await?;
     match contact {
         Contact::Email(_) => send_email(app, &account, Template::UsernameReminder, lang, None, &[]).await,
         Contact::Phone(phone) => {
@@ -228,7 +236,7 @@ pub async fn reset_with_code(
         .update_account(&stored, &account)
         .clear_count(Limit::LoginStreak(&account.account_id))
         .consume_sms_code(&matched);
-    let detail = Some("sms".into());
+    let detail = Some(Detail::Sms);
     audit::add(app, &mut changes, &account.account_id, AuditEvent::PasswordReset, Actor::Customer, detail);
     app.records().commit(changes).await.answering([(Race::Any, invalid())])?;
     end_sessions(app, &account.account_id, None).await?;

@@ -16,6 +16,7 @@ use crate::app::App;
 use crate::domain::Account;
 use crate::domain::Code;
 use crate::domain::account::CONSECUTIVE_FAILURES_LIMIT;
+use crate::domain::records::{Detail, Guarded};
 use crate::metrics::Metric;
 use crate::notify::templates::Template;
 use crate::persistence::{Changes, Limit, Stored};
@@ -88,12 +89,12 @@ pub fn too_many_attempts(retry_after: i64) -> FlowError {
 
 /// A failed check of a known account: a wrong password or second-factor
 /// code at sign-in, or in a re-check of the person.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Failure {
     /// `SignInFailed` or `ReauthFailed`.
     pub event: AuditEvent,
     /// A short non-personal detail for the audit trail.
-    pub detail: &'static str,
+    pub detail: Detail,
 }
 
 /// Records a failure of `account`'s: the audit trail, the lock notice (the
@@ -102,7 +103,7 @@ pub struct Failure {
 pub async fn record_failure(app: &App, account: &Account, locked: bool, failure: Failure) -> Result<bool, FlowError> {
     let account_id = &account.account_id;
     let now = app.clock.now();
-    audit::record(app, account_id, failure.event, Some(failure.detail.to_owned())).await?;
+    audit::record(app, account_id, failure.event, Some(failure.detail)).await?;
     app.count(Metric::SignInFailure);
     if locked {
         app.count(Metric::Lockout);
@@ -130,7 +131,7 @@ pub struct Proof<'a> {
     /// A TOTP or recovery code, required while two-factor sign-in is on.
     pub code: Option<&'a SecretString>,
     /// What the re-check guards, for the audit trail (`change password`).
-    pub action: &'static str,
+    pub action: Guarded,
 }
 
 /// The person passed the re-check: the account as read, and the second
@@ -197,7 +198,7 @@ pub async fn reauthenticate(
         && !app.hasher.verify(password.clone(), account.password_hash.clone()).await
     {
         let locked = lockout.failed(app).await?;
-        record_failure(app, account, locked, failure(proof.action)).await?;
+        record_failure(app, account, locked, failure(Detail::Guarding(proof.action))).await?;
         return Err(FlowError::WrongPassword);
     }
     let Some(mfa_state) = &account.mfa else {
@@ -211,7 +212,7 @@ pub async fn reauthenticate(
     };
     let Some(passed) = second_factor::check(app, account, mfa_state, code.expose_secret()).await? else {
         let locked = lockout.failed(app).await?;
-        record_failure(app, account, locked, failure("second factor")).await?;
+        record_failure(app, account, locked, failure(Detail::SecondFactor)).await?;
         return Err(wrong_code());
     };
     lockout.not_failed(app).await?;

@@ -9,7 +9,7 @@
 
 use super::FlowError;
 use super::accounts::load;
-use super::audit::note_message;
+use super::audit::{Detail, note_message};
 use crate::app::App;
 use crate::domain::AccountId;
 use crate::domain::records::AuditEvent;
@@ -27,12 +27,13 @@ fn meaning(outcome: Outcome) -> (AuditEvent, Metric) {
 }
 
 /// The trail's detail of an outcome of a message sent for `purpose`.
-fn detail(outcome: Outcome, purpose: &str) -> String {
-    match outcome {
-        Outcome::Bounced(kind) => format!("{purpose} ({kind})"),
-        Outcome::Rejected => format!("{purpose} (rejected)"),
-        Outcome::Delivered | Outcome::Complained => purpose.to_owned(),
-    }
+fn detail(outcome: Outcome, purpose: &str) -> Detail {
+    let outcome = match outcome {
+        Outcome::Bounced(kind) => Some(kind.to_owned()),
+        Outcome::Rejected => Some("rejected".to_owned()),
+        Outcome::Delivered | Outcome::Complained => None,
+    };
+    Detail::Message { purpose: purpose.to_owned(), outcome }
 }
 
 /// Records one report: a metric always, and the account's trail when the
@@ -48,6 +49,6 @@ pub async fn record(app: &App, report: &Report) -> Result<bool, FlowError> {
         return Ok(false);
     }
     let detail = detail(report.outcome, report.purpose.as_deref().unwrap_or("email"));
-    note_message(app, &account_id, event, &detail).await;
+    note_message(app, &account_id, event, detail).await;
     Ok(true)
 }

@@ -9,7 +9,7 @@ use super::authentication::end_sessions;
 use crate::app::App;
 use crate::domain::Code;
 use crate::domain::account::Suspension;
-use crate::domain::records::Verification;
+use crate::domain::records::{Detail, Verification};
 use crate::domain::{Account, AccountKind, Username};
 use crate::metrics::Metric;
 use crate::notify::templates::Template;
@@ -83,7 +83,7 @@ async fn apply_suspension(
     suspension: Suspension,
     operator: &str,
 ) -> Result<Account, FlowError> {
-    let detail = suspension.inherited.then(|| "with its primary account".to_owned());
+    let detail = suspension.inherited.then_some(Detail::WithPrimaryAccount);
     let account = Account { suspension: Some(suspension), ..stored.record.clone() };
     let mut changes = Changes::new();
     changes.update_account(stored, &account);

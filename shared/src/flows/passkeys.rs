@@ -18,9 +18,9 @@ use super::signed_in::{Method, NewSession, complete};
 use super::{Committed, FlowError, Race};
 use crate::app::App;
 use crate::domain::network::Client;
-use crate::domain::records::{Passkey, PasskeyCeremony};
+use crate::domain::records::{Detail, Guarded, Passkey, PasskeyCeremony};
 use crate::domain::{Account, AccountId, AccountStatus, ChallengeId, Code, Input, PasskeyId, RegistrationId};
-use crate::notify::templates::Template;
+use crate::notify::templates::{Template, Var};
 use crate::passkeys::{CeremonyError, Challenge};
 use crate::persistence::{Changes, Conflict, Limit, Stored};
 
@@ -78,7 +78,7 @@ pub async fn begin_registration(
     password: &SecretString,
     code: Option<&SecretString>,
 ) -> Result<Started<RegistrationId>, FlowError> {
-    let proof = Proof { password: Some(password), code, action: "add a passkey" };
+    let proof = Proof { password: Some(password), code, action: Guarded::AddPasskey };
     let checked = reauthenticate(app, current, proof).await?;
     let account = checked.account();
     let passkeys = app.records().passkeys(&account.account_id).await?;
@@ -142,14 +142,15 @@ pub async fn finish_registration(
     };
     let mut changes = Changes::new();
     changes.consume_passkey_ceremony(&ceremony).add_passkey(&account.account_id, &passkey, &verified.credential_id);
-    let detail = Some(passkey.passkey_id.to_string());
+    let detail = Some(Detail::PasskeyId(passkey.passkey_id.clone()));
     audit::add(app, &mut changes, &account.account_id, AuditEvent::PasskeyAdded, Actor::Customer, detail);
     records.commit(changes).await.answering([
         (Race::On(Conflict::PasskeyTaken), FlowError::Conflicting(Code::PasskeyTaken)),
         (Race::On(Conflict::ChallengeChanged), FlowError::refused(Input::Registration, Code::InvalidRegistration)),
     ])?;
     tracing::info!(account_id = %account.account_id, "passkey added");
-    send_email(app, account, Template::PasskeyAdded, account.language, None, &[("name", passkey.name.as_str())]).await;
+    send_email(app, account, Template::PasskeyAdded, account.language, None, &[(Var::Name, passkey.name.as_str())])
+        .await;
     Ok(passkey)
 }
 
@@ -193,13 +194,13 @@ pub async fn remove(
     code: Option<&SecretString>,
 ) -> Result<(), FlowError> {
     let stored = own_passkey(app, &current.account, passkey_id).await?;
-    let proof = Proof { password: Some(password), code, action: "remove a passkey" };
+    let proof = Proof { password: Some(password), code, action: Guarded::RemovePasskey };
     let checked = reauthenticate(app, current, proof).await?;
     let account = checked.account();
     let mut changes = Changes::new();
     changes.remove_passkey(&stored, &stored.record.credential_id_bytes());
     checked.write(&mut changes, &account);
-    let detail = Some(stored.record.passkey_id.to_string());
+    let detail = Some(Detail::PasskeyId(stored.record.passkey_id.clone()));
     audit::add(app, &mut changes, &account.account_id, AuditEvent::PasskeyRemoved, Actor::Customer, detail);
     app.records()
         .commit(changes)
@@ -207,7 +208,7 @@ pub async fn remove(
         .answering([(Race::On(Conflict::PasskeyChanged), FlowError::NotFound(Code::PasskeyNotFound))])?;
     tracing::info!(account_id = %account.account_id, "passkey removed");
     let name = stored.record.name.as_str();
-    send_email(app, &account, Template::PasskeyRemoved, account.language, None, &[("name", name)]).await;
+    send_email(app, &account, Template::PasskeyRemoved, account.language, None, &[(Var::Name, name)]).await;
     Ok(())
 }
 
@@ -289,7 +290,7 @@ fn refusal(error: CeremonyError) -> FlowError {
 async fn counter_went_backwards(app: &App, account: &Account, passkey: &Passkey) -> Result<(), FlowError> {
     tracing::warn!(account_id = %account.account_id, "a passkey's signature counter went backwards");
     let mut changes = Changes::new();
-    let detail = Some(passkey.passkey_id.to_string());
+    let detail = Some(Detail::PasskeyId(passkey.passkey_id.clone()));
     audit::add(
         app,
         &mut changes,
@@ -299,6 +300,7 @@ async fn counter_went_backwards(app: &App, account: &Account, passkey: &Passkey)
         detail,
     );
     app.records().commit(changes).await.unless_lost(Race::Any)?;
-    send_email(app, account, Template::PasskeyCloned, account.language, None, &[("name", passkey.name.as_str())]).await;
+    send_email(app, account, Template::PasskeyCloned, account.language, None, &[(Var::Name, passkey.name.as_str())])
+        .await;
     Ok(())
 }

@@ -6,6 +6,7 @@ use super::FlowError;
 use crate::app::App;
 use crate::domain::Code;
 use crate::domain::account::Mfa;
+use crate::domain::records::Factor;
 use crate::domain::totp;
 use crate::domain::{Account, Input};
 
@@ -15,8 +16,8 @@ use crate::domain::{Account, Input};
 pub struct Passed {
     /// The MFA state to store.
     pub mfa: Mfa,
-    /// `totp` or `recovery code`, for the audit trail.
-    pub method: &'static str,
+    /// Which it was, for the audit trail.
+    pub factor: Factor,
 }
 
 /// `422` on `code` (`invalid_code`).
@@ -32,12 +33,12 @@ pub async fn check(app: &App, account: &Account, mfa: &Mfa, code: &str) -> Resul
     if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
         let secret = app.sealer.open(&mfa.totp_secret, &account.account_id).await?;
         let step = totp::matching_step(&secret, code, app.clock.now(), mfa.last_step);
-        return Ok(step.map(|last_step| Passed { mfa: Mfa { last_step, ..mfa.clone() }, method: "totp" }));
+        return Ok(step.map(|last_step| Passed { mfa: Mfa { last_step, ..mfa.clone() }, factor: Factor::Totp }));
     }
     let Some(index) = totp::find_recovery_code(&mfa.recovery_codes, &account.account_id, code) else {
         return Ok(None);
     };
     let mut recovery_codes = mfa.recovery_codes.clone();
     recovery_codes.remove(index);
-    Ok(Some(Passed { mfa: Mfa { recovery_codes, ..mfa.clone() }, method: "recovery code" }))
+    Ok(Some(Passed { mfa: Mfa { recovery_codes, ..mfa.clone() }, factor: Factor::RecoveryCode }))
 }

@@ -8,7 +8,7 @@
 use secrecy::{ExposeSecret, SecretString};
 
 use super::accounts::{load, send_email};
-use super::audit::{self, Actor, AuditEvent};
+use super::audit::{self, Actor, AuditEvent, Detail, Guarded};
 use super::authentication::{Authenticated, end_sessions};
 use super::lockout::{Proof, Reauthenticated, reauthenticate};
 use super::second_factor::wrong_code;
@@ -50,7 +50,7 @@ pub async fn enrol(app: &App, current: &Authenticated, password: &SecretString) 
     if current.account.mfa.is_some() {
         return Err(mfa_enabled());
     }
-    let proof = Proof { password: Some(password), code: None, action: "enrol two-factor" };
+    let proof = Proof { password: Some(password), code: None, action: Guarded::EnrolTwoFactor };
     let checked = reauthenticate(app, current, proof).await?;
     let mut account = checked.account();
     if account.mfa.is_some() {
@@ -137,7 +137,7 @@ async fn reauthenticate_with_mfa(
     current: &Authenticated,
     password: &SecretString,
     code: Option<&SecretString>,
-    action: &'static str,
+    action: Guarded,
 ) -> Result<(Reauthenticated, Account), FlowError> {
     if current.account.mfa.is_none() {
         return Err(mfa_not_enabled());
@@ -158,7 +158,8 @@ pub async fn disable(
     password: &SecretString,
     code: Option<&SecretString>,
 ) -> Result<(), FlowError> {
-    let (checked, mut account) = reauthenticate_with_mfa(app, current, password, code, "turn two-factor off").await?;
+    let (checked, mut account) =
+        reauthenticate_with_mfa(app, current, password, code, Guarded::TurnTwoFactorOff).await?;
     account.mfa = None;
     let mut changes = Changes::new();
     checked.write(&mut changes, &account);
@@ -176,7 +177,8 @@ pub async fn replace_recovery_codes(
     password: &SecretString,
     code: Option<&SecretString>,
 ) -> Result<Vec<String>, FlowError> {
-    let (checked, mut account) = reauthenticate_with_mfa(app, current, password, code, "new recovery codes").await?;
+    let (checked, mut account) =
+        reauthenticate_with_mfa(app, current, password, code, Guarded::NewRecoveryCodes).await?;
     let (codes, hashes) = new_recovery_codes(app, &account);
     if let Some(mfa) = &mut account.mfa {
         mfa.recovery_codes = hashes;
@@ -237,7 +239,7 @@ pub async fn end_session(app: &App, current: &Authenticated, session_id: &Sessio
         .ok_or(FlowError::NotFound(Code::SessionNotFound))?;
     let mut changes = Changes::new();
     changes.end_session(session);
-    let detail = Some("from the account centre".to_owned());
+    let detail = Some(Detail::FromAccountCentre);
     audit::add(app, &mut changes, account_id, AuditEvent::SignedOut, audit::Actor::Customer, detail);
     Ok(app.records().commit(changes).await?)
 }

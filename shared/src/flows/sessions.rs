@@ -5,7 +5,7 @@
 use secrecy::{ExposeSecret, SecretString};
 
 use super::accounts::load;
-use super::audit::{self, AuditEvent};
+use super::audit::{self, AuditEvent, Detail};
 use super::authentication::Authenticated;
 use super::lockout::{Failure, LOCKOUT_SECS, Lockout, record_failure, too_many_attempts};
 use super::signed_in::{Method, NewSession, complete};
@@ -47,7 +47,7 @@ pub async fn sign_in(app: &App, login: &str, password: &SecretString, client: &C
         .and_then(|a| a.password_hash.clone());
     if !app.hasher.verify(password.clone(), phc).await {
         let locked = lockout.failed(app).await?;
-        let failure = Failure { event: AuditEvent::SignInFailed, detail: "password" };
+        let failure = Failure { event: AuditEvent::SignInFailed, detail: Detail::Password };
         if let Some(stored) = &found
             && record_failure(app, &stored.record, locked, failure).await?
         {
@@ -121,7 +121,7 @@ pub async fn sign_in_second_factor(
     let Some(passed) = second_factor::check(app, account, mfa, code.expose_secret()).await? else {
         miss_second_factor(app, &challenge).await?;
         let locked = lockout.failed(app).await?;
-        let failure = Failure { event: AuditEvent::SignInFailed, detail: "second factor" };
+        let failure = Failure { event: AuditEvent::SignInFailed, detail: Detail::SecondFactor };
         if record_failure(app, account, locked, failure).await? {
             return Err(too_many_attempts(LOCKOUT_SECS));
         }
@@ -132,7 +132,7 @@ pub async fn sign_in_second_factor(
     let mut changes = Changes::new();
     changes.consume_mfa_challenge(&challenge);
     let streak = app.counters().counted(Limit::LoginStreak(&updated.account_id)).await?;
-    complete(app, &stored, updated, streak, client, changes, Method::SecondFactor(passed.method)).await
+    complete(app, &stored, updated, streak, client, changes, Method::SecondFactor(passed.factor)).await
 }
 
 /// Counts a wrong code on the challenge; the fifth voids it.

@@ -14,10 +14,10 @@ use super::{Committed, FlowError, Race};
 use crate::app::App;
 use crate::domain::account::CONSECUTIVE_FAILURES_LIMIT;
 use crate::domain::network::Client;
-use crate::domain::records::{SeenClient, SignInHistory};
+use crate::domain::records::{Detail, Factor, SeenClient, SignInHistory};
 use crate::domain::{Account, secret_token};
 use crate::metrics::Metric;
-use crate::notify::templates::Template;
+use crate::notify::templates::{Template, Var};
 use crate::persistence::{Changes, Limit, Stored};
 
 /// A sign-in from a client not seen for this long is told to the owner.
@@ -43,18 +43,18 @@ pub enum Method {
     /// The password alone.
     Password,
     /// The password and a second factor (`totp` or `recovery code`).
-    SecondFactor(&'static str),
+    SecondFactor(Factor),
     /// A passkey with user verification (both factors at once).
     Passkey,
 }
 
 impl Method {
     /// What the audit trail notes of it.
-    pub fn detail(self) -> Option<String> {
+    pub fn detail(self) -> Option<Detail> {
         match self {
             Self::Password => None,
-            Self::SecondFactor(factor) => Some(factor.to_owned()),
-            Self::Passkey => Some("passkey".to_owned()),
+            Self::SecondFactor(factor) => Some(Detail::Factor(factor)),
+            Self::Passkey => Some(Detail::Passkey),
         }
     }
 }
@@ -88,7 +88,7 @@ pub async fn complete(
     let (history, unfamiliar) = remember_client(history, client, now);
     changes.create_session(&account.account_id, &minted.hash, &record, session_expiry(app, &record));
     changes.put_sign_in_history(&account.account_id, &history);
-    cancel_open_appeals(app, &mut account, &mut changes, "by sign-in").await?;
+    cancel_open_appeals(app, &mut account, &mut changes, &Detail::BySignIn).await?;
     if account != stored.record {
         changes.update_account(stored, &account);
     }
@@ -101,7 +101,7 @@ pub async fn complete(
     tracing::info!(account_id = %account.account_id, "signed in");
     app.count(Metric::SignIn);
     if !account.open_appeals.is_empty() {
-        cancel_remaining_appeals(app, &account.account_id, "by sign-in").await;
+        cancel_remaining_appeals(app, &account.account_id, &Detail::BySignIn).await;
     }
     if unfamiliar {
         send_sign_in_notice(app, &account, client, now).await;
@@ -129,6 +129,6 @@ async fn send_sign_in_notice(app: &App, account: &Account, client: &Client, now:
     let time = crate::clock::rfc3339(now);
     let network = client.network();
     let user_agent = if client.user_agent.is_empty() { "—" } else { client.user_agent.as_str() };
-    let vars = [("time", time.as_str()), ("network", network.as_str()), ("user_agent", user_agent)];
+    let vars = [(Var::Time, time.as_str()), (Var::Network, network.as_str()), (Var::UserAgent, user_agent)];
     send_email(app, account, Template::SignInNotice, account.language, None, &vars).await;
 }

@@ -3,7 +3,7 @@
 //! service's daily budget, per client IP and per client network an hour, and
 //! per phone and purpose one per 60 s and 10 a day.
 
-use super::audit::{AuditEvent, note_message};
+use super::audit::{AuditEvent, Detail, note_message};
 use super::{Committed, Dependency, FlowError, Race};
 use crate::app::App;
 use crate::domain::ids::new_id;
@@ -163,7 +163,8 @@ pub async fn send_within_limits(
         Err(_) => None,
     };
     if let (Some(event), Some(account_id)) = (event, about) {
-        note_message(app, account_id, event, purpose.as_str()).await;
+        let message = Detail::Message { purpose: purpose.as_str().to_owned(), outcome: None };
+        note_message(app, account_id, event, message).await;
     }
     sent
 }

@@ -12,6 +12,7 @@ use super::{FlowError, sms_codes};
 use crate::app::App;
 use crate::domain::account::LinkPurpose;
 pub use crate::domain::records::SubAccountLink;
+use crate::domain::records::{Detail, Guarded};
 use crate::domain::sms_code::SmsPurpose;
 use crate::domain::{Account, AccountId, AccountKind, AccountStatus, Code, Email, Input, Phone, Username};
 use crate::i18n::Lang;
@@ -57,7 +58,7 @@ pub struct NewSubAccount {
 /// the primary account that asked for it may use.
 pub async fn create(app: &App, current: &Authenticated, new: NewSubAccount, lang: Lang) -> Result<Account, FlowError> {
     primary_only(&current.account)?;
-    let proof = Proof { password: None, code: new.code.as_ref(), action: "create sub-account" };
+    let proof = Proof { password: None, code: new.code.as_ref(), action: Guarded::CreateSubAccount };
     let checked = reauthenticate(app, current, proof).await?;
     let parent = checked.account();
     if app.records().sub_account_links(&parent.account_id).await?.len() >= MAX_SUB_ACCOUNTS {
@@ -99,7 +100,7 @@ pub async fn create(app: &App, current: &Authenticated, new: NewSubAccount, lang
     }
     // The primary account's code is spent only by a request that succeeds.
     checked.write(&mut extra, &parent);
-    audit::add(app, &mut extra, &account.account_id, AuditEvent::SignedUp, Actor::Customer, Some("sub-account".into()));
+    audit::add(app, &mut extra, &account.account_id, AuditEvent::SignedUp, Actor::Customer, Some(Detail::SubAccount));
     match insert_account(app, &account, extra).await {
         Ok(()) => {}
         Err(NotInserted::Taken(taken)) => {
@@ -148,7 +149,7 @@ pub async fn send_reset(app: &App, parent: &Account, username: &str, lang: Lang)
     let token = mint_link(app, &mut account, purpose);
     let mut changes = Changes::new();
     changes.update_account(&stored, &account);
-    let detail = Some("by primary account".into());
+    let detail = Some(Detail::ByPrimaryAccount);
     audit::add(app, &mut changes, &account.account_id, AuditEvent::ResetRequested, Actor::Customer, detail);
     app.records().commit(changes).await?;
     match purpose {

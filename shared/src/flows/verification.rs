@@ -16,10 +16,11 @@ use super::{Committed, FlowError, Race};
 use crate::app::App;
 use crate::documents::{self, MAX_SIZE};
 use crate::domain::account::VerificationStatus;
+use crate::domain::records::Detail;
 pub use crate::domain::records::{Material, QueueEntry, Subject, Verification};
 use crate::domain::{Account, AccountId, AccountKind, Code, Input, MaterialId, Refusal};
 use crate::metrics::Metric;
-use crate::notify::templates::Template;
+use crate::notify::templates::{Template, Var};
 use crate::persistence::{Changes, Conflict, Limit};
 
 /// How long an upload URL is valid.
@@ -171,7 +172,7 @@ pub async fn submit(
         changes.unqueue_verification(&previous);
     }
     changes.put_verification(&verification).enqueue(VerificationStatus::PendingReview, &entry);
-    let detail = Some(entry.kind.clone());
+    let detail = Some(Detail::Kind(verification.subject.kind()));
     audit::add(app, &mut changes, &account.account_id, AuditEvent::VerificationSubmitted, Actor::Customer, detail);
     // Attached materials are kept (pointing at their frozen copies) for as
     // long as the submission.
@@ -274,6 +275,6 @@ pub async fn decide(
     };
     let reason = verification.reason.clone().unwrap_or_default();
     // In the customer's language, not the operator's.
-    send_email(app, &account, template, account.language, None, &[("reason", &reason)]).await;
+    send_email(app, &account, template, account.language, None, &[(Var::Reason, &reason)]).await;
     Ok(verification)
 }

@@ -77,6 +77,55 @@ pub enum Template {
     PasskeyCloned,
 }
 
+/// A value an email template takes: `{{name}}` in its files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Var {
+    /// The account's username.
+    Username,
+    /// The link the email carries (set a password, confirm, cancel).
+    Link,
+    /// A phone number, masked.
+    Phone,
+    /// An operator's reason.
+    Reason,
+    /// When something happened (RFC 3339).
+    Time,
+    /// A client's network.
+    Network,
+    /// A client's user agent.
+    UserAgent,
+    /// The new email address.
+    NewEmail,
+    /// The old email address.
+    OldEmail,
+    /// When an approved appeal takes effect.
+    EffectiveAt,
+    /// The account centre's security section.
+    SecurityUrl,
+    /// A passkey's name.
+    Name,
+}
+
+impl Var {
+    /// Its placeholder's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Username => "username",
+            Self::Link => "link",
+            Self::Phone => "phone",
+            Self::Reason => "reason",
+            Self::Time => "time",
+            Self::Network => "network",
+            Self::UserAgent => "user_agent",
+            Self::NewEmail => "new_email",
+            Self::OldEmail => "old_email",
+            Self::EffectiveAt => "effective_at",
+            Self::SecurityUrl => "security_url",
+            Self::Name => "name",
+        }
+    }
+}
+
 macro_rules! template_files {
     ($name:literal) => {
         [
@@ -92,16 +141,26 @@ macro_rules! template_files {
     };
 }
 
-/// Each template's name: the stem of its files under `shared/templates/`
-/// and the purpose its messages carry (a tag on the email, the detail of
-/// `email_sent` on the account's trail).
+/// Each template's name (the stem of its files under `shared/templates/`
+/// and the purpose its messages carry: a tag on the email, the detail of
+/// `email_sent` on the account's trail) and the values it takes.
 macro_rules! templates {
-    ($($variant:ident => $name:literal),* $(,)?) => {
+    ($($variant:ident => $name:literal [$($var:ident),*]),* $(,)?) => {
         impl Template {
+            /// Every template.
+            pub const ALL: &[Template] = &[$(Self::$variant),*];
+
             /// The template's name (`invitation`, `reset_password`, …).
             pub fn name(self) -> &'static str {
                 match self {
                     $(Self::$variant => $name,)*
+                }
+            }
+
+            /// The values it takes: the placeholders of its files.
+            pub fn vars(self) -> &'static [Var] {
+                match self {
+                    $(Self::$variant => &[$(Var::$var),*],)*
                 }
             }
 
@@ -116,51 +175,57 @@ macro_rules! templates {
 }
 
 templates!(
-    Invitation => "invitation",
-    ResetPassword => "reset_password",
-    PasswordChanged => "password_changed",
-    VerificationApproved => "verification_approved",
-    VerificationRejected => "verification_rejected",
-    DeletionRequested => "deletion_requested",
-    DeletionRejected => "deletion_rejected",
-    AccountDeleted => "account_deleted",
-    SignUpDeclined => "sign_up_declined",
-    ResetDeclined => "reset_declined",
-    LoginLocked => "login_locked",
-    SignInSuspended => "sign_in_suspended",
-    SignInNotice => "sign_in_notice",
-    MfaEnabled => "mfa_enabled",
-    MfaDisabled => "mfa_disabled",
-    EmailChangeConfirm => "email_change_confirm",
-    EmailChangeRequested => "email_change_requested",
-    EmailChanged => "email_changed",
-    PhoneChanged => "phone_changed",
-    UsernameReminder => "username_reminder",
-    AccountSuspended => "account_suspended",
-    AppealConfirm => "appeal_confirm",
-    AppealNotice => "appeal_notice",
-    AppealHold => "appeal_hold",
-    AppealApproved => "appeal_approved",
-    AppealRejected => "appeal_rejected",
-    RecoveryCodesReplaced => "recovery_codes_replaced",
-    PasskeyAdded => "passkey_added",
-    PasskeyRemoved => "passkey_removed",
-    PasskeyCloned => "passkey_cloned",
+    Invitation => "invitation" [Username, Link, Phone],
+    ResetPassword => "reset_password" [Username, Link],
+    PasswordChanged => "password_changed" [Username],
+    VerificationApproved => "verification_approved" [Username],
+    VerificationRejected => "verification_rejected" [Username, Reason],
+    DeletionRequested => "deletion_requested" [Username],
+    DeletionRejected => "deletion_rejected" [Username],
+    AccountDeleted => "account_deleted" [Username],
+    SignUpDeclined => "sign_up_declined" [Username],
+    ResetDeclined => "reset_declined" [Username],
+    LoginLocked => "login_locked" [Username],
+    SignInSuspended => "sign_in_suspended" [Username],
+    SignInNotice => "sign_in_notice" [Username, Time, Network, UserAgent, SecurityUrl],
+    MfaEnabled => "mfa_enabled" [Username],
+    MfaDisabled => "mfa_disabled" [Username],
+    EmailChangeConfirm => "email_change_confirm" [Username, Link],
+    EmailChangeRequested => "email_change_requested" [Username, NewEmail],
+    EmailChanged => "email_changed" [Username, OldEmail, NewEmail],
+    PhoneChanged => "phone_changed" [Username, Phone],
+    UsernameReminder => "username_reminder" [Username],
+    AccountSuspended => "account_suspended" [Username],
+    AppealConfirm => "appeal_confirm" [Link],
+    AppealNotice => "appeal_notice" [Username, Link],
+    AppealHold => "appeal_hold" [Username, Link, EffectiveAt],
+    AppealApproved => "appeal_approved" [Username, NewEmail],
+    AppealRejected => "appeal_rejected" [],
+    RecoveryCodesReplaced => "recovery_codes_replaced" [Username],
+    PasskeyAdded => "passkey_added" [Username, Name, SecurityUrl],
+    PasskeyRemoved => "passkey_removed" [Username, Name, SecurityUrl],
+    PasskeyCloned => "passkey_cloned" [Username, Name, SecurityUrl],
 );
 
 fn escape_html(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
-fn fill(template: &str, vars: &[(&str, &str)], escape: bool) -> String {
-    vars.iter().fold(template.to_owned(), |out, (name, value)| {
+fn fill(template: &str, vars: &[(Var, &str)], escape: bool) -> String {
+    vars.iter().fold(template.to_owned(), |out, (var, value)| {
         let value = if escape { escape_html(value) } else { (*value).to_owned() };
-        out.replace(&format!("{{{{{name}}}}}"), &value)
+        out.replace(&format!("{{{{{}}}}}", var.name()), &value)
     })
 }
 
-/// Renders `template` in `lang` for `to` with `vars`.
-pub fn render(template: Template, lang: Lang, to: &str, vars: &[(&str, &str)]) -> EmailMessage {
+/// Renders `template` in `lang` for `to` with `vars` (every one it takes:
+/// a missing value is a bug, caught by the tests' debug builds).
+pub fn render(template: Template, lang: Lang, to: &str, vars: &[(Var, &str)]) -> EmailMessage {
+    debug_assert!(
+        template.vars().iter().all(|needed| vars.iter().any(|(given, _)| given == needed)),
+        "{template:?} takes {:?}",
+        template.vars()
+    );
     let (text, html) = template.files(lang);
     let (subject_line, body) = text.split_once('\n').unwrap_or((text, ""));
     let subject = subject_line.trim_start_matches("Subject:").trim();
@@ -179,53 +244,21 @@ mod tests {
 
     #[test]
     fn every_template_renders_without_placeholders_left() {
-        let all = [
-            Template::Invitation,
-            Template::ResetPassword,
-            Template::PasswordChanged,
-            Template::VerificationApproved,
-            Template::VerificationRejected,
-            Template::DeletionRequested,
-            Template::DeletionRejected,
-            Template::AccountDeleted,
-            Template::SignUpDeclined,
-            Template::ResetDeclined,
-            Template::LoginLocked,
-            Template::SignInSuspended,
-            Template::SignInNotice,
-            Template::MfaEnabled,
-            Template::MfaDisabled,
-            Template::EmailChangeConfirm,
-            Template::EmailChangeRequested,
-            Template::EmailChanged,
-            Template::PhoneChanged,
-            Template::UsernameReminder,
-            Template::AccountSuspended,
-            Template::AppealConfirm,
-            Template::AppealNotice,
-            Template::AppealHold,
-            Template::AppealApproved,
-            Template::AppealRejected,
-            Template::RecoveryCodesReplaced,
-            Template::PasskeyAdded,
-            Template::PasskeyRemoved,
-            Template::PasskeyCloned,
-        ];
-        for template in all {
+        for &template in Template::ALL {
             for lang in [Lang::En, Lang::ZhCn] {
                 let vars = [
-                    ("username", "alice"),
-                    ("link", "https://x.test/?token=t"),
-                    ("reason", "blurry"),
-                    ("phone", "+86 138****8000"),
-                    ("time", "2026-11-27T17:00:00Z"),
-                    ("network", "203.0.113.0/24"),
-                    ("user_agent", "Firefox"),
-                    ("new_email", "new@example.com"),
-                    ("old_email", "old@example.com"),
-                    ("effective_at", "2026-11-30T17:00:00Z"),
-                    ("security_url", "https://x.test/account#security"),
-                    ("name", "Laptop"),
+                    (Var::Username, "alice"),
+                    (Var::Link, "https://x.test/?token=t"),
+                    (Var::Reason, "blurry"),
+                    (Var::Phone, "+86 138****8000"),
+                    (Var::Time, "2026-11-27T17:00:00Z"),
+                    (Var::Network, "203.0.113.0/24"),
+                    (Var::UserAgent, "Firefox"),
+                    (Var::NewEmail, "new@example.com"),
+                    (Var::OldEmail, "old@example.com"),
+                    (Var::EffectiveAt, "2026-11-30T17:00:00Z"),
+                    (Var::SecurityUrl, "https://x.test/account#security"),
+                    (Var::Name, "Laptop"),
                 ];
                 let mail = render(template, lang, "a@example.com", &vars);
                 assert!(!mail.subject.is_empty(), "{template:?} {lang:?}");
@@ -243,12 +276,30 @@ mod tests {
     fn renders_both_parts_in_both_languages() {
         for lang in [Lang::En, Lang::ZhCn] {
             let link = "https://x.test/set-password?token=a.b&c=<d>";
-            let vars = [("username", "alice"), ("link", link), ("phone", "+86 138****8000")];
+            let vars = [(Var::Username, "alice"), (Var::Link, link), (Var::Phone, "+86 138****8000")];
             let mail = render(Template::Invitation, lang, "a@example.com", &vars);
             assert!(!mail.subject.is_empty() && !mail.subject.contains("{{"));
             assert!(mail.text.contains(link), "{}", mail.text);
             assert!(mail.html.contains("token=a.b&amp;c=&lt;d&gt;"), "{}", mail.html);
             assert!(!mail.text.contains("{{") && !mail.html.contains("{{"));
+        }
+    }
+
+    #[test]
+    fn every_template_takes_exactly_the_values_its_files_use() {
+        for &template in Template::ALL {
+            let declared: std::collections::BTreeSet<&str> = template.vars().iter().map(|v| v.name()).collect();
+            for lang in [Lang::En, Lang::ZhCn] {
+                let (text, html) = template.files(lang);
+                for part in [text, html] {
+                    let used: std::collections::BTreeSet<&str> = part
+                        .split("{{")
+                        .skip(1)
+                        .filter_map(|rest| rest.split_once("}}").map(|(name, _)| name))
+                        .collect();
+                    assert_eq!(used, declared, "{template:?} {lang:?}");
+                }
+            }
         }
     }
 }

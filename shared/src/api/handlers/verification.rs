@@ -10,6 +10,7 @@ use crate::app::App;
 use crate::documents::{ACCEPTED_TYPES, MAX_SIZE};
 use crate::domain::Code;
 use crate::domain::identity;
+use crate::domain::records::Guarded;
 use crate::flows::lockout::Proof;
 use crate::flows::verification::{self, Subject, UPLOAD_URL_SECS};
 use secrecy::SecretString;
@@ -137,7 +138,7 @@ pub async fn submit(app: &App, req: &ApiRequest) -> Result<Reply<Status>, ApiErr
     let proof = password.as_ref().map(|password| Proof {
         password: Some(password),
         code: code.as_ref(),
-        action: "submit verification",
+        action: Guarded::SubmitVerification,
     });
     let status = verification::submit(app, &current, subject, material_ids, proof).await?;
     Ok(Reply::new(Status { status: status.as_str() }))

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::AccountId;
+use crate::domain::{AccountId, PasskeyId};
 
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,6 +128,133 @@ pub enum Actor {
     System,
 }
 
+/// The second factor that passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Factor {
+    /// A TOTP code.
+    Totp,
+    /// A recovery code.
+    RecoveryCode,
+}
+
+/// What a re-check of the person guarded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guarded {
+    /// `PUT /v1/me/password`.
+    ChangePassword,
+    /// `POST /v1/me/email`.
+    ChangeEmail,
+    /// `PUT /v1/me/phone`.
+    ChangePhone,
+    /// `POST /v1/me/deletion-request`.
+    RequestDeletion,
+    /// `POST /v1/me/passkeys/options`.
+    AddPasskey,
+    /// `DELETE /v1/me/passkeys/{id}`.
+    RemovePasskey,
+    /// `POST /v1/me/mfa/totp`.
+    EnrolTwoFactor,
+    /// `DELETE /v1/me/mfa`.
+    TurnTwoFactorOff,
+    /// `POST /v1/me/mfa/recovery-codes`.
+    NewRecoveryCodes,
+    /// `POST /v1/me/sub-accounts`.
+    CreateSubAccount,
+    /// `POST /v1/me/verification`.
+    SubmitVerification,
+}
+
+/// What a record adds to its event, in the service's words: never personal
+/// data, always one of these. Kept and shown as its text (`detail`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Detail {
+    /// The password (what a failed sign-in failed at).
+    Password,
+    /// The second step (what a failed sign-in or re-check failed at).
+    SecondFactor,
+    /// The second factor a sign-in passed with.
+    Factor(Factor),
+    /// A sign-in with a passkey.
+    Passkey,
+    /// The passkey added, removed or refused.
+    PasskeyId(PasskeyId),
+    /// What a failed re-check guarded.
+    Guarding(Guarded),
+    /// By email.
+    Email,
+    /// By SMS.
+    Sms,
+    /// By the owner's link.
+    ByLink,
+    /// By a completed sign-in.
+    BySignIn,
+    /// By the account's primary account.
+    ByPrimaryAccount,
+    /// From the account centre.
+    FromAccountCentre,
+    /// A sub-account's sign-up.
+    SubAccount,
+    /// Along with its primary account.
+    WithPrimaryAccount,
+    /// A verification's kind (`individual`, `enterprise`).
+    Kind(&'static str),
+    /// How many sessions ended.
+    SessionsEnded(usize),
+    /// A message's purpose (its template or SMS purpose) and, when it did
+    /// not simply go, what became of it (`rejected`, a bounce's type).
+    Message {
+        /// What the message was for.
+        purpose: String,
+        /// What the provider reported, if it was not a delivery.
+        outcome: Option<String>,
+    },
+}
+
+impl std::fmt::Display for Detail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = match self {
+            Self::Password => "password",
+            Self::SecondFactor => "second factor",
+            Self::Factor(Factor::Totp) => "totp",
+            Self::Factor(Factor::RecoveryCode) => "recovery code",
+            Self::Passkey => "passkey",
+            Self::PasskeyId(id) => return f.write_str(id),
+            Self::Guarding(guarded) => guarded.text(),
+            Self::Email => "email",
+            Self::Sms => "sms",
+            Self::ByLink => "by link",
+            Self::BySignIn => "by sign-in",
+            Self::ByPrimaryAccount => "by primary account",
+            Self::FromAccountCentre => "from the account centre",
+            Self::SubAccount => "sub-account",
+            Self::WithPrimaryAccount => "with its primary account",
+            Self::Kind(kind) => kind,
+            Self::SessionsEnded(count) => return write!(f, "{count} sessions"),
+            Self::Message { purpose, outcome: None } => purpose,
+            Self::Message { purpose, outcome: Some(outcome) } => return write!(f, "{purpose} ({outcome})"),
+        };
+        f.write_str(text)
+    }
+}
+
+impl Guarded {
+    fn text(self) -> &'static str {
+        match self {
+            Self::ChangePassword => "change password",
+            Self::ChangeEmail => "change email",
+            Self::ChangePhone => "change phone",
+            Self::RequestDeletion => "request deletion",
+            Self::AddPasskey => "add a passkey",
+            Self::RemovePasskey => "remove a passkey",
+            Self::EnrolTwoFactor => "enrol two-factor",
+            Self::TurnTwoFactorOff => "turn two-factor off",
+            Self::NewRecoveryCodes => "new recovery codes",
+            Self::CreateSubAccount => "create sub-account",
+            Self::SubmitVerification => "submit verification",
+        }
+    }
+}
+
 /// One entry of the trail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditRecord {
@@ -139,7 +266,31 @@ pub struct AuditRecord {
     pub actor: Actor,
     /// Unix seconds.
     pub at: i64,
-    /// A short non-personal detail (e.g. a count), if any.
+    /// Its [`Detail`]'s text, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The texts are kept and shown to operators: they must not drift.
+    #[test]
+    fn a_detail_reads_as_the_trail_has_always_shown_it() {
+        let id = PasskeyId::parse(&"a".repeat(32)).unwrap();
+        let message =
+            |outcome: Option<&str>| Detail::Message { purpose: "invitation".into(), outcome: outcome.map(Into::into) };
+        for (detail, text) in [
+            (Detail::Factor(Factor::RecoveryCode), "recovery code"),
+            (Detail::Guarding(Guarded::TurnTwoFactorOff), "turn two-factor off"),
+            (Detail::SessionsEnded(3), "3 sessions"),
+            (Detail::PasskeyId(id), "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
+            (Detail::BySignIn, "by sign-in"),
+            (message(None), "invitation"),
+            (message(Some("Permanent")), "invitation (Permanent)"),
+        ] {
+            assert_eq!(detail.to_string(), text);
+        }
+    }
 }
