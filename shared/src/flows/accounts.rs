@@ -10,12 +10,12 @@ use crate::domain::account::{LinkPurpose, PasswordLink};
 use crate::domain::password_policy::NewPassword;
 use crate::domain::phone::mask_phone;
 use crate::domain::records::Detail;
-use crate::domain::{Account, AccountId, Email, Input, LoginName, Refusal, secret_token};
+use crate::domain::{Account, AccountId, Code, Email, Input, LoginName, Refusal, secret_token};
 use crate::i18n::Lang;
 use crate::metrics::Metric;
 use crate::notify::EmailMessage;
 use crate::notify::templates::{self, Template, Var};
-use crate::persistence::{Changes, Conflict, NotCommitted, Stored};
+use crate::persistence::{Changes, Conflict, Limit, NotCommitted, Stored};
 use secrecy::{ExposeSecret, SecretString};
 
 /// How long a password link is valid, in seconds.
@@ -60,6 +60,29 @@ pub async fn find_equalised(app: &App, login: &LoginName) -> Result<Option<Store
         let _ = load(app, &nobody).await?;
     }
     Ok(found)
+}
+
+/// Forgot-password requests per login name (as typed) per hour.
+const NAME_HOURLY_LIMIT: u64 = 5;
+
+/// Counts a request that sends a message to a login's email or phone
+/// (forgot-password and forgot-username share them) against the client
+/// IP's and the login name's hourly limits.
+pub async fn count_login_messages(app: &App, login: &LoginName, client_ip: &str) -> Result<(), FlowError> {
+    let now = app.clock.now();
+    let ip_limit = app.config.limits.forgot_per_ip_hour;
+    for (limit, allowed) in
+        [(Limit::ForgotPerIp(client_ip), ip_limit), (Limit::ForgotPerName(login.canonical()), NAME_HOURLY_LIMIT)]
+    {
+        let counter = app.counters().count(limit, now + 3600).await?;
+        if counter.count > allowed {
+            return Err(FlowError::RateLimited {
+                code: Code::RateLimited,
+                retry_after: (counter.expires_at - now).max(1),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Why a new account was not written.

@@ -2,7 +2,9 @@
 //! primary accounts only, with the same answer, the same work and the same
 //! time whether or not the login exists (OWASP Forgot Password cheat sheet).
 
-use super::accounts::{accept_password, at_least, find_equalised, mint_link, send_email, send_invitation};
+use super::accounts::{
+    accept_password, at_least, count_login_messages, find_equalised, mint_link, send_email, send_invitation,
+};
 use super::audit::{self, Actor, AuditEvent, Detail};
 use super::authentication::end_sessions;
 use super::{Committed, Dependency, FlowError, Race, sms_codes};
@@ -15,8 +17,6 @@ use crate::notify::templates::Template;
 use crate::persistence::{Changes, Conflict, Limit, Stored};
 use secrecy::{ExposeSecret, SecretString};
 
-/// Forgot-password requests per login name (as typed) per hour.
-const NAME_HOURLY_LIMIT: u64 = 5;
 /// Reset messages one account receives per hour at most; beyond it requests
 /// are answered alike and nothing is sent, so no one learns of the limit.
 const ACCOUNT_HOURLY_SENDS: u64 = 5;
@@ -45,29 +45,10 @@ pub async fn forgot_password(
     at_least(app.config.forgot_min_duration, forgot(app, login, method, client_ip, lang)).await
 }
 
-/// Counts a recovery request against the client IP's and the login name's
-/// hourly limits (forgot-password and forgot-username share them).
-async fn count_recovery_request(app: &App, login: &LoginName, client_ip: &str) -> Result<(), FlowError> {
-    let now = app.clock.now();
-    let ip_limit = app.config.limits.forgot_per_ip_hour;
-    for (limit, allowed) in
-        [(Limit::ForgotPerIp(client_ip), ip_limit), (Limit::ForgotPerName(login.canonical()), NAME_HOURLY_LIMIT)]
-    {
-        let counter = app.counters().count(limit, now + 3600).await?;
-        if counter.count > allowed {
-            return Err(FlowError::RateLimited {
-                code: Code::RateLimited,
-                retry_after: (counter.expires_at - now).max(1),
-            });
-        }
-    }
-    Ok(())
-}
-
 async fn forgot(app: &App, login: &str, method: Method, client_ip: &str, lang: Lang) -> Result<(), FlowError> {
     let now = app.clock.now();
     let login = LoginName::parse(login);
-    count_recovery_request(app, &login, client_ip).await?;
+    count_login_messages(app, &login, client_ip).await?;
     if method == Method::Sms {
         // Decided before the login is looked up: alike for every login.
         sms_codes::ensure_budget_left(app).await?;
@@ -125,7 +106,7 @@ async fn send_username(app: &App, contact: Contact, client_ip: &str, lang: Lang)
         Contact::Email(email) => LoginName::Email(email.canonical()),
         Contact::Phone(phone) => LoginName::Phone(phone.as_str().to_owned()),
     };
-    count_recovery_request(app, &login, client_ip).await?;
+    count_login_messages(app, &login, client_ip).await?;
     if let Contact::Phone(_) = contact {
         sms_codes::ensure_budget_left(app).await?;
     }

@@ -1,7 +1,8 @@
-//! Email templates are files under `shared/templates/` (`NAME.LANG.txt` whose
-//! first line is `Subject: …`, and `NAME.LANG.html`), compiled into the
-//! binary. Placeholders are `{{name}}`; values are HTML-escaped in the HTML
-//! part.
+//! Email templates are files under `shared/templates/`, one a template
+//! (`NAME.email`) holding its four parts, each after a line `--- PART`:
+//! `en.txt` (whose first line is `Subject: …`), `en.html`, `zh-CN.txt` and
+//! `zh-CN.html`. They are compiled into the binary. Placeholders are
+//! `{{name}}`; values are HTML-escaped in the HTML part.
 
 use super::EmailMessage;
 use crate::i18n::Lang;
@@ -126,19 +127,22 @@ impl Var {
     }
 }
 
-macro_rules! template_files {
+macro_rules! template_file {
     ($name:literal) => {
-        [
-            (
-                include_str!(concat!("../../templates/", $name, ".en.txt")),
-                include_str!(concat!("../../templates/", $name, ".en.html")),
-            ),
-            (
-                include_str!(concat!("../../templates/", $name, ".zh-CN.txt")),
-                include_str!(concat!("../../templates/", $name, ".zh-CN.html")),
-            ),
-        ]
+        include_str!(concat!("../../templates/", $name, ".email"))
     };
+}
+
+/// The part `name` (`en.txt`, …) of a template file: the lines after its
+/// `--- name` line, up to the next part's. Empty if it has none (a test
+/// holds every file to all four).
+fn part(file: &'static str, name: &str) -> &'static str {
+    let marker = format!("--- {name}\n");
+    let start = if file.starts_with(&marker) { Some(0) } else { file.find(&format!("\n{marker}")).map(|i| i + 1) };
+    let Some(start) = start.map(|i| i + marker.len()) else { return "" };
+    let rest = &file[start..];
+    let end = rest.find("\n--- ").map_or(rest.len(), |i| i + 1);
+    &rest[..end]
 }
 
 /// Each template's name (the stem of its files under `shared/templates/`
@@ -165,10 +169,11 @@ macro_rules! templates {
             }
 
             fn files(self, lang: Lang) -> (&'static str, &'static str) {
-                let [en, zh] = match self {
-                    $(Self::$variant => template_files!($name),)*
+                let file = match self {
+                    $(Self::$variant => template_file!($name),)*
                 };
-                if lang == Lang::ZhCn { zh } else { en }
+                let tag = if lang == Lang::ZhCn { "zh-CN" } else { "en" };
+                (part(file, &format!("{tag}.txt")), part(file, &format!("{tag}.html")))
             }
         }
     };
@@ -299,6 +304,17 @@ mod tests {
                         .collect();
                     assert_eq!(used, declared, "{template:?} {lang:?}");
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn every_template_file_has_its_four_parts() {
+        for &template in Template::ALL {
+            for lang in [Lang::En, Lang::ZhCn] {
+                let (text, html) = template.files(lang);
+                assert!(text.starts_with("Subject: "), "{template:?} {lang:?}");
+                assert!(html.contains("<html") && !html.contains("\n--- "), "{template:?} {lang:?}");
             }
         }
     }
