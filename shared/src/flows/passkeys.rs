@@ -14,7 +14,7 @@ use super::accounts::{load, send_email};
 use super::audit::{self, Actor, AuditEvent};
 use super::authentication::Authenticated;
 use super::lockout::{Proof, reauthenticate};
-use super::signed_in::{Method, NewSession, complete};
+use super::signed_in::{NewSession, complete};
 use super::{Committed, FlowError, Race};
 use crate::app::App;
 use crate::domain::network::Client;
@@ -271,7 +271,7 @@ pub async fn sign_in(
     let mut changes = Changes::new();
     changes.update_passkey(&passkey, &used);
     let streak = app.counters().counted(Limit::LoginStreak(&account.account_id)).await?;
-    complete(app, &stored, account, streak, client, changes, Method::Passkey).await
+    complete(app, &stored, account, streak, client, changes, Some(Detail::Passkey)).await
 }
 
 /// Any refusal of an assertion is an unknown credential to the client.

@@ -8,7 +8,7 @@ use super::accounts::load;
 use super::audit::{self, AuditEvent, Detail};
 use super::authentication::Authenticated;
 use super::lockout::{Failure, LOCKOUT_SECS, Lockout, record_failure, too_many_attempts};
-use super::signed_in::{Method, NewSession, complete};
+use super::signed_in::{NewSession, complete};
 use super::{Committed, FlowError, Race, second_factor};
 use crate::app::App;
 use crate::domain::account::CONSECUTIVE_FAILURES_LIMIT;
@@ -77,7 +77,7 @@ pub async fn sign_in(app: &App, login: &str, password: &SecretString, client: &C
     }
     let mut changes = Changes::new();
     lockout.succeeded_with(&mut changes);
-    let session = complete(app, &stored, account.clone(), streak, client, changes, Method::Password).await?;
+    let session = complete(app, &stored, account.clone(), streak, client, changes, None).await?;
     Ok(SignIn::Session(Box::new(session)))
 }
 
@@ -132,7 +132,7 @@ pub async fn sign_in_second_factor(
     let mut changes = Changes::new();
     changes.consume_mfa_challenge(&challenge);
     let streak = app.counters().counted(Limit::LoginStreak(&updated.account_id)).await?;
-    complete(app, &stored, updated, streak, client, changes, Method::SecondFactor(passed.factor)).await
+    complete(app, &stored, updated, streak, client, changes, Some(Detail::Factor(passed.factor))).await
 }
 
 /// Counts a wrong code on the challenge; the fifth voids it.

@@ -14,7 +14,7 @@ use super::{Committed, FlowError, Race};
 use crate::app::App;
 use crate::domain::account::CONSECUTIVE_FAILURES_LIMIT;
 use crate::domain::network::Client;
-use crate::domain::records::{Detail, Factor, SeenClient, SignInHistory};
+use crate::domain::records::{Detail, SeenClient, SignInHistory};
 use crate::domain::{Account, secret_token};
 use crate::metrics::Metric;
 use crate::notify::templates::{Template, Var};
@@ -37,34 +37,13 @@ pub struct NewSession {
     pub account: Account,
 }
 
-/// How a sign-in proved the person, for the audit trail.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
-    /// The password alone.
-    Password,
-    /// The password and a second factor (`totp` or `recovery code`).
-    SecondFactor(Factor),
-    /// A passkey with user verification (both factors at once).
-    Passkey,
-}
-
-impl Method {
-    /// What the audit trail notes of it.
-    pub fn detail(self) -> Option<Detail> {
-        match self {
-            Self::Password => None,
-            Self::SecondFactor(factor) => Some(Detail::Factor(factor)),
-            Self::Passkey => Some(Detail::Passkey),
-        }
-    }
-}
-
 /// Completes a sign-in of `stored` as `account` (its second factor spent, if
 /// one was used) with `changes` in the same transaction: a new session, the
 /// end of the failure `streak` (unless it has suspended password sign-in,
 /// which only a reset lifts: a passkey signs in, the password stays
 /// refused), the account's open appeals cancelled; then the notice of a
-/// sign-in from a client not seen in 30 days.
+/// sign-in from a client not seen in 30 days. `proof` is how the person
+/// was proven, for the trail (nothing for a password alone).
 pub async fn complete(
     app: &App,
     stored: &Stored<Account>,
@@ -72,7 +51,7 @@ pub async fn complete(
     streak: u64,
     client: &Client,
     mut changes: Changes,
-    method: Method,
+    proof: Option<Detail>,
 ) -> Result<NewSession, FlowError> {
     let now = app.clock.now();
     let minted = secret_token::mint(&account.account_id, app.random.as_ref());
@@ -92,7 +71,7 @@ pub async fn complete(
     if account != stored.record {
         changes.update_account(stored, &account);
     }
-    audit::add(app, &mut changes, &account.account_id, AuditEvent::SignedIn, audit::Actor::Customer, method.detail());
+    audit::add(app, &mut changes, &account.account_id, AuditEvent::SignedIn, audit::Actor::Customer, proof);
     if (1..CONSECUTIVE_FAILURES_LIMIT).contains(&streak) {
         changes.clear_count(Limit::LoginStreak(&account.account_id));
     }
