@@ -2,7 +2,7 @@
 //! 6 digits, 30-second steps, as every authenticator app reads them) through
 //! `totp-rs`, and single-use recovery codes stored as hashes.
 
-use secrecy::{ExposeSecret, SecretBox};
+use secrecy::{ExposeSecret, SecretBox, SecretString};
 use sha2::{Digest, Sha256};
 use totp_rs::{Algorithm, TOTP};
 
@@ -101,15 +101,15 @@ pub fn qr_svg(uri: &str) -> Option<String> {
 }
 
 /// Ten fresh recovery codes (`xxxxx-xxxxx`, 50 random bits each, in an
-/// alphabet without look-alikes), shown once.
-pub fn new_recovery_codes(random: &dyn Random) -> Vec<String> {
+/// alphabet without look-alikes), shown once: secrets until then.
+pub fn new_recovery_codes(random: &dyn Random) -> Vec<SecretString> {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
     (0..RECOVERY_CODES)
         .map(|_| {
             let mut bytes = [0u8; 10];
             random.fill(&mut bytes);
             let chars: String = bytes.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect();
-            format!("{}-{}", &chars[..5], &chars[5..])
+            SecretString::from(format!("{}-{}", &chars[..5], &chars[5..]))
         })
         .collect()
 }
@@ -162,10 +162,10 @@ mod tests {
         let codes = new_recovery_codes(&crate::random::OsRandom);
         assert_eq!(codes.len(), RECOVERY_CODES);
         let (acct, other) = (AccountId::parse(&"a".repeat(32)).unwrap(), AccountId::parse(&"b".repeat(32)).unwrap());
-        let hashes: Vec<String> = codes.iter().map(|c| recovery_code_hash(&acct, c)).collect();
-        let typed = codes[3].to_uppercase().replace('-', " ");
+        let hashes: Vec<String> = codes.iter().map(|c| recovery_code_hash(&acct, c.expose_secret())).collect();
+        let typed = codes[3].expose_secret().to_uppercase().replace('-', " ");
         assert_eq!(find_recovery_code(&hashes, &acct, &typed), Some(3));
-        assert_eq!(find_recovery_code(&hashes, &other, &codes[3]), None);
+        assert_eq!(find_recovery_code(&hashes, &other, codes[3].expose_secret()), None);
     }
 
     #[test]

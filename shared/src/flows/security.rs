@@ -73,7 +73,7 @@ pub async fn enrol(app: &App, current: &Authenticated, password: &SecretString) 
 /// other session ends (one opened before, perhaps by someone holding the
 /// password, does not outlive the second factor), and the ten recovery
 /// codes are returned (their hashes are kept).
-pub async fn confirm(app: &App, current: &Authenticated, code: &SecretString) -> Result<Vec<String>, FlowError> {
+pub async fn confirm(app: &App, current: &Authenticated, code: &SecretString) -> Result<Vec<SecretString>, FlowError> {
     let stored = load(app, &current.account.account_id).await?.ok_or(FlowError::Unauthenticated)?;
     let mut account = stored.record.clone();
     if account.mfa.is_some() {
@@ -124,9 +124,9 @@ async fn miss_enrolment_code(app: &App, account_id: &AccountId) -> Result<(), Fl
 }
 
 /// Ten fresh recovery codes for `account`, and their hashes to keep.
-fn new_recovery_codes(app: &App, account: &Account) -> (Vec<String>, Vec<String>) {
+fn new_recovery_codes(app: &App, account: &Account) -> (Vec<SecretString>, Vec<String>) {
     let codes = totp::new_recovery_codes(app.random.as_ref());
-    let hashes = codes.iter().map(|c| totp::recovery_code_hash(&account.account_id, c)).collect();
+    let hashes = codes.iter().map(|c| totp::recovery_code_hash(&account.account_id, c.expose_secret())).collect();
     (codes, hashes)
 }
 
@@ -176,7 +176,7 @@ pub async fn replace_recovery_codes(
     current: &Authenticated,
     password: &SecretString,
     code: Option<&SecretString>,
-) -> Result<Vec<String>, FlowError> {
+) -> Result<Vec<SecretString>, FlowError> {
     let (checked, mut account) =
         reauthenticate_with_mfa(app, current, password, code, Guarded::NewRecoveryCodes).await?;
     let (codes, hashes) = new_recovery_codes(app, &account);

@@ -61,8 +61,8 @@ pub async fn confirm_totp(app: &App, req: &ApiRequest) -> Result<Reply<RecoveryC
     let mut fields = Fields::default();
     let code = fields.secret("code", body.code);
     let code = fields.finish_with(|| code)?;
-    let recovery_codes = security::confirm(app, &current, &code).await?;
-    Ok(Reply::new(RecoveryCodes { recovery_codes }))
+    let codes = security::confirm(app, &current, &code).await?;
+    Ok(Reply::new(RecoveryCodes::shown(&codes)))
 }
 
 /// `DELETE /v1/me/mfa`: turns MFA off.
@@ -77,6 +77,6 @@ pub async fn disable(app: &App, req: &ApiRequest) -> Result<Reply<NoContent>, Ap
 pub async fn replace_recovery_codes(app: &App, req: &ApiRequest) -> Result<Reply<RecoveryCodes>, ApiError> {
     let current = require_session(app, req).await?;
     let (password, code) = password_and_code(req)?;
-    let recovery_codes = security::replace_recovery_codes(app, &current, &password, code.as_ref()).await?;
-    Ok(Reply::new(RecoveryCodes { recovery_codes }))
+    let codes = security::replace_recovery_codes(app, &current, &password, code.as_ref()).await?;
+    Ok(Reply::new(RecoveryCodes::shown(&codes)))
 }

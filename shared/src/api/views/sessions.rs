@@ -1,6 +1,7 @@
 //! Answers of signing in and of the security centre: sessions, passkeys,
 //! two-factor enrolment and recovery codes.
 
+use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 
 use super::AccountView;
@@ -157,4 +158,11 @@ pub struct Enrolment {
 pub struct RecoveryCodes {
     /// Ten codes, each working once.
     pub recovery_codes: Vec<String>,
+}
+
+impl RecoveryCodes {
+    /// The codes, shown once: the one place they leave their secret type.
+    pub fn shown(codes: &[SecretString]) -> Self {
+        Self { recovery_codes: codes.iter().map(|c| c.expose_secret().to_owned()).collect() }
+    }
 }
