@@ -528,7 +528,7 @@ async fn sessions_from_before_a_password_change_are_refused_even_if_their_deleti
     .unwrap();
     let stale = session_token(&app, "epochs", password).await;
     let current = session_token(&app, "epochs", password).await;
-    let signed_in = authentication::authenticate(&app, &current).await.unwrap();
+    let signed_in = authentication::authenticate(&app, &current, "198.51.100.1").await.unwrap();
     // The password commits; ending the other sessions then fails.
     let change = change_password::PasswordChange {
         current_password: password.to_owned().into(),
@@ -537,9 +537,12 @@ async fn sessions_from_before_a_password_change_are_refused_even_if_their_deleti
     };
     let changed = change_password::change_password(&app, &signed_in, change, Lang::En).await;
     assert!(changed.is_err(), "the injected fault surfaces");
-    assert!(authentication::authenticate(&app, &current).await.is_ok(), "the changing session stays");
+    assert!(authentication::authenticate(&app, &current, "198.51.100.1").await.is_ok(), "the changing session stays");
     assert!(
-        matches!(authentication::authenticate(&app, &stale).await, Err(shared::flows::FlowError::Unauthenticated)),
+        matches!(
+            authentication::authenticate(&app, &stale, "198.51.100.1").await,
+            Err(shared::flows::FlowError::Unauthenticated)
+        ),
         "a session from before the change is refused although its item is still there"
     );
     let still_there = app.store.query(&keys::account_partition(&signed_in.account.account_id), "SESSION#").await;

@@ -403,6 +403,7 @@ fn password_hashing_functions_reserve_concurrency_only_when_asked() {
         "ContactDetailsFunction",
         "PasskeysFunction",
         "VerificationFunction",
+        "SubAccountsFunction",
     ];
     assert_eq!(hashing, expected.iter().map(|n| n.to_string()).collect());
 }

@@ -28,5 +28,6 @@ mod sms_abuse;
 mod sms_codes;
 mod stack_iam;
 mod sub_accounts;
+mod sub_accounts_managed;
 mod takeover;
 mod verification;

@@ -3,6 +3,7 @@
 
 use super::problem::ApiError;
 use super::request::{ApiRequest, Credentials};
+use super::routes::RouteId;
 use crate::app::App;
 use crate::domain::Code;
 use crate::flows::FlowError;
@@ -26,7 +27,15 @@ pub async fn require_session(app: &App, req: &ApiRequest) -> Result<Authenticate
             token
         }
     };
-    let authenticated = authentication::authenticate(app, &token).await?;
+    let authenticated = authentication::authenticate(app, &token, &req.client_ip).await?;
     tracing::Span::current().record("account_id", authenticated.account.account_id.as_str());
+    if authenticated.enrolment_only() && !ENROLMENT_ROUTES.contains(&req.route.id) {
+        return Err(FlowError::Denied(Code::MfaEnrolmentRequired).into());
+    }
     Ok(authenticated)
 }
+
+/// What a session that may only set TOTP up (its policy requires two-factor
+/// sign-in) can do: see the account, set TOTP up, sign out.
+const ENROLMENT_ROUTES: &[RouteId] =
+    &[RouteId::GetMe, RouteId::EnrolTotp, RouteId::ConfirmTotp, RouteId::DeleteCurrentSession];

@@ -109,6 +109,7 @@ impl ApiError {
             Self::Flow(F::InvalidCredentials) => (StatusCode::UNAUTHORIZED, Code::InvalidCredentials, None),
             Self::Flow(F::WrongPassword) => (StatusCode::FORBIDDEN, Code::InvalidCredentials, None),
             Self::Flow(F::Forbidden(_)) => (StatusCode::FORBIDDEN, Code::Forbidden, None),
+            Self::Flow(F::Denied(code)) => (StatusCode::FORBIDDEN, *code, None),
             Self::Flow(F::NotFound(code)) => (StatusCode::NOT_FOUND, *code, None),
             Self::Flow(F::Conflicting(code)) => (StatusCode::CONFLICT, *code, None),
             Self::Flow(F::Unauthenticated) => (StatusCode::UNAUTHORIZED, Code::Unauthenticated, None),

@@ -83,6 +83,18 @@ macro_rules! route_declarations {
                 ListSubAccounts GET "/v1/me/sub-accounts" None Public => sub_accounts::list [200 Items<SubAccountItem>],
                 ResetSubAccount POST "/v1/me/sub-accounts/{username}/password-reset" None Public => sub_accounts::reset
                     [202 Empty],
+                DisableSubAccount POST "/v1/me/sub-accounts/{username}/disable" None Public => sub_accounts::disable
+                    [204 NoContent],
+                EnableSubAccount POST "/v1/me/sub-accounts/{username}/enable" Json Public => sub_accounts::enable
+                    [204 NoContent],
+                EndSubAccountSessions DELETE "/v1/me/sub-accounts/{username}/sessions" None Public
+                    => sub_accounts::end_sessions [204 NoContent],
+                RemoveSubAccount DELETE "/v1/me/sub-accounts/{username}" Json Public => sub_accounts::remove
+                    [204 NoContent],
+                GetSubAccountPolicy GET "/v1/me/sub-account-policy" None Public => sub_accounts::policy
+                    [200 PolicyView],
+                SetSubAccountPolicy PUT "/v1/me/sub-account-policy" Json Public => sub_accounts::set_policy
+                    [200 PolicyView],
             }
             Security "security" SECURITY {
                 ListSessions GET "/v1/me/sessions" None Public => security::list_sessions [200 Items<SessionItem>],

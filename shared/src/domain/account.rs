@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::sub_account_policy::SubAccountPolicy;
 use crate::domain::{AccountId, AppealId, Email, Phone, Username};
 use crate::i18n::Lang;
 
@@ -115,6 +116,29 @@ pub struct Account {
     /// that a sign-in finds them in the read it makes anyway).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub open_appeals: Vec<AppealId>,
+    /// Unix seconds of the last completed sign-in (every sign-in writes
+    /// the account, so a change made meanwhile, such as a disable, makes
+    /// it fail rather than pass unseen).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sign_in_at: Option<i64>,
+    /// A sub-account cut off by its primary account: no sign-in and no
+    /// session while it lasts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disabled: Option<Disabled>,
+    /// A primary account's policy for its sub-accounts, once set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub_account_policy: Option<SubAccountPolicy>,
+    /// A sub-account's copy of its primary account's policy (none: the
+    /// defaults), judged on every request without reading the primary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<SubAccountPolicy>,
+}
+
+/// When a primary account disabled its sub-account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Disabled {
+    /// Unix seconds.
+    pub at: i64,
 }
 
 /// Why and by whom an account is suspended.
@@ -211,7 +235,22 @@ impl Account {
             email_change: None,
             suspension: None,
             open_appeals: Vec::new(),
+            last_sign_in_at: None,
+            disabled: None,
+            sub_account_policy: None,
+            policy: None,
         }
+    }
+
+    /// The policy this account signs in under: a sub-account's copy of its
+    /// primary's; nothing for a primary account, which no policy holds.
+    pub fn held_to(&self) -> Option<&SubAccountPolicy> {
+        if self.kind == AccountKind::Sub { self.policy.as_ref() } else { None }
+    }
+
+    /// Whether the policy it is held to wants TOTP it has not set up.
+    pub fn owes_mfa(&self) -> bool {
+        self.held_to().is_some_and(|p| p.mfa_required) && self.mfa.is_none()
     }
 
     /// When a pending account (and the guards of its username, email and

@@ -147,6 +147,15 @@ codes! {
     PasskeyLimit = "passkey_limit", 409, "An account can have at most 10 passkeys. Remove one first.", "每个账号最多可添加 10 个通行密钥，请先删除一个。";
     PasskeyNotFound = "passkey_not_found", 404, "There is no such passkey.", "没有这个通行密钥。";
     PasskeyTaken = "passkey_taken", 409, "This passkey is already registered to an account.", "该通行密钥已被其他账号注册。";
+    AccountDisabled = "account_disabled", 403, "This sub-account is disabled. Ask the administrator of your company's account.", "该子账号已被停用，请联系主账号管理员。";
+    NetworkNotAllowed = "network_not_allowed", 403, "Your company's account does not allow sign-in from this network.", "主账号的安全策略不允许从当前网络登录。";
+    MfaEnrolmentRequired = "mfa_enrolment_required", 403, "Your company requires two-factor sign-in. Set up an authenticator app first.", "主账号要求开启两步验证，请先设置身份验证器。";
+    MfaRequiredByPolicy = "mfa_required_by_policy", 403, "Your company requires two-factor sign-in: it cannot be turned off.", "主账号要求开启两步验证，无法关闭。";
+    SessionHoursRange = "session_hours_range", 422, "A whole number of hours from 1 to 24.", "请填写 1 到 24 之间的整数小时。";
+    NetworkFormat = "network_format", 422, "Write a network in CIDR notation, e.g. 203.0.113.0/24 or 2001:db8::/32.", "请按 CIDR 格式填写网段，例如 203.0.113.0/24 或 2001:db8::/32。";
+    NetworkHostBits = "network_host_bits", 422, "The address has bits set past the prefix: write the network's first address, e.g. 10.0.0.0/8 for 10.0.0.1/8.", "地址在前缀长度之后还有非零位，请填写网段的起始地址，例如 10.0.0.1/8 应写为 10.0.0.0/8。";
+    NetworksCount = "networks_count", 422, "List at most 40 networks.", "最多可填写 40 个网段。";
+    MustBeBoolean = "must_be_boolean", 422, "Answer true or false.", "请填写 true 或 false。";
 }
 
 impl std::fmt::Display for Code {

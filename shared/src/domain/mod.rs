@@ -16,6 +16,7 @@ pub mod records;
 pub mod refusal;
 pub mod secret_token;
 pub mod sms_code;
+pub mod sub_account_policy;
 pub mod totp;
 pub mod username;
 

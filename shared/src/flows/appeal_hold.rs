@@ -91,7 +91,7 @@ async fn carry_out(app: &App, appeal_id: &AppealId) -> Result<bool, FlowError> {
         return Ok(false);
     }
     tracing::info!(account_id = %account.account_id, "appeal carried out");
-    end_sessions(app, &account.account_id, None).await?;
+    end_sessions(app, &account.account_id, None, Actor::System).await?;
     send_email(app, &account, Template::ResetPassword, account.language, Some(&token), &[]).await;
     let vars = [(Var::NewEmail, account.email.as_str())];
     send_email_to(app, &old.email, &account, Template::AppealApproved, account.language, &vars).await;

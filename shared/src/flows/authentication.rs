@@ -4,14 +4,14 @@
 //! tokens stored as hashes under the account's partition, with an absolute
 //! lifetime and an idle timeout. (Creating one is `signed_in`'s.)
 
-use super::audit::{self, AuditEvent};
+use super::audit::{self, Actor, AuditEvent};
 use super::{Committed, FlowError, Race};
 use crate::app::App;
 pub use crate::domain::network::Client;
 use crate::domain::records::Detail;
 pub use crate::domain::records::SessionRecord;
 use crate::domain::secret_token::{self, PresentedToken};
-use crate::domain::{Account, AccountId, AccountStatus};
+use crate::domain::{Account, AccountId, AccountStatus, Code};
 use crate::persistence::{Changes, Conflict, Stored};
 
 /// A session's last-seen time is written at most this often.
@@ -36,18 +36,38 @@ pub(super) fn session_expiry(app: &App, record: &SessionRecord) -> i64 {
 
 /// Resolves a bearer token to its live session and account, refreshing the
 /// idle timeout. A session from before the account's latest password change
-/// is refused, whether or not its item was deleted.
-pub async fn authenticate(app: &App, token: &str) -> Result<Authenticated, FlowError> {
+/// is refused, whether or not its item was deleted; so is every session of
+/// a disabled sub-account (a sign-in racing the disable included) and one
+/// past the hours its primary's policy gives. A sub-account outside the
+/// policy's networks keeps its session for when it is back inside.
+pub async fn authenticate(app: &App, token: &str, client_ip: &str) -> Result<Authenticated, FlowError> {
     let PresentedToken { id: account_id, hash } =
         secret_token::parse::<AccountId>(token).ok_or(FlowError::Unauthenticated)?;
     let mut session = app.records().session(&account_id, &hash).await?.ok_or(FlowError::Unauthenticated)?;
     let account = app.records().account(&account_id).await?.ok_or(FlowError::Unauthenticated)?.record;
-    let ended = account.status == AccountStatus::Deleting || account.suspension.is_some();
+    let ended = account.status == AccountStatus::Deleting || account.suspension.is_some() || account.disabled.is_some();
     if ended || session.record.password_epoch != account.password_epoch {
         return Err(FlowError::Unauthenticated);
     }
+    if let Some(policy) = account.held_to() {
+        if app.clock.now() >= policy.session_end(session.record.created_at) {
+            return Err(FlowError::Unauthenticated);
+        }
+        if !policy.admits(client_ip) {
+            return Err(FlowError::Denied(Code::NetworkNotAllowed));
+        }
+    }
     session.record = touch(app, &session).await?;
     Ok(Authenticated { account, session })
+}
+
+impl Authenticated {
+    /// Whether the session may only set TOTP up: its account's policy
+    /// requires two-factor sign-in, TOTP is not on, and the session did not
+    /// begin with a passkey.
+    pub fn enrolment_only(&self) -> bool {
+        self.account.owes_mfa() && !self.session.record.by_passkey
+    }
 }
 
 /// The session item of `current` moved to the account's new password epoch,
@@ -74,11 +94,12 @@ async fn touch(app: &App, session: &Stored<SessionRecord>) -> Result<SessionReco
 }
 
 /// Ends every session of an account except `keep`, returning how many
-/// ended; the count is written to the audit trail.
+/// ended; the count is written to the audit trail as `actor`'s doing.
 pub async fn end_sessions(
     app: &App,
     account_id: &AccountId,
     keep: Option<&Stored<SessionRecord>>,
+    actor: Actor,
 ) -> Result<usize, FlowError> {
     let records = app.records();
     let mut doomed = Changes::new();
@@ -90,6 +111,8 @@ pub async fn end_sessions(
         }
     }
     records.commit_in_batches(doomed, DELETES_PER_TRANSACTION).await?;
-    audit::record(app, account_id, AuditEvent::SessionsEnded, Some(Detail::SessionsEnded(ended))).await?;
+    let mut trail = Changes::new();
+    audit::add(app, &mut trail, account_id, AuditEvent::SessionsEnded, actor, Some(Detail::SessionsEnded(ended)));
+    records.commit(trail).await?;
     Ok(ended)
 }

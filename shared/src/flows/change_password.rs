@@ -51,7 +51,7 @@ pub async fn change_password(
     carry_over(app, &mut changes, current, account.password_epoch);
     audit::add(app, &mut changes, &account_id, AuditEvent::PasswordChanged, Actor::Customer, None);
     app.records().commit(changes).await?;
-    end_sessions(app, &account_id, Some(&current.session)).await?;
+    end_sessions(app, &account_id, Some(&current.session), Actor::Customer).await?;
     send_email(app, &account, Template::PasswordChanged, lang, None, &[]).await;
     Ok(())
 }

@@ -22,10 +22,10 @@ const DELETES_PER_TRANSACTION: usize = 25;
 pub async fn erase(app: &App, account: &Account) -> Result<(), FlowError> {
     for link in app.records().sub_account_links(&account.account_id).await? {
         if let Some(child) = load(app, &link.account_id).await? {
-            erase_one(app, &child.record, AuditEvent::AccountDeleted).await?;
+            erase_one(app, &child.record, AuditEvent::AccountDeleted, Actor::Customer).await?;
         }
     }
-    erase_one(app, account, AuditEvent::AccountDeleted).await
+    erase_one(app, account, AuditEvent::AccountDeleted, Actor::Customer).await
 }
 
 /// Deletes the guards `account` still holds, one by one; a value someone
@@ -40,8 +40,9 @@ async fn release_guards(app: &App, account: &Account) -> Result<(), FlowError> {
     Ok(())
 }
 
-/// Erases one account (not its sub-accounts), recording `event`.
-pub async fn erase_one(app: &App, account: &Account, event: AuditEvent) -> Result<(), FlowError> {
+/// Erases one account (not its sub-accounts), recording `event` as
+/// `actor`'s doing.
+pub async fn erase_one(app: &App, account: &Account, event: AuditEvent, actor: Actor) -> Result<(), FlowError> {
     let records = app.records();
     let AccountItems { materials, mut deletions } = records.account_items(&account.account_id).await?;
     // Materials need a session, so an account never activated has none (and
@@ -58,18 +59,20 @@ pub async fn erase_one(app: &App, account: &Account, event: AuditEvent) -> Resul
     if let Some(phone) = &account.phone {
         deletions.delete_sms_codes(phone.as_str());
     }
-    if let Some(parent_id) = &account.parent_id {
-        deletions.unlist_sub_account(parent_id, &account.account_id);
-    }
     records.commit_in_batches(deletions, DELETES_PER_TRANSACTION).await?;
     release_guards(app, account).await?;
     // The profile goes last: while it exists, the erase is unfinished (and
     // an approved request is still there to decide again).
+    // A sub-account stays listed until then, so its primary account can
+    // finish an interrupted removal by asking again.
     let mut last = Changes::new();
     last.delete_account(&account.account_id)
         .delete_deletion_request(&account.account_id)
         .end_erasure(&account.account_id);
-    audit::add(app, &mut last, &account.account_id, event, Actor::Customer, None);
+    if let Some(parent_id) = &account.parent_id {
+        last.unlist_sub_account(parent_id, &account.account_id);
+    }
+    audit::add(app, &mut last, &account.account_id, event, actor, None);
     records.commit(last).await?;
     tracing::info!(account_id = %account.account_id, ?event, "account erased");
     app.count(Metric::AccountErased);

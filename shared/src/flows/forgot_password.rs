@@ -220,7 +220,7 @@ pub async fn reset_with_code(
     let detail = Some(Detail::Sms);
     audit::add(app, &mut changes, &account.account_id, AuditEvent::PasswordReset, Actor::Customer, detail);
     app.records().commit(changes).await.answering([(Race::Any, invalid())])?;
-    end_sessions(app, &account.account_id, None).await?;
+    end_sessions(app, &account.account_id, None, Actor::Customer).await?;
     send_email(app, &account, Template::PasswordChanged, lang, None, &[]).await;
     Ok(())
 }

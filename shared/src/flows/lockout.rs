@@ -172,6 +172,13 @@ impl Reauthenticated {
             changes.update_account(&self.stored, account);
         }
     }
+
+    /// Writes `account` with `changes` on the condition that it is still as
+    /// read, even unchanged: for a change that depends on more of it than
+    /// the code (a sub-account copies its policy).
+    pub fn write_always(&self, changes: &mut Changes, account: &Account) {
+        changes.update_account(&self.stored, account);
+    }
 }
 
 /// Re-checks the signed-in person before a sensitive change: the password

@@ -64,6 +64,11 @@ pub enum FlowError {
     /// Not allowed for this account (403); the code goes in `detail`.
     #[error("forbidden: {0}")]
     Forbidden(Code),
+    /// Refused with a code of its own (403): `account_disabled`,
+    /// `network_not_allowed`, `mfa_enrolment_required`,
+    /// `mfa_required_by_policy`.
+    #[error("denied: {0}")]
+    Denied(Code),
     /// No such resource (404), with its code.
     #[error("not found: {0}")]
     NotFound(Code),

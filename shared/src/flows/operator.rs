@@ -90,7 +90,7 @@ async fn apply_suspension(
     let actor = Actor::Operator(operator.to_owned());
     audit::add(app, &mut changes, &account.account_id, AuditEvent::Suspended, actor, detail);
     app.records().commit(changes).await?;
-    end_sessions(app, &account.account_id, None).await?;
+    end_sessions(app, &account.account_id, None, Actor::Operator(operator.to_owned())).await?;
     app.count(Metric::AccountSuspended);
     send_email(app, &account, Template::AccountSuspended, account.language, None, &[]).await;
     Ok(account)

@@ -14,7 +14,7 @@ use super::accounts::{load, send_email};
 use super::audit::{self, Actor, AuditEvent};
 use super::authentication::Authenticated;
 use super::lockout::{Proof, reauthenticate};
-use super::signed_in::{NewSession, complete};
+use super::signed_in::{NewSession, admit, complete};
 use super::{Committed, FlowError, Race};
 use crate::app::App;
 use crate::domain::network::Client;
@@ -259,9 +259,7 @@ pub async fn sign_in(
     if account.status != AccountStatus::Active {
         return Err(FlowError::InvalidCredentials);
     }
-    if account.suspension.is_some() {
-        return Err(FlowError::AccountSuspended);
-    }
+    admit(&account, client)?;
     let used = Passkey {
         last_used_at: Some(app.clock.now()),
         backed_up: asserted.backed_up,

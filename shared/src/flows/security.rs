@@ -97,7 +97,7 @@ pub async fn confirm(app: &App, current: &Authenticated, code: &SecretString) ->
     changes.update_account(&stored, &account);
     audit::add(app, &mut changes, &account.account_id, AuditEvent::MfaEnabled, Actor::Customer, None);
     app.records().commit(changes).await?;
-    end_sessions(app, &account.account_id, Some(&current.session)).await?;
+    end_sessions(app, &account.account_id, Some(&current.session), Actor::Customer).await?;
     send_email(app, &account, Template::MfaEnabled, account.language, None, &[]).await;
     Ok(codes)
 }
@@ -158,6 +158,10 @@ pub async fn disable(
     password: &SecretString,
     code: Option<&SecretString>,
 ) -> Result<(), FlowError> {
+    // Before the re-check: the policy refuses whatever is sent.
+    if current.account.held_to().is_some_and(|policy| policy.mfa_required) {
+        return Err(FlowError::Denied(Code::MfaRequiredByPolicy));
+    }
     let (checked, mut account) =
         reauthenticate_with_mfa(app, current, password, code, Guarded::TurnTwoFactorOff).await?;
     account.mfa = None;
@@ -246,5 +250,5 @@ pub async fn end_session(app: &App, current: &Authenticated, session_id: &Sessio
 
 /// Ends every session of the signed-in account but the current one.
 pub async fn end_other_sessions(app: &App, current: &Authenticated) -> Result<usize, FlowError> {
-    end_sessions(app, &current.account.account_id, Some(&current.session)).await
+    end_sessions(app, &current.account.account_id, Some(&current.session), Actor::Customer).await
 }

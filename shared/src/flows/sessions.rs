@@ -8,7 +8,7 @@ use super::accounts::load;
 use super::audit::{self, AuditEvent, Detail};
 use super::authentication::Authenticated;
 use super::lockout::{Failure, LOCKOUT_SECS, Lockout, record_failure, too_many_attempts};
-use super::signed_in::{NewSession, complete};
+use super::signed_in::{NewSession, admit, complete};
 use super::{Committed, FlowError, Race, second_factor};
 use crate::app::App;
 use crate::domain::account::CONSECUTIVE_FAILURES_LIMIT;
@@ -66,9 +66,9 @@ pub async fn sign_in(app: &App, login: &str, password: &SecretString, client: &C
     // no failure, and the failures before it stay counted, so that the
     // second factor's wrong codes add to them (a holder of the password
     // guesses codes within the same five, and is noticed like any other).
-    if account.suspension.is_some() {
+    if let Err(refused) = admit(account, client) {
         lockout.not_failed(app).await?;
-        return Err(FlowError::AccountSuspended);
+        return Err(refused);
     }
     if account.mfa.is_some() {
         lockout.not_failed(app).await?;
@@ -111,8 +111,10 @@ pub async fn sign_in_second_factor(
     let lockout = Lockout::begin(app, &challenge.record.login).await?;
     let stored = load(app, &presented.id).await?.ok_or(FlowError::InvalidCredentials)?;
     let account = &stored.record;
+    // A disable or suspension since the first step kills the token.
     let usable = account.status == AccountStatus::Active
         && account.suspension.is_none()
+        && account.disabled.is_none()
         && account.password_epoch == challenge.record.password_epoch;
     let Some(mfa) = account.mfa.as_ref().filter(|_| usable) else {
         lockout.not_failed(app).await?;
@@ -128,6 +130,7 @@ pub async fn sign_in_second_factor(
         return Err(FlowError::InvalidCredentials);
     };
     lockout.succeeded(app).await?;
+    admit(account, client)?;
     let updated = Account { mfa: Some(passed.mfa), ..account.clone() };
     let mut changes = Changes::new();
     changes.consume_mfa_challenge(&challenge);

@@ -37,7 +37,9 @@ pub struct LinkView {
 }
 
 /// The live link a token names, with its account item. Unknown, used and
-/// superseded links are `InvalidLink`; an expired one is `LinkExpired`.
+/// superseded links, and every link of a disabled sub-account (even one its
+/// primary sent after the disable), are `InvalidLink`; an expired one is
+/// `LinkExpired`.
 async fn open_link(app: &App, token: &SecretString) -> Result<(Stored<Account>, PasswordLink), FlowError> {
     let presented = secret_token::parse::<AccountId>(token.expose_secret()).ok_or(FlowError::InvalidLink)?;
     let stored = load(app, &presented.id).await?.ok_or(FlowError::InvalidLink)?;
@@ -45,7 +47,8 @@ async fn open_link(app: &App, token: &SecretString) -> Result<(Stored<Account>, 
     let link = account
         .link
         .clone()
-        .filter(|l| hashes_match(&l.hash, &presented.hash) && account.status != AccountStatus::Deleting)
+        .filter(|l| hashes_match(&l.hash, &presented.hash))
+        .filter(|_| account.status != AccountStatus::Deleting && account.disabled.is_none())
         .ok_or(FlowError::InvalidLink)?;
     if link.expires_at <= app.clock.now() {
         return Err(FlowError::LinkExpired);
@@ -125,7 +128,7 @@ pub async fn set_password(
         app.count(Metric::Activation);
     }
     if !activation {
-        end_sessions(app, &account.account_id, None).await?;
+        end_sessions(app, &account.account_id, None, Actor::Customer).await?;
         send_email(app, &account, Template::PasswordChanged, lang, None, &[]).await;
     }
     Ok(())
@@ -167,7 +170,7 @@ pub async fn decline_link(app: &App, token: &SecretString) -> Result<(), FlowErr
     app.records().commit(changes).await.answering([(Race::On(Conflict::AccountChanged), FlowError::InvalidLink)])?;
     let lang = account.language;
     if link.purpose == LinkPurpose::InitialPassword && account.status == AccountStatus::PendingActivation {
-        erase_one(app, &account, AuditEvent::SignUpDeclined).await?;
+        erase_one(app, &account, AuditEvent::SignUpDeclined, Actor::Customer).await?;
         send_email(app, &account, Template::SignUpDeclined, lang, None, &[]).await;
     } else {
         audit::record(app, &account.account_id, AuditEvent::ResetDeclined, None).await?;

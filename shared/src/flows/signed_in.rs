@@ -15,7 +15,7 @@ use crate::app::App;
 use crate::domain::account::CONSECUTIVE_FAILURES_LIMIT;
 use crate::domain::network::Client;
 use crate::domain::records::{Detail, SeenClient, SignInHistory};
-use crate::domain::{Account, secret_token};
+use crate::domain::{Account, Code, secret_token};
 use crate::metrics::Metric;
 use crate::notify::templates::{Template, Var};
 use crate::persistence::{Changes, Limit, Stored};
@@ -35,6 +35,9 @@ pub struct NewSession {
     pub expires_at: i64,
     /// The signed-in account.
     pub account: Account,
+    /// The session may only set TOTP up (the account's policy requires
+    /// two-factor sign-in and TOTP is not on).
+    pub enrolment_only: bool,
 }
 
 /// Completes a sign-in of `stored` as `account` (its second factor spent, if
@@ -55,22 +58,25 @@ pub async fn complete(
 ) -> Result<NewSession, FlowError> {
     let now = app.clock.now();
     let minted = secret_token::mint(&account.account_id, app.random.as_ref());
+    let own_end = now + app.config.session_absolute_secs;
     let record = SessionRecord {
         created_at: now,
         last_seen_at: now,
-        absolute_expires_at: now + app.config.session_absolute_secs,
+        absolute_expires_at: account.held_to().map_or(own_end, |policy| policy.session_end(now).min(own_end)),
         password_epoch: account.password_epoch,
         ip: client.ip.clone(),
         user_agent: client.user_agent.clone(),
+        by_passkey: proof == Some(Detail::Passkey),
     };
     let history = app.records().sign_in_history(&account.account_id).await?;
     let (history, unfamiliar) = remember_client(history, client, now);
     changes.create_session(&account.account_id, &minted.hash, &record, session_expiry(app, &record));
     changes.put_sign_in_history(&account.account_id, &history);
     cancel_open_appeals(app, &mut account, &mut changes, &Detail::BySignIn).await?;
-    if account != stored.record {
-        changes.update_account(stored, &account);
-    }
+    // Written on every sign-in: the account's condition makes a disable (or
+    // any change) committed meanwhile refuse this sign-in.
+    account.last_sign_in_at = Some(now);
+    changes.update_account(stored, &account);
     audit::add(app, &mut changes, &account.account_id, AuditEvent::SignedIn, audit::Actor::Customer, proof);
     if (1..CONSECUTIVE_FAILURES_LIMIT).contains(&streak) {
         changes.clear_count(Limit::LoginStreak(&account.account_id));
@@ -85,7 +91,24 @@ pub async fn complete(
     if unfamiliar {
         send_sign_in_notice(app, &account, client, now).await;
     }
-    Ok(NewSession { token: minted.token, expires_at: record.absolute_expires_at, account })
+    let enrolment_only = account.owes_mfa() && !record.by_passkey;
+    Ok(NewSession { token: minted.token, expires_at: record.absolute_expires_at, account, enrolment_only })
+}
+
+/// Whether `account`, its credentials right, may sign in from `client`: not
+/// while an operator suspends it, its primary account disables it, or its
+/// primary's policy does not list the client's network.
+pub fn admit(account: &Account, client: &Client) -> Result<(), FlowError> {
+    if account.suspension.is_some() {
+        return Err(FlowError::AccountSuspended);
+    }
+    if account.disabled.is_some() {
+        return Err(FlowError::Denied(Code::AccountDisabled));
+    }
+    if account.held_to().is_some_and(|policy| !policy.admits(&client.ip)) {
+        return Err(FlowError::Denied(Code::NetworkNotAllowed));
+    }
+    Ok(())
 }
 
 /// `history` with `client` seen at `now` (and clients not seen for 30 days

@@ -76,6 +76,14 @@ pub enum Template {
     /// A sign-in with the passkey `{{name}}` was refused: its signature
     /// counter went backwards (a cloned authenticator?).
     PasskeyCloned,
+    /// To a sub-account: its primary account disabled it.
+    SubAccountDisabled,
+    /// To a sub-account: its primary account enabled it again.
+    SubAccountEnabled,
+    /// To a primary account: its sub-account `{{sub_account}}` was removed.
+    SubAccountRemoved,
+    /// To a primary account: its sub-accounts' policy changed at `{{time}}`.
+    SubAccountPolicyChanged,
 }
 
 /// A value an email template takes: `{{name}}` in its files.
@@ -105,6 +113,8 @@ pub enum Var {
     SecurityUrl,
     /// A passkey's name.
     Name,
+    /// A sub-account's username (in its primary account's email).
+    SubAccount,
 }
 
 impl Var {
@@ -123,6 +133,7 @@ impl Var {
             Self::EffectiveAt => "effective_at",
             Self::SecurityUrl => "security_url",
             Self::Name => "name",
+            Self::SubAccount => "sub_account",
         }
     }
 }
@@ -210,6 +221,10 @@ templates!(
     PasskeyAdded => "passkey_added" [Username, Name, SecurityUrl],
     PasskeyRemoved => "passkey_removed" [Username, Name, SecurityUrl],
     PasskeyCloned => "passkey_cloned" [Username, Name, SecurityUrl],
+    SubAccountDisabled => "sub_account_disabled" [Username],
+    SubAccountEnabled => "sub_account_enabled" [Username],
+    SubAccountRemoved => "sub_account_removed" [Username, SubAccount, SecurityUrl],
+    SubAccountPolicyChanged => "sub_account_policy_changed" [Username, Time, SecurityUrl],
 );
 
 fn escape_html(s: &str) -> String {
@@ -264,6 +279,7 @@ mod tests {
                     (Var::EffectiveAt, "2026-11-30T17:00:00Z"),
                     (Var::SecurityUrl, "https://x.test/account#security"),
                     (Var::Name, "Laptop"),
+                    (Var::SubAccount, "bobdev"),
                 ];
                 let mail = render(template, lang, "a@example.com", &vars);
                 assert!(!mail.subject.is_empty(), "{template:?} {lang:?}");

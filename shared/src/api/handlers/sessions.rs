@@ -46,6 +46,7 @@ pub(crate) fn session_created(app: &App, session: &NewSession) -> Reply<SessionC
         token: session.token.expose_secret().to_owned(),
         expires_at: rfc3339(session.expires_at),
         account: AccountView::from(&session.account),
+        mfa_enrolment_required: session.enrolment_only.then_some(true),
     })
     .header("set-cookie", session_cookie(session.token.expose_secret(), max_age))
 }
@@ -77,5 +78,9 @@ pub async fn delete_current(app: &App, req: &ApiRequest) -> Result<Reply<NoConte
 /// `GET /v1/me`.
 pub async fn me(app: &App, req: &ApiRequest) -> Result<Reply<AccountView>, ApiError> {
     let current = require_session(app, req).await?;
-    Ok(Reply::new(AccountView::from(&current.account)))
+    let view = AccountView {
+        mfa_enrolment_required: current.enrolment_only().then_some(true),
+        ..AccountView::from(&current.account)
+    };
+    Ok(Reply::new(view))
 }

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::clock::rfc3339;
+use crate::domain::sub_account_policy::SubAccountPolicy;
 use crate::domain::{Account, AccountId, AccountKind, AccountStatus, account::VerificationStatus};
 
 #[cfg(feature = "schema")]
@@ -99,6 +100,9 @@ pub struct AccountView {
     pub mfa: MfaState,
     /// When it signed up.
     pub created_at: String,
+    /// `true` when the session may only set TOTP up (`GET /v1/me` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mfa_enrolment_required: Option<bool>,
 }
 
 impl From<&Account> for AccountView {
@@ -117,6 +121,7 @@ impl From<&Account> for AccountView {
                 recovery_codes_left: account.mfa.as_ref().map_or(0, |mfa| mfa.recovery_codes.len()),
             },
             created_at: rfc3339(account.created_at),
+            mfa_enrolment_required: None,
         }
     }
 }
@@ -147,22 +152,60 @@ pub struct SubAccountItem {
     pub email: String,
     /// Its phone, if any.
     pub phone: Option<String>,
-    /// `pending_activation` or `active`.
-    #[cfg_attr(feature = "schema", schemars(with = "String"))]
-    pub status: AccountStatus,
+    /// `pending_activation`, `active`, `disabled` or `suspended` (an
+    /// operator's suspension wins over its primary's disable).
+    pub status: &'static str,
+    /// Whether TOTP is on.
+    pub mfa: bool,
     /// When it was created.
     pub created_at: String,
+    /// When it last signed in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_sign_in_at: Option<String>,
 }
 
 impl From<&Account> for SubAccountItem {
     fn from(account: &Account) -> Self {
+        let status = if account.suspension.is_some() {
+            "suspended"
+        } else if account.disabled.is_some() {
+            "disabled"
+        } else if account.status == AccountStatus::PendingActivation {
+            "pending_activation"
+        } else {
+            "active"
+        };
         Self {
             account_id: account.account_id.clone(),
             username: account.username.as_str().to_owned(),
             email: account.email.as_str().to_owned(),
             phone: account.phone.as_ref().map(|p| p.as_str().to_owned()),
-            status: account.status,
+            status,
+            mfa: account.mfa.is_some(),
             created_at: rfc3339(account.created_at),
+            last_sign_in_at: account.last_sign_in_at.map(rfc3339),
+        }
+    }
+}
+
+/// A primary account's policy for its sub-accounts.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+pub struct PolicyView {
+    /// Sub-accounts need TOTP (or a passkey sign-in).
+    pub mfa_required: bool,
+    /// Hours a sub-account's session lasts at most.
+    pub session_hours: u8,
+    /// CIDR blocks sub-accounts may act from; empty: anywhere.
+    pub allowed_networks: Vec<String>,
+}
+
+impl From<&SubAccountPolicy> for PolicyView {
+    fn from(policy: &SubAccountPolicy) -> Self {
+        Self {
+            mfa_required: policy.mfa_required,
+            session_hours: policy.session_hours,
+            allowed_networks: policy.allowed_networks.iter().map(ToString::to_string).collect(),
         }
     }
 }

@@ -131,6 +131,7 @@ impl From<&AuditRecord> for AuditItem {
             Actor::Customer => ActorView { kind: "customer", id: None },
             Actor::Operator(id) => ActorView { kind: "operator", id: Some(id.clone()) },
             Actor::System => ActorView { kind: "system", id: None },
+            Actor::Primary(id) => ActorView { kind: "primary", id: Some(id.to_string()) },
         };
         Self {
             account_id: record.account_id.clone(),

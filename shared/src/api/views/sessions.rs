@@ -23,6 +23,10 @@ pub struct SessionCreated {
     pub expires_at: String,
     /// The signed-in account.
     pub account: AccountView,
+    /// `true` when the session may only set TOTP up (its primary account's
+    /// policy requires two-factor sign-in); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mfa_enrolment_required: Option<bool>,
 }
 
 /// `200` of a sign-in with two-factor sign-in on: no session yet.

@@ -114,6 +114,16 @@ pub enum AuditEvent {
     EmailBounced,
     /// The recipient marked an email as spam (`detail`: its purpose).
     EmailComplained,
+    /// Its primary account disabled the sub-account.
+    SubAccountDisabled,
+    /// Its primary account enabled the sub-account again.
+    SubAccountEnabled,
+    /// Its primary account removed the sub-account (erased, as an approved
+    /// deletion is).
+    SubAccountRemoved,
+    /// The primary account changed its sub-accounts' policy (`detail`: the
+    /// policy before and after).
+    SubAccountPolicyChanged,
 }
 
 /// Who caused an event.
@@ -126,6 +136,8 @@ pub enum Actor {
     Operator(String),
     /// The service itself: scheduled work, and what the providers report.
     System,
+    /// A primary account acting on its sub-account, by its account id.
+    Primary(AccountId),
 }
 
 /// The second factor that passed.
@@ -162,6 +174,12 @@ pub enum Guarded {
     CreateSubAccount,
     /// `POST /v1/me/verification`.
     SubmitVerification,
+    /// `POST /v1/me/sub-accounts/{username}/enable`.
+    EnableSubAccount,
+    /// `DELETE /v1/me/sub-accounts/{username}`.
+    RemoveSubAccount,
+    /// `PUT /v1/me/sub-account-policy`.
+    ChangeSubAccountPolicy,
 }
 
 /// What a record adds to its event, in the service's words: never personal
@@ -200,6 +218,13 @@ pub enum Detail {
     Kind(&'static str),
     /// How many sessions ended.
     SessionsEnded(usize),
+    /// A sub-account policy's change: before and after, in its JSON.
+    PolicyChange {
+        /// The policy before.
+        before: String,
+        /// The policy after.
+        after: String,
+    },
     /// A message's purpose (its template or SMS purpose) and, when it did
     /// not simply go, what became of it (`rejected`, a bounce's type).
     Message {
@@ -230,6 +255,7 @@ impl std::fmt::Display for Detail {
             Self::WithPrimaryAccount => "with its primary account",
             Self::Kind(kind) => kind,
             Self::SessionsEnded(count) => return write!(f, "{count} sessions"),
+            Self::PolicyChange { before, after } => return write!(f, "{before} -> {after}"),
             Self::Message { purpose, outcome: None } => purpose,
             Self::Message { purpose, outcome: Some(outcome) } => return write!(f, "{purpose} ({outcome})"),
         };
@@ -251,6 +277,9 @@ impl Guarded {
             Self::NewRecoveryCodes => "new recovery codes",
             Self::CreateSubAccount => "create sub-account",
             Self::SubmitVerification => "submit verification",
+            Self::EnableSubAccount => "enable a sub-account",
+            Self::RemoveSubAccount => "remove a sub-account",
+            Self::ChangeSubAccountPolicy => "change the sub-account policy",
         }
     }
 }

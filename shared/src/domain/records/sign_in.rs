@@ -24,6 +24,10 @@ pub struct SessionRecord {
     /// The client's user agent at sign-in (at most 256 characters).
     #[serde(default)]
     pub user_agent: String,
+    /// Begun with a passkey (two factors in one), which a policy requiring
+    /// two-factor sign-in accepts.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub by_passkey: bool,
 }
 
 /// The first factor passed, waiting for the second (an `mfa_token`).
