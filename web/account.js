@@ -22,10 +22,26 @@ async function loadMe() {
     row([t("username"), me.username]), row([t("email"), me.email]), row([t("phone"), maskPhone(me.phone)]),
     row([t("organization"), me.organization]), row([t("type"), t(`kind_${me.kind}`)]), row([t("status"), t(`status_${me.status}`)]));
   for (const link of document.querySelectorAll("#sections .primary-only")) link.hidden = me.kind !== "primary";
+  if (me.mfa_enrolment_required) { showEnrolmentOnly(); return; }
   showSection();
   showMfa();
   await Promise.all([loadSessions(), loadPasskeys()]);
-  if (me.kind === "primary") await Promise.all([loadVerification(), loadSubs(), loadDeletion()]);
+  if (me.kind === "primary") await Promise.all([loadVerification(), loadSubs(), loadDeletion(), loadPolicy()]);
+}
+
+// A sub-account whose company requires two-factor sign-in, without TOTP:
+// its session can only set TOTP up, so the page shows only that, and once
+// it is on, the way on to the whole account centre.
+const ENROLMENT_PARTS = ["security-title", "enrolment-notice", "mfa-title", "mfa-state", "mfa-enrol", "mfa-confirm", "mfa-recovery"];
+function showEnrolmentOnly() {
+  document.getElementById("sections").hidden = true;
+  for (const section of document.querySelectorAll("[data-section]")) section.hidden = section.id !== "security";
+  for (const part of document.getElementById("security").children) part.hidden = !ENROLMENT_PARTS.includes(part.id);
+  document.getElementById("enrolment-notice").hidden = false;
+  document.getElementById("mfa-recovery").hidden = true;
+  document.title = `${t("twoFactor")} · ${t("account")}`;
+  showMfa();
+  document.getElementById("mfa-password").focus();
 }
 
 // Sections: each has its own address (`/account#security`), so an email
@@ -199,19 +215,76 @@ async function loadVerification() {
   document.getElementById("verify").hidden = ["pending_review", "approved"].includes(result.body.status);
 }
 
+/** The sub-accounts: status, two-factor, last sign-in, and what the
+ * primary account can do to each. */
 async function loadSubs() {
   const result = await api("GET", "/v1/me/sub-accounts");
   const table = document.getElementById("subs");
-  table.replaceChildren(row([t("username"), t("email"), t("status"), ""], true));
+  table.replaceChildren(row([t("username"), t("email"), t("status"), t("twoFactor"), t("lastSignIn"), ""], true));
   for (const sub of result.body.items) {
-    const button = document.createElement("button");
-    button.type = "button"; button.className = "secondary"; button.textContent = t("sendReset");
-    button.addEventListener("click", async () => {
-      const sent = await api("POST", `/v1/me/sub-accounts/${encodeURIComponent(sub.username)}/password-reset`);
-      button.textContent = sent.status === 202 ? t("sent") : `HTTP ${sent.status}`;
-    });
-    table.append(row([sub.username, sub.email, sub.status, button]));
+    const actions = document.createElement("div");
+    actions.className = "actions";
+    actions.append(subButton(sub, "sendReset", () => subAction(sub, "POST", "/password-reset", "subResetSent")));
+    if (sub.status === "disabled") actions.append(subButton(sub, "enable", () => askForPassword(sub, "enable")));
+    else if (sub.status !== "suspended") actions.append(subButton(sub, "disable", () => subAction(sub, "POST", "/disable", "subDisabled")));
+    actions.append(subButton(sub, "endSubSessions", () => subAction(sub, "DELETE", "/sessions", "subSignedOut")));
+    actions.append(subButton(sub, "remove", () => askForPassword(sub, "remove")));
+    const status = t(`status_${sub.status}`);
+    const lastSignIn = sub.last_sign_in_at ? when(sub.last_sign_in_at) : "—";
+    table.append(row([sub.username, sub.email, status, sub.mfa ? t("mfaShortOn") : t("mfaOff"), lastSignIn, actions]));
   }
+}
+
+function subButton(sub, key, onClick) {
+  const button = document.createElement("button");
+  button.type = "button"; button.className = "secondary"; button.textContent = t(key);
+  button.setAttribute("aria-label", `${t(key)}: ${sub.username}`);
+  button.addEventListener("click", onClick);
+  return button;
+}
+
+/** An action that needs the session alone; its outcome in the list's notice. */
+async function subAction(sub, method, action, done) {
+  const result = await api(method, `/v1/me/sub-accounts/${encodeURIComponent(sub.username)}${action}`);
+  const notice = document.getElementById("subs-notice");
+  if (result.status >= 400) say(notice, (result.body && result.body.detail) || `HTTP ${result.status}`, false);
+  else say(notice, t(done, { username: sub.username }));
+  await loadSubs();
+}
+
+let subConfirming = null;
+/** Enabling and removing re-check the person: the password, and a code with
+ * two-factor sign-in on. Removing names the sub-account it removes. */
+function askForPassword(sub, what) {
+  subConfirming = { sub, what };
+  const form = document.getElementById("sub-confirm");
+  showProblem(form, { status: 200 });
+  document.getElementById("sub-confirm-which").textContent = t(what === "remove" ? "removeSubAsk" : "enableSubAsk", { username: sub.username });
+  document.getElementById("sub-confirm-go").textContent = t(what === "remove" ? "removeSubGo" : "enable");
+  form.hidden = false;
+  form.password.focus();
+}
+
+async function loadPolicy() {
+  const response = await fetch("/v1/me/sub-account-policy", { credentials: "same-origin", headers: { "Accept-Language": LANG } });
+  if (response.status !== 200) return;
+  const policy = await response.json();
+  const form = document.getElementById("sub-policy");
+  form.mfa_required.checked = policy.mfa_required;
+  form.session_hours.value = policy.session_hours;
+  form.allowed_networks.value = policy.allowed_networks.join("\n");
+  const address = response.headers.get("x-client-address");
+  document.getElementById("policy-address").textContent = address ? t("policyYourAddress", { address }) : "";
+}
+
+/** The policy form as the API takes it: networks one per line. */
+function policyBody(form) {
+  const body = { mfa_required: form.mfa_required.checked, password: form.password.value };
+  const hours = form.session_hours.value.trim();
+  body.session_hours = /^\d+$/.test(hours) ? Number(hours) : hours;
+  body.allowed_networks = form.allowed_networks.value.split("\n").map((line) => line.trim()).filter(Boolean);
+  if (form.code.value) body.code = form.code.value;
+  return body;
 }
 
 async function loadDeletion() {
@@ -308,6 +381,11 @@ document.addEventListener("DOMContentLoaded", () => {
     if (showProblem(confirm, result)) return;
     confirm.reset(); confirm.hidden = true;
     showRecoveryCodes(result.body.recovery_codes);
+    if (me.mfa_enrolment_required) {
+      document.getElementById("enrolment-notice").hidden = true;
+      document.getElementById("enrolment-done").hidden = false;
+      return;
+    }
     await refreshMfa();
     await loadSessions();
   });
@@ -376,6 +454,30 @@ document.addEventListener("DOMContentLoaded", () => {
     event.preventDefault();
     const result = await api("POST", "/v1/me/sub-accounts", values(sub));
     if (!showProblem(sub, result)) { sub.reset(); await loadSubs(); await refreshMfa(); }
+  });
+
+  const subConfirm = document.getElementById("sub-confirm");
+  subConfirm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const { sub, what } = subConfirming;
+    const path = `/v1/me/sub-accounts/${encodeURIComponent(sub.username)}${what === "remove" ? "" : "/enable"}`;
+    const result = await api(what === "remove" ? "DELETE" : "POST", path, values(subConfirm));
+    if (showProblem(subConfirm, result)) return;
+    subConfirm.reset(); subConfirm.hidden = true;
+    say(document.getElementById("subs-notice"), t(what === "remove" ? "subRemoved" : "subEnabled", { username: sub.username }));
+    await Promise.all([loadSubs(), refreshMfa()]);
+  });
+  document.getElementById("sub-confirm-cancel").addEventListener("click", () => {
+    subConfirm.reset(); subConfirm.hidden = true;
+  });
+  const policy = document.getElementById("sub-policy");
+  policy.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const result = await api("PUT", "/v1/me/sub-account-policy", policyBody(policy));
+    if (showProblem(policy, result)) return;
+    policy.password.value = ""; policy.code.value = "";
+    say(policy.querySelector(".notice"), t("policySaved"));
+    await Promise.all([loadPolicy(), refreshMfa()]);
   });
 
   const del = document.getElementById("delete");

@@ -31,7 +31,8 @@ first.addEventListener("submit", async (event) => {
     second.code.focus();
     return;
   }
-  location.href = destination();
+  // A session that may only set TOTP up goes where that is done.
+  location.href = result.body && result.body.mfa_enrolment_required ? "/account#security" : destination();
 });
 
 second.addEventListener("submit", async (event) => {

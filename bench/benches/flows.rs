@@ -240,6 +240,37 @@ impl Bench {
         (customer, RefCell::new(authenticator))
     }
 
+    /// A pending sub-account of `primary`; its username.
+    fn pending_sub_account(&self, primary: &Customer) -> String {
+        let name = format!("sub{}", self.unique());
+        let body = json!({"username": name, "email": format!("{name}@example.com")});
+        self.run(self.call("POST", "/v1/me/sub-accounts", Some(body), Some(&self.session(primary)), 201));
+        name
+    }
+
+    /// An activated, signed-in sub-account of `primary`.
+    fn sub_account(&self, primary: &Customer) -> Customer {
+        let username = self.pending_sub_account(primary);
+        let email = self.latest_text_to(&format!("{username}@example.com"));
+        let token = email.split("token=").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
+        let body = json!({"token": token, "password": PASSWORD});
+        self.run(self.call("POST", "/v1/password/set", Some(body), None, 204));
+        let customer =
+            Customer { username, password: RefCell::new(PASSWORD.into()), session: RefCell::new((String::new(), 0)) };
+        self.sign_in(&customer);
+        customer
+    }
+
+    /// Sets `primary`'s sub-account policy: 40 networks, the bench's own
+    /// peers (10.0.0.0/8) last, so that every request is matched against all.
+    fn forty_network_policy(&self, primary: &Customer) {
+        let mut networks: Vec<String> = (0..39).map(|i| format!("203.0.{i}.0/24")).collect();
+        networks.push("10.0.0.0/8".into());
+        let body =
+            json!({"mfa_required": false, "session_hours": 24, "allowed_networks": networks, "password": PASSWORD});
+        self.run(self.call("PUT", "/v1/me/sub-account-policy", Some(body), Some(&self.session(primary)), 200));
+    }
+
     fn advance_clock(&self, seconds: i64) {
         self.embedded.clock.advance(seconds);
         self.epoch.set(self.epoch.get() + 1);
@@ -257,6 +288,8 @@ struct Fixture {
     carol: (Customer, String),
     dave: std::cell::OnceCell<(Customer, Cell<u64>)>,
     erin: (Customer, RefCell<Authenticator>),
+    /// A primary account with a 40-network policy, and its sub-account.
+    frank: (Customer, Customer),
 }
 
 impl Fixture {
@@ -264,12 +297,16 @@ impl Fixture {
         let bench = Bench::new();
         let (alice, bob, carol) = (bench.customer(), bench.customer(), bench.customer_with_mfa());
         let erin = bench.customer_with_passkey();
-        Self { bench, alice, bob, carol, dave: std::cell::OnceCell::new(), erin }
+        let lead = bench.customer();
+        bench.forty_network_policy(&lead);
+        let sub = bench.sub_account(&lead);
+        let frank = (lead, sub);
+        Self { bench, alice, bob, carol, dave: std::cell::OnceCell::new(), erin, frank }
     }
 }
 
 fn flows(fixture: &Fixture) -> Vec<(&'static str, Setup<'_>)> {
-    let Fixture { bench, alice, bob, carol, dave, erin } = fixture;
+    let Fixture { bench, alice, bob, carol, dave, erin, frank } = fixture;
     vec![
         (
             "POST /v1/sms-codes",
@@ -350,6 +387,42 @@ fn flows(fixture: &Fixture) -> Vec<(&'static str, Setup<'_>)> {
                 let name = format!("sub{}", bench.unique());
                 let body = json!({"username": name, "email": format!("{name}@example.com")});
                 bench.call("POST", "/v1/me/sub-accounts", Some(body), Some(&bench.session(&customer)), 201)
+            }),
+        ),
+        (
+            "GET /v1/me (sub-account, 40-network policy)",
+            Box::new(|| bench.call("GET", "/v1/me", None, Some(&bench.session(&frank.1)), 200)),
+        ),
+        (
+            "POST /v1/me/sub-accounts/{username}/disable",
+            Box::new(|| {
+                let primary = bench.customer();
+                let sub = bench.pending_sub_account(&primary);
+                let path = format!("/v1/me/sub-accounts/{sub}/disable");
+                bench.call("POST", &path, None, Some(&bench.session(&primary)), 204)
+            }),
+        ),
+        (
+            "DELETE /v1/me/sub-accounts/{username}",
+            Box::new(|| {
+                let primary = bench.customer();
+                let sub = bench.pending_sub_account(&primary);
+                let body = json!({"password": PASSWORD});
+                bench.call(
+                    "DELETE",
+                    &format!("/v1/me/sub-accounts/{sub}"),
+                    Some(body),
+                    Some(&bench.session(&primary)),
+                    204,
+                )
+            }),
+        ),
+        (
+            "PUT /v1/me/sub-account-policy (1 sub-account)",
+            Box::new(|| {
+                let body = json!({"mfa_required": false, "session_hours": 8, "allowed_networks": ["10.0.0.0/8"],
+                    "password": PASSWORD});
+                bench.call("PUT", "/v1/me/sub-account-policy", Some(body), Some(&bench.session(&frank.0)), 200)
             }),
         ),
         (

@@ -865,3 +865,115 @@ test("a document upload shows the bytes sent and can be cancelled; a waiting but
   await page.getByText("Password changed").waitFor();
   assert.equal(calls, 1);
 });
+
+/** `method path` on the API as the session `token` (none: signed out). */
+async function callAs(token, method, path, body) {
+  const headers = token ? { authorization: `Bearer ${token}` } : {};
+  if (body !== undefined) headers["content-type"] = "application/json";
+  const response = await fetch(`${direct}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
+/** A primary account signed up through the pages, its bearer token, and an
+ * activated sub-account `sub` (its password set through its page). */
+async function teamWithSub(lead, leadName, sub, { policy } = {}) {
+  await activatedThroughPages(lead, leadName);
+  const token = (await callAs(null, "POST", "/v1/sessions", { login: leadName, password: PASSWORD })).body.token;
+  if (policy) {
+    const set = await callAs(token, "PUT", "/v1/me/sub-account-policy", { ...policy, password: PASSWORD });
+    assert.equal(set.status, 200);
+  }
+  const email = `${sub}@example.com`;
+  assert.equal((await callAs(token, "POST", "/v1/me/sub-accounts", { username: sub, email })).status, 201);
+  const page = await newPage();
+  await page.goto(linkIn(await lastTo(email, "email")));
+  await page.getByLabel("New password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Set password" }).click();
+  await page.getByText("Your password is set").waitFor();
+  await page.context().close();
+  return token;
+}
+
+test("a primary account cuts a sub-account off (its open session ends), brings it back and removes it", async () => {
+  const lead = await newPage();
+  await teamWithSub(lead, "teamboss", "teamworker");
+  const worker = await newPage();
+  await signIn(worker, "teamworker");
+
+  await signIn(lead, "teamboss");
+  await openSection(lead, "Sub-accounts");
+  const rowOf = lead.locator("#subs tr", { hasText: "teamworker" });
+  await rowOf.getByText("Active", { exact: true }).waitFor();
+  await lead.getByRole("button", { name: "Disable: teamworker" }).click();
+  await lead.getByText("teamworker is disabled and signed out everywhere.").waitFor();
+  await rowOf.getByText("Disabled", { exact: true }).waitFor();
+
+  // The worker's open page finds its session gone, and the sign-in page says why.
+  await worker.reload();
+  await worker.waitForURL(`${base}/`);
+  await worker.getByLabel("Username, email or phone").fill("teamworker");
+  await worker.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await worker.getByRole("button", { name: "Sign in", exact: true }).click();
+  await worker.getByRole("alert").getByText("This sub-account is disabled").waitFor();
+
+  // Bringing it back asks for the password.
+  await lead.getByRole("button", { name: "Enable: teamworker" }).click();
+  await lead.getByText("Enable teamworker again").waitFor();
+  await lead.locator("#sub-confirm").getByLabel("Password").fill(PASSWORD);
+  await lead.locator("#sub-confirm").getByRole("button", { name: "Enable", exact: true }).click();
+  await lead.getByText("teamworker can sign in again.").waitFor();
+  await rowOf.getByText("Active", { exact: true }).waitFor();
+  await signIn(worker, "teamworker");
+
+  // The policy form shows where the primary is, so it does not lock its team out by mistake.
+  await lead.getByText(/You are at (127\.0\.0\.1|::1) now/).waitFor();
+  await lead.getByLabel(/Networks sub-accounts may sign in from/).fill("203.0.113.0/24\n10.0.0.1/8");
+  await lead.locator("#sub-policy").getByLabel("Password").fill(PASSWORD);
+  await lead.getByRole("button", { name: "Save", exact: true }).click();
+  await lead.locator("#sub-policy").getByRole("alert").getByText(/10\.0\.0\.0\/8 for 10\.0\.0\.1\/8/).waitFor();
+  await lead.getByLabel(/Networks sub-accounts may sign in from/).fill("203.0.113.0/24");
+  await lead.locator("#sub-policy").getByLabel("Password").fill(PASSWORD);
+  await lead.getByRole("button", { name: "Save", exact: true }).click();
+  await lead.getByText("Policy saved.").waitFor();
+  // Outside the networks, the sign-in page says why, in Chinese too.
+  const zh = await newPage("zh-CN");
+  await zh.goto(`${base}/`);
+  await zh.locator("#login").fill("teamworker");
+  await zh.locator("#password").fill(PASSWORD);
+  await zh.locator("#password").press("Enter");
+  await zh.getByRole("alert").getByText("主账号的安全策略不允许从当前网络登录。").waitFor();
+
+  await lead.getByRole("button", { name: "Remove: teamworker" }).click();
+  await lead.getByText("Remove teamworker for good?").waitFor();
+  await lead.locator("#sub-confirm").getByLabel("Password").fill(PASSWORD);
+  await lead.getByRole("button", { name: "Remove for good" }).click();
+  await lead.getByText("teamworker was removed for good.").waitFor();
+  assert.equal(await rowOf.count(), 0);
+});
+
+test("a sub-account whose company requires two-factor sign-in is walked through TOTP set-up first", async () => {
+  const lead = await newPage();
+  await teamWithSub(lead, "strictboss", "strictworker", { policy: { mfa_required: true, session_hours: 8, allowed_networks: [] } });
+  const page = await newPage();
+  await page.goto(`${base}/`);
+  await page.getByLabel("Username, email or phone").fill("strictworker");
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.waitForURL(`${base}/account#security`);
+  await page.getByText("Your company requires two-factor sign-in").waitFor();
+  assert.equal(await page.locator("#sections").isVisible(), false, "nothing else is offered");
+  assert.equal(await page.locator("#sessions").isVisible(), false);
+  await page.locator("#mfa-enrol").getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Set up an authenticator app" }).click();
+  await page.getByRole("img", { name: "QR code for the authenticator app" }).waitFor();
+  const secret = (await page.locator("#mfa-secret").textContent()).trim();
+  await page.getByLabel("Code from the app", { exact: true }).fill(await totp(secret));
+  await page.getByRole("button", { name: "Turn on" }).click();
+  await page.getByRole("link", { name: "Continue to the account centre" }).waitFor();
+  assert.equal(await page.locator("#mfa-recovery-codes li").count(), 10);
+  await page.getByRole("link", { name: "Continue to the account centre" }).click();
+  await page.waitForURL(`${base}/account`);
+  await openSection(page, "Security");
+  await page.locator("#sessions").getByText("This session").waitFor();
+});

@@ -116,11 +116,6 @@ pub struct Account {
     /// that a sign-in finds them in the read it makes anyway).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub open_appeals: Vec<AppealId>,
-    /// Unix seconds of the last completed sign-in (every sign-in writes
-    /// the account, so a change made meanwhile, such as a disable, makes
-    /// it fail rather than pass unseen).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_sign_in_at: Option<i64>,
     /// A sub-account cut off by its primary account: no sign-in and no
     /// session while it lasts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -235,7 +230,6 @@ impl Account {
             email_change: None,
             suspension: None,
             open_appeals: Vec::new(),
-            last_sign_in_at: None,
             disabled: None,
             sub_account_policy: None,
             policy: None,

@@ -73,10 +73,9 @@ pub async fn complete(
     changes.create_session(&account.account_id, &minted.hash, &record, session_expiry(app, &record));
     changes.put_sign_in_history(&account.account_id, &history);
     cancel_open_appeals(app, &mut account, &mut changes, &Detail::BySignIn).await?;
-    // Written on every sign-in: the account's condition makes a disable (or
-    // any change) committed meanwhile refuse this sign-in.
-    account.last_sign_in_at = Some(now);
-    changes.update_account(stored, &account);
+    if account != stored.record {
+        changes.update_account(stored, &account);
+    }
     audit::add(app, &mut changes, &account.account_id, AuditEvent::SignedIn, audit::Actor::Customer, proof);
     if (1..CONSECUTIVE_FAILURES_LIMIT).contains(&streak) {
         changes.clear_count(Limit::LoginStreak(&account.account_id));

@@ -126,16 +126,28 @@ pub async fn create(app: &App, current: &Authenticated, new: NewSubAccount, lang
     Ok(account)
 }
 
+/// A sub-account as its primary account's list shows it.
+#[derive(Debug)]
+pub struct Listed {
+    /// The sub-account.
+    pub account: Account,
+    /// Unix seconds of its last completed sign-in (from the sign-in
+    /// history, which every sign-in writes anyway).
+    pub last_sign_in_at: Option<i64>,
+}
+
 /// The sub-accounts of `parent`.
-pub async fn list(app: &App, parent: &Account) -> Result<Vec<Account>, FlowError> {
+pub async fn list(app: &App, parent: &Account) -> Result<Vec<Listed>, FlowError> {
     primary_only(parent)?;
-    let mut accounts = Vec::new();
+    let mut listed = Vec::new();
     for link in app.records().sub_account_links(&parent.account_id).await? {
         if let Some(stored) = load(app, &link.account_id).await? {
-            accounts.push(stored.record);
+            let history = app.records().sign_in_history(&link.account_id).await?;
+            let last_sign_in_at = history.and_then(|h| h.clients.iter().map(|seen| seen.at).max());
+            listed.push(Listed { account: stored.record, last_sign_in_at });
         }
     }
-    Ok(accounts)
+    Ok(listed)
 }
 
 /// Sends the sub-account `username` of `parent` a reset email (a fresh

@@ -46,7 +46,8 @@ pub async fn create(app: &App, req: &ApiRequest) -> Result<Reply<AccountCreated>
 pub async fn list(app: &App, req: &ApiRequest) -> Result<Reply<Items<SubAccountItem>>, ApiError> {
     let current = require_session(app, req).await?;
     let accounts = sub_accounts::list(app, &current.account).await?;
-    Ok(Reply::new(Items { items: accounts.iter().map(SubAccountItem::from).collect() }))
+    let items = accounts.iter().map(|listed| SubAccountItem::of(&listed.account, listed.last_sign_in_at)).collect();
+    Ok(Reply::new(Items { items }))
 }
 
 /// `POST /v1/me/sub-accounts/{username}/password-reset`.
@@ -89,7 +90,10 @@ pub async fn remove(app: &App, req: &ApiRequest) -> Result<Reply<NoContent>, Api
 /// `GET /v1/me/sub-account-policy`.
 pub async fn policy(app: &App, req: &ApiRequest) -> Result<Reply<PolicyView>, ApiError> {
     let current = require_session(app, req).await?;
-    Ok(Reply::new(PolicyView::from(&sub_accounts::policy(&current)?)))
+    let policy = PolicyView::from(&sub_accounts::policy(&current)?);
+    // The page shows it beside the networks, so that a primary does not
+    // shut its team out by mistake (the answer's body is the policy alone).
+    Ok(Reply::new(policy).header("x-client-address", req.client_ip.as_str()))
 }
 
 #[derive(Deserialize)]

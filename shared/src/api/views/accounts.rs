@@ -164,8 +164,9 @@ pub struct SubAccountItem {
     pub last_sign_in_at: Option<String>,
 }
 
-impl From<&Account> for SubAccountItem {
-    fn from(account: &Account) -> Self {
+impl SubAccountItem {
+    /// `account`, which last signed in at `last_sign_in_at`.
+    pub fn of(account: &Account, last_sign_in_at: Option<i64>) -> Self {
         let status = if account.suspension.is_some() {
             "suspended"
         } else if account.disabled.is_some() {
@@ -183,7 +184,7 @@ impl From<&Account> for SubAccountItem {
             status,
             mfa: account.mfa.is_some(),
             created_at: rfc3339(account.created_at),
-            last_sign_in_at: account.last_sign_in_at.map(rfc3339),
+            last_sign_in_at: last_sign_in_at.map(rfc3339),
         }
     }
 }

@@ -53,6 +53,8 @@ pub struct OperatorAccountView {
     pub deletion: DeletionState,
     /// Its suspension, if any.
     pub suspension: Option<SuspensionView>,
+    /// When its primary account disabled it (a sub-account), if it is.
+    pub disabled_at: Option<String>,
     /// Its submission, masked; just the status when there is none.
     pub verification: OperatorVerification,
 }
@@ -89,6 +91,7 @@ impl OperatorAccountView {
                 by: s.by.clone(),
                 inherited: s.inherited,
             }),
+            disabled_at: account.disabled.as_ref().map(|d| rfc3339(d.at)),
             verification: match verification {
                 Some(v) => OperatorVerification::Submitted(Box::new(SubmissionView::of(v, true))),
                 None => OperatorVerification::Unverified(VerificationState { status: VerificationStatus::Unverified }),
