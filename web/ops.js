@@ -213,6 +213,8 @@ async function lookUp(username) {
   const a = result.body;
   const facts = document.createElement("p");
   facts.textContent = `${a.username} · ${a.email} · ${a.phone || "—"} · ${a.status} · ${t("verification")}: ${a.verification.status}`;
+  // A sub-account its primary account disabled: the primary brings it back, not operators.
+  if (a.disabled_at) facts.textContent += ` · ${t("disabledByPrimary", { at: new Date(a.disabled_at).toLocaleString(LANG) })}`;
   const suspension = document.createElement("p");
   suspension.id = "suspension-state";
   suspension.textContent = a.suspension ? t("suspendedBy", { by: a.suspension.by, reason: a.suspension.reason }) : t("notSuspended");

@@ -423,7 +423,7 @@ async fn mfa_required_leaves_a_sub_account_only_totp_set_up_until_it_is_on() {
 #[tokio::test]
 async fn a_passkey_sign_in_satisfies_a_policy_requiring_two_factors() {
     let app = spawn_app().await;
-    let team = team(&app, "passkeypolicy").await;
+    let team = team(&app, "pkeypolicy").await;
     let session = sub_token(&app, &team).await;
     let (mut authenticator, _) = add_passkey(&app, &session, None).await;
     let policy = json!({"mfa_required": true, "session_hours": 12, "allowed_networks": []});
