@@ -64,6 +64,11 @@ async fn listed(app: &TestApp, team: &Team) -> Value {
     list["items"].as_array().unwrap().iter().find(|item| item["username"] == team.sub).cloned().unwrap_or(Value::Null)
 }
 
+async fn recovery_codes_left(app: &TestApp, team: &Team) -> u64 {
+    let me: Value = app.with_token(Method::GET, "/v1/me", &team.primary_token).await.json().await.unwrap();
+    me["mfa"]["recovery_codes_left"].as_u64().unwrap()
+}
+
 async fn read_policy(app: &TestApp, team: &Team) -> Value {
     let response = app.with_token(Method::GET, "/v1/me/sub-account-policy", &team.primary_token).await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -483,4 +488,30 @@ async fn a_disable_racing_a_sign_in_never_leaves_a_session_that_outlives_it() {
         let enabled = on_sub(&app, &team, Method::POST, "/enable", &json!({"password": PASSWORD})).await;
         assert_eq!(enabled.status(), StatusCode::NO_CONTENT);
     }
+}
+
+#[tokio::test]
+async fn with_two_factor_on_the_primarys_code_is_asked_and_spent_only_by_a_change_that_succeeds() {
+    let app = spawn_app().await;
+    let team = team(&app, "codes").await;
+    let (_, recovery) = app.enable_mfa(&team.primary_token).await;
+    let policy = json!({"mfa_required": false, "session_hours": 12, "allowed_networks": []});
+    for (method, action) in [(Method::POST, "/enable"), (Method::DELETE, "")] {
+        let missing = on_sub(&app, &team, method, action, &json!({"password": PASSWORD})).await;
+        let problem = assert_problem(missing, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        assert_eq!(field_errors(&problem), [("code".to_owned(), "invalid_code".to_owned())]);
+    }
+    let problem =
+        assert_problem(set_policy(&app, &team, policy).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed")
+            .await;
+    assert_eq!(field_errors(&problem), [("code".to_owned(), "invalid_code".to_owned())]);
+    // Refused after the re-check (no such sub-account): the code stays.
+    let body = json!({"password": PASSWORD, "code": recovery[0]});
+    let unknown =
+        app.json_with_token(Method::DELETE, "/v1/me/sub-accounts/nosuchuser", &team.primary_token, &body).await;
+    assert_problem(unknown, StatusCode::NOT_FOUND, "sub_account_not_found").await;
+    assert_eq!(recovery_codes_left(&app, &team).await, 10);
+    // The removal spends it.
+    assert_eq!(on_sub(&app, &team, Method::DELETE, "", &body).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(recovery_codes_left(&app, &team).await, 9);
 }

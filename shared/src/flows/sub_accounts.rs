@@ -8,7 +8,7 @@ use super::accounts::{NotInserted, insert_account, load, mint_link, send_email, 
 use super::audit::{self, Actor, AuditEvent};
 use super::authentication::{Authenticated, end_sessions};
 use super::erasure::erase_one;
-use super::lockout::{Proof, Reauthenticated, reauthenticate};
+use super::lockout::{Proof, reauthenticate};
 use super::{Committed, FlowError, Race, sms_codes};
 use crate::app::App;
 use crate::domain::account::{Disabled, LinkPurpose};
@@ -187,15 +187,17 @@ async fn find(app: &App, parent: &Account, username: &str) -> Result<Stored<Acco
 }
 
 /// Writes `change` of the sub-account `stored` with its trail `event` by
-/// `parent`, if it changes anything; a write that raced it (a sign-in, say)
-/// is retried on a fresh read. Returns the account as written, or `None`
-/// when there was nothing to change.
+/// `parent` and whatever `also` adds (the primary's spent code), if it
+/// changes anything; a write that raced it (a sign-in, say) is retried on a
+/// fresh read. Returns the account as written, or `None` when there was
+/// nothing to change.
 async fn change_sub(
     app: &App,
     parent: &AccountId,
     mut stored: Stored<Account>,
     event: Option<AuditEvent>,
     change: impl Fn(&mut Account),
+    also: impl Fn(&mut Changes),
 ) -> Result<Option<Account>, FlowError> {
     for _ in 0..RACE_RETRIES {
         let mut account = stored.record.clone();
@@ -205,6 +207,7 @@ async fn change_sub(
         }
         let mut changes = Changes::new();
         changes.update_account(&stored, &account);
+        also(&mut changes);
         if let Some(event) = event {
             audit::add(app, &mut changes, &account.account_id, event, Actor::Primary(parent.clone()), None);
         }
@@ -232,13 +235,13 @@ pub async fn disable(app: &App, current: &Authenticated, username: &str) -> Resu
     }
     let at = app.clock.now();
     let event = Some(AuditEvent::SubAccountDisabled);
-    let changed = change_sub(app, &parent.account_id, stored.clone(), event, |account| {
+    let cut_off = |account: &mut Account| {
         if account.disabled.is_none() {
             account.disabled = Some(Disabled { at });
         }
         account.link = None;
-    })
-    .await?;
+    };
+    let changed = change_sub(app, &parent.account_id, stored.clone(), event, cut_off, |_| {}).await?;
     end_sessions(app, &stored.record.account_id, None, Actor::Primary(parent.account_id.clone())).await?;
     if let Some(account) = changed.filter(|a| stored.record.disabled.is_none() && a.disabled.is_some()) {
         send_email(app, &account, Template::SubAccountDisabled, account.language, None, &[]).await;
@@ -263,25 +266,14 @@ pub async fn enable(
     if stored.record.status == AccountStatus::Deleting {
         return Err(not_found());
     }
-    spend_code(app, &checked, &parent).await?;
     let event = Some(AuditEvent::SubAccountEnabled);
-    let changed = change_sub(app, &parent.account_id, stored, event, |account| account.disabled = None).await?;
+    // The primary's code is spent with the change it guards.
+    let spend = |changes: &mut Changes| checked.write(changes, &parent);
+    let changed = change_sub(app, &parent.account_id, stored, event, |account| account.disabled = None, spend).await?;
     if let Some(account) = changed {
         send_email(app, &account, Template::SubAccountEnabled, account.language, None, &[]).await;
     }
     Ok(())
-}
-
-/// The primary account's code, spent on its own: the change it guards is
-/// another account's, written apart.
-async fn spend_code(app: &App, checked: &Reauthenticated, parent: &Account) -> Result<(), FlowError> {
-    let mut spent = Changes::new();
-    checked.write(&mut spent, parent);
-    // The code raced another request of the primary's: that one used it.
-    app.records()
-        .commit(spent)
-        .await
-        .answering([(Race::Any, FlowError::refused(Input::SecondFactorCode, Code::InvalidCode))])
 }
 
 /// Ends every session of the sub-account `username`.
@@ -309,12 +301,13 @@ pub async fn remove(
     let checked = reauthenticate(app, current, proof).await?;
     let parent = checked.account();
     let stored = find(app, &parent, username).await?;
-    spend_code(app, &checked, &parent).await?;
     let mut account = stored.record.clone();
     if account.status != AccountStatus::Deleting {
         account.status = AccountStatus::Deleting;
         let mut changes = Changes::new();
         changes.update_account(&stored, &account);
+        // The primary's code is spent with the change it guards.
+        checked.write(&mut changes, &parent);
         // The queue watch alarms while an erase stays unfinished.
         changes.note_erasure(&ErasureUnderWay { account_id: account.account_id.clone(), since: app.clock.now() });
         // A sign-in or another change raced it: asking again removes it.
@@ -355,7 +348,7 @@ pub async fn set_policy(
     let copy = (!policy.is_default()).then(|| policy.clone());
     for link in app.records().sub_account_links(&parent.account_id).await? {
         if let Some(stored) = load(app, &link.account_id).await? {
-            change_sub(app, &parent.account_id, stored, None, |account| account.policy = copy.clone()).await?;
+            change_sub(app, &parent.account_id, stored, None, |account| account.policy = copy.clone(), |_| {}).await?;
         }
     }
     parent.sub_account_policy = Some(policy.clone());
