@@ -46,7 +46,7 @@ pub async fn create(app: &App, req: &ApiRequest) -> Result<Reply<AccountCreated>
 pub async fn list(app: &App, req: &ApiRequest) -> Result<Reply<Items<SubAccountItem>>, ApiError> {
     let current = require_session(app, req).await?;
     let accounts = sub_accounts::list(app, &current.account).await?;
-    let items = accounts.iter().map(|listed| SubAccountItem::of(&listed.account, listed.last_sign_in_at)).collect();
+    let items = accounts.iter().map(|listed| SubAccountItem::listed(&listed.account, listed.last_sign_in_at)).collect();
     Ok(Reply::new(Items { items }))
 }
 

@@ -166,7 +166,7 @@ pub struct SubAccountItem {
 
 impl SubAccountItem {
     /// `account`, which last signed in at `last_sign_in_at`.
-    pub fn of(account: &Account, last_sign_in_at: Option<i64>) -> Self {
+    pub fn listed(account: &Account, last_sign_in_at: Option<i64>) -> Self {
         let status = if account.suspension.is_some() {
             "suspended"
         } else if account.disabled.is_some() {
