@@ -10,7 +10,7 @@ use super::audit::{self, Actor, AuditEvent};
 use super::{Committed, FlowError, Race};
 use crate::app::App;
 use crate::documents::account_prefixes;
-use crate::domain::{Account, AccountStatus};
+use crate::domain::{Account, AccountKind, AccountStatus};
 use crate::metrics::Metric;
 use crate::persistence::{AccountItems, Changes, Conflict, UniqueField};
 
@@ -45,9 +45,10 @@ async fn release_guards(app: &App, account: &Account) -> Result<(), FlowError> {
 pub async fn erase_one(app: &App, account: &Account, event: AuditEvent, actor: Actor) -> Result<(), FlowError> {
     let records = app.records();
     let AccountItems { materials, mut deletions } = records.account_items(&account.account_id).await?;
-    // Materials need a session, so an account never activated has none (and
-    // the function that erases declined sign-ups needs no bucket access).
-    if account.status != AccountStatus::PendingActivation {
+    // Materials need a primary account's session, so an account never
+    // activated and a sub-account have none (and the functions that erase
+    // declined sign-ups and removed sub-accounts need no bucket access).
+    if account.status != AccountStatus::PendingActivation && account.kind == AccountKind::Primary {
         for material in &materials {
             // Keys of materials from before the per-account prefixes.
             app.documents.delete(&material.object_key).await?;
