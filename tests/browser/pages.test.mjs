@@ -879,6 +879,9 @@ async function callAs(token, method, path, body) {
  * activated sub-account `sub` (its password set through its page). */
 async function teamWithSub(lead, leadName, sub, { policy } = {}) {
   await activatedThroughPages(lead, leadName);
+  // The set-password page goes on to sign-in by itself after 1.5 s: let it
+  // land, or the caller's next navigation races it.
+  await lead.waitForURL(`${base}/`);
   const token = (await callAs(null, "POST", "/v1/sessions", { login: leadName, password: PASSWORD })).body.token;
   if (policy) {
     const set = await callAs(token, "PUT", "/v1/me/sub-account-policy", { ...policy, password: PASSWORD });
