@@ -223,6 +223,7 @@ const FLOW_PARTS: &[&str] = &[
     "erasure",
     "lockout",
     "second_factor",
+    "second_step",
     "signed_in",
     "sms_codes",
 ];

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use aws_types::SdkConfig;
 
+use crate::breach::BreachList;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Backend, Config};
 use crate::documents::DocumentStore;
@@ -54,6 +55,8 @@ pub struct App {
     pub metrics: Metrics,
     /// The WebAuthn ceremonies of passkeys.
     pub ceremonies: Arc<dyn Ceremonies>,
+    /// The breached-password list (`ACCOUNTS_BREACHED_PASSWORDS`).
+    pub breach: Arc<dyn BreachList>,
 }
 
 impl App {
@@ -151,6 +154,7 @@ async fn wire_aws(config: Config) -> Result<Wired, WireError> {
         sms: sms_sender(&sdk, &config),
         documents: documents(&sdk, &config),
         sealer: sealer(&sdk, &config),
+        breach: breach_list(&config),
         ceremonies,
         config: Arc::new(config),
         clock: clock.clone(),
@@ -166,6 +170,17 @@ async fn wire_aws(config: Config) -> Result<Wired, WireError> {
         #[cfg(feature = "dev")]
         local_documents: None,
     })
+}
+
+/// The range API this binary asks, if it was built with the client
+/// (`breach`: the functions that set or check passwords) and one is set.
+pub fn breach_list(config: &Config) -> Arc<dyn BreachList> {
+    #[cfg(feature = "breach")]
+    if let Some(base) = &config.breached_passwords {
+        return Arc::new(crate::breach::RangeApi::new(base));
+    }
+    let _ = config;
+    Arc::new(crate::breach::Off)
 }
 
 #[cfg(feature = "ses")]
@@ -261,6 +276,7 @@ impl EmbeddedApp {
         let documents = LocalDocuments::open(&config.data_dir, &config.public_url, clock.clone(), &OsRandom)?;
         let sealer = LocalSealer::open(config.sealing_key.as_deref(), &config.data_dir, &OsRandom)?;
         let ceremonies = Arc::from(crate::passkeys::for_config(&config));
+        let config_ref = config.clone();
         let app = App {
             config: Arc::new(config),
             store,
@@ -272,6 +288,7 @@ impl EmbeddedApp {
             random: Arc::new(OsRandom),
             hasher: PasswordHasher::new(hashing_concurrency()),
             metrics: Metrics::default(),
+            breach: breach_list(&config_ref),
             ceremonies,
         };
         Ok(Self { app, outbox, clock, documents })

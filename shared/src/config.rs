@@ -88,6 +88,12 @@ pub struct Config {
     /// `ACCOUNTS_WEBAUTHN_RP_ID`: the passkeys' relying party, when not the
     /// host of `ACCOUNTS_PUBLIC_URL` (a parent domain of it).
     pub webauthn_rp_id: Option<String>,
+    /// `ACCOUNTS_BREACHED_PASSWORDS`: the base URL of a breached-password
+    /// range API (`off`, the default: none).
+    pub breached_passwords: Option<String>,
+    /// `ACCOUNTS_NEW_DEVICE_CHECK=on`: a sign-in from a new device proves
+    /// itself with an emailed code.
+    pub new_device_check: bool,
 }
 
 /// The limits that count per client IP or network. Deployed, API Gateway's
@@ -112,6 +118,26 @@ impl Default for ClientLimits {
     /// The contract's figures.
     fn default() -> Self {
         Self { sms_per_ip_hour: 20, sms_per_network_hour: 60, forgot_per_ip_hour: 20, appeals_per_ip_hour: 5 }
+    }
+}
+
+/// `off`, or the range API's base URL (HTTPS, or HTTP to this machine).
+fn breached_passwords(value: &str) -> Result<Option<String>, ConfigError> {
+    if value == "off" {
+        return Ok(None);
+    }
+    if !crate::breach::acceptable_url(value) {
+        let problem = "off, or an https:// URL (http:// only to this machine)".to_owned();
+        return Err(ConfigError { name: "ACCOUNTS_BREACHED_PASSWORDS", problem });
+    }
+    Ok(Some(value.to_owned()))
+}
+
+fn on_or_off(name: &'static str, value: &str) -> Result<bool, ConfigError> {
+    match value {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        other => Err(ConfigError { name, problem: format!("{other:?}: on or off") }),
     }
 }
 
@@ -195,6 +221,8 @@ impl Config {
             webauthn_rp_id: get("ACCOUNTS_WEBAUTHN_RP_ID").filter(|v| !v.is_empty()),
             origin_secret: get("ACCOUNTS_ORIGIN_SECRET").filter(|v| !v.is_empty()).map(secrecy::SecretString::from),
             appeal_hold_secs: appeal_hold_hours(count("ACCOUNTS_APPEAL_HOLD_HOURS", 72)?)? * 3600,
+            breached_passwords: breached_passwords(&text("ACCOUNTS_BREACHED_PASSWORDS", "off"))?,
+            new_device_check: on_or_off("ACCOUNTS_NEW_DEVICE_CHECK", &text("ACCOUNTS_NEW_DEVICE_CHECK", "off"))?,
         })
     }
 }

@@ -7,6 +7,7 @@ pub mod app;
 pub mod aws_environment;
 pub mod aws_errors;
 pub mod aws_http;
+pub mod breach;
 pub mod clock;
 pub mod config;
 pub mod documents;

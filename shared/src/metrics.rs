@@ -73,6 +73,10 @@ pub enum Metric {
     /// Gauge: approved deletions whose erase has not finished after
     /// [`ERASE_GRACE_SECS`](crate::flows::queue_watch::ERASE_GRACE_SECS).
     ErasuresUnfinished(u64),
+    /// The breached-password range API could not be asked (unreachable,
+    /// slower than its timeout, or answering anything but `200`): the
+    /// check was skipped.
+    BreachCheckSkipped,
 }
 
 impl Metric {
@@ -102,6 +106,7 @@ impl Metric {
         "AppealsWaiting",
         "OldestAppealWaitSeconds",
         "ErasuresUnfinished",
+        "BreachChecksSkipped",
     ];
 
     /// The metric's name.
@@ -131,6 +136,7 @@ impl Metric {
             Self::AppealsWaiting(_) => "AppealsWaiting",
             Self::OldestAppealWait(_) => "OldestAppealWaitSeconds",
             Self::ErasuresUnfinished(_) => "ErasuresUnfinished",
+            Self::BreachCheckSkipped => "BreachChecksSkipped",
         }
     }
 
@@ -255,6 +261,7 @@ mod tests {
             Metric::AppealsWaiting(1),
             Metric::OldestAppealWait(60),
             Metric::ErasuresUnfinished(0),
+            Metric::BreachCheckSkipped,
         ];
         let names: Vec<&str> = all.iter().map(Metric::name).collect();
         assert_eq!(names, Metric::NAMES);

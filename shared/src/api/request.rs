@@ -25,6 +25,9 @@ pub const ORIGIN_HEADER: &str = "x-origin-verify";
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "session";
 
+/// The remembered device's cookie (sent to `/v1/sessions…` only).
+pub const DEVICE_COOKIE: &str = "device";
+
 /// How the client presented its session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Credentials {
@@ -175,17 +178,26 @@ impl ApiRequest {
         })
     }
 
+    /// The remembered device's token in the `device` cookie, if any.
+    pub fn device_cookie(&self) -> Option<SecretString> {
+        self.cookie(DEVICE_COOKIE).map(SecretString::from)
+    }
+
+    fn cookie(&self, name: &str) -> Option<&str> {
+        self.header("cookie")?
+            .split(';')
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(cookie, _)| *cookie == name)
+            .map(|(_, value)| value)
+    }
+
     /// The session the client presented, if any.
     pub fn credentials(&self) -> Option<Credentials> {
         if let Some(auth) = self.header("authorization") {
             let token = auth.strip_prefix("Bearer ").or_else(|| auth.strip_prefix("bearer ")).unwrap_or("");
             return Some(Credentials::Bearer(token.trim().to_owned()));
         }
-        self.header("cookie")?
-            .split(';')
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, _)| *name == SESSION_COOKIE)
-            .map(|(_, value)| Credentials::Cookie(value.to_owned()))
+        self.cookie(SESSION_COOKIE).map(|value| Credentials::Cookie(value.to_owned()))
     }
 }
 

@@ -35,6 +35,8 @@ macro_rules! route_declarations {
                 GetMe GET "/v1/me" None Public => sessions::me [200 AccountView],
                 CreateSessionWithSecondFactor POST "/v1/sessions/mfa" Json Public => sessions::create_with_second_factor
                     [201 SessionCreated],
+                CreateSessionWithSmsCode POST "/v1/sessions/sms" Json Public => sessions::create_with_sms_code
+                    [201 SessionCreated, 200 MfaRequired],
             }
             ForgotPassword "forgot-password" FORGOT_PASSWORD {
                 ForgotPassword POST "/v1/password/forgot" Json Public => forgot_password::forgot [202 Empty],
@@ -105,6 +107,9 @@ macro_rules! route_declarations {
                 DisableMfa DELETE "/v1/me/mfa" Json Public => security::disable [204 NoContent],
                 ReplaceRecoveryCodes POST "/v1/me/mfa/recovery-codes" Json Public => security::replace_recovery_codes
                     [200 RecoveryCodes],
+                ListDevices GET "/v1/me/devices" None Public => security::list_devices [200 Items<DeviceItem>],
+                ForgetDevice DELETE "/v1/me/devices/{device_id}" None Public => security::forget_device [204 NoContent],
+                ForgetDevices DELETE "/v1/me/devices" None Public => security::forget_devices [204 NoContent],
             }
             ContactDetails "contact-details" CONTACT_DETAILS {
                 RequestEmailChange POST "/v1/me/email" Json Public => contact_details::request_email_change [202 Empty],

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::devices::RememberedDevice;
 use crate::domain::sub_account_policy::SubAccountPolicy;
 use crate::domain::{AccountId, AppealId, Email, Phone, Username};
 use crate::i18n::Lang;
@@ -127,6 +128,26 @@ pub struct Account {
     /// defaults), judged on every request without reading the primary.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<SubAccountPolicy>,
+    /// Devices that skip the second step (`domain::devices`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub devices: Vec<RememberedDevice>,
+    /// The day (Unix seconds / 86,400) a password sign-in last checked the
+    /// password against the breached-password list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breach_checked_on: Option<i64>,
+    /// A password sign-in found the password breached: every later one is
+    /// refused until the password is reset; the day the reset link went.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breached: Option<Breached>,
+}
+
+/// A password found on the breached-password list at sign-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Breached {
+    /// The day (Unix seconds / 86,400) the last reset link went out.
+    pub link_sent_on: i64,
+    /// The password it was found for: a new password ends it.
+    pub password_epoch: u64,
 }
 
 /// When a primary account disabled its sub-account.
@@ -233,6 +254,9 @@ impl Account {
             disabled: None,
             sub_account_policy: None,
             policy: None,
+            devices: Vec::new(),
+            breach_checked_on: None,
+            breached: None,
         }
     }
 
@@ -245,6 +269,11 @@ impl Account {
     /// Whether the policy it is held to wants TOTP it has not set up.
     pub fn owes_mfa(&self) -> bool {
         self.held_to().is_some_and(|p| p.mfa_required) && self.mfa.is_none()
+    }
+
+    /// The breach found for the current password, if one was.
+    pub fn known_breached(&self) -> Option<&Breached> {
+        self.breached.as_ref().filter(|b| b.password_epoch == self.password_epoch)
     }
 
     /// When a pending account (and the guards of its username, email and

@@ -156,6 +156,9 @@ codes! {
     NetworkHostBits = "network_host_bits", 422, "The address has bits set past the prefix: write the network's first address, e.g. 10.0.0.0/8 for 10.0.0.1/8.", "地址在前缀长度之后还有非零位，请填写网段的起始地址，例如 10.0.0.1/8 应写为 10.0.0.0/8。";
     NetworksCount = "networks_count", 422, "List at most 40 networks.", "最多可填写 40 个网段。";
     MustBeBoolean = "must_be_boolean", 422, "Answer true or false.", "请填写 true 或 false。";
+    PasswordBreached = "password_breached", 422, "This password has appeared in a data breach, so attackers try it first. Choose another.", "该密码曾在数据泄露中出现，攻击者会优先尝试，请换一个密码。";
+    PasswordResetRequired = "password_reset_required", 403, "This password has appeared in a data breach. We emailed you a link to set a new one.", "该密码曾在数据泄露中出现。我们已向您的邮箱发送重设密码的链接，请设置新密码。";
+    DeviceNotFound = "device_not_found", 404, "There is no such remembered device.", "没有这个受信任设备。";
 }
 
 impl std::fmt::Display for Code {

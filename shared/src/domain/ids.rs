@@ -116,6 +116,10 @@ id_type!(
     ChallengeId
 );
 id_type!(
+    /// A remembered device's public id.
+    DeviceId
+);
+id_type!(
     /// A session's public id: derived from its stored hash, never its token.
     SessionId
 );

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod code;
+pub mod devices;
 pub mod email;
 pub mod identity;
 pub mod ids;
@@ -26,7 +27,7 @@ mod properties;
 pub use account::{Account, AccountKind, AccountStatus};
 pub use code::Code;
 pub use email::Email;
-pub use ids::{AccountId, AppealId, ChallengeId, MaterialId, PasskeyId, RegistrationId, RequestId, SessionId};
+pub use ids::{AccountId, AppealId, ChallengeId, DeviceId, MaterialId, PasskeyId, RegistrationId, RequestId, SessionId};
 pub use login::LoginName;
 pub use phone::Phone;
 pub use refusal::{Input, Refusal};

@@ -28,12 +28,14 @@ pub enum SmsPurpose {
     Username,
     /// Telling the account's phone of a change made by operators.
     Notice,
+    /// Signing in with a code instead of the password.
+    SignIn,
 }
 
 impl SmsPurpose {
     /// Every purpose.
     pub const ALL: &[SmsPurpose] =
-        &[Self::SignUp, Self::ResetPassword, Self::ChangePhone, Self::SubAccount, Self::Username, Self::Notice];
+        &[Self::SignUp, Self::ResetPassword, Self::ChangePhone, Self::SubAccount, Self::Username, Self::Notice, Self::SignIn];
 
     /// The wire name.
     pub fn as_str(self) -> &'static str {
@@ -44,6 +46,7 @@ impl SmsPurpose {
             Self::SubAccount => "sub_account",
             Self::Username => "username",
             Self::Notice => "notice",
+            Self::SignIn => "sign_in",
         }
     }
 }

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use super::FlowError;
 use super::audit::{self, AuditEvent};
 use crate::app::App;
+use crate::breach::Verdict;
 use crate::domain::account::{LinkPurpose, PasswordLink};
 use crate::domain::password_policy::NewPassword;
 use crate::domain::phone::mask_phone;
@@ -38,6 +39,20 @@ pub fn accept_password(
         .password_policy
         .check(password, username)
         .map_err(|codes| FlowError::Validation(codes.into_iter().map(|c| Refusal::new(input, c)).collect()))
+}
+
+/// Refuses a new password the breached-password list knows
+/// (`password_breached` on `input`). A list that cannot be asked refuses
+/// nothing: the check is skipped and counted.
+pub async fn refuse_breached(app: &App, password: &SecretString, input: Input) -> Result<(), FlowError> {
+    match app.breach.verdict(password).await {
+        Verdict::Breached => Err(FlowError::refused(input, Code::PasswordBreached)),
+        Verdict::NotFound => Ok(()),
+        Verdict::Unknown => {
+            app.count(Metric::BreachCheckSkipped);
+            Ok(())
+        }
+    }
 }
 
 /// `work`'s result, no sooner than `duration` after it started.

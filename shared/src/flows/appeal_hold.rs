@@ -68,6 +68,7 @@ async fn carry_out(app: &App, appeal_id: &AppealId) -> Result<bool, FlowError> {
     // Every session ends at once, and only the reset link sets a password.
     account.password_hash = None;
     account.password_epoch += 1;
+    account.forget_devices();
     let token = mint_link(app, &mut account, LinkPurpose::ResetPassword);
     let appeal = Appeal { status: AppealStatus::Done, ..stored.record.clone() };
     let entry = queue_entry(app, &appeal, &account).await?;

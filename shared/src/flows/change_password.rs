@@ -5,7 +5,7 @@
 use secrecy::SecretString;
 
 use super::FlowError;
-use super::accounts::{accept_password, send_email};
+use super::accounts::{accept_password, refuse_breached, send_email};
 use super::audit::{self, Actor, AuditEvent};
 use super::authentication::{Authenticated, carry_over, end_sessions};
 use super::lockout::{Proof, reauthenticate};
@@ -40,9 +40,11 @@ pub async fn change_password(
     let mut account = checked.account();
     let account_id = account.account_id.clone();
     let new_password = accept_password(app, &change.new_password, account.username.as_str(), Input::NewPassword)?;
+    refuse_breached(app, &change.new_password, Input::NewPassword).await?;
     account.password_hash = Some(app.hasher.hash(new_password, app.random.as_ref()).await);
     account.link = None;
     account.password_epoch += 1;
+    account.forget_devices();
     // The new epoch ends every other session even if deleting their items
     // below fails; this session moves to it in the same transaction.
     let mut changes = Changes::new();

@@ -3,7 +3,8 @@
 //! time whether or not the login exists (OWASP Forgot Password cheat sheet).
 
 use super::accounts::{
-    accept_password, at_least, count_login_messages, find_equalised, mint_link, send_email, send_invitation,
+    accept_password, at_least, count_login_messages, find_equalised, mint_link, refuse_breached, send_email,
+    send_invitation,
 };
 use super::audit::{self, Actor, AuditEvent, Detail};
 use super::authentication::end_sessions;
@@ -206,10 +207,13 @@ pub async fn reset_with_code(
         Err(FlowError::Validation(_)) => return Err(invalid()),
         Err(e) => return Err(e),
     };
-    let password = accept_password(app, password, account.username.as_str(), Input::Password)?;
+    let new_password = accept_password(app, password, account.username.as_str(), Input::Password)?;
+    refuse_breached(app, password, Input::Password).await?;
+    let password = new_password;
     account.password_hash = Some(app.hasher.hash(password, app.random.as_ref()).await);
     account.status = AccountStatus::Active;
     account.password_epoch += 1;
+    account.forget_devices();
     // Outstanding reset links die with the old password.
     account.link = None;
     let mut changes = Changes::new();

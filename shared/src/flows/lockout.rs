@@ -52,6 +52,11 @@ impl Lockout {
         Ok(Self { name: name.to_owned(), attempt: attempts.count })
     }
 
+    /// The login name it counts for (canonical).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// The attempt failed; the last allowed failure locks the name. Returns
     /// whether it did.
     pub async fn failed(self, app: &App) -> Result<bool, FlowError> {
@@ -158,7 +163,7 @@ impl Reauthenticated {
     pub fn account(&self) -> Account {
         let mut account = self.stored.record.clone();
         if let Some(passed) = &self.second_factor {
-            account.mfa = Some(passed.mfa.clone());
+            passed.spend(&mut account);
         }
         account
     }

@@ -84,7 +84,8 @@ async fn apply_suspension(
     operator: &str,
 ) -> Result<Account, FlowError> {
     let detail = suspension.inherited.then_some(Detail::WithPrimaryAccount);
-    let account = Account { suspension: Some(suspension), ..stored.record.clone() };
+    let mut account = Account { suspension: Some(suspension), ..stored.record.clone() };
+    account.forget_devices();
     let mut changes = Changes::new();
     changes.update_account(stored, &account);
     let actor = Actor::Operator(operator.to_owned());

@@ -42,3 +42,15 @@ pub async fn check(app: &App, account: &Account, mfa: &Mfa, code: &str) -> Resul
     recovery_codes.remove(index);
     Ok(Some(Passed { mfa: Mfa { recovery_codes, ..mfa.clone() }, factor: Factor::RecoveryCode }))
 }
+
+impl Passed {
+    /// Spends the factor on `account`: its MFA state after the code, and
+    /// a used recovery code forgets every remembered device (whoever held
+    /// one had not needed the codes; whoever needs them may have lost it).
+    pub fn spend(&self, account: &mut Account) {
+        account.mfa = Some(self.mfa.clone());
+        if self.factor == Factor::RecoveryCode {
+            account.forget_devices();
+        }
+    }
+}

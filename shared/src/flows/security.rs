@@ -93,6 +93,7 @@ pub async fn confirm(app: &App, current: &Authenticated, code: &SecretString) ->
     let (codes, hashes) = new_recovery_codes(app, &account);
     account.mfa = Some(Mfa { totp_secret: pending.secret, recovery_codes: hashes, last_step: step });
     account.pending_totp = None;
+    account.forget_devices();
     let mut changes = Changes::new();
     changes.update_account(&stored, &account);
     audit::add(app, &mut changes, &account.account_id, AuditEvent::MfaEnabled, Actor::Customer, None);
@@ -165,6 +166,7 @@ pub async fn disable(
     let (checked, mut account) =
         reauthenticate_with_mfa(app, current, password, code, Guarded::TurnTwoFactorOff).await?;
     account.mfa = None;
+    account.forget_devices();
     let mut changes = Changes::new();
     checked.write(&mut changes, &account);
     audit::add(app, &mut changes, &account.account_id, AuditEvent::MfaDisabled, Actor::Customer, None);
@@ -187,6 +189,7 @@ pub async fn replace_recovery_codes(
     if let Some(mfa) = &mut account.mfa {
         mfa.recovery_codes = hashes;
     }
+    account.forget_devices();
     let mut changes = Changes::new();
     checked.write(&mut changes, &account);
     audit::add(app, &mut changes, &account.account_id, AuditEvent::RecoveryCodesReplaced, Actor::Customer, None);

@@ -3,7 +3,7 @@
 //! needs the sign-up's phone typed in full) or a reset (which ends every
 //! session and sends a notice; no automatic sign-in).
 
-use super::accounts::{accept_password, load, send_email};
+use super::accounts::{accept_password, load, refuse_breached, send_email};
 use super::audit::{self, Actor, AuditEvent};
 use super::authentication::end_sessions;
 use super::erasure::erase_one;
@@ -88,6 +88,7 @@ pub async fn set_password(
     let (stored, link) = open_link(app, token).await?;
     let mut account = stored.record.clone();
     let activation = link.purpose == LinkPurpose::InitialPassword;
+    let secret = password;
     let policy = accept_password(app, password, account.username.as_str(), Input::Password);
     if activation
         && let Some(expected) = &account.phone
@@ -101,11 +102,13 @@ pub async fn set_password(
         return Err(FlowError::Validation(errors));
     }
     let password = policy?;
+    refuse_breached(app, secret, Input::Password).await?;
 
     account.password_hash = Some(app.hasher.hash(password, app.random.as_ref()).await);
     account.link = None;
     account.status = AccountStatus::Active;
     account.password_epoch += 1;
+    account.forget_devices();
     let event = if activation { AuditEvent::Activated } else { AuditEvent::PasswordReset };
     // The version condition consumes the link exactly once even when the
     // same link is submitted twice at the same moment. An activated account

@@ -110,15 +110,28 @@ pub fn admit(account: &Account, client: &Client) -> Result<(), FlowError> {
     Ok(())
 }
 
+/// Whether `client` is one the account signed in from in the last 30 days
+/// (the sign-in notice's rule), or this is its first sign-in: the
+/// new-device check lets both through.
+pub async fn is_familiar(app: &App, account: &Account, client: &Client) -> Result<bool, FlowError> {
+    let history = app.records().sign_in_history(&account.account_id).await?;
+    Ok(history.is_none_or(|history| seen_lately(&history, client, app.clock.now())))
+}
+
+fn seen_lately(history: &SignInHistory, client: &Client, now: i64) -> bool {
+    let fingerprint = client.fingerprint();
+    history.clients.iter().any(|seen| seen.fingerprint == fingerprint && now - seen.at < NOTICE_AFTER_SECS)
+}
+
 /// `history` with `client` seen at `now` (and clients not seen for 30 days
 /// forgotten), and whether the sign-in is one to tell the owner of: from a
 /// client not seen in 30 days, never the account's first.
 fn remember_client(history: Option<SignInHistory>, client: &Client, now: i64) -> (SignInHistory, bool) {
     let first_sign_in = history.is_none();
     let mut history = history.unwrap_or_default();
+    let seen_lately = seen_lately(&history, client, now);
     let fingerprint = client.fingerprint();
     history.clients.retain(|seen| now - seen.at < NOTICE_AFTER_SECS);
-    let seen_lately = history.clients.iter().any(|seen| seen.fingerprint == fingerprint);
     history.clients.retain(|seen| seen.fingerprint != fingerprint);
     history.clients.push(SeenClient { fingerprint, at: now });
     let excess = history.clients.len().saturating_sub(REMEMBERED_CLIENTS);

@@ -176,19 +176,9 @@ async fn send_counted(
     content: SmsContent,
     lang: Lang,
 ) -> Result<CodeSent, FlowError> {
-    let now = app.clock.now();
-    let counters = app.counters();
-    let cooldown = Limit::SmsCooldown(purpose, phone.as_str());
-    if !counters.mark(cooldown, now + RESEND_AFTER_SECS, &new_id(app.random.as_ref())).await? {
-        let until = counters.marked_until(cooldown).await?.unwrap_or(now + RESEND_AFTER_SECS);
-        return Err(rate_limited(until - now));
-    }
-    let per_day = counters.count(Limit::SmsPerPhoneDay(purpose, phone.as_str()), now + DAY_SECS).await?;
-    if per_day.count > PHONE_DAILY_LIMIT {
-        return Err(rate_limited(per_day.expires_at - now));
-    }
+    count_phone(app, phone, purpose).await?;
     if let Err(e) = spend_budget(app).await {
-        let _ = counters.clear(cooldown).await;
+        let _ = app.counters().clear(Limit::SmsCooldown(purpose, phone.as_str())).await;
         return Err(e);
     }
     let text = match content {
@@ -209,6 +199,24 @@ async fn send_counted(
     tracing::info!(purpose = purpose.as_str(), "SMS sent");
     app.count(Metric::SmsSent { purpose: purpose.as_str(), region: phone.region() });
     Ok(CodeSent { expires_in: CODE_TTL_SECS, retry_after: RESEND_AFTER_SECS })
+}
+
+/// Counts a message to `phone` for `purpose` against the phone's own
+/// limits (one per 60 s, 10 a day); `RateLimited` past them. Routes that
+/// answer alike for unknown phones count them here too, sending nothing.
+pub async fn count_phone(app: &App, phone: &Phone, purpose: SmsPurpose) -> Result<(), FlowError> {
+    let now = app.clock.now();
+    let counters = app.counters();
+    let cooldown = Limit::SmsCooldown(purpose, phone.as_str());
+    if !counters.mark(cooldown, now + RESEND_AFTER_SECS, &new_id(app.random.as_ref())).await? {
+        let until = counters.marked_until(cooldown).await?.unwrap_or(now + RESEND_AFTER_SECS);
+        return Err(rate_limited(until - now));
+    }
+    let per_day = counters.count(Limit::SmsPerPhoneDay(purpose, phone.as_str()), now + DAY_SECS).await?;
+    if per_day.count > PHONE_DAILY_LIMIT {
+        return Err(rate_limited(per_day.expires_at - now));
+    }
+    Ok(())
 }
 
 /// Draws a code and stores its hash; returns the code to send.

@@ -240,6 +240,7 @@ pub async fn disable(app: &App, current: &Authenticated, username: &str) -> Resu
             account.disabled = Some(Disabled { at });
         }
         account.link = None;
+        account.forget_devices();
     };
     let changed = change_sub(app, &parent.account_id, stored.clone(), event, cut_off, |_| {}).await?;
     end_sessions(app, &stored.record.account_id, None, Actor::Primary(parent.account_id.clone())).await?;

@@ -84,6 +84,11 @@ pub enum Template {
     SubAccountRemoved,
     /// To a primary account: its sub-accounts' policy changed at `{{time}}`.
     SubAccountPolicyChanged,
+    /// A new device's sign-in code `{{code}}`, with the device's
+    /// `{{network}}` and `{{user_agent}}`.
+    NewDeviceCode,
+    /// The password signed in with is breached: the reset `{{link}}`.
+    PasswordBreached,
 }
 
 /// A value an email template takes: `{{name}}` in its files.
@@ -115,6 +120,8 @@ pub enum Var {
     Name,
     /// A sub-account's username (in its primary account's email).
     SubAccount,
+    /// A one-time code.
+    Code,
 }
 
 impl Var {
@@ -134,6 +141,7 @@ impl Var {
             Self::SecurityUrl => "security_url",
             Self::Name => "name",
             Self::SubAccount => "sub_account",
+            Self::Code => "code",
         }
     }
 }
@@ -225,6 +233,8 @@ templates!(
     SubAccountEnabled => "sub_account_enabled" [Username],
     SubAccountRemoved => "sub_account_removed" [Username, SubAccount, SecurityUrl],
     SubAccountPolicyChanged => "sub_account_policy_changed" [Username, Time, SecurityUrl],
+    NewDeviceCode => "new_device_code" [Username, Code, Network, UserAgent],
+    PasswordBreached => "password_breached" [Username, Link],
 );
 
 fn escape_html(s: &str) -> String {
@@ -280,6 +290,7 @@ mod tests {
                     (Var::SecurityUrl, "https://x.test/account#security"),
                     (Var::Name, "Laptop"),
                     (Var::SubAccount, "bobdev"),
+                    (Var::Code, "123456"),
                 ];
                 let mail = render(template, lang, "a@example.com", &vars);
                 assert!(!mail.subject.is_empty(), "{template:?} {lang:?}");

@@ -111,5 +111,5 @@ pub async fn sign_in(app: &App, req: &ApiRequest) -> Result<Reply<SessionCreated
     // A malformed id names no challenge: refused like an unknown one.
     let challenge_id = ChallengeId::parse(challenge_id).ok_or(FlowError::InvalidCredentials)?;
     let session = passkeys::sign_in(app, &challenge_id, &credential, &req.client()).await?;
-    Ok(session_created(app, &session))
+    Ok(session_created(app, &session, None))
 }

@@ -1,4 +1,5 @@
-//! The account centre's security section: sessions and two-factor sign-in.
+//! The account centre's security section: sessions, two-factor sign-in
+//! and remembered devices.
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
@@ -8,10 +9,10 @@ use crate::api::problem::ApiError;
 use crate::api::request::ApiRequest;
 use crate::api::response::Reply;
 use crate::api::validate::{Fields, password_and_code};
-use crate::api::views::{Enrolment, Items, NoContent, RecoveryCodes, SessionItem};
+use crate::api::views::{DeviceItem, Enrolment, Items, NoContent, RecoveryCodes, SessionItem};
 use crate::app::App;
 use crate::domain::Code;
-use crate::flows::security;
+use crate::flows::{devices, security};
 
 /// `GET /v1/me/sessions`: the account's live sessions, newest first.
 pub async fn list_sessions(app: &App, req: &ApiRequest) -> Result<Reply<Items<SessionItem>>, ApiError> {
@@ -32,6 +33,28 @@ pub async fn end_session(app: &App, req: &ApiRequest) -> Result<Reply<NoContent>
 pub async fn end_other_sessions(app: &App, req: &ApiRequest) -> Result<Reply<NoContent>, ApiError> {
     let current = require_session(app, req).await?;
     security::end_other_sessions(app, &current).await?;
+    Ok(Reply::new(NoContent))
+}
+
+/// `GET /v1/me/devices`: the remembered devices, most recently used first.
+pub async fn list_devices(app: &App, req: &ApiRequest) -> Result<Reply<Items<DeviceItem>>, ApiError> {
+    let current = require_session(app, req).await?;
+    let items = devices::list(app, &current).iter().map(DeviceItem::from).collect();
+    Ok(Reply::new(Items { items }))
+}
+
+/// `DELETE /v1/me/devices/{device_id}`: forgets one remembered device.
+pub async fn forget_device(app: &App, req: &ApiRequest) -> Result<Reply<NoContent>, ApiError> {
+    let current = require_session(app, req).await?;
+    let device_id = req.path_id("device_id", Code::DeviceNotFound)?;
+    devices::forget(app, &current, Some(&device_id)).await?;
+    Ok(Reply::new(NoContent))
+}
+
+/// `DELETE /v1/me/devices`: forgets every remembered device.
+pub async fn forget_devices(app: &App, req: &ApiRequest) -> Result<Reply<NoContent>, ApiError> {
+    let current = require_session(app, req).await?;
+    devices::forget(app, &current, None).await?;
     Ok(Reply::new(NoContent))
 }
 

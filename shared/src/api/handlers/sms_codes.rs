@@ -9,7 +9,7 @@ use crate::api::views::{CodeSent, SmsRegion, SmsRegionList};
 use crate::app::App;
 use crate::domain::sms_code::SmsPurpose;
 use crate::domain::{Code, Phone};
-use crate::flows::{sms_codes, sub_accounts};
+use crate::flows::{sms_codes, sms_sign_in, sub_accounts};
 
 #[derive(Deserialize)]
 struct CreateSmsCode {
@@ -17,8 +17,9 @@ struct CreateSmsCode {
     purpose: Option<String>,
 }
 
-/// `POST /v1/sms-codes`: `sign_up` codes, and `sub_account` codes for a
-/// signed-in primary account (bound to it); reset codes go out through
+/// `POST /v1/sms-codes`: `sign_up` codes, `sign_in` codes (sent only to an
+/// activated account's phone, answered alike), and `sub_account` codes for
+/// a signed-in primary account (bound to it); reset codes go out through
 /// `/v1/password/forgot`, which knows the account's phone.
 pub async fn create(app: &App, req: &ApiRequest) -> Result<Reply<CodeSent>, ApiError> {
     let body: CreateSmsCode = req.json()?;
@@ -27,9 +28,14 @@ pub async fn create(app: &App, req: &ApiRequest) -> Result<Reply<CodeSent>, ApiE
     let purpose = fields.parse("purpose", body.purpose.as_deref(), |p| match p {
         "sign_up" => Ok(SmsPurpose::SignUp),
         "sub_account" => Ok(SmsPurpose::SubAccount),
+        "sign_in" => Ok(SmsPurpose::SignIn),
         _ => Err(Code::PurposeInvalid),
     });
     let (phone, purpose) = fields.finish_with(|| Some((phone?, purpose?)))?;
+    if purpose == SmsPurpose::SignIn {
+        let sent = sms_sign_in::send_code(app, &phone, &req.client_ip, req.lang).await?;
+        return Ok(Reply::new(CodeSent { expires_in: sent.expires_in, retry_after: sent.retry_after }));
+    }
     let requester = match purpose {
         SmsPurpose::SubAccount => Some(sub_accounts::requester(&require_session(app, req).await?)?),
         _ => None,

@@ -6,8 +6,9 @@ use serde::Serialize;
 
 use super::AccountView;
 use crate::clock::rfc3339;
+use crate::domain::devices::RememberedDevice;
 use crate::domain::records::Passkey;
-use crate::domain::{ChallengeId, PasskeyId, RegistrationId, SessionId};
+use crate::domain::{ChallengeId, DeviceId, PasskeyId, RegistrationId, SessionId};
 use crate::flows::security::SessionView;
 
 #[cfg(feature = "schema")]
@@ -27,6 +28,9 @@ pub struct SessionCreated {
     /// policy requires two-factor sign-in); absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfa_enrolment_required: Option<bool>,
+    /// A remembered device's token, when the second step asked for one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_token: Option<String>,
 }
 
 /// `200` of a sign-in with two-factor sign-in on: no session yet.
@@ -39,6 +43,35 @@ pub struct MfaRequired {
     pub mfa_token: String,
     /// Seconds it stays valid.
     pub expires_in: i64,
+    /// `email_code` when the code is emailed (a new device); absent for
+    /// a TOTP or recovery code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+}
+
+/// A remembered device in the account centre's list.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+pub struct DeviceItem {
+    /// Its public id.
+    pub device_id: DeviceId,
+    /// When it was remembered.
+    pub created_at: String,
+    /// When it last stood in for the second step.
+    pub last_used_at: String,
+    /// The browser's user agent when it was remembered.
+    pub user_agent: String,
+}
+
+impl From<&RememberedDevice> for DeviceItem {
+    fn from(device: &RememberedDevice) -> Self {
+        Self {
+            device_id: device.device_id.clone(),
+            created_at: rfc3339(device.created_at),
+            last_used_at: rfc3339(device.last_used_at),
+            user_agent: device.user_agent.clone(),
+        }
+    }
 }
 
 /// A session in the account centre's list.

@@ -124,6 +124,11 @@ pub enum AuditEvent {
     /// The primary account changed its sub-accounts' policy (`detail`: the
     /// policy before and after).
     SubAccountPolicyChanged,
+    /// A password sign-in found the password on the breached-password
+    /// list: refused until it is reset, and a reset link went out.
+    PasswordBreached,
+    /// The owner forgot a remembered device (`detail`: how many).
+    DevicesForgotten,
 }
 
 /// Who caused an event.
@@ -194,6 +199,14 @@ pub enum Detail {
     Factor(Factor),
     /// A sign-in with a passkey.
     Passkey,
+    /// A sign-in with an SMS code.
+    SmsCode,
+    /// A new device proven by an emailed code.
+    EmailCode,
+    /// A remembered device stood in for the second step.
+    RememberedDevice,
+    /// How many remembered devices.
+    Devices(usize),
     /// The passkey added, removed or refused.
     PasskeyId(PasskeyId),
     /// What a failed re-check guarded.
@@ -243,6 +256,10 @@ impl std::fmt::Display for Detail {
             Self::Factor(Factor::Totp) => "totp",
             Self::Factor(Factor::RecoveryCode) => "recovery code",
             Self::Passkey => "passkey",
+            Self::SmsCode => "sms_code",
+            Self::EmailCode => "email_code",
+            Self::RememberedDevice => "remembered device",
+            Self::Devices(count) => return write!(f, "{count} devices"),
             Self::PasskeyId(id) => return f.write_str(id),
             Self::Guarding(guarded) => guarded.text(),
             Self::Email => "email",

@@ -41,6 +41,19 @@ pub struct MfaChallenge {
     /// change since voids the challenge.
     #[serde(default)]
     pub password_epoch: u64,
+    /// A new device's proof: the code emailed to the account (its salted
+    /// hash), which this challenge takes instead of a TOTP code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_code: Option<EmailedCode>,
+}
+
+/// A one-time code emailed to prove a new device, as stored.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EmailedCode {
+    /// SHA-256 of the salt and the code.
+    pub hash: String,
+    /// The salt.
+    pub salt: String,
 }
 
 /// A passkey of an account (under its partition).
