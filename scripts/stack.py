@@ -354,9 +354,34 @@ def remove_unpacked_code(port):
     shutil.rmtree(Path(tempfile.gettempdir()) / f"ministack-provided-code-{port}", ignore_errors=True)
 
 
+def start_range_api():
+    """The breached-password range API the stack's functions ask (the
+    tests' fake, tests/support/range_api.rs, as its own process: tests set
+    its answers over HTTP). Returns its process and base URL."""
+    subprocess.run(["cargo", "build", "--locked", "--quiet", "-p", "accounts-tests", "--bin", "range-api"], cwd=ROOT, check=True)
+    port = free_port()
+    process = subprocess.Popen(
+        [str(ROOT / "target/debug/range-api"), str(port)], start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=open(STACK_DIR / "range-api.log", "w"),
+    )
+    (STACK_DIR / "range-api.pid").write_text(str(process.pid))
+    return process, f"http://127.0.0.1:{port}"
+
+
+def stop_range_api():
+    pid_file = STACK_DIR / "range-api.pid"
+    if pid_file.exists():
+        try:
+            os.kill(int(pid_file.read_text()), signal.SIGTERM)
+        except (OSError, ValueError):
+            pass
+        pid_file.unlink(missing_ok=True)
+
+
 def stop_detached():
     """Stops a stack started with --no-wait, if one is up, and removes the
     code its emulator unpacked."""
+    stop_range_api()
     pid_file, port_file = STACK_DIR / "emulator.pid", STACK_DIR / "emulator.port"
     if not pid_file.exists():
         return
@@ -409,8 +434,10 @@ def main():
     port = args.port or free_port()
     front_port = free_port()
     emulator, url = start_emulator(port, front_port)
+    _, range_api_url = start_range_api()
 
     def stop(*_):
+        stop_range_api()
         os.killpg(emulator.pid, signal.SIGTERM)
         remove_unpacked_code(port)
         sys.exit(0)
@@ -423,7 +450,12 @@ def main():
         email_from = "no-reply@accounts.test"
         client("sesv2", url).create_email_identity(EmailIdentity=email_from)
         # PublicUrl is left to its default, the distribution's address.
-        parameters = {"EmailFrom": email_from, **RAISED_LIMITS, **STACK_SETTINGS}
+        parameters = {
+            "EmailFrom": email_from,
+            "BreachedPasswords": f"{range_api_url}/range/",
+            **RAISED_LIMITS,
+            **STACK_SETTINGS,
+        }
         resources, outputs = deploy(url, template, parameters)
         api_id = bridge_routes(url, template, resources)
         bridge_ttl(url, resources, template)
@@ -434,6 +466,7 @@ def main():
         scheduled = scheduled_functions(template, resources)
         run_scheduled_once(url, scheduled)
     except BaseException:
+        stop_range_api()
         os.killpg(emulator.pid, signal.SIGTERM)
         raise
     endpoints = {
@@ -457,6 +490,8 @@ def main():
         "public_url": outputs["PublicUrl"],
         "pages_url": f"http://127.0.0.1:{front_port}",
         "api_host": urlparse(outputs["ApiUrl"]).netloc,
+        # The breached-password range API fake the functions ask.
+        "range_api_url": range_api_url,
     }
     endpoints_file.write_text(json.dumps(endpoints, indent=2) + "\n")
     log(f"ready: {endpoints['api_url']} (endpoints in {endpoints_file})")

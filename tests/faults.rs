@@ -653,8 +653,9 @@ async fn a_conditional_write_retried_after_a_lost_response_is_not_a_false_condit
 /// Signs in (no MFA on) and returns the session's token.
 async fn session_token(app: &shared::App, login: &str, password: &str) -> String {
     use shared::flows::authentication::Client;
-    use shared::flows::sessions::{SignIn, sign_in};
-    match sign_in(app, login, &password.to_owned().into(), &Client::default()).await.unwrap() {
+    use shared::flows::second_step::SignIn;
+    use shared::flows::sessions::sign_in;
+    match sign_in(app, login, &password.to_owned().into(), &Client::default(), None).await.unwrap() {
         SignIn::Session(session) => session.token.expose_secret().to_owned(),
         SignIn::SecondFactor { .. } => panic!("MFA is not on for this account"),
     }

@@ -72,7 +72,10 @@ pub fn lists(body: &str, suffix: &str) -> bool {
 /// The range API over HTTPS (or plain HTTP to this machine, for tests).
 #[cfg(feature = "breach")]
 pub struct RangeApi {
-    client: reqwest::Client,
+    client: hyper_util::client::legacy::Client<
+        hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
+        http_body_util::Empty<hyper::body::Bytes>,
+    >,
     base: String,
 }
 
@@ -87,30 +90,41 @@ impl RangeApi {
             .expect("ring supports the default TLS versions")
             .with_root_certificates(roots)
             .with_no_client_auth();
-        let client = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls)
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(TIMEOUT)
-            .connect_timeout(TIMEOUT)
-            .build()
-            .expect("the range API's client builds");
+        let mut http = hyper_util::client::legacy::connect::HttpConnector::new();
+        http.set_connect_timeout(Some(TIMEOUT));
+        http.enforce_http(false);
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(http);
+        let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build(connector);
         Self { client, base: base.to_owned() }
     }
 
     async fn fetch(&self, prefix: &str) -> Result<String, String> {
-        let request = self.client.get(format!("{}{prefix}", self.base)).header("add-padding", "true");
-        let mut response = request.send().await.map_err(|e| e.without_url().to_string())?;
-        if response.status() != reqwest::StatusCode::OK {
+        use http_body_util::BodyExt as _;
+        let request = hyper::Request::get(format!("{}{prefix}", self.base))
+            .header("add-padding", "true")
+            .header("user-agent", "accounts-service")
+            .body(http_body_util::Empty::new())
+            .map_err(|e| e.to_string())?;
+        let response = self.client.request(request).await.map_err(|e| e.to_string())?;
+        if response.status() != hyper::StatusCode::OK {
             return Err(format!("status {}", response.status().as_u16()));
         }
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| e.without_url().to_string())? {
-            if body.len() + chunk.len() > MAX_BODY_BYTES {
-                return Err("answer too large".into());
+        let mut body = response.into_body();
+        let mut read = Vec::new();
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|e| e.to_string())?;
+            if let Some(chunk) = frame.data_ref() {
+                if read.len() + chunk.len() > MAX_BODY_BYTES {
+                    return Err("answer too large".into());
+                }
+                read.extend_from_slice(chunk);
             }
-            body.extend_from_slice(&chunk);
         }
-        String::from_utf8(body).map_err(|_| "answer not UTF-8".into())
+        String::from_utf8(read).map_err(|_| "answer not UTF-8".into())
     }
 }
 
@@ -119,8 +133,7 @@ impl RangeApi {
 impl BreachList for RangeApi {
     async fn verdict(&self, password: &SecretString) -> Verdict {
         let (prefix, suffix) = split_hash(password);
-        // reqwest's timeout covers the body too; this one also bounds a
-        // resolver that ignores it.
+        // One limit over connecting, TLS, the request and the body.
         match tokio::time::timeout(TIMEOUT, self.fetch(&prefix)).await {
             Ok(Ok(body)) if lists(&body, &suffix) => Verdict::Breached,
             Ok(Ok(_)) => Verdict::NotFound,

@@ -3,6 +3,7 @@
 
 pub mod authenticator;
 pub mod faults;
+pub mod range_api;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -67,6 +68,8 @@ pub struct Stack {
     pub api_host: String,
     /// The distribution's id.
     pub distribution_id: String,
+    /// The breached-password range API fake the stack's functions ask.
+    pub range_api_url: String,
 }
 
 /// The stack under test, if the suite runs against one.
@@ -101,6 +104,24 @@ pub fn emulator_endpoint() -> String {
         .ok()
         .filter(|e| !e.is_empty())
         .expect("this test needs the AWS emulator: AWS_ENDPOINT_URL (scripts/test starts one)")
+}
+
+/// The breached-password range API fake the app under test will ask: the
+/// stack's (scripts/stack starts it), or a new one in this process.
+pub async fn range_api() -> range_api::RangeApi {
+    match stack() {
+        Some(stack) => range_api::RangeApi::at(&stack.range_api_url),
+        None => range_api::RangeApi::start().await,
+    }
+}
+
+/// Starts an app that screens passwords against `range` (on the stack, the
+/// stack itself, deployed to ask it).
+pub async fn spawn_app_screening(range: &range_api::RangeApi) -> TestApp {
+    if stack().is_some() {
+        return spawn_app().await;
+    }
+    spawn_app_with(&[("ACCOUNTS_BREACHED_PASSWORDS", &range.range_url())]).await
 }
 
 /// Held by every test that approves a recovery appeal or carries out the

@@ -27,7 +27,9 @@ mod properties;
 pub use account::{Account, AccountKind, AccountStatus};
 pub use code::Code;
 pub use email::Email;
-pub use ids::{AccountId, AppealId, ChallengeId, DeviceId, MaterialId, PasskeyId, RegistrationId, RequestId, SessionId};
+pub use ids::{
+    AccountId, AppealId, ChallengeId, DeviceId, MaterialId, PasskeyId, RegistrationId, RequestId, SessionId,
+};
 pub use login::LoginName;
 pub use phone::Phone;
 pub use refusal::{Input, Refusal};

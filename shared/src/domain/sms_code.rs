@@ -34,8 +34,15 @@ pub enum SmsPurpose {
 
 impl SmsPurpose {
     /// Every purpose.
-    pub const ALL: &[SmsPurpose] =
-        &[Self::SignUp, Self::ResetPassword, Self::ChangePhone, Self::SubAccount, Self::Username, Self::Notice, Self::SignIn];
+    pub const ALL: &[SmsPurpose] = &[
+        Self::SignUp,
+        Self::ResetPassword,
+        Self::ChangePhone,
+        Self::SubAccount,
+        Self::Username,
+        Self::Notice,
+        Self::SignIn,
+    ];
 
     /// The wire name.
     pub fn as_str(self) -> &'static str {

@@ -132,12 +132,7 @@ async fn issue_challenge(
         let salt = new_id(app.random.as_ref());
         EmailedCode { hash: sms_code::hash(code, &salt), salt }
     });
-    let challenge = MfaChallenge {
-        login,
-        wrong_codes: 0,
-        password_epoch: account.password_epoch,
-        email_code,
-    };
+    let challenge = MfaChallenge { login, wrong_codes: 0, password_epoch: account.password_epoch, email_code };
     if *account != stored.record {
         changes.update_account(stored, account);
     }

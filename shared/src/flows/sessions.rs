@@ -192,7 +192,8 @@ pub async fn sign_in_second_factor(
     lockout.succeeded(app).await?;
     admit(account, client)?;
     let mut updated = updated;
-    let device_token = remember.then(|| updated.remember_device(&client.user_agent, app.clock.now(), app.random.as_ref()));
+    let device_token =
+        remember.then(|| updated.remember_device(&client.user_agent, app.clock.now(), app.random.as_ref()));
     let mut changes = Changes::new();
     changes.consume_mfa_challenge(&challenge);
     let streak = app.counters().counted(Limit::LoginStreak(&updated.account_id)).await?;
