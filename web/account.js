@@ -25,7 +25,7 @@ async function loadMe() {
   if (me.mfa_enrolment_required) { showEnrolmentOnly(); return; }
   showSection();
   showMfa();
-  await Promise.all([loadSessions(), loadPasskeys()]);
+  await Promise.all([loadSessions(), loadPasskeys(), loadDevices()]);
   if (me.kind === "primary") await Promise.all([loadVerification(), loadSubs(), loadDeletion(), loadPolicy()]);
 }
 
@@ -96,6 +96,26 @@ async function loadSessions() {
   }
 }
 
+/** The remembered devices, each with a way to forget it. */
+async function loadDevices() {
+  const result = await api("GET", "/v1/me/devices");
+  if (result.status !== 200) return;
+  const table = document.getElementById("devices");
+  const items = result.body.items;
+  document.getElementById("forget-devices").hidden = items.length === 0;
+  if (!items.length) { table.replaceChildren(row([t("noDevices")])); return; }
+  table.replaceChildren(row([t("remembered"), t("lastUsed"), t("browser"), ""], true));
+  for (const device of items) {
+    const forget = document.createElement("button");
+    forget.type = "button"; forget.className = "secondary"; forget.textContent = t("forget");
+    forget.addEventListener("click", async () => {
+      await api("DELETE", `/v1/me/devices/${encodeURIComponent(device.device_id)}`);
+      await loadDevices();
+    });
+    table.append(row([when(device.created_at), when(device.last_used_at), device.user_agent, forget]));
+  }
+}
+
 function when(rfc3339) { return new Date(rfc3339).toLocaleString(LANG); }
 
 function showMfa() {
@@ -113,10 +133,11 @@ function showMfa() {
 }
 
 /** Reads the account again after a protected change: a recovery code it
- * spent shows in the count. */
+ * spent shows in the count, and devices a credential change forgot go. */
 async function refreshMfa() {
   me = (await api("GET", "/v1/me")).body;
   showMfa();
+  await loadDevices();
 }
 
 /** Shows `codes` once, as the list of recovery codes to keep. */
@@ -361,6 +382,10 @@ document.addEventListener("DOMContentLoaded", () => {
   document.getElementById("end-others").addEventListener("click", async () => {
     await api("DELETE", "/v1/me/sessions");
     await loadSessions();
+  });
+  document.getElementById("forget-devices").addEventListener("click", async () => {
+    await api("DELETE", "/v1/me/devices");
+    await loadDevices();
   });
 
   const enrol = document.getElementById("mfa-enrol");

@@ -97,6 +97,12 @@ const TEXT = {
     policyYourAddress: "You are at {address} now: list its network if your team works from here.",
     policySaved: "Policy saved.", enrolmentRequired: "Your company requires two-factor sign-in. Set up an authenticator app to continue.",
     enrolmentDone: "Continue to the account centre",
+    signInWithSms: "Sign in with an SMS code", signInWithPassword: "Sign in with a password",
+    rememberDevice: "Remember this device for 30 days", emailCodeLabel: "Code from the email",
+    newDeviceHint: "This device is new to your account: we emailed you a code. Enter it to finish signing in.",
+    resetRequiredHint: "Meanwhile you can still sign in with an SMS code or a passkey.",
+    devices: "Remembered devices", devicesIntro: "These browsers skip the second step for 30 days. Changing the password or two-factor settings forgets them all.",
+    noDevices: "No remembered devices.", forget: "Forget", forgetAll: "Forget all devices", remembered: "Remembered",
   },
   "zh-CN": {
     signIn: "登录", signUp: "注册账号", forgot: "忘记密码", account: "账号中心", ops: "运维",
@@ -190,6 +196,12 @@ const TEXT = {
     policyYourAddress: "您当前的地址是 {address}：如果团队在此办公，请填入其所在网段。",
     policySaved: "策略已保存。", enrolmentRequired: "主账号要求开启两步验证，请先设置身份验证器。",
     enrolmentDone: "进入账号中心",
+    signInWithSms: "短信验证码登录", signInWithPassword: "密码登录",
+    rememberDevice: "30 天内在此设备上免验证", emailCodeLabel: "邮件中的验证码",
+    newDeviceHint: "这是您账号的新设备：验证码已发送到您的邮箱，请输入以完成登录。",
+    resetRequiredHint: "在此期间，您仍可使用短信验证码或通行密钥登录。",
+    devices: "受信任设备", devicesIntro: "这些浏览器在 30 天内登录时免两步验证。修改密码或两步验证设置后将全部失效。",
+    noDevices: "没有受信任设备。", forget: "移除", forgetAll: "移除所有设备", remembered: "信任时间",
   },
 };
 
@@ -292,6 +304,24 @@ function showProblem(form, result) {
   }
   if (notice && (!placed || !problem.errors)) say(notice, problem.detail || `HTTP ${result.status}`, false);
   return true;
+}
+
+/** Seconds a `429` asks to wait (its `retry_after`), or 0. */
+function retryAfter(result) {
+  return result.status === 429 && result.body ? Number(result.body.retry_after || 0) : 0;
+}
+
+/** Counts `button` (a "send code" button) down from `seconds`, disabled
+ * meanwhile, then gives it its label back. */
+function countdown(button, seconds) {
+  const label = button.dataset.t ? t(button.dataset.t) : button.textContent;
+  button.disabled = true;
+  const tick = () => {
+    if (seconds <= 0) { button.disabled = false; button.textContent = label; return; }
+    button.textContent = t("resendIn", { s: seconds-- });
+    setTimeout(tick, 1000);
+  };
+  tick();
 }
 
 /** An address as consoles show one they sent to: `a***@example.com`. */

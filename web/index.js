@@ -18,26 +18,70 @@ function destination() {
 }
 
 const first = document.getElementById("signin");
+const bySms = document.getElementById("smsform");
 const second = document.getElementById("second");
 let mfaToken = null;
 
-first.addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const result = await api("POST", "/v1/sessions", values(first));
-  if (showProblem(first, result)) return;
+/** After a first step (`form`: the password or the SMS code) answered
+ * `result`: the second step when one is owed, else where the session goes.
+ * A remembered device's cookie (HttpOnly, for /v1/sessions only) goes with
+ * every sign-in by itself. */
+function afterFirstStep(form, result) {
+  if (showProblem(form, result)) {
+    // A breached password: say what still works meanwhile.
+    if (result.body && result.body.code === "password_reset_required") {
+      const notice = form.querySelector(".notice");
+      notice.textContent = `${result.body.detail} ${t("resetRequiredHint")}`;
+    }
+    return;
+  }
   if (result.body && result.body.mfa_required) {
     mfaToken = result.body.mfa_token;
-    first.hidden = true; second.hidden = false;
+    const emailed = result.body.method === "email_code";
+    document.getElementById("code-label").textContent = t(emailed ? "emailCodeLabel" : "mfaCodeOrRecovery");
+    second.querySelector("[data-t=secondStepHint]").textContent = t(emailed ? "newDeviceHint" : "secondStepHint");
+    form.hidden = true; second.hidden = false;
     second.code.focus();
     return;
   }
   // A session that may only set TOTP up goes where that is done.
   location.href = result.body && result.body.mfa_enrolment_required ? "/account#security" : destination();
+}
+
+first.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  afterFirstStep(first, await api("POST", "/v1/sessions", values(first)));
+});
+
+bySms.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  afterFirstStep(bySms, await api("POST", "/v1/sessions/sms", values(bySms)));
+});
+
+/** Shows `show` in place of `hide`, focusing its first field. */
+function switchTo(show, hide) {
+  hide.hidden = true; show.hidden = false;
+  show.querySelector("input").focus();
+}
+document.getElementById("use-sms").addEventListener("click", () => switchTo(bySms, first));
+document.getElementById("use-password").addEventListener("click", () => switchTo(first, bySms));
+
+const sendCode = document.getElementById("send-sign-in-code");
+sendCode.addEventListener("click", async () => {
+  const result = await api("POST", "/v1/sms-codes", { phone: phoneValue(bySms.phone), purpose: "sign_in" });
+  if (showProblem(bySms, result)) {
+    const wait = retryAfter(result);
+    if (wait) countdown(sendCode, wait);
+    return;
+  }
+  say(bySms.querySelector(".notice"), t("codeSent"));
+  countdown(sendCode, result.body.retry_after);
 });
 
 second.addEventListener("submit", async (event) => {
   event.preventDefault();
-  const result = await api("POST", "/v1/sessions/mfa", { mfa_token: mfaToken, code: second.code.value });
+  const body = { mfa_token: mfaToken, code: second.code.value, remember_device: second.remember_device.checked };
+  const result = await api("POST", "/v1/sessions/mfa", body);
   if (!showProblem(second, result)) location.href = destination();
 });
 

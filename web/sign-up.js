@@ -3,23 +3,14 @@
 
 const form = document.getElementById("signup");
 const sendButton = document.getElementById("send-code");
-function countdown(seconds) {
-  sendButton.disabled = true;
-  const tick = () => {
-    if (seconds <= 0) { sendButton.disabled = false; sendButton.textContent = t("sendCode"); return; }
-    sendButton.textContent = t("resendIn", { s: seconds-- });
-    setTimeout(tick, 1000);
-  };
-  tick();
-}
 sendButton.addEventListener("click", async () => {
   const result = await api("POST", "/v1/sms-codes", { phone: phoneValue(form.phone), purpose: "sign_up" });
   if (showProblem(form, result)) {
-    const wait = result.status === 429 && result.body ? Number(result.body.retry_after || 0) : 0;
-    if (wait) countdown(wait);
+    const wait = retryAfter(result);
+    if (wait) countdown(sendButton, wait);
     return;
   }
-  countdown(result.body.retry_after);
+  countdown(sendButton, result.body.retry_after);
 });
 form.addEventListener("submit", async (event) => {
   event.preventDefault();

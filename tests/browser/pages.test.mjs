@@ -9,7 +9,7 @@ import { mkdtempSync, mkdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PASSWORD, launchBrowser, linkIn, startDevServer, walks } from "./support.mjs";
+import { PASSWORD, launchBrowser, linkIn, startDevServer, startRangeApi, walks } from "./support.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const shots = process.env.UPDATE_SCREENSHOTS === "1" ? join(root, "docs", "screenshots") : mkdtempSync(join(tmpdir(), "shots-"));
@@ -17,10 +17,12 @@ mkdirSync(shots, { recursive: true });
 const OPS_TOKEN = "browser-test-operator-token";
 // The pages at localhost (a passkey's relying party must be a domain name),
 // the test's own calls at the address the server listens on.
-let server, base, direct, browser;
+let server, base, direct, browser, rangeApi;
 
 before(async () => {
-  server = await startDevServer(root, OPS_TOKEN);
+  // Passwords are screened against a range API the tests list passwords in.
+  rangeApi = await startRangeApi();
+  server = await startDevServer(root, OPS_TOKEN, { ACCOUNTS_BREACHED_PASSWORDS: rangeApi.url });
   ({ base, direct } = server);
   browser = await launchBrowser();
 });
@@ -28,6 +30,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   server?.stop();
+  rangeApi?.stop();
 });
 
 async function outbox() { return (await fetch(`${direct}/_dev/outbox`)).json(); }
@@ -979,4 +982,118 @@ test("a sub-account whose company requires two-factor sign-in is walked through 
   await page.waitForURL(`${base}/account`);
   await openSection(page, "Security");
   await page.locator("#sessions").getByText("This session").waitFor();
+});
+
+/** Turns TOTP on for `username` through the API (bearer), returning its secret. */
+async function totpOnByApi(username) {
+  const call = async (method, path, body, token) => {
+    const headers = { "content-type": "application/json" };
+    if (token) headers.authorization = `Bearer ${token}`;
+    const response = await fetch(`${direct}${path}`, { method, headers, body: JSON.stringify(body) });
+    return response.json();
+  };
+  const { token } = await call("POST", "/v1/sessions", { login: username, password: PASSWORD });
+  const { secret } = await call("POST", "/v1/me/mfa/totp", { password: PASSWORD }, token);
+  await call("POST", "/v1/me/mfa/totp/confirm", { code: await totp(secret) }, token);
+  return secret;
+}
+
+/** Signs in on the sign-in page with an SMS code texted to `phone`. */
+async function signInBySms(page, phone) {
+  await page.goto(`${base}/`);
+  await page.getByRole("button", { name: "Sign in with an SMS code" }).click();
+  await page.getByLabel("Mobile phone", { exact: true }).fill(`${phone.slice(3, 6)} ${phone.slice(6, 10)} ${phone.slice(10)}`);
+  await page.getByRole("button", { name: "Send code" }).click();
+  await page.getByRole("button", { name: /Resend in \d+ s/ }).waitFor();
+  const sms = await lastTo(phone, "sms");
+  await page.getByLabel("SMS code").fill(sms.text.match(/\b\d{6}\b/)[0]);
+  await page.locator("#smsform").getByRole("button", { name: "Sign in", exact: true }).click();
+}
+
+test("sign-in by SMS code: alone, and with the second step while TOTP is on", async () => {
+  const page = await newPage();
+  const email = await activatedThroughPages(page, "smspage");
+  await signInBySms(page, phoneOf[email]);
+  await page.waitForURL(`${base}/account`);
+  await page.screenshot({ path: join(shots, "sign-in-sms.png"), fullPage: true });
+
+  const guardedEmail = await activatedThroughPages(page, "smstotp");
+  const secret = await totpOnByApi("smstotp");
+  await page.context().clearCookies();
+  await signInBySms(page, phoneOf[guardedEmail]);
+  const codeField = page.getByLabel("Code from the app, or a recovery code");
+  await codeField.waitFor();
+  await codeField.fill(await totp(secret, 1));
+  await page.getByRole("button", { name: "Verify" }).click();
+  await page.waitForURL(`${base}/account`);
+});
+
+test("a remembered device skips the second step and is listed in Security until forgotten", async () => {
+  const page = await newPage();
+  await activatedThroughPages(page, "rememberme");
+  const secret = await totpOnByApi("rememberme");
+  const passwordStep = async () => {
+    await page.goto(`${base}/`);
+    await page.getByLabel("Username, email or phone").fill("rememberme");
+    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  };
+  await passwordStep();
+  await page.getByLabel("Code from the app, or a recovery code").fill(await totp(secret, 1));
+  await page.getByLabel("Remember this device for 30 days").check();
+  await page.getByRole("button", { name: "Verify" }).click();
+  await page.waitForURL(`${base}/account`);
+  await page.getByRole("button", { name: "Sign out", exact: true }).first().click();
+  await page.waitForURL(`${base}/`);
+
+  // The device cookie stands in for the code.
+  await passwordStep();
+  await page.waitForURL(`${base}/account`);
+  await openSection(page, "Security");
+  const devices = page.locator("#devices");
+  await devices.getByRole("button", { name: "Forget" }).waitFor();
+  assert.equal(await devices.getByRole("button", { name: "Forget" }).count(), 1);
+  await page.getByRole("button", { name: "Forget all devices" }).click();
+  await devices.getByText("No remembered devices.").waitFor();
+  await page.getByRole("button", { name: "Sign out", exact: true }).first().click();
+  await page.waitForURL(`${base}/`);
+  await passwordStep();
+  await page.getByLabel("Code from the app, or a recovery code").waitFor();
+});
+
+test("a breached password is refused by its field, and a sign-in with one explains the reset, in both languages", async () => {
+  const page = await newPage("zh-CN");
+  const email = await (async () => {
+    // Signed up in English (the walk's labels), then read in Chinese.
+    const english = await newPage();
+    return signUpThroughPage(english, "breachzh");
+  })();
+  const breached = "Leaked#Pass123";
+  rangeApi.listed.add(breached);
+  await page.goto(linkIn(await lastTo(email, "email")));
+  await page.getByLabel("确认手机号").fill(phoneOf[email]);
+  await page.getByLabel("新密码").fill(breached);
+  await page.getByRole("button", { name: "设置密码" }).click();
+  const fieldError = page.locator("#password ~ .error, .error").first();
+  await fieldError.waitFor();
+  assert.match(await fieldError.textContent(), /数据泄露/);
+  await page.getByLabel("新密码").fill(PASSWORD);
+  await page.getByRole("button", { name: "设置密码" }).click();
+  await page.getByText("密码已设置").waitFor();
+
+  // The password set is found in a breach later: sign-in explains.
+  rangeApi.listed.add(PASSWORD);
+  try {
+    await page.goto(`${base}/`);
+    await page.getByLabel("用户名、邮箱或手机号").fill("breachzh");
+    await page.getByLabel("密码", { exact: true }).fill(PASSWORD);
+    await page.getByRole("button", { name: "登录", exact: true }).click();
+    const notice = page.locator("#signin .notice");
+    await notice.getByText("短信验证码或通行密钥").waitFor();
+    assert.match(await notice.textContent(), /数据泄露.*邮箱/);
+    const reset = await lastTo(email, "email");
+    assert.match(reset.text, /set-password\?token=/);
+  } finally {
+    rangeApi.listed.delete(PASSWORD);
+  }
 });

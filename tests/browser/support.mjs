@@ -3,6 +3,8 @@
 // how to read what the service sent: { base(), lastTo(to, channel), link(url) }.
 
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { createServer as createHttpServer } from "node:http";
 import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -71,6 +73,21 @@ export function walks(target) {
   return { phoneOf, signUpThroughPage, signIn, activatedThroughPages };
 }
 
+/** A breached-password range API (Pwned Passwords' format) listing the
+ * passwords added to the returned set; `url` is its base. */
+export async function startRangeApi() {
+  const listed = new Set();
+  const sha1 = (text) => createHash("sha1").update(text).digest("hex").toUpperCase();
+  const server = createHttpServer((request, response) => {
+    const prefix = request.url.split("/").pop();
+    const lines = [...listed].map(sha1).filter((h) => h.startsWith(prefix)).map((h) => `${h.slice(5)}:42`);
+    lines.push(`${"0".repeat(35)}:0`);
+    response.end(lines.join("\r\n"));
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { listed, url: `http://127.0.0.1:${server.address().port}/range/`, stop: () => server.close() };
+}
+
 function freePort() {
   return new Promise((resolve) => {
     const probe = createServer().listen(0, "127.0.0.1", () => {
@@ -91,15 +108,16 @@ async function waitUntilUp(url) {
 /** Starts accounts-dev (`ACCOUNTS_DEV_BIN`, else the debug build under
  * `root`) on a free port over a fresh data directory. The pages are opened
  * at `base` (localhost: a passkey's relying party must be a domain name),
- * the test's own calls go to `direct`, where the server listens. */
-export async function startDevServer(root, opsToken) {
+ * the test's own calls go to `direct`, where the server listens; `env`
+ * adds settings. */
+export async function startDevServer(root, opsToken, env = {}) {
   const port = await freePort();
   const base = `http://localhost:${port}`;
   const direct = `http://127.0.0.1:${port}`;
   const binary = process.env.ACCOUNTS_DEV_BIN || join(root, "target", "debug", "accounts-dev");
   const server = spawn(binary, [], {
     env: { ...process.env, ACCOUNTS_BACKEND: "embedded", ACCOUNTS_ADDR: `127.0.0.1:${port}`, ACCOUNTS_PUBLIC_URL: base,
-      ACCOUNTS_DATA_DIR: mkdtempSync(join(tmpdir(), "accounts-browser-")), ACCOUNTS_OPS_TOKEN: opsToken, RUST_LOG: "warn" },
+      ACCOUNTS_DATA_DIR: mkdtempSync(join(tmpdir(), "accounts-browser-")), ACCOUNTS_OPS_TOKEN: opsToken, RUST_LOG: "warn", ...env },
     stdio: ["ignore", "ignore", "inherit"],
   });
   await waitUntilUp(`${direct}/_dev/outbox`);
