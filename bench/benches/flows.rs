@@ -58,6 +58,12 @@ struct Customer {
 
 impl Bench {
     fn new() -> Self {
+        Self::with(None)
+    }
+
+    /// A bench whose passwords are screened against the range API at
+    /// `range_api` (none: the check is off, as by default).
+    fn with(range_api: Option<&str>) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().to_string_lossy().into_owned();
         let config = Config::from_lookup(|name| match name {
@@ -68,6 +74,7 @@ impl Bench {
             "ACCOUNTS_SMS_DAILY_BUDGET" => Some(u64::MAX.to_string()),
             // Peers differ per request, but thousands share a /24.
             "ACCOUNTS_LIMIT_SMS_PER_NETWORK_HOUR" => Some(u64::MAX.to_string()),
+            "ACCOUNTS_BREACHED_PASSWORDS" => range_api.map(str::to_owned),
             _ => None,
         })
         .unwrap();
@@ -271,6 +278,30 @@ impl Bench {
         self.run(self.call("PUT", "/v1/me/sub-account-policy", Some(body), Some(&self.session(primary)), 200));
     }
 
+    /// The code of the newest SMS to `phone`.
+    fn latest_code_to(&self, phone: &str) -> String {
+        let text = self.latest_text_to(phone);
+        text.split(|c: char| !c.is_ascii_digit()).find(|run| run.len() == 6).unwrap().to_owned()
+    }
+
+    /// `customer`'s phone (the bench numbers them as their usernames).
+    fn phone_of(customer: &Customer) -> String {
+        Self::phone(customer.username.trim_start_matches("bench").parse().unwrap())
+    }
+
+    /// Signs `customer` (TOTP on, `secret`) in through the second step with
+    /// "remember this device"; the device token.
+    fn remembered_device(&self, customer: &Customer, secret: &str) -> String {
+        // A step of its own: each code is accepted once.
+        self.advance_clock(30);
+        let body = json!({"login": customer.username, "password": PASSWORD});
+        let first = self.run(self.call("POST", "/v1/sessions", Some(body), None, 200));
+        let body = json!({"mfa_token": first["mfa_token"], "code": self.totp(secret), "remember_device": true});
+        let session = self.run(self.call("POST", "/v1/sessions/mfa", Some(body), None, 201));
+        *customer.session.borrow_mut() = (session["token"].as_str().unwrap().to_owned(), self.epoch.get());
+        session["device_token"].as_str().unwrap().to_owned()
+    }
+
     fn advance_clock(&self, seconds: i64) {
         self.embedded.clock.advance(seconds);
         self.epoch.set(self.epoch.get() + 1);
@@ -290,23 +321,29 @@ struct Fixture {
     erin: (Customer, RefCell<Authenticator>),
     /// A primary account with a 40-network policy, and its sub-account.
     frank: (Customer, Customer),
+    /// carol's remembered device, made on first use.
+    carols_device: std::cell::OnceCell<String>,
 }
 
 impl Fixture {
     fn new() -> Self {
-        let bench = Bench::new();
+        Self::with(Bench::new())
+    }
+
+    fn with(bench: Bench) -> Self {
         let (alice, bob, carol) = (bench.customer(), bench.customer(), bench.customer_with_mfa());
         let erin = bench.customer_with_passkey();
         let lead = bench.customer();
         bench.forty_network_policy(&lead);
         let sub = bench.sub_account(&lead);
         let frank = (lead, sub);
-        Self { bench, alice, bob, carol, dave: std::cell::OnceCell::new(), erin, frank }
+        let carols_device = std::cell::OnceCell::new();
+        Self { bench, alice, bob, carol, dave: std::cell::OnceCell::new(), erin, frank, carols_device }
     }
 }
 
 fn flows(fixture: &Fixture) -> Vec<(&'static str, Setup<'_>)> {
-    let Fixture { bench, alice, bob, carol, dave, erin, frank } = fixture;
+    let Fixture { bench, alice, bob, carol, dave, erin, frank, carols_device } = fixture;
     vec![
         (
             "POST /v1/sms-codes",
@@ -521,6 +558,64 @@ fn flows(fixture: &Fixture) -> Vec<(&'static str, Setup<'_>)> {
             }),
         ),
         (
+            "POST /v1/sms-codes (sign_in, account)",
+            Box::new(|| {
+                // A customer of its own: a phone gets one sign-in code a minute.
+                let phone = Bench::phone_of(&bench.customer());
+                bench.call("POST", "/v1/sms-codes", Some(json!({"phone": phone, "purpose": "sign_in"})), None, 202)
+            }),
+        ),
+        (
+            "POST /v1/sms-codes (sign_in, no account)",
+            Box::new(|| {
+                let phone = Bench::phone(bench.unique());
+                bench.call("POST", "/v1/sms-codes", Some(json!({"phone": phone, "purpose": "sign_in"})), None, 202)
+            }),
+        ),
+        (
+            "POST /v1/sessions/sms",
+            Box::new(|| {
+                let phone = Bench::phone_of(&bench.customer());
+                bench.run(bench.call(
+                    "POST",
+                    "/v1/sms-codes",
+                    Some(json!({"phone": phone, "purpose": "sign_in"})),
+                    None,
+                    202,
+                ));
+                let body = json!({"phone": phone, "sms_code": bench.latest_code_to(&phone)});
+                bench.call("POST", "/v1/sessions/sms", Some(body), None, 201)
+            }),
+        ),
+        (
+            "POST /v1/sessions (remembered device, TOTP on)",
+            Box::new(|| {
+                let (customer, secret) = carol;
+                let device = carols_device.get_or_init(|| bench.remembered_device(customer, secret));
+                let body = json!({"login": customer.username, "password": PASSWORD, "device_token": device});
+                bench.call("POST", "/v1/sessions", Some(body), None, 201)
+            }),
+        ),
+        (
+            "GET /v1/me/devices",
+            Box::new(|| {
+                let (customer, secret) = carol;
+                carols_device.get_or_init(|| bench.remembered_device(customer, secret));
+                bench.call("GET", "/v1/me/devices", None, Some(&bench.session(customer)), 200)
+            }),
+        ),
+        (
+            "DELETE /v1/me/devices/{device_id}",
+            Box::new(|| {
+                let (customer, secret) = carol;
+                bench.remembered_device(customer, secret);
+                let session = bench.session(customer);
+                let listed = bench.run(bench.call("GET", "/v1/me/devices", None, Some(&session), 200));
+                let path = format!("/v1/me/devices/{}", listed["items"][0]["device_id"].as_str().unwrap());
+                bench.call("DELETE", &path, None, Some(&session), 204)
+            }),
+        ),
+        (
             "POST /v1/username/forgot",
             Box::new(|| {
                 // A new hour: the per-name and per-account windows start again.
@@ -535,6 +630,41 @@ fn flows(fixture: &Fixture) -> Vec<(&'static str, Setup<'_>)> {
             }),
         ),
     ]
+}
+
+/// The flows that ask the breached-password range API (a local one, in a
+/// thread of its own: the bench's runtime runs one request at a time).
+fn screening_flows(fixture: &Fixture) -> Vec<(&'static str, Setup<'_>)> {
+    let bench = &fixture.bench;
+    vec![
+        (
+            "POST /v1/sessions (breach check, local range API)",
+            Box::new(|| {
+                // A customer of its own: the check runs once a day per account.
+                let customer = bench.customer();
+                bench.advance_clock(86_400);
+                bench.sign_in_call(&customer.username, PASSWORD)
+            }),
+        ),
+        (
+            "POST /v1/sessions (breach checked today)",
+            Box::new(|| bench.sign_in_call(&fixture.alice.username, PASSWORD)),
+        ),
+    ]
+}
+
+/// A range API on this machine, answering padding for every prefix.
+fn local_range_api() -> String {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            sender.send(listener.local_addr().unwrap()).unwrap();
+            accounts_tests::range_api::serve(listener).await;
+        });
+    });
+    format!("http://{}/range/", receiver.recv().unwrap())
 }
 
 /// Times `samples` single requests of one flow; returns (p50, p99, max).
@@ -563,10 +693,13 @@ fn main() {
     let samples = std::env::var("FLOW_SAMPLES").ok().and_then(|s| s.parse().ok()).unwrap_or(2_000);
     // Each flow is named by its route (and a case in brackets): held to the
     // route table, so a renamed or removed route fails here, not in a table.
-    for (name, _) in flows(&Fixture::new()) {
+    let fixture = Fixture::new();
+    for (name, _) in flows(&fixture).into_iter().chain(screening_flows(&fixture)) {
         let route = name.split(" (").next().unwrap_or(name);
         assert!(shared::api::routes::by_key(route).is_some(), "the flow {name:?} names no route");
     }
+    // FLOW_FILTER=text runs only the flows whose name holds it.
+    let wanted = |name: &str| std::env::var("FLOW_FILTER").map_or(true, |filter| name.contains(&filter));
     let mut rows = Vec::new();
     // Each flow runs on a store of its own: on one store shared by all, the
     // flows before grew it to millions of items (5 GB resident), and the
@@ -575,6 +708,22 @@ fn main() {
         let fixture = Fixture::new();
         let flows = flows(&fixture);
         let Some((name, setup)) = flows.get(index) else { break };
+        if !wanted(name) {
+            continue;
+        }
+        criterion.bench_function(name, |b| {
+            b.iter_batched(setup, |call| fixture.bench.run(call), BatchSize::PerIteration);
+        });
+        rows.push((*name, percentiles(&fixture.bench, setup, samples)));
+    }
+    let range_api = local_range_api();
+    for index in 0.. {
+        let fixture = Fixture::with(Bench::with(Some(&range_api)));
+        let flows = screening_flows(&fixture);
+        let Some((name, setup)) = flows.get(index) else { break };
+        if !wanted(name) {
+            continue;
+        }
         criterion.bench_function(name, |b| {
             b.iter_batched(setup, |call| fixture.bench.run(call), BatchSize::PerIteration);
         });
