@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Compares the answer time of POST /v1/password/forgot for a known and an
-unknown login against a running accounts-dev (embedded backend).
+unknown login against a running accounts-dev (embedded backend), and of the
+SMS sign-in routes (POST /v1/sms-codes with purpose sign_in, POST
+/v1/sessions/sms with a wrong code) for a known and an unknown phone.
 
     cargo build --release -p accounts-dev
     ACCOUNTS_DATA_DIR=$(mktemp -d) target/release/accounts-dev &
@@ -17,6 +19,7 @@ import re
 import statistics
 import sys
 import time
+import urllib.error
 import urllib.request
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:3000"
@@ -70,6 +73,34 @@ def main():
               f"p90={percentile(values, 90):.1f} ms max={max(values):.1f} ms")
     diff = statistics.median(timings["known"]) - statistics.median(timings["unknown"])
     print(f"median difference (known - unknown): {diff:+.2f} ms")
+    sms_sign_in(ROUNDS)
+
+
+def sms_sign_in(rounds):
+    """The SMS sign-in routes for the account's phone and an unknown one; a
+    day passes each round, so the phone's and the client's limits and the
+    login names' lockouts never answer instead."""
+    phones = {"known": "+8613912345678", "unknown": "+8613912340000"}
+    timings = {f"{route} {kind}": [] for route in ("code", "sign-in") for kind in phones}
+    for _ in range(rounds):
+        call("POST", "/_dev/clock", {"advance_seconds": 86_401})
+        for kind, phone in phones.items():
+            status, body, seconds = call("POST", "/v1/sms-codes", {"phone": phone, "purpose": "sign_in"})
+            assert status == 202, (status, body)
+            timings[f"code {kind}"].append(seconds * 1000)
+            try:
+                call("POST", "/v1/sessions/sms", {"phone": phone, "sms_code": "000000"})
+            except urllib.error.HTTPError as refused:
+                assert refused.code == 401, refused.code
+            started = time.perf_counter()
+            try:
+                call("POST", "/v1/sessions/sms", {"phone": phone, "sms_code": "000001"})
+            except urllib.error.HTTPError:
+                pass
+            timings[f"sign-in {kind}"].append((time.perf_counter() - started) * 1000)
+    for name, values in timings.items():
+        print(f"{name:16} n={len(values)} median={statistics.median(values):.1f} ms "
+              f"p90={percentile(values, 90):.1f} ms max={max(values):.1f} ms")
 
 
 if __name__ == "__main__":

@@ -13,28 +13,37 @@ struct Guarded {
     customer: Customer,
     token: String,
     secret: String,
+    /// The last TOTP step whose code was used (each is accepted once).
+    last_step: std::cell::Cell<i64>,
 }
 
 async fn guarded(app: &TestApp, name: &str) -> Guarded {
     let customer = app.activated_customer(name).await;
     let token = app.token_for(&customer).await;
     let (secret, _) = app.enable_mfa(&token).await;
-    // Turning TOTP on ended the other sessions, not this one.
-    Guarded { customer, token, secret }
+    // Turning TOTP on ended the other sessions, not this one; it used the
+    // current step's code.
+    let last_step = std::cell::Cell::new(app.server_now().div_euclid(30));
+    Guarded { customer, token, secret, last_step }
 }
 
 impl Guarded {
-    /// A TOTP code no earlier use took: each step's code is accepted once,
-    /// so time moves to the next step first (the dev clock, or on the
-    /// stack, a wait of at most 30 seconds).
+    /// A TOTP code no earlier use took: the step after the last used, which
+    /// the service accepts up to one step ahead of its clock; further ahead,
+    /// time moves on first (the dev clock, or on the stack a wait of at most
+    /// 30 seconds).
     async fn fresh_code(&self, app: &TestApp) -> String {
-        if accounts_tests::stack().is_some() {
-            let into_step = app.server_now().rem_euclid(30);
-            tokio::time::sleep(std::time::Duration::from_secs((30 - into_step) as u64 + 1)).await;
-        } else {
-            app.advance_clock(30).await;
+        let wanted = self.last_step.get() + 1;
+        while wanted > app.server_now().div_euclid(30) + 1 {
+            if accounts_tests::stack().is_some() {
+                let into_step = app.server_now().rem_euclid(30);
+                tokio::time::sleep(std::time::Duration::from_secs((30 - into_step) as u64 + 1)).await;
+            } else {
+                app.advance_clock(30).await;
+            }
         }
-        app.totp_code(&self.secret, 0)
+        self.last_step.set(wanted);
+        accounts_tests::totp_code_at_step(&self.secret, wanted)
     }
 }
 

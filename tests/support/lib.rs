@@ -669,9 +669,7 @@ impl TestApp {
     /// another code right away takes the next step's, as the server accepts
     /// one step either way).
     pub fn totp_code(&self, secret: &str, steps: i64) -> String {
-        let bytes = totp_rs::Secret::Encoded(secret.to_owned()).to_bytes().expect("a base32 secret");
-        let totp = totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes, None, String::new());
-        totp.generate((self.server_now() + steps * 30) as u64)
+        totp_code_at_step(secret, self.server_now().div_euclid(30) + steps)
     }
 
     /// Sends `method path` with a bearer token and a JSON body.
@@ -728,6 +726,14 @@ impl TestApp {
         let body: Value = response.json().await.unwrap();
         body["token"].as_str().unwrap().to_owned()
     }
+}
+
+/// The TOTP code of the base32 `secret` for the 30-second `step` (Unix
+/// seconds / 30).
+pub fn totp_code_at_step(secret: &str, step: i64) -> String {
+    let bytes = totp_rs::Secret::Encoded(secret.to_owned()).to_bytes().expect("a base32 secret");
+    let totp = totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes, None, String::new());
+    totp.generate((step * 30) as u64)
 }
 
 /// The SDK configuration of the stack's emulator, as its administrator.

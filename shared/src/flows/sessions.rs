@@ -108,14 +108,14 @@ async fn screen_breached(
     }
     let send_link = known.as_ref().is_none_or(|breach| breach.link_sent_on != today);
     if send_link {
-        refuse_breached(app, stored, account, today, known.is_none()).await?;
+        mark_breached(app, stored, account, today, known.is_none()).await?;
     }
     Err(FlowError::Denied(Code::PasswordResetRequired))
 }
 
 /// Marks `account`'s password breached on `today` (audited when `first`)
 /// and emails it a reset link.
-async fn refuse_breached(
+async fn mark_breached(
     app: &App,
     stored: &Stored<Account>,
     account: &Account,
