@@ -79,6 +79,27 @@ impl Lockout {
         changes.clear_count(Limit::LoginFailures(&self.name));
     }
 
+    /// A sign-in's factor failed for this login name, of `account` if the
+    /// name is one's: the lockout counts it, and a known account's trail,
+    /// lock notice and failure streak record it. The refusal to answer:
+    /// `too_many_attempts` once the streak suspends password sign-in, else
+    /// `invalid_credentials` (alike for a known and an unknown name).
+    pub async fn refuse_sign_in(
+        self,
+        app: &App,
+        account: Option<&Account>,
+        detail: Detail,
+    ) -> Result<FlowError, FlowError> {
+        let locked = self.failed(app).await?;
+        let failure = Failure { event: AuditEvent::SignInFailed, detail };
+        if let Some(account) = account
+            && record_failure(app, account, locked, failure).await?
+        {
+            return Ok(too_many_attempts(LOCKOUT_SECS));
+        }
+        Ok(FlowError::InvalidCredentials)
+    }
+
     /// The attempt was no failure (a re-check that passed, or one refused
     /// before anything was judged): it is taken back, and the failures
     /// counted so far stay. Only a completed sign-in ends them.

@@ -9,7 +9,7 @@ use secrecy::{ExposeSecret, SecretString};
 use super::accounts::{load, mint_link, send_email};
 use super::audit::{self, AuditEvent, Detail};
 use super::authentication::Authenticated;
-use super::lockout::{Failure, LOCKOUT_SECS, Lockout, record_failure, too_many_attempts};
+use super::lockout::{LOCKOUT_SECS, Lockout, too_many_attempts};
 use super::second_step::{FirstFactor, SignIn, after_first_factor};
 use super::signed_in::{NewSession, admit, complete};
 use super::{Committed, FlowError, Race, second_factor};
@@ -47,14 +47,8 @@ pub async fn sign_in(
         .filter(|a| a.status == AccountStatus::Active)
         .and_then(|a| a.password_hash.clone());
     if !app.hasher.verify(password.clone(), phc).await {
-        let locked = lockout.failed(app).await?;
-        let failure = Failure { event: AuditEvent::SignInFailed, detail: Detail::Password };
-        if let Some(stored) = &found
-            && record_failure(app, &stored.record, locked, failure).await?
-        {
-            return Err(too_many_attempts(LOCKOUT_SECS));
-        }
-        return Err(FlowError::InvalidCredentials);
+        let account = found.as_ref().map(|stored| &stored.record);
+        return Err(lockout.refuse_sign_in(app, account, Detail::Password).await?);
     }
     // A password verifies only against an account's hash.
     let Some(stored) = found else { return Err(FlowError::InvalidCredentials) };
@@ -182,12 +176,7 @@ pub async fn sign_in_second_factor(
             return Err(FlowError::InvalidCredentials);
         }
         miss_second_factor(app, &challenge).await?;
-        let locked = lockout.failed(app).await?;
-        let failure = Failure { event: AuditEvent::SignInFailed, detail: Detail::SecondFactor };
-        if record_failure(app, account, locked, failure).await? {
-            return Err(too_many_attempts(LOCKOUT_SECS));
-        }
-        return Err(FlowError::InvalidCredentials);
+        return Err(lockout.refuse_sign_in(app, Some(account), Detail::SecondFactor).await?);
     };
     lockout.succeeded(app).await?;
     admit(account, client)?;

@@ -9,14 +9,14 @@
 use secrecy::{ExposeSecret, SecretString};
 
 use super::accounts::{at_least, find_equalised};
-use super::lockout::{Failure, LOCKOUT_SECS, Lockout, record_failure, too_many_attempts};
+use super::lockout::Lockout;
 use super::second_step::{FirstFactor, SignIn, after_first_factor};
 use super::signed_in::admit;
 use super::sms_codes::{self, CodeSent, RESEND_AFTER_SECS};
 use super::{Dependency, FlowError};
 use crate::app::App;
 use crate::domain::network::Client;
-use crate::domain::records::{AuditEvent, Detail};
+use crate::domain::records::Detail;
 use crate::domain::sms_code::{CODE_TTL_SECS, SmsPurpose};
 use crate::domain::{AccountStatus, LoginName, Phone};
 use crate::i18n::Lang;
@@ -85,14 +85,8 @@ async fn sign_in_with_code(
         None => None,
     };
     let (Some(stored), Some(matched)) = (active, matched) else {
-        let locked = lockout.failed(app).await?;
-        let failure = Failure { event: AuditEvent::SignInFailed, detail: Detail::SmsCode };
-        if let Some(stored) = &found
-            && record_failure(app, &stored.record, locked, failure).await?
-        {
-            return Err(too_many_attempts(LOCKOUT_SECS));
-        }
-        return Err(FlowError::InvalidCredentials);
+        let account = found.as_ref().map(|stored| &stored.record);
+        return Err(lockout.refuse_sign_in(app, account, Detail::SmsCode).await?);
     };
     // The phone is proven: from here on, a refusal is no failure. Unlike a
     // password, the code still signs in after 100 failures in a row (as a
