@@ -489,8 +489,9 @@ document.addEventListener("DOMContentLoaded", () => {
     const result = await api(what === "remove" ? "DELETE" : "POST", path, values(subConfirm));
     if (showProblem(subConfirm, result)) return;
     subConfirm.reset(); subConfirm.hidden = true;
-    say(document.getElementById("subs-notice"), t(what === "remove" ? "subRemoved" : "subEnabled", { username: sub.username }));
+    // The list first, so that the notice never sits beside a stale row.
     await Promise.all([loadSubs(), refreshMfa()]);
+    say(document.getElementById("subs-notice"), t(what === "remove" ? "subRemoved" : "subEnabled", { username: sub.username }));
   });
   document.getElementById("sub-confirm-cancel").addEventListener("click", () => {
     subConfirm.reset(); subConfirm.hidden = true;

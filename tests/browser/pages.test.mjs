@@ -955,6 +955,7 @@ test("a primary account cuts a sub-account off (its open session ends), brings i
   await lead.locator("#sub-confirm").getByLabel("Password").fill(PASSWORD);
   await lead.getByRole("button", { name: "Remove for good" }).click();
   await lead.getByText("teamworker was removed for good.").waitFor();
+  await rowOf.waitFor({ state: "detached" });
   assert.equal(await rowOf.count(), 0);
 });
 
