@@ -31,7 +31,7 @@ use shared::notify::sns::SnsSmsSender;
 use shared::notify::{EmailMessage, Mailer, MessageTags, SendError, SmsMessage, SmsSender};
 use shared::persistence::keys;
 use shared::store::dynamodb::DynamoStore;
-use shared::store::{Counter, Item, Key, Store, StoreError, WriteOp};
+use shared::store::{Counter, Item, Key, Order, Store, StoreError, WriteOp};
 
 /// An HTTP server answering every request with one canned error response.
 async fn fault_server(status: u16, headers: &'static [(&'static str, &'static str)], body: &'static str) -> SocketAddr {
@@ -322,9 +322,10 @@ impl Store for FailingStore {
         sk_prefix: &str,
         limit: usize,
         after: Option<&str>,
+        order: Order,
     ) -> Result<(Vec<Item>, Option<String>), StoreError> {
         self.check()?;
-        self.inner.query_page(pk, sk_prefix, limit, after).await
+        self.inner.query_page(pk, sk_prefix, limit, after, order).await
     }
     async fn transact(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
         self.check()?;

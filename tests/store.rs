@@ -10,7 +10,7 @@ use shared::clock::{Clock, SystemClock};
 use shared::store::dynamodb::DynamoStore;
 use shared::store::embedded::{EmbeddedStore, open_database};
 use shared::store::memory::MemoryStore;
-use shared::store::{Cond, Item, Key, Store, StoreError, StoreExt, WriteOp};
+use shared::store::{Cond, Item, Key, Order, Store, StoreError, StoreExt, WriteOp};
 
 struct Subject {
     store: Arc<dyn Store>,
@@ -84,6 +84,7 @@ conformance!(
     held_by_names_the_guards_holder,
     concurrent_absent_puts_let_exactly_one_win,
     pages_cover_every_live_item_once,
+    pages_run_either_way_and_start_anywhere,
     the_init_read_succeeds_on_an_empty_table,
     keys_over_dynamodbs_limits_are_refused_by_every_call,
     an_item_over_400_kb_is_refused_and_nothing_is_written,
@@ -112,7 +113,7 @@ async fn keys_over_dynamodbs_limits_are_refused_by_every_call(s: Subject) {
     }
     assert!(is_refused(s.store.query(&long_pk, "").await, "partition key"));
     assert!(is_refused(s.store.query("P#20", &long_sk).await, "sort key"));
-    assert!(is_refused(s.store.query_page("P#20", "", 10, Some(&long_sk)).await, "sort key"));
+    assert!(is_refused(s.store.query_page("P#20", "", 10, Some(&long_sk), Order::Ascending).await, "sort key"));
     // At the limits, everything works.
     let widest = key(&"P".repeat(2048), &"S".repeat(1024));
     s.store.put(Item::new(widest.clone(), json!({"at": "the limits"})), Cond::Absent).await.unwrap();
@@ -332,11 +333,20 @@ async fn pages_cover_every_live_item_once(s: Subject) {
         let expires = if i == 3 { now + 1 } else { now + 100 };
         s.store.put(item("Q#1", &format!("{i:03}"), json!({"i": i})).expiring_at(expires), Cond::None).await.unwrap();
     }
+    // Neighbours either side of the partition stay out of its pages.
+    s.store.put(item("Q#0", "999", json!({})), Cond::None).await.unwrap();
+    s.store.put(item("Q#2", "000", json!({})), Cond::None).await.unwrap();
     s.clock.advance(1);
+    assert_eq!(all_pages(&s, Order::Ascending, None).await, ["000", "001", "002", "004", "005", "006"]);
+    assert_eq!(all_pages(&s, Order::Descending, None).await, ["006", "005", "004", "002", "001", "000"]);
+}
+
+/// Every sort key of `Q#1` read two at a time in `order` after `start`.
+async fn all_pages(s: &Subject, order: Order, start: Option<&str>) -> Vec<String> {
     let mut seen = Vec::new();
-    let mut after: Option<String> = None;
+    let mut after = start.map(str::to_owned);
     loop {
-        let (items, next) = s.store.query_page("Q#1", "", 2, after.as_deref()).await.unwrap();
+        let (items, next) = s.store.query_page("Q#1", "", 2, after.as_deref(), order).await.unwrap();
         assert!(items.len() <= 2);
         seen.extend(items.into_iter().map(|i| i.sk));
         match next {
@@ -344,7 +354,17 @@ async fn pages_cover_every_live_item_once(s: Subject) {
             None => break,
         }
     }
-    assert_eq!(seen, ["000", "001", "002", "004", "005", "006"]);
+    seen
+}
+
+/// A page may start after a sort key no item has (the audit trail's
+/// `since`): DynamoDB takes any key as `ExclusiveStartKey`.
+async fn pages_run_either_way_and_start_anywhere(s: Subject) {
+    for sk in ["010.5", "020.5", "030.5"] {
+        s.store.put(item("Q#1", sk, json!({})), Cond::None).await.unwrap();
+    }
+    assert_eq!(all_pages(&s, Order::Ascending, Some("020")).await, ["020.5", "030.5"]);
+    assert_eq!(all_pages(&s, Order::Descending, Some("030")).await, ["020.5", "010.5"]);
 }
 
 /// What a function reads during init to open its connection (`lambda::run`)

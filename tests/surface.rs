@@ -318,37 +318,57 @@ fn resource<'a>(template: &'a Value, name: &str) -> &'a Value {
     found
 }
 
-#[test]
-fn the_operators_policy_allows_exactly_the_operator_routes() {
-    use shared::api::routes::Access;
-    let template = read_yaml("infra/template.yaml");
-    let policy = resource(&template, "OperatorsInvokePolicy");
-    let statements = policy["Properties"]["PolicyDocument"]["Statement"].as_sequence().unwrap();
+/// The `/$default/METHOD/path` patterns a policy of the template allows
+/// (`execute-api:Invoke` only).
+fn invoke_patterns(template: &Value, policy: &str) -> Vec<String> {
+    let statements = resource(template, policy)["Properties"]["PolicyDocument"]["Statement"].as_sequence().unwrap();
     assert_eq!(statements.len(), 1);
     assert_eq!(statements[0]["Action"], "execute-api:Invoke");
-    let patterns: Vec<String> = statements[0]["Resource"]
+    statements[0]["Resource"]
         .as_sequence()
         .unwrap()
         .iter()
         .map(|r| sub_text(r).unwrap().split("${HttpApi}").nth(1).unwrap().to_owned())
-        .collect();
-    // An IAM resource glob: `*` matches any run of characters.
-    fn matches(pattern: &str, text: &str) -> bool {
-        match pattern.split_once('*') {
-            None => pattern == text,
-            Some((head, rest)) => {
-                text.starts_with(head) && (0..=text.len() - head.len()).any(|i| matches(rest, &text[head.len() + i..]))
-            }
+        .collect()
+}
+
+/// Whether an IAM resource glob matches: `*` is any run of characters.
+fn glob_matches(pattern: &str, text: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == text,
+        Some((head, rest)) => {
+            text.starts_with(head) && (0..=text.len() - head.len()).any(|i| glob_matches(rest, &text[head.len() + i..]))
         }
     }
+}
+
+/// Asserts `policy` lets exactly the routes `granted` picks be invoked, and
+/// is exported as `output`.
+fn assert_policy_grants(policy: &str, output: &str, granted: impl Fn(&shared::api::routes::Route) -> bool) {
+    let template = read_yaml("infra/template.yaml");
+    let patterns = invoke_patterns(&template, policy);
     for route in ROUTES {
         let invoked = format!("/$default/{}{}", route.method, route.path.replace('{', "x").replace('}', ""));
-        let allowed = patterns.iter().any(|p| matches(p, &invoked));
-        assert_eq!(allowed, route.access == Access::Operator, "{} {}", route.method, route.path);
+        let allowed = patterns.iter().any(|p| glob_matches(p, &invoked));
+        assert_eq!(allowed, granted(route), "{policy}: {} {}", route.method, route.path);
     }
-    let exported = &template["Outputs"]["OperatorsInvokePolicyArn"];
-    assert_eq!(ref_target(&exported["Value"]), Some("OperatorsInvokePolicy"));
+    let exported = &template["Outputs"][output];
+    assert_eq!(ref_target(&exported["Value"]), Some(policy));
     assert!(sub_text(&exported["Export"]["Name"]).is_some(), "exported for a console role to attach");
+}
+
+#[test]
+fn the_deciders_policy_allows_exactly_the_operator_routes() {
+    use shared::api::routes::Access;
+    assert_policy_grants("OperatorsInvokePolicy", "OperatorsInvokePolicyArn", |route| route.access == Access::Operator);
+}
+
+#[test]
+fn the_readers_policy_allows_exactly_the_operator_reads() {
+    use shared::api::routes::Access;
+    assert_policy_grants("OperatorsReadPolicy", "OperatorsReadPolicyArn", |route| {
+        route.access == Access::Operator && route.method == "GET"
+    });
 }
 
 #[test]

@@ -45,6 +45,12 @@ pub fn rfc3339(unix_secs: i64) -> String {
     OffsetDateTime::from_unix_timestamp(unix_secs).ok().and_then(|t| t.format(&Rfc3339).ok()).unwrap_or_default()
 }
 
+/// The Unix seconds of an RFC 3339 date-time (`2026-12-07T08:00:00Z`, any
+/// offset), if it is one.
+pub fn parse_rfc3339(text: &str) -> Option<i64> {
+    OffsetDateTime::parse(text, &Rfc3339).ok().map(OffsetDateTime::unix_timestamp)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

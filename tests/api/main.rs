@@ -9,6 +9,7 @@ mod change_password;
 mod contact_details;
 mod deletion;
 mod dev_routes;
+mod everyday_support;
 mod forgot_password;
 mod front_door;
 mod largest_inputs;

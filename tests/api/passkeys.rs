@@ -250,7 +250,10 @@ async fn a_passkey_signs_in_in_one_step_without_a_username() {
     let account_id = app.account_id(new_token).await;
     let trail = app.ops(Method::GET, &format!("/ops/v1/audit?account_id={account_id}&limit=200"), None).await;
     let items = json_of(trail).await["items"].as_array().cloned().unwrap();
-    assert!(items.iter().any(|r| r["event"] == "signed_in" && r["detail"] == "passkey"), "{items:?}");
+    assert!(
+        items.iter().any(|r| r["event"] == "signed_in" && r["detail"] == "passkey" && r["method"] == "passkey"),
+        "{items:?}"
+    );
 
     // Again with the same authenticator: its counter moves on.
     assert_eq!(sign_in_with(&app, &mut authenticator, &Tamper::default()).await.status(), StatusCode::CREATED);

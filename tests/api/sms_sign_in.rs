@@ -67,7 +67,8 @@ async fn a_code_signs_in_and_an_unknown_phone_is_answered_alike() {
     let trail = app.ops(Method::GET, &format!("/ops/v1/audit?account_id={account_id}&limit=200"), None).await;
     let trail: Value = trail.json().await.unwrap();
     let signed_in = trail["items"].as_array().unwrap().iter().find(|r| r["event"] == "signed_in").cloned();
-    assert_eq!(signed_in.unwrap()["detail"], "sms_code");
+    let signed_in = signed_in.unwrap();
+    assert_eq!((&signed_in["detail"], &signed_in["method"]), (&json!("sms_code"), &json!("sms_code")));
 }
 
 #[tokio::test]
@@ -116,6 +117,11 @@ async fn a_code_never_skips_the_second_factor() {
         .await;
     let body = json!({"mfa_token": step["mfa_token"], "code": app.totp_code(&secret, 1)});
     assert_eq!(app.post("/v1/sessions/mfa", &body).await.status(), StatusCode::CREATED);
+    // The trail keeps the first factor through the second step.
+    let account_id = app.account_id(&token).await;
+    let query = format!("/ops/v1/audit?account_id={account_id}&order=newest&event=signed_in&limit=1");
+    let latest: Value = app.ops(Method::GET, &query, None).await.json().await.unwrap();
+    assert_eq!((&latest["items"][0]["method"], &latest["items"][0]["detail"]), (&json!("sms_code"), &json!("totp")));
 }
 
 #[tokio::test]

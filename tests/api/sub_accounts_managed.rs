@@ -15,15 +15,15 @@ const LOOPBACK: [&str; 2] = ["127.0.0.0/8", "::1/128"];
 /// A network that holds none of them.
 const ELSEWHERE: &str = "203.0.113.0/24";
 
-struct Team {
-    primary_token: String,
-    primary_email: String,
-    sub: &'static str,
-    sub_email: String,
+pub(crate) struct Team {
+    pub(crate) primary_token: String,
+    pub(crate) primary_email: String,
+    pub(crate) sub: &'static str,
+    pub(crate) sub_email: String,
 }
 
 /// A primary account with one activated sub-account.
-async fn team(app: &TestApp, name: &str) -> Team {
+pub(crate) async fn team(app: &TestApp, name: &str) -> Team {
     let primary = app.activated_customer(&format!("{name}lead")).await;
     let primary_token = app.token_for(&primary).await;
     let sub = app.user(&format!("{name}mate"));

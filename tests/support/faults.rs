@@ -16,7 +16,7 @@ use shared::App;
 use shared::documents::{DocumentError, DocumentStore, StoredObject};
 use shared::notify::{EmailMessage, Mailer, SendError, SmsMessage, SmsSender};
 use shared::sealing::{SealError, Sealer};
-use shared::store::{Counter, Item, Key, Store, StoreError, WriteOp};
+use shared::store::{Counter, Item, Key, Order, Store, StoreError, WriteOp};
 
 /// Which call fails, and what the store's counters were.
 #[derive(Default)]
@@ -127,9 +127,10 @@ impl Store for FaultyStore {
         sk_prefix: &str,
         limit: usize,
         after: Option<&str>,
+        order: Order,
     ) -> Result<(Vec<Item>, Option<String>), StoreError> {
         self.check()?;
-        self.0.query_page(pk, sk_prefix, limit, after).await
+        self.0.query_page(pk, sk_prefix, limit, after, order).await
     }
     async fn transact(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
         self.check()?;

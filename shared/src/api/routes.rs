@@ -55,6 +55,14 @@ macro_rules! route_declarations {
             Operator "operator" OPERATOR {
                 OpsGetAccount GET "/ops/v1/accounts/{username}" None Operator => operator::account
                     [200 OperatorAccountView],
+                OpsFindAccounts GET "/ops/v1/accounts" None Operator => operator::find_accounts
+                    [200 Items<OperatorAccountView>],
+                OpsListSessions GET "/ops/v1/accounts/{username}/sessions" None Operator => operator::sessions
+                    [200 Items<OperatorSessionItem>],
+                OpsSignOut DELETE "/ops/v1/accounts/{username}/sessions" Json Operator => operator::sign_out
+                    [200 SignedOut],
+                OpsResendInvitation POST "/ops/v1/accounts/{username}/invitation" None Operator
+                    => operator::resend_invitation [202 Empty],
                 OpsListVerifications GET "/ops/v1/verifications" None Operator => operator::list_verifications
                     [200 PageOf<VerificationRow>],
                 OpsGetVerification GET "/ops/v1/verifications/{account_id}" None Operator => operator::get_verification

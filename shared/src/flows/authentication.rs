@@ -11,8 +11,9 @@ pub use crate::domain::network::Client;
 use crate::domain::records::Detail;
 pub use crate::domain::records::SessionRecord;
 use crate::domain::secret_token::{self, PresentedToken};
-use crate::domain::{Account, AccountId, AccountStatus, Code};
+use crate::domain::{Account, AccountId, AccountStatus, Code, SessionId};
 use crate::persistence::{Changes, Conflict, Stored};
+use crate::store::StoreError;
 
 /// A session's last-seen time is written at most this often.
 const TOUCH_EVERY_SECS: i64 = 60;
@@ -101,6 +102,17 @@ pub async fn end_sessions(
     keep: Option<&Stored<SessionRecord>>,
     actor: Actor,
 ) -> Result<usize, FlowError> {
+    end_sessions_for(app, account_id, keep, actor, None).await
+}
+
+/// [`end_sessions`], with an operator's `reason` on the trail.
+pub async fn end_sessions_for(
+    app: &App,
+    account_id: &AccountId,
+    keep: Option<&Stored<SessionRecord>>,
+    actor: Actor,
+    reason: Option<String>,
+) -> Result<usize, FlowError> {
     let records = app.records();
     let mut doomed = Changes::new();
     let mut ended = 0;
@@ -112,7 +124,54 @@ pub async fn end_sessions(
     }
     records.commit_in_batches(doomed, DELETES_PER_TRANSACTION).await?;
     let mut trail = Changes::new();
-    audit::add(app, &mut trail, account_id, AuditEvent::SessionsEnded, actor, Some(Detail::SessionsEnded(ended)));
+    let detail = match reason {
+        Some(reason) => Detail::SessionsEndedFor { count: ended, reason },
+        None => Detail::SessionsEnded(ended),
+    };
+    audit::add(app, &mut trail, account_id, AuditEvent::SessionsEnded, actor, Some(detail));
     records.commit(trail).await?;
     Ok(ended)
+}
+
+/// A session as its owner sees it in the account centre (and an operator
+/// in an account's sessions).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionView {
+    /// The public id ([`Stored::session_id`]): not the token.
+    pub session_id: SessionId,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds (to within a minute).
+    pub last_seen_at: i64,
+    /// The client IP at sign-in.
+    pub ip: String,
+    /// The user agent at sign-in.
+    pub user_agent: String,
+    /// Whether it is the session asking.
+    pub current: bool,
+}
+
+/// The live sessions of `account_id`, newest first; `current` is the one
+/// asking, if one of them is.
+pub async fn sessions_of(
+    app: &App,
+    account_id: &AccountId,
+    current: Option<&Stored<SessionRecord>>,
+) -> Result<Vec<SessionView>, StoreError> {
+    let mut views: Vec<SessionView> = app
+        .records()
+        .sessions(account_id)
+        .await?
+        .into_iter()
+        .map(|session| SessionView {
+            session_id: session.session_id(),
+            current: current.is_some_and(|c| session.is_same_item(c)),
+            created_at: session.record.created_at,
+            last_seen_at: session.record.last_seen_at,
+            ip: session.record.ip,
+            user_agent: session.record.user_agent,
+        })
+        .collect();
+    views.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| a.session_id.cmp(&b.session_id)));
+    Ok(views)
 }

@@ -11,10 +11,10 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::accounts::{load, send_email};
-use super::audit::{self, Actor, AuditEvent};
+use super::audit::{self, Actor, AuditEvent, SignInMethod};
 use super::authentication::Authenticated;
 use super::lockout::{Proof, reauthenticate};
-use super::signed_in::{NewSession, admit, complete};
+use super::signed_in::{NewSession, Proven, admit, complete};
 use super::{Committed, FlowError, Race};
 use crate::app::App;
 use crate::domain::network::Client;
@@ -269,7 +269,7 @@ pub async fn sign_in(
     let mut changes = Changes::new();
     changes.update_passkey(&passkey, &used);
     let streak = app.counters().counted(Limit::LoginStreak(&account.account_id)).await?;
-    complete(app, &stored, account, streak, client, changes, Some(Detail::Passkey)).await
+    complete(app, &stored, account, streak, client, changes, Proven::by(SignInMethod::Passkey)).await
 }
 
 /// Any refusal of an assertion is an unknown credential to the client.

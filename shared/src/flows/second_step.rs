@@ -8,8 +8,9 @@
 use secrecy::{ExposeSecret, SecretString};
 
 use super::accounts::send_email;
+use super::audit::SignInMethod;
 use super::lockout::Lockout;
-use super::signed_in::{NewSession, complete, is_familiar};
+use super::signed_in::{NewSession, Proven, complete, is_familiar};
 use super::{Committed, FlowError, Race};
 use crate::app::App;
 use crate::domain::network::Client;
@@ -57,8 +58,8 @@ pub struct FirstFactor<'a> {
     pub streak: u64,
     /// Writes that go with whichever comes next.
     pub changes: Changes,
-    /// For the trail: how the first factor was proven (none: a password).
-    pub proof: Option<Detail>,
+    /// How the first factor proved the person.
+    pub method: SignInMethod,
 }
 
 /// The next step after `first`, for `client`, which may carry a device
@@ -69,7 +70,7 @@ pub async fn after_first_factor(
     client: &Client,
     device: Option<&SecretString>,
 ) -> Result<SignIn, FlowError> {
-    let FirstFactor { stored, mut account, lockout, streak, mut changes, proof } = first;
+    let FirstFactor { stored, mut account, lockout, streak, mut changes, method: first_factor } = first;
     let now = app.clock.now();
     let remembered = device.and_then(|token| account.remembered_device(token.expose_secret(), now));
     let remembered: Option<DeviceId> = remembered.map(|device| device.device_id.clone());
@@ -87,23 +88,17 @@ pub async fn after_first_factor(
         // counted, so the second step's wrong codes add to them.
         let login = lockout.name().to_owned();
         lockout.not_failed(app).await?;
-        let challenge = Challenge { login, method };
+        let challenge = Challenge { login, method, first_factor };
         let mfa_token = issue_challenge(app, stored, &account, challenge, client, changes).await?;
         return Ok(SignIn::SecondFactor { mfa_token, method });
     }
     lockout.succeeded_with(&mut changes);
-    let proof = match (&remembered, proof) {
-        (Some(device_id), None) => {
-            account.use_device(device_id, now);
-            Some(Detail::RememberedDevice)
-        }
-        (Some(device_id), Some(proof)) => {
-            account.use_device(device_id, now);
-            Some(proof)
-        }
-        (None, proof) => proof,
-    };
-    let session = complete(app, stored, account, streak, client, changes, proof).await?;
+    let mut proven = Proven::by(first_factor);
+    if let Some(device_id) = &remembered {
+        account.use_device(device_id, now);
+        proven.detail = proven.detail.or(Some(Detail::RememberedDevice));
+    }
+    let session = complete(app, stored, account, streak, client, changes, proven).await?;
     Ok(SignIn::Session(Box::new(session)))
 }
 
@@ -112,6 +107,7 @@ pub async fn after_first_factor(
 struct Challenge {
     login: String,
     method: SecondStep,
+    first_factor: SignInMethod,
 }
 
 /// Stores a challenge for the second step (with `changes`, and `account`
@@ -122,7 +118,7 @@ async fn issue_challenge(
     app: &App,
     stored: &Stored<Account>,
     account: &Account,
-    Challenge { login, method }: Challenge,
+    Challenge { login, method, first_factor }: Challenge,
     client: &Client,
     mut changes: Changes,
 ) -> Result<SecretString, FlowError> {
@@ -132,7 +128,8 @@ async fn issue_challenge(
         let salt = new_id(app.random.as_ref());
         EmailedCode { hash: sms_code::hash(code, &salt), salt }
     });
-    let challenge = MfaChallenge { login, wrong_codes: 0, password_epoch: account.password_epoch, email_code };
+    let epoch = account.password_epoch;
+    let challenge = MfaChallenge { login, wrong_codes: 0, password_epoch: epoch, email_code, method: first_factor };
     if *account != stored.record {
         changes.update_account(stored, account);
     }

@@ -9,7 +9,8 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::accounts::{load, send_email};
 use super::audit::{self, Actor, AuditEvent, Detail, Guarded};
-use super::authentication::{Authenticated, end_sessions};
+pub use super::authentication::SessionView;
+use super::authentication::{Authenticated, end_sessions, sessions_of};
 use super::lockout::{Proof, Reauthenticated, reauthenticate};
 use super::second_factor::wrong_code;
 use super::{Committed, FlowError, Race};
@@ -198,41 +199,9 @@ pub async fn replace_recovery_codes(
     Ok(codes)
 }
 
-/// A session as its owner sees it in the account centre.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SessionView {
-    /// The public id ([`Stored::session_id`]): not the token.
-    pub session_id: SessionId,
-    /// Unix seconds.
-    pub created_at: i64,
-    /// Unix seconds (to within a minute).
-    pub last_seen_at: i64,
-    /// The client IP at sign-in.
-    pub ip: String,
-    /// The user agent at sign-in.
-    pub user_agent: String,
-    /// Whether it is the session asking.
-    pub current: bool,
-}
-
 /// The live sessions of the signed-in account, newest first.
 pub async fn list_sessions(app: &App, current: &Authenticated) -> Result<Vec<SessionView>, FlowError> {
-    let mut views: Vec<SessionView> = app
-        .records()
-        .sessions(&current.account.account_id)
-        .await?
-        .into_iter()
-        .map(|session| SessionView {
-            session_id: session.session_id(),
-            current: session.is_same_item(&current.session),
-            created_at: session.record.created_at,
-            last_seen_at: session.record.last_seen_at,
-            ip: session.record.ip,
-            user_agent: session.record.user_agent,
-        })
-        .collect();
-    views.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| a.session_id.cmp(&b.session_id)));
-    Ok(views)
+    Ok(sessions_of(app, &current.account.account_id, Some(&current.session)).await?)
 }
 
 /// Ends the signed-in account's session `session_id` (the current one

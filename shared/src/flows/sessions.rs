@@ -7,11 +7,11 @@
 use secrecy::{ExposeSecret, SecretString};
 
 use super::accounts::{load, mint_link, send_email};
-use super::audit::{self, AuditEvent, Detail};
+use super::audit::{self, AuditEvent, Detail, SignInMethod};
 use super::authentication::Authenticated;
 use super::lockout::{LOCKOUT_SECS, Lockout, too_many_attempts};
 use super::second_step::{FirstFactor, SignIn, after_first_factor};
-use super::signed_in::{NewSession, admit, complete};
+use super::signed_in::{NewSession, Proven, admit, complete};
 use super::{Committed, FlowError, Race, second_factor};
 use crate::app::App;
 use crate::breach::Verdict;
@@ -66,7 +66,14 @@ pub async fn sign_in(
         lockout.not_failed(app).await?;
         return Err(refused);
     }
-    let first = FirstFactor { stored: &stored, account, lockout, streak, changes: Changes::new(), proof: None };
+    let first = FirstFactor {
+        stored: &stored,
+        account,
+        lockout,
+        streak,
+        changes: Changes::new(),
+        method: SignInMethod::Password,
+    };
     after_first_factor(app, first, client, device).await
 }
 
@@ -186,7 +193,8 @@ pub async fn sign_in_second_factor(
     let mut changes = Changes::new();
     changes.consume_mfa_challenge(&challenge);
     let streak = app.counters().counted(Limit::LoginStreak(&updated.account_id)).await?;
-    let session = complete(app, &stored, updated, streak, client, changes, Some(proof)).await?;
+    let proven = Proven { method: challenge.record.method, detail: Some(proof) };
+    let session = complete(app, &stored, updated, streak, client, changes, proven).await?;
     Ok(SecondStepPassed { session, device_token: device_token.map(|minted| minted.token) })
 }
 

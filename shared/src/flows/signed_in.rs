@@ -8,7 +8,7 @@ use secrecy::SecretString;
 
 use super::accounts::send_email;
 use super::appeal_queue::{cancel_open_appeals, cancel_remaining_appeals};
-use super::audit::{self, AuditEvent};
+use super::audit::{self, SignInMethod};
 use super::authentication::{SessionRecord, session_expiry};
 use super::{Committed, FlowError, Race};
 use crate::app::App;
@@ -40,12 +40,34 @@ pub struct NewSession {
     pub enrolment_only: bool,
 }
 
+/// How a sign-in proved the person, for the trail.
+#[derive(Debug, Clone)]
+pub struct Proven {
+    /// The first factor.
+    pub method: SignInMethod,
+    /// What else proved it (a second factor, a remembered device), or the
+    /// first factor's own word.
+    pub detail: Option<Detail>,
+}
+
+impl Proven {
+    /// By `method` alone.
+    pub fn by(method: SignInMethod) -> Self {
+        let detail = match method {
+            SignInMethod::Password => None,
+            SignInMethod::Passkey => Some(Detail::Passkey),
+            SignInMethod::SmsCode => Some(Detail::SmsCode),
+        };
+        Self { method, detail }
+    }
+}
+
 /// Completes a sign-in of `stored` as `account` (its second factor spent, if
 /// one was used) with `changes` in the same transaction: a new session, the
 /// end of the failure `streak` (unless it has suspended password sign-in,
 /// which only a reset lifts: a passkey signs in, the password stays
 /// refused), the account's open appeals cancelled; then the notice of a
-/// sign-in from a client not seen in 30 days. `proof` is how the person
+/// sign-in from a client not seen in 30 days. `proven` is how the person
 /// was proven, for the trail (nothing for a password alone).
 pub async fn complete(
     app: &App,
@@ -54,7 +76,7 @@ pub async fn complete(
     streak: u64,
     client: &Client,
     mut changes: Changes,
-    proof: Option<Detail>,
+    proven: Proven,
 ) -> Result<NewSession, FlowError> {
     let now = app.clock.now();
     let minted = secret_token::mint(&account.account_id, app.random.as_ref());
@@ -66,7 +88,7 @@ pub async fn complete(
         password_epoch: account.password_epoch,
         ip: client.ip.clone(),
         user_agent: client.user_agent.clone(),
-        by_passkey: proof == Some(Detail::Passkey),
+        by_passkey: proven.method == SignInMethod::Passkey,
     };
     let history = app.records().sign_in_history(&account.account_id).await?;
     let (history, unfamiliar) = remember_client(history, client, now);
@@ -76,7 +98,7 @@ pub async fn complete(
     if account != stored.record {
         changes.update_account(stored, &account);
     }
-    audit::add(app, &mut changes, &account.account_id, AuditEvent::SignedIn, audit::Actor::Customer, proof);
+    audit::add_sign_in(app, &mut changes, &account.account_id, proven.method, proven.detail);
     if (1..CONSECUTIVE_FAILURES_LIMIT).contains(&streak) {
         changes.clear_count(Limit::LoginStreak(&account.account_id));
     }

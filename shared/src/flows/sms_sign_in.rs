@@ -16,7 +16,7 @@ use super::sms_codes::{self, CodeSent, RESEND_AFTER_SECS};
 use super::{Dependency, FlowError};
 use crate::app::App;
 use crate::domain::network::Client;
-use crate::domain::records::Detail;
+use crate::domain::records::{Detail, SignInMethod};
 use crate::domain::sms_code::{CODE_TTL_SECS, SmsPurpose};
 use crate::domain::{AccountStatus, LoginName, Phone};
 use crate::i18n::Lang;
@@ -99,6 +99,6 @@ async fn sign_in_with_code(
     let mut changes = Changes::new();
     changes.consume_sms_code(&matched);
     let account = stored.record.clone();
-    let first = FirstFactor { stored, account, lockout, streak, changes, proof: Some(Detail::SmsCode) };
+    let first = FirstFactor { stored, account, lockout, streak, changes, method: SignInMethod::SmsCode };
     after_first_factor(app, first, client, device).await
 }

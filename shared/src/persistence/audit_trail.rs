@@ -1,7 +1,7 @@
 //! The audit trail: one partition per account, outliving it, ordered by
 //! time.
 
-use super::{Changes, Cursor, Page, Records, item, keys};
+use super::{Changes, Cursor, Order, Page, Records, item, keys};
 use crate::domain::AccountId;
 use crate::domain::records::AuditRecord;
 use crate::store::StoreError;
@@ -14,14 +14,25 @@ impl Records<'_> {
 }
 
 impl Records<'_> {
-    /// A page of `account_id`'s trail, oldest first, and the cursor of the next.
+    /// A page of `account_id`'s trail in `order` (`Ascending`: oldest
+    /// first), and the cursor of the next.
     pub async fn audit_page(
         &self,
         account_id: &AccountId,
         limit: usize,
         after: Option<&Cursor>,
+        order: Order,
     ) -> Result<Page<AuditRecord>, StoreError> {
-        self.read_page(&keys::audit_partition(account_id), limit, after).await
+        self.read_page(&keys::audit_partition(account_id), limit, after, order).await
+    }
+}
+
+impl Cursor {
+    /// Where a trail read oldest first starts to give the records of
+    /// `since` (Unix seconds) and later: just before the first sort key of
+    /// that second.
+    pub fn audit_since(since: i64) -> Self {
+        Self::from_sort_key(keys::audit_second(since))
     }
 }
 

@@ -172,6 +172,12 @@ pub fn audit_record(account_id: &AccountId, at: i64, nanos: u32, suffix: &str) -
     key(audit_partition(account_id), &format!("{at:012}.{nanos:09}#{suffix}"))
 }
 
+/// What every audit record's sort key of the second `at` starts with
+/// (and sorts after).
+pub fn audit_second(at: i64) -> String {
+    format!("{at:012}")
+}
+
 /// The guard a login name (as typed, canonicalised) is looked up by; none
 /// for a name no account can have.
 pub fn login_guard(login: &LoginName) -> Option<Key> {

@@ -32,6 +32,7 @@ pub use erasure::AccountItems;
 pub use pages::{Cursor, List, Page};
 pub use queues::Queued;
 
+pub use crate::store::Order;
 use crate::store::{Cond, Item, Key, Store, StoreError, WriteOp};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -108,8 +109,9 @@ impl<'a> Records<'a> {
         pk: &str,
         limit: usize,
         after: Option<&Cursor>,
+        order: Order,
     ) -> Result<Page<T>, StoreError> {
-        let (items, next) = self.store.query_page(pk, "", limit, after.map(Cursor::sort_key)).await?;
+        let (items, next) = self.store.query_page(pk, "", limit, after.map(Cursor::sort_key), order).await?;
         let items = items.iter().map(Item::decode).collect::<Result<_, _>>()?;
         Ok(Page { items, next: next.map(Cursor::from_sort_key) })
     }

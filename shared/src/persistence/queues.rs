@@ -5,7 +5,7 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{Changes, Conflict, Cursor, Page, Records, item, keys};
+use super::{Changes, Conflict, Cursor, Order, Page, Records, item, keys};
 use crate::domain::AccountId;
 use crate::domain::account::{DeletionStatus, VerificationStatus};
 use crate::domain::records::{AppealQueueEntry, AppealStatus, DeletionQueueEntry, ErasureUnderWay, QueueEntry};
@@ -88,7 +88,7 @@ impl Records<'_> {
         limit: usize,
         after: Option<&Cursor>,
     ) -> Result<Page<E>, StoreError> {
-        self.read_page(&E::queue(status), limit, after).await
+        self.read_page(&E::queue(status), limit, after, Order::Ascending).await
     }
 
     /// Every erasure under way.

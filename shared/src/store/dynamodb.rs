@@ -12,7 +12,7 @@ use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, ReturnValue, TransactWriteItem};
 
-use super::{Cond, Counter, Item, Key, Store, StoreError, WriteOp, limits, page};
+use super::{Cond, Counter, Item, Key, Order, Store, StoreError, WriteOp, limits, page};
 use crate::aws_errors::{describe, is_transient};
 use crate::clock::Clock;
 
@@ -199,6 +199,7 @@ impl DynamoStore {
         sk_prefix: &str,
         mut start_key: Option<Attributes>,
         enough: Option<usize>,
+        order: Order,
     ) -> Result<Vec<Item>, StoreError> {
         let mut items = Vec::new();
         loop {
@@ -207,6 +208,7 @@ impl DynamoStore {
                 .query()
                 .table_name(&self.table)
                 .consistent_read(true)
+                .scan_index_forward(order == Order::Ascending)
                 .set_limit(enough.map(|n| n.min(1000) as i32))
                 .expression_attribute_names("#pk", "pk")
                 .expression_attribute_values(":pk", AttributeValue::S(pk.to_owned()))
@@ -279,7 +281,7 @@ impl Store for DynamoStore {
 
     async fn query(&self, pk: &str, sk_prefix: &str) -> Result<Vec<Item>, StoreError> {
         limits::check_query(pk, sk_prefix, None)?;
-        self.live_items(pk, sk_prefix, None, None).await
+        self.live_items(pk, sk_prefix, None, None, Order::Ascending).await
     }
 
     async fn query_page(
@@ -288,11 +290,12 @@ impl Store for DynamoStore {
         sk_prefix: &str,
         limit: usize,
         after: Option<&str>,
+        order: Order,
     ) -> Result<(Vec<Item>, Option<String>), StoreError> {
         limits::check_query(pk, sk_prefix, after)?;
         let start_key = after.map(|sk| key_attributes(&Key { pk: pk.to_owned(), sk: sk.to_owned() }));
         // One more than a page tells whether there is a next one.
-        let items = self.live_items(pk, sk_prefix, start_key, Some(limit + 1)).await?;
+        let items = self.live_items(pk, sk_prefix, start_key, Some(limit + 1), order).await?;
         Ok(page(items, limit))
     }
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 
-use super::{Counter, Item, Key, Store, StoreError, WriteOp, limits, page};
+use super::{Counter, Item, Key, Order, Store, StoreError, WriteOp, limits, page};
 use crate::clock::Clock;
 
 /// Items keyed by `pk \x1f sk`; values are JSON-encoded [`Item`]s.
@@ -20,6 +20,26 @@ const SEPARATOR: char = '\u{1f}';
 fn storage_key(pk: &str, sk: &str) -> String {
     format!("{pk}{SEPARATOR}{sk}")
 }
+
+/// The smallest key after every key that starts with `prefix` (its last
+/// character moved up by one).
+fn just_past(prefix: &str) -> String {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    if let Some(last) = chars.pop() {
+        chars.push(char::from_u32(last as u32 + 1).unwrap_or(char::MAX));
+    }
+    chars.into_iter().collect()
+}
+
+/// A page's walk through the table, either way.
+type Entries<'a> = Box<
+    dyn Iterator<
+            Item = Result<
+                (redb::AccessGuard<'a, &'static str>, redb::AccessGuard<'a, &'static [u8]>),
+                redb::StorageError,
+            >,
+        > + 'a,
+>;
 
 fn internal(e: impl std::fmt::Display) -> StoreError {
     StoreError::Internal(e.to_string())
@@ -129,11 +149,17 @@ impl Store for EmbeddedStore {
         sk_prefix: &str,
         limit: usize,
         after: Option<&str>,
+        order: Order,
     ) -> Result<(Vec<Item>, Option<String>), StoreError> {
         limits::check_query(pk, sk_prefix, after)?;
         let prefix = storage_key(pk, sk_prefix);
-        // The smallest key after `after`: the same key with a NUL appended.
-        let start = after.map_or_else(|| prefix.clone(), |sk| format!("{}\0", storage_key(pk, sk)));
+        let (start, end) = match order {
+            // The smallest key after `after`: the same key with a NUL appended.
+            Order::Ascending => (after.map_or_else(|| prefix.clone(), |sk| format!("{}\0", storage_key(pk, sk))), None),
+            Order::Descending => {
+                (prefix.clone(), Some(after.map_or_else(|| just_past(&prefix), |sk| storage_key(pk, sk))))
+            }
+        };
         self.blocking(move |db, now| {
             let txn = db.begin_read().map_err(internal)?;
             let table = match txn.open_table(ITEMS) {
@@ -142,7 +168,11 @@ impl Store for EmbeddedStore {
                 Err(e) => return Err(internal(e)),
             };
             let mut items = Vec::new();
-            for entry in table.range(start.as_str()..).map_err(internal)? {
+            let entries = match &end {
+                None => Box::new(table.range(start.as_str()..).map_err(internal)?) as Entries<'_>,
+                Some(end) => Box::new(table.range(start.as_str()..end.as_str()).map_err(internal)?.rev()),
+            };
+            for entry in entries {
                 let (key, value) = entry.map_err(internal)?;
                 if !key.value().starts_with(prefix.as_str()) {
                     break;

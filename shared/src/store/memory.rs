@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
 
-use super::{Counter, Item, Key, Store, StoreError, WriteOp, limits, page};
+use super::{Counter, Item, Key, Order, Store, StoreError, WriteOp, limits, page};
 use crate::clock::Clock;
 
 type Items = BTreeMap<(String, String), Item>;
@@ -71,10 +71,22 @@ impl Store for MemoryStore {
         sk_prefix: &str,
         limit: usize,
         after: Option<&str>,
+        order: Order,
     ) -> Result<(Vec<Item>, Option<String>), StoreError> {
         limits::check_query(pk, sk_prefix, after)?;
-        let from = after.map_or(Bound::Unbounded, |sk| Bound::Excluded(sk.to_owned()));
-        Ok(page(self.scan(pk, sk_prefix, from, limit.saturating_add(1)), limit))
+        let found = match order {
+            Order::Ascending => {
+                let from = after.map_or(Bound::Unbounded, |sk| Bound::Excluded(sk.to_owned()));
+                self.scan(pk, sk_prefix, from, limit.saturating_add(1))
+            }
+            // The in-memory store serves benchmarks and fuzzing: the whole
+            // partition, reversed, is plenty.
+            Order::Descending => {
+                let all = self.scan(pk, sk_prefix, Bound::Unbounded, usize::MAX).into_iter().rev();
+                all.filter(|item| after.is_none_or(|sk| item.sk.as_str() < sk)).take(limit.saturating_add(1)).collect()
+            }
+        };
+        Ok(page(found, limit))
     }
 
     async fn transact(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {

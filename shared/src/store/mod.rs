@@ -182,6 +182,16 @@ pub enum StoreError {
     Internal(String),
 }
 
+/// Which way a page runs through a partition's sort keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Order {
+    /// Smallest sort key first.
+    #[default]
+    Ascending,
+    /// Largest sort key first (DynamoDB's `ScanIndexForward: false`).
+    Descending,
+}
+
 /// The single table every flow reads and writes.
 #[async_trait]
 pub trait Store: Send + Sync {
@@ -193,14 +203,15 @@ pub trait Store: Send + Sync {
     async fn query(&self, pk: &str, sk_prefix: &str) -> Result<Vec<Item>, StoreError>;
 
     /// At most `limit` live items of partition `pk` whose sort key starts
-    /// with `sk_prefix` and comes after `after`, in sort-key order, and the
-    /// sort key to continue after when there are more.
+    /// with `sk_prefix` and comes after `after` in `order`, in that order,
+    /// and the sort key to continue after when there are more.
     async fn query_page(
         &self,
         pk: &str,
         sk_prefix: &str,
         limit: usize,
         after: Option<&str>,
+        order: Order,
     ) -> Result<(Vec<Item>, Option<String>), StoreError>;
 
     /// Applies all `ops` atomically if every condition holds, else none.

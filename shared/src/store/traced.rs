@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use async_trait::async_trait;
 
-use super::{Counter, Item, Key, Store, StoreError, WriteOp};
+use super::{Counter, Item, Key, Order, Store, StoreError, WriteOp};
 
 /// Logs every call of the store it wraps.
 pub struct Traced<S>(pub S);
@@ -48,9 +48,10 @@ impl<S: Store> Store for Traced<S> {
         sk_prefix: &str,
         limit: usize,
         after: Option<&str>,
+        order: Order,
     ) -> Result<(Vec<Item>, Option<String>), StoreError> {
         let started = Instant::now();
-        let result = self.0.query_page(pk, sk_prefix, limit, after).await;
+        let result = self.0.query_page(pk, sk_prefix, limit, after, order).await;
         logged("query_page", kind(pk), started, &result);
         result
     }

@@ -8,16 +8,17 @@ use crate::api::request::ApiRequest;
 use crate::api::response::Reply;
 use crate::api::validate::{Fields, bounded_text};
 use crate::api::views::{
-    AppealDecided, AppealDetail, AppealRow, AuditItem, DeletionRow, DeletionView, MaterialView, OperatorAccountView,
-    PageOf, SubmissionView, VerificationRow,
+    AppealDecided, AppealDetail, AppealRow, AuditItem, DeletionRow, DeletionView, Empty, Items, MaterialView,
+    OperatorAccountView, OperatorSessionItem, PageOf, SignedOut, SubmissionView, VerificationRow,
 };
 use crate::app::App;
-use crate::clock::rfc3339;
+use crate::clock::{parse_rfc3339, rfc3339};
 use crate::domain::records::{AppealQueueEntry, DeletionQueueEntry, QueueEntry};
-use crate::domain::{AccountId, Code};
+use crate::domain::{AccountId, Code, LoginName};
+use crate::flows::audit::{AuditEvent, TrailQuery};
 use crate::flows::verification::{self, Decision};
 use crate::flows::{appeal_review, audit, deletion, operator};
-use crate::persistence::{Cursor, List, Queued};
+use crate::persistence::{Cursor, List, Order, Queued};
 
 /// Items per page of an operator list, unless `limit` says otherwise.
 const PAGE_SIZE: usize = 50;
@@ -33,8 +34,38 @@ fn operator_id(req: &ApiRequest) -> &str {
 /// `GET /ops/v1/accounts/{username}`.
 pub async fn account(app: &App, req: &ApiRequest) -> Result<Reply<OperatorAccountView>, ApiError> {
     let overview = operator::account_by_username(app, req.path_param("username"), operator_id(req)).await?;
-    let view = OperatorAccountView::of(&overview.account, overview.verification.as_ref());
-    Ok(Reply::new(view))
+    Ok(Reply::new(OperatorAccountView::of(&overview)))
+}
+
+/// `GET /ops/v1/accounts?login=…`: the account a username, email, phone
+/// or account id names, if any. A login longer than any of them is `422`.
+pub async fn find_accounts(app: &App, req: &ApiRequest) -> Result<Reply<Items<OperatorAccountView>>, ApiError> {
+    let mut fields = Fields::default();
+    let login = fields.parse("login", req.query.first("login").map(str::trim), |raw| {
+        if raw.chars().count() > LoginName::MAX_LEN { Err(Code::TooLong) } else { Ok(raw.to_owned()) }
+    });
+    let login = fields.finish_with(|| login)?;
+    let found = operator::find_accounts(app, &login, operator_id(req)).await?;
+    Ok(Reply::new(Items { items: found.iter().map(OperatorAccountView::of).collect() }))
+}
+
+/// `GET /ops/v1/accounts/{username}/sessions`.
+pub async fn sessions(app: &App, req: &ApiRequest) -> Result<Reply<Items<OperatorSessionItem>>, ApiError> {
+    let sessions = operator::sessions(app, req.path_param("username"), operator_id(req)).await?;
+    Ok(Reply::new(Items { items: sessions.iter().map(OperatorSessionItem::from).collect() }))
+}
+
+/// `DELETE /ops/v1/accounts/{username}/sessions` `{"reason"}`.
+pub async fn sign_out(app: &App, req: &ApiRequest) -> Result<Reply<SignedOut>, ApiError> {
+    let reason = required_reason(req)?;
+    let ended = operator::sign_out(app, req.path_param("username"), reason, operator_id(req)).await?;
+    Ok(Reply::new(SignedOut { sessions_ended: ended }))
+}
+
+/// `POST /ops/v1/accounts/{username}/invitation`.
+pub async fn resend_invitation(app: &App, req: &ApiRequest) -> Result<Reply<Empty>, ApiError> {
+    operator::resend_invitation(app, req.path_param("username"), operator_id(req)).await?;
+    Ok(Reply::new(Empty {}))
 }
 
 #[derive(Deserialize)]
@@ -42,20 +73,25 @@ struct Suspend {
     reason: Option<String>,
 }
 
-/// `POST /ops/v1/accounts/{username}/suspension`.
-pub async fn suspend(app: &App, req: &ApiRequest) -> Result<Reply<OperatorAccountView>, ApiError> {
+/// The `reason` of an operator's action: required, at most 500 characters.
+fn required_reason(req: &ApiRequest) -> Result<String, ApiError> {
     let body: Suspend = req.json()?;
     let mut fields = Fields::default();
     let reason = fields.parse("reason", body.reason.as_deref(), bounded_text(500));
-    let reason = fields.finish_with(|| reason)?;
+    fields.finish_with(|| reason)
+}
+
+/// `POST /ops/v1/accounts/{username}/suspension`.
+pub async fn suspend(app: &App, req: &ApiRequest) -> Result<Reply<OperatorAccountView>, ApiError> {
+    let reason = required_reason(req)?;
     let account = operator::suspend(app, req.path_param("username"), reason, operator_id(req)).await?;
-    Ok(Reply::new(OperatorAccountView::of(&account, None)))
+    Ok(Reply::new(OperatorAccountView::of(&operator::overview(app, account).await?)))
 }
 
 /// `DELETE /ops/v1/accounts/{username}/suspension`.
 pub async fn lift_suspension(app: &App, req: &ApiRequest) -> Result<Reply<OperatorAccountView>, ApiError> {
     let account = operator::lift_suspension(app, req.path_param("username"), operator_id(req)).await?;
-    Ok(Reply::new(OperatorAccountView::of(&account, None)))
+    Ok(Reply::new(OperatorAccountView::of(&operator::overview(app, account).await?)))
 }
 
 /// The page size of an operator list: `limit` (default 50, at most 200).
@@ -156,18 +192,27 @@ pub async fn decide(app: &App, req: &ApiRequest) -> Result<Reply<SubmissionView>
     Ok(Reply::new(SubmissionView::of(&decided, true)))
 }
 
-/// `GET /ops/v1/audit?account_id=…&limit=…&after=…`: a page of the trail,
-/// oldest first (an id of no account's shape has an empty trail).
+/// `GET /ops/v1/audit?account_id=…&limit=…&after=…&order=…&event=…&since=…`:
+/// a page of the trail (an id of no account's shape, or an event name the
+/// service never writes, has an empty one).
 pub async fn audit_trail(app: &App, req: &ApiRequest) -> Result<Reply<PageOf<AuditItem>>, ApiError> {
     let mut fields = Fields::default();
     let account_id = fields.required("account_id", req.query.first("account_id"));
     let limit = page_limit(req, &mut fields);
     let after = page_after(req, List::AuditTrail, &mut fields);
+    let order = fields.optional("order", req.query.first("order"), |raw| match raw {
+        "oldest" => Ok(Order::Ascending),
+        "newest" => Ok(Order::Descending),
+        _ => Err(Code::OrderInvalid),
+    });
+    let since = fields.optional("since", req.query.first("since"), |raw| parse_rfc3339(raw).ok_or(Code::SinceInvalid));
     let (account_id, limit) = fields.finish_with(|| Some((account_id?, limit?)))?;
-    let Some(account_id) = AccountId::parse(account_id) else {
+    let event = req.query.first("event").filter(|e| !e.is_empty()).map(AuditEvent::named);
+    let (Some(account_id), None | Some(Some(_))) = (AccountId::parse(account_id), event) else {
         return Ok(Reply::new(PageOf::<AuditItem>::new(Vec::new(), None)));
     };
-    let page = audit::page(app, &account_id, limit, after.as_ref()).await?;
+    let query = TrailQuery { limit, after, order: order.unwrap_or_default(), event: event.flatten(), since };
+    let page = audit::page(app, &account_id, query).await?;
     let items = page.items.iter().map(AuditItem::from).collect();
     Ok(Reply::new(PageOf::new(items, page.next.as_ref())))
 }

@@ -4,8 +4,10 @@ use serde::Serialize;
 
 use super::{AccountView, DeletionState, MfaState, SubmissionView, VerificationState};
 use crate::clock::rfc3339;
-use crate::domain::records::{Actor, AuditEvent, AuditRecord, Verification};
-use crate::domain::{Account, AccountId, AccountKind, AccountStatus, account::VerificationStatus};
+use crate::domain::records::{Actor, AuditEvent, AuditRecord, SignInMethod};
+use crate::domain::{Account, AccountId, AccountKind, AccountStatus, SessionId, account::VerificationStatus};
+use crate::flows::authentication::SessionView;
+use crate::flows::operator::AccountOverview;
 
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
@@ -24,8 +26,9 @@ pub struct SuspensionView {
     pub inherited: bool,
 }
 
-/// An account as operators see it: its view, its deletion and suspension
-/// state, and its verification (masked).
+/// An account as operators see it: its view, its sign-in state (locks,
+/// streak, sessions, passkeys), its place among accounts, its deletion
+/// and suspension state, and its verification (masked).
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct OperatorAccountView {
@@ -42,13 +45,27 @@ pub struct OperatorAccountView {
     /// `primary` or `sub`.
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub kind: AccountKind,
-    /// `pending_activation`, `active` or `deleting`.
-    #[cfg_attr(feature = "schema", schemars(with = "String"))]
-    pub status: AccountStatus,
+    /// A sub-account's primary account's username.
+    pub primary: Option<String>,
+    /// How many sub-accounts it has.
+    pub sub_accounts: usize,
+    /// `pending_activation`, `active`, `disabled` (by its primary account),
+    /// `suspended` (by an operator) or `deleting`.
+    pub status: &'static str,
     /// Two-factor sign-in.
     pub mfa: MfaState,
+    /// Registered passkeys.
+    pub passkeys: usize,
+    /// Live sessions.
+    pub sessions: usize,
     /// When it signed up.
     pub created_at: String,
+    /// Its latest sign-in.
+    pub last_sign_in_at: Option<String>,
+    /// While one of its login names is locked, the latest end of the locks.
+    pub sign_in_locked_until: Option<String>,
+    /// 100 failures in a row suspended password sign-in (until a reset).
+    pub password_sign_in_suspended: bool,
     /// Its deletion request's state.
     pub deletion: DeletionState,
     /// Its suspension, if any.
@@ -71,8 +88,9 @@ pub enum OperatorVerification {
 }
 
 impl OperatorAccountView {
-    /// `account` and its latest submission for an operator.
-    pub fn of(account: &Account, verification: Option<&Verification>) -> Self {
+    /// `overview` for an operator.
+    pub fn of(overview: &AccountOverview) -> Self {
+        let account = &overview.account;
         let view = AccountView::from(account);
         Self {
             account_id: view.account_id,
@@ -81,9 +99,16 @@ impl OperatorAccountView {
             phone: view.phone,
             organization: view.organization,
             kind: view.kind,
-            status: view.status,
+            primary: overview.primary.as_ref().map(|u| u.as_str().to_owned()),
+            sub_accounts: overview.sub_accounts,
+            status: status_of(account),
             mfa: view.mfa,
+            passkeys: overview.passkeys,
+            sessions: overview.sessions,
             created_at: view.created_at,
+            last_sign_in_at: overview.last_sign_in_at.map(rfc3339),
+            sign_in_locked_until: overview.sign_in_locked_until.map(rfc3339),
+            password_sign_in_suspended: overview.password_sign_in_suspended,
             deletion: DeletionState { status: account.deletion_status.as_str() },
             suspension: account.suspension.as_ref().map(|s| SuspensionView {
                 reason: s.reason.clone(),
@@ -92,7 +117,7 @@ impl OperatorAccountView {
                 inherited: s.inherited,
             }),
             disabled_at: account.disabled.as_ref().map(|d| rfc3339(d.at)),
-            verification: match verification {
+            verification: match &overview.verification {
                 Some(v) => OperatorVerification::Submitted(Box::new(SubmissionView::of(v, true))),
                 None => OperatorVerification::Unverified(VerificationState { status: VerificationStatus::Unverified }),
             },
@@ -100,13 +125,62 @@ impl OperatorAccountView {
     }
 }
 
+/// The status an operator reads first: a suspension or a disable over the
+/// account's own state.
+fn status_of(account: &Account) -> &'static str {
+    match (&account.suspension, &account.disabled, account.status) {
+        (_, _, AccountStatus::Deleting) => "deleting",
+        (Some(_), _, _) => "suspended",
+        (None, Some(_), _) => "disabled",
+        (None, None, AccountStatus::PendingActivation) => "pending_activation",
+        (None, None, AccountStatus::Active) => "active",
+    }
+}
+
+/// The sessions of an account, as an operator lists them.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+pub struct OperatorSessionItem {
+    /// Its public id.
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub session_id: SessionId,
+    /// When it began.
+    pub created_at: String,
+    /// When it was last used (to within a minute).
+    pub last_seen_at: String,
+    /// The client's address at sign-in.
+    pub ip: String,
+    /// The client's user agent at sign-in.
+    pub user_agent: String,
+}
+
+impl From<&SessionView> for OperatorSessionItem {
+    fn from(session: &SessionView) -> Self {
+        Self {
+            session_id: session.session_id.clone(),
+            created_at: rfc3339(session.created_at),
+            last_seen_at: rfc3339(session.last_seen_at),
+            ip: session.ip.clone(),
+            user_agent: session.user_agent.clone(),
+        }
+    }
+}
+
+/// What an operator's sign-out did.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+pub struct SignedOut {
+    /// How many sessions ended.
+    pub sessions_ended: usize,
+}
+
 /// Who caused an audited event.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct ActorView {
-    /// `customer` or `operator`.
+    /// `customer`, `operator`, `primary` or `system`.
     pub kind: &'static str,
-    /// The operator's principal.
+    /// The operator's principal, or the primary account's id.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
@@ -126,6 +200,10 @@ pub struct AuditItem {
     pub at: String,
     /// A short non-personal detail.
     pub detail: Option<String>,
+    /// How a `signed_in` proved the person first: `password`, `passkey` or
+    /// `sms_code`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method: Option<&'static str>,
 }
 
 impl From<&AuditRecord> for AuditItem {
@@ -142,6 +220,8 @@ impl From<&AuditRecord> for AuditItem {
             actor,
             at: rfc3339(record.at),
             detail: record.detail.clone(),
+            method: (record.event == AuditEvent::SignedIn)
+                .then(|| record.method.unwrap_or_else(|| SignInMethod::of_detail(record.detail.as_deref())).as_str()),
         }
     }
 }

@@ -129,6 +129,24 @@ pub enum AuditEvent {
     PasswordBreached,
     /// The owner forgot a remembered device (`detail`: how many).
     DevicesForgotten,
+    /// An operator listed the account's sessions (addresses and user
+    /// agents read).
+    SessionsViewed,
+    /// An operator sent a pending account a fresh invitation.
+    InvitationResent,
+}
+
+impl AuditEvent {
+    /// The event an operator names (`signed_in`), if the service writes one
+    /// of that name.
+    pub fn named(name: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(name.to_owned())).ok()
+    }
+
+    /// Its name on the trail.
+    pub fn name(self) -> String {
+        serde_json::to_value(self).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    }
 }
 
 /// Who caused an event.
@@ -143,6 +161,40 @@ pub enum Actor {
     System,
     /// A primary account acting on its sub-account, by its account id.
     Primary(AccountId),
+}
+
+/// How a sign-in proved the person first (whatever second step followed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignInMethod {
+    /// The password.
+    #[default]
+    Password,
+    /// A passkey.
+    Passkey,
+    /// An SMS code to the account's phone.
+    SmsCode,
+}
+
+impl SignInMethod {
+    /// Its name on the trail.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Password => "password",
+            Self::Passkey => "passkey",
+            Self::SmsCode => "sms_code",
+        }
+    }
+
+    /// The method of a `signed_in` record written before records kept it,
+    /// from its detail.
+    pub fn of_detail(detail: Option<&str>) -> Self {
+        match detail {
+            Some("passkey") => Self::Passkey,
+            Some("sms_code") => Self::SmsCode,
+            _ => Self::Password,
+        }
+    }
 }
 
 /// The second factor that passed.
@@ -231,6 +283,13 @@ pub enum Detail {
     Kind(&'static str),
     /// How many sessions ended.
     SessionsEnded(usize),
+    /// How many sessions an operator ended, and the operator's reason.
+    SessionsEndedFor {
+        /// How many.
+        count: usize,
+        /// The operator's words.
+        reason: String,
+    },
     /// A sub-account policy's change: before and after, in its JSON.
     PolicyChange {
         /// The policy before.
@@ -272,6 +331,7 @@ impl std::fmt::Display for Detail {
             Self::WithPrimaryAccount => "with its primary account",
             Self::Kind(kind) => kind,
             Self::SessionsEnded(count) => return write!(f, "{count} sessions"),
+            Self::SessionsEndedFor { count, reason } => return write!(f, "{count} sessions: {reason}"),
             Self::PolicyChange { before, after } => return write!(f, "{before} -> {after}"),
             Self::Message { purpose, outcome: None } => purpose,
             Self::Message { purpose, outcome: Some(outcome) } => return write!(f, "{purpose} ({outcome})"),
@@ -315,6 +375,9 @@ pub struct AuditRecord {
     /// Its [`Detail`]'s text, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// How a `signed_in` proved the person first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<SignInMethod>,
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::SignInMethod;
 use crate::domain::{AccountId, PasskeyId};
 
 /// The stored session.
@@ -45,6 +46,9 @@ pub struct MfaChallenge {
     /// hash), which this challenge takes instead of a TOTP code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_code: Option<EmailedCode>,
+    /// How the first step proved the person.
+    #[serde(default)]
+    pub method: SignInMethod,
 }
 
 /// A one-time code emailed to prove a new device, as stored.
