@@ -339,13 +339,13 @@ def as_list(value):
     return value if isinstance(value, list) else [value]
 
 
-def operators_user(url, resources):
-    """An IAM user holding exactly the template's operator policy, with keys."""
+def operators_user(url, resources, name="stack-operator", policy="OperatorsInvokePolicy"):
+    """An IAM user holding exactly one of the template's operator policies
+    (the deciders' by default), with keys."""
     iam = client("iam", url)
-    iam.create_user(UserName="stack-operator")
-    policy_arn = resources["OperatorsInvokePolicy"]
-    iam.attach_user_policy(UserName="stack-operator", PolicyArn=policy_arn)
-    key = iam.create_access_key(UserName="stack-operator")["AccessKey"]
+    iam.create_user(UserName=name)
+    iam.attach_user_policy(UserName=name, PolicyArn=resources[policy])
+    key = iam.create_access_key(UserName=name)["AccessKey"]
     return key["AccessKeyId"], key["SecretAccessKey"]
 
 
@@ -463,6 +463,7 @@ def main():
         bridge_plain_http(url, resources)
         open_front_door(url, resources, outputs)
         key_id, secret = operators_user(url, resources)
+        reader_key_id, reader_secret = operators_user(url, resources, "stack-reader", "OperatorsReadPolicy")
         scheduled = scheduled_functions(template, resources)
         run_scheduled_once(url, scheduled)
     except BaseException:
@@ -475,6 +476,9 @@ def main():
         "region": REGION,
         "ops_access_key_id": key_id,
         "ops_secret_access_key": secret,
+        # A support reader: the readers' policy only (every operator GET).
+        "ops_reader_access_key_id": reader_key_id,
+        "ops_reader_secret_access_key": reader_secret,
         "raised_limits": {name: int(value) for name, value in RAISED_LIMITS.items()},
         "appeal_hold_hours": int(STACK_SETTINGS["AppealHoldHours"]),
         "distribution_id": resources["Distribution"],

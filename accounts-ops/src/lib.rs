@@ -26,13 +26,18 @@ pub const BAD_USAGE: u8 = 2;
 const EXAMPLES: &str = "\
 Examples:
   accounts-ops --api-url https://abc123.execute-api.us-east-1.amazonaws.com verifications
+  accounts-ops account 13800138000
   accounts-ops verification decide 01JD3Q7… approve
-  accounts-ops audit 01JD3Q7… --all --json
+  accounts-ops audit 01JD3Q7… --newest --event signed_in --since 2026-12-01T00:00:00Z
+  accounts-ops sign-out alice --reason \"ticket 4711\" --yes
   accounts-ops --api-url http://127.0.0.1:3000 --token dev-token account alice
 
 Deployed, calls are signed with SigV4 by the standard AWS credential chain
 (AWS_* variables, --profile or AWS_PROFILE, IAM Identity Center SSO after
-`aws sso login`); the principal needs the stack's OperatorsInvokePolicy.";
+`aws sso login`); the principal needs the stack's OperatorsReadPolicy to look
+up, its OperatorsInvokePolicy to decide. Approving a deletion or an appeal,
+suspending and signing out ask for confirmation on a terminal; --yes confirms
+in a script.";
 
 /// The operators' command line of the account service.
 #[derive(Debug, Parser)]
@@ -53,6 +58,9 @@ pub struct Cli {
     /// Print the answers as JSON (one document) instead of tables.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Confirm a destructive command without asking (for scripts).
+    #[arg(long, short = 'y', global = true)]
+    pub yes: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -61,17 +69,53 @@ pub struct Cli {
 /// One subcommand per operator route.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// An account, by username (an audited read).
-    #[command(after_help = "Example:\n  accounts-ops account alice")]
+    /// An account, by any identifier a ticket names (an audited read).
+    #[command(after_help = "Examples:\n  accounts-ops account alice\n  accounts-ops account alice@example.com\n  \
+                      accounts-ops account 13800138000\n  accounts-ops account +8613800138000\n  \
+                      accounts-ops account alice --username")]
     Account {
+        /// Its username, email, phone (E.164, or as dialled in the first SMS region) or account id.
+        login: String,
+        /// Look up this exact username only.
+        #[arg(long)]
+        username: bool,
+    },
+    /// An account's live sessions (an audited read: addresses and user agents).
+    #[command(after_help = "Example:\n  accounts-ops sessions alice")]
+    Sessions {
         /// Its username.
         username: String,
     },
-    /// An account's audit trail, oldest first.
-    #[command(after_help = "Example:\n  accounts-ops audit 01JD3Q7… --all")]
+    /// End every session of an account; it stays usable.
+    #[command(after_help = "Example:\n  accounts-ops sign-out alice --reason \"ticket 4711: unknown sign-in\"")]
+    SignOut {
+        /// Its username.
+        username: String,
+        /// Why (kept in the audit trail).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Email a pending account a fresh invitation (the lost one stops working).
+    #[command(after_help = "Example:\n  accounts-ops resend-invitation alice")]
+    ResendInvitation {
+        /// Its username.
+        username: String,
+    },
+    /// An account's audit trail, oldest first unless --newest.
+    #[command(after_help = "Examples:\n  accounts-ops audit 01JD3Q7… --all\n  \
+                      accounts-ops audit 01JD3Q7… --newest --event sign_in_failed --since 2026-12-07T00:00:00+08:00")]
     Audit {
         /// The account's id (`account` shows it).
         account_id: String,
+        /// Newest first.
+        #[arg(long)]
+        newest: bool,
+        /// Only this event (e.g. signed_in, sign_in_failed, sms_sent).
+        #[arg(long)]
+        event: Option<String>,
+        /// Nothing earlier than this RFC 3339 time.
+        #[arg(long)]
+        since: Option<String>,
         #[command(flatten)]
         pages: Pages,
     },
@@ -283,11 +327,30 @@ impl Command {
             }
         };
         match self {
-            Command::Account { username } => {
-                one("GET", format!("/ops/v1/accounts/{}", segment(&username)), None, Shape::Record)
+            Command::Account { login, username: true } => {
+                one("GET", format!("/ops/v1/accounts/{}", segment(&login)), None, Shape::Record)
             }
-            Command::Audit { account_id, pages } => {
-                list("/ops/v1/audit", vec![("account_id", account_id)], pages, Shape::AUDIT)
+            Command::Account { login, username: false } => {
+                one("GET", with_query("/ops/v1/accounts", &[("login", login)]), None, Shape::Found)
+            }
+            Command::Sessions { username } => {
+                one("GET", format!("/ops/v1/accounts/{}/sessions", segment(&username)), None, Shape::SESSIONS)
+            }
+            Command::SignOut { username, reason } => one(
+                "DELETE",
+                format!("/ops/v1/accounts/{}/sessions", segment(&username)),
+                Some(json!({ "reason": reason })),
+                Shape::Record,
+            ),
+            Command::ResendInvitation { username } => {
+                one("POST", format!("/ops/v1/accounts/{}/invitation", segment(&username)), None, Shape::Record)
+            }
+            Command::Audit { account_id, newest, event, since, pages } => {
+                let mut query = vec![("account_id", account_id)];
+                query.extend(newest.then(|| ("order", "newest".to_owned())));
+                query.extend(event.map(|e| ("event", e)));
+                query.extend(since.map(|t| ("since", t)));
+                list("/ops/v1/audit", query, pages, Shape::AUDIT)
             }
             Command::Verifications { status, pages } => {
                 list("/ops/v1/verifications", vec![("status", value_name(status))], pages, Shape::VERIFICATIONS)
@@ -340,6 +403,49 @@ impl Command {
     }
 }
 
+impl Command {
+    /// What a destructive command does, as its confirmation asks it; none
+    /// for the others.
+    fn destructive(&self) -> Option<String> {
+        match self {
+            Command::Deletion { decide: DeletionDecide::Decide { request_id, decision: Decision::Approve, .. } } => {
+                Some(format!(
+                    "Approve deletion request {request_id}: the account and its personal data are erased for good?"
+                ))
+            }
+            Command::Appeal {
+                decide: Some(AppealDecide::Decide { appeal_id, decision: Decision::Approve, .. }),
+                ..
+            } => Some(format!(
+                "Approve appeal {appeal_id}: after the hold, the account's email changes and two-factor sign-in goes off?"
+            )),
+            Command::Suspend { username, .. } => {
+                Some(format!("Suspend {username} (and its sub-accounts): every session ends, sign-in is refused?"))
+            }
+            Command::SignOut { username, .. } => Some(format!("End every session of {username}?")),
+            _ => None,
+        }
+    }
+}
+
+/// Whether the operator confirmed `question`: `--yes`, or `y` typed on a
+/// terminal. Without a terminal and without `--yes`, nothing is asked and
+/// nothing is done.
+fn confirmed(question: &str, yes: bool, terminal: &mut Option<&mut dyn std::io::BufRead>, err: &mut dyn Write) -> bool {
+    if yes {
+        return true;
+    }
+    let Some(input) = terminal else {
+        let _ = writeln!(err, "accounts-ops: {question}\nNot confirmed: run it on a terminal, or add --yes.");
+        return false;
+    };
+    let _ = write!(err, "{question} [y/N] ");
+    let _ = err.flush();
+    let mut answer = String::new();
+    let _ = input.read_line(&mut answer);
+    matches!(answer.trim().to_lowercase().as_str(), "y" | "yes")
+}
+
 fn decision_body(decision: Decision, field: &str, text: Option<String>) -> Value {
     let mut body = json!({ "decision": value_name(decision) });
     if let Some(text) = text {
@@ -367,8 +473,14 @@ fn with_query(path: &str, pairs: &[(&str, String)]) -> String {
 }
 
 /// Parses `args` and runs the command, writing answers to `out` and
-/// problems to `err`; the exit status.
-pub async fn run(args: impl IntoIterator<Item = OsString>, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+/// problems to `err`; the exit status. A destructive command asks on
+/// `terminal` (the operator's, when stdin is one) unless `--yes`.
+pub async fn run(
+    args: impl IntoIterator<Item = OsString>,
+    mut terminal: Option<&mut dyn std::io::BufRead>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
@@ -389,6 +501,11 @@ pub async fn run(args: impl IntoIterator<Item = OsString>, out: &mut dyn Write, 
             return BAD_USAGE;
         }
     };
+    if let Some(question) = cli.command.destructive()
+        && !confirmed(&question, cli.yes, &mut terminal, err)
+    {
+        return BAD_USAGE;
+    }
     let json_output = cli.json;
     let call = cli.command.call();
     match execute(&client, &call).await {
@@ -461,8 +578,25 @@ mod tests {
 
     /// Each case: arguments, the route they call, and the path they send.
     const CASES: &[(&[&str], &str, &str)] = &[
-        (&["account", "li lei"], "GET /ops/v1/accounts/{username}", "/ops/v1/accounts/li%20lei"),
+        (&["account", "li lei", "--username"], "GET /ops/v1/accounts/{username}", "/ops/v1/accounts/li%20lei"),
+        (&["account", "+86 138"], "GET /ops/v1/accounts", "/ops/v1/accounts?login=%2B86%20138"),
+        (&["sessions", "alice"], "GET /ops/v1/accounts/{username}/sessions", "/ops/v1/accounts/alice/sessions"),
+        (
+            &["sign-out", "alice", "--reason", "ticket 1"],
+            "DELETE /ops/v1/accounts/{username}/sessions",
+            "/ops/v1/accounts/alice/sessions",
+        ),
+        (
+            &["resend-invitation", "alice"],
+            "POST /ops/v1/accounts/{username}/invitation",
+            "/ops/v1/accounts/alice/invitation",
+        ),
         (&["audit", "A1", "--limit", "2"], "GET /ops/v1/audit", "/ops/v1/audit?account_id=A1&limit=2"),
+        (
+            &["audit", "A1", "--newest", "--event", "signed_in", "--since", "2026-12-07T08:00:00+08:00"],
+            "GET /ops/v1/audit",
+            "/ops/v1/audit?account_id=A1&order=newest&event=signed_in&since=2026-12-07T08%3A00%3A00%2B08%3A00",
+        ),
         (&["verifications"], "GET /ops/v1/verifications", "/ops/v1/verifications?status=pending_review"),
         (
             &["verifications", "--status", "approved"],
@@ -532,6 +666,33 @@ mod tests {
             let error = parse(args).expect_err(&format!("{args:?} is refused"));
             assert!(error.use_stderr(), "{args:?}");
         }
+    }
+
+    #[test]
+    fn destructive_commands_ask_and_only_a_yes_goes_on() {
+        let asks = |args: &[&str]| parse(args).unwrap().command.destructive().is_some();
+        for args in [
+            &["deletion", "decide", "R1", "approve"][..],
+            &["appeal", "decide", "P1", "approve"],
+            &["suspend", "alice", "--reason", "r"],
+            &["sign-out", "alice", "--reason", "r"],
+        ] {
+            assert!(asks(args), "{args:?}");
+        }
+        for args in [&["deletion", "decide", "R1", "reject"][..], &["unsuspend", "alice"], &["account", "alice"]] {
+            assert!(!asks(args), "{args:?}");
+        }
+        let mut err = Vec::new();
+        for (typed, expected) in [("y\n", true), ("YES\n", true), ("\n", false), ("n\n", false), ("", false)] {
+            let mut input = std::io::Cursor::new(typed.as_bytes());
+            let mut terminal: Option<&mut dyn std::io::BufRead> = Some(&mut input);
+            assert_eq!(confirmed("Erase?", false, &mut terminal, &mut err), expected, "{typed:?}");
+        }
+        assert!(String::from_utf8_lossy(&err).contains("Erase? [y/N]"));
+        let mut err = Vec::new();
+        assert!(!confirmed("Erase?", false, &mut None, &mut err), "no terminal, no --yes: nothing done");
+        assert!(String::from_utf8_lossy(&err).contains("--yes"));
+        assert!(confirmed("Erase?", true, &mut None, &mut Vec::new()));
     }
 
     #[test]

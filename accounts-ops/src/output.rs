@@ -9,10 +9,13 @@ pub enum Shape {
     Record,
     /// A list's `items`: these columns, in this order (those present).
     List(&'static [&'static str]),
+    /// A look-up's `items`: the one found as a record, or that none was.
+    Found,
 }
 
 impl Shape {
-    pub const AUDIT: Shape = Shape::List(&["at", "event", "actor", "detail"]);
+    pub const AUDIT: Shape = Shape::List(&["at", "event", "actor", "method", "detail"]);
+    pub const SESSIONS: Shape = Shape::List(&["session_id", "created_at", "last_seen_at", "ip", "user_agent"]);
     pub const VERIFICATIONS: Shape = Shape::List(&["account_id", "username", "type", "submitted_at"]);
     pub const DELETIONS: Shape = Shape::List(&["request_id", "username", "reason", "requested_at"]);
     pub const APPEALS: Shape =
@@ -27,9 +30,13 @@ pub fn json(answer: &Value) -> String {
 /// The answer as a table (`Done.` for an empty one).
 pub fn table(answer: &Value, shape: &Shape) -> String {
     match shape {
-        _ if answer.is_null() => "Done.\n".to_owned(),
+        _ if answer.is_null() || answer.as_object().is_some_and(|o| o.is_empty()) => "Done.\n".to_owned(),
         Shape::Record => record(answer),
         Shape::List(columns) => list(answer, columns),
+        Shape::Found => match answer["items"].as_array().map(Vec::as_slice) {
+            Some([]) | None => "No account is named that.\n".to_owned(),
+            Some(found) => found.iter().map(record).collect(),
+        },
     }
 }
 
@@ -162,6 +169,10 @@ mod tests {
         let shown = table(&json!({"username": "alice", "verification": {"status": "approved"}}), &Shape::Record);
         assert!(shown.contains("verification.status") && shown.contains("approved"), "{shown}");
         assert_eq!(table(&Value::Null, &Shape::Record), "Done.\n");
+        assert_eq!(table(&json!({}), &Shape::Record), "Done.\n");
+        assert_eq!(table(&json!({"items": []}), &Shape::Found), "No account is named that.\n");
+        let found = table(&json!({"items": [{"username": "alice", "sessions": 2}]}), &Shape::Found);
+        assert!(found.contains("sessions") && found.contains("alice"), "{found}");
     }
 
     #[test]

@@ -88,7 +88,7 @@ async fn an_operator_reviews_and_approves_a_verification() {
 async fn the_audit_trail_is_followed_to_its_end_with_all() {
     let app = spawn_app().await;
     let customer = app.activated_customer("cliaudit").await;
-    let account = ops_json(&app, &["account", &customer.username]);
+    let account = ops_json(&app, &["account", &customer.username, "--username"]);
     let account_id = account["account_id"].as_str().expect("the account's id").to_owned();
     let expected = app.audit_events(&account_id).await;
     assert!(expected.len() >= 3, "{expected:?}");
@@ -105,7 +105,11 @@ async fn the_audit_trail_is_followed_to_its_end_with_all() {
 async fn an_account_is_suspended_and_unsuspended() {
     let app = spawn_app().await;
     let customer = app.activated_customer("clisuspend").await;
-    let suspended = ops(&app, &["suspend", &customer.username, "--reason", "card fraud, ticket 4411"]);
+    let unconfirmed = ops(&app, &["suspend", &customer.username, "--reason", "card fraud, ticket 4411"]);
+    assert_eq!(unconfirmed.status.code(), Some(2), "no terminal, no --yes: {}", stderr(&unconfirmed));
+    assert!(stderr(&unconfirmed).contains("--yes"));
+    assert_eq!(app.sign_in(&customer.username, &customer.password).await.status(), StatusCode::CREATED);
+    let suspended = ops(&app, &["suspend", &customer.username, "--reason", "card fraud, ticket 4411", "--yes"]);
     assert_eq!(suspended.status.code(), Some(0), "{}", stderr(&suspended));
     assert_eq!(app.sign_in(&customer.username, &customer.password).await.status(), StatusCode::FORBIDDEN);
     let shown = stdout(&ops(&app, &["account", &customer.username]));
@@ -130,12 +134,12 @@ async fn the_other_queues_answer() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refusals_exit_1_with_the_problem_and_bad_usage_exits_2() {
     let app = spawn_app().await;
-    let missing = ops(&app, &["account", app.user("nobody-here")]);
+    let missing = ops(&app, &["account", app.user("nobody-here"), "--username"]);
     assert_eq!(missing.status.code(), Some(1));
     assert!(stderr(&missing).contains("No such account. (404)"), "{}", stderr(&missing));
     assert!(stdout(&missing).is_empty());
     let reason = "x".repeat(2000);
-    let invalid = ops(&app, &["suspend", app.user("nobody-here"), "--reason", &reason]);
+    let invalid = ops(&app, &["suspend", app.user("nobody-here"), "--reason", &reason, "--yes"]);
     assert_eq!(invalid.status.code(), Some(1), "{}", stderr(&invalid));
     for args in [&["verification", "decide", "A1", "maybe"][..], &["suspend", "alice"], &["nonsense"]] {
         let output = ops(&app, args);
@@ -145,6 +149,48 @@ async fn refusals_exit_1_with_the_problem_and_bad_usage_exits_2() {
     let help = ops(&app, &["appeal", "--help"]);
     assert_eq!(help.status.code(), Some(0));
     assert!(stdout(&help).contains("accounts-ops appeal decide"), "an example per command");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ticket_is_answered_from_the_phone_it_names() {
+    let app = spawn_app().await;
+    let customer = app.activated_customer("cliticket").await;
+    app.token_for(&customer).await;
+    app.token_for(&customer).await;
+    let national = customer.phone.strip_prefix("+86").unwrap();
+    let shown = stdout(&ops(&app, &["account", national]));
+    assert!(shown.contains(&customer.username) && shown.contains("sign_in_locked_until"), "{shown}");
+    let found = ops_json(&app, &["account", &customer.email.to_uppercase()]);
+    let account_id = found["items"][0]["account_id"].as_str().expect("found by email").to_owned();
+    assert_eq!(found["items"][0]["sessions"], 2);
+    assert_eq!(stdout(&ops(&app, &["account", "nobody@example.com"])), "No account is named that.\n");
+
+    let sessions = ops_json(&app, &["sessions", &customer.username]);
+    assert_eq!(sessions["items"].as_array().unwrap().len(), 2);
+    let refused = ops(&app, &["sign-out", &customer.username, "--reason", "ticket 4711"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert_eq!(ops_json(&app, &["sessions", &customer.username])["items"].as_array().unwrap().len(), 2);
+    let ended = ops_json(&app, &["sign-out", &customer.username, "--reason", "ticket 4711", "--yes"]);
+    assert_eq!(ended["sessions_ended"], 2);
+
+    let newest = ops_json(&app, &["audit", &account_id, "--newest", "--event", "sessions_ended"]);
+    assert_eq!(newest["items"][0]["detail"], "2 sessions: ticket 4711");
+    let since = ops_json(&app, &["audit", &account_id, "--since", "2999-01-01T00:00:00Z"]);
+    assert_eq!(since["items"], json!([]));
+    let malformed = ops(&app, &["audit", &account_id, "--since", "yesterday"]);
+    assert_eq!(malformed.status.code(), Some(1));
+    assert!(stderr(&malformed).contains("since"), "{}", stderr(&malformed));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_invitation_is_resent_once_the_account_is_pending() {
+    let app = spawn_app().await;
+    let (response, customer) = app.sign_up("cliinvite").await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let lost = app.last_link_token(&customer.email).await;
+    let resent = ops(&app, &["resend-invitation", &customer.username]);
+    assert_eq!(resent.status.code(), Some(0), "{}", stderr(&resent));
+    assert_ne!(app.last_link_token(&customer.email).await, lost);
 }
 
 /// Deployed, a caller without the operators' policy is refused by IAM, and

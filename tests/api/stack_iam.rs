@@ -52,6 +52,42 @@ async fn the_operators_policy_opens_the_operator_routes_and_nothing_else() {
     assert!(access_denied(sms.as_ref().err().and_then(|e| e.code())), "{sms:?}");
 }
 
+/// A support reader (the readers' policy) looks an account up and reads
+/// its sessions and trail; a decision is refused by API Gateway itself.
+#[tokio::test]
+#[cfg_attr(not(feature = "stack"), ignore = "needs the deployed shape (scripts/stack and the stack feature)")]
+async fn a_reader_looks_up_but_is_refused_every_decision() {
+    let app = spawn_app().await;
+    let customer = app.activated_customer("readonly").await;
+    let login = customer.phone.strip_prefix("+86").unwrap();
+    let found = app.ops_as_reader(Method::GET, &format!("/ops/v1/accounts?login={login}"), None).await;
+    assert_eq!(found.status(), StatusCode::OK);
+    let found: serde_json::Value = found.json().await.unwrap();
+    assert_eq!(found["items"][0]["username"], customer.username);
+    let account_id = found["items"][0]["account_id"].as_str().unwrap().to_owned();
+    for path in [
+        format!("/ops/v1/accounts/{}", customer.username),
+        format!("/ops/v1/accounts/{}/sessions", customer.username),
+        format!("/ops/v1/audit?account_id={account_id}&order=newest"),
+        "/ops/v1/verifications".to_owned(),
+    ] {
+        assert_eq!(app.ops_as_reader(Method::GET, &path, None).await.status(), StatusCode::OK, "{path}");
+    }
+    let reason = serde_json::json!({"reason": "a reader tries"});
+    let decisions = [
+        (Method::POST, format!("/ops/v1/accounts/{}/suspension", customer.username), Some(&reason)),
+        (Method::DELETE, format!("/ops/v1/accounts/{}/sessions", customer.username), Some(&reason)),
+        (Method::POST, format!("/ops/v1/accounts/{}/invitation", customer.username), None),
+        (Method::POST, format!("/ops/v1/verifications/{account_id}/decision"), None),
+    ];
+    for (method, path, body) in decisions {
+        let refused = app.ops_as_reader(method.clone(), &path, body).await;
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{method} {path}");
+    }
+    // Nothing a reader asked was done: the account still signs in.
+    assert_eq!(app.sign_in(&customer.username, &customer.password).await.status(), StatusCode::CREATED);
+}
+
 /// The stack deploys with the template's defaults where a new AWS account
 /// would need them: nothing reserved for the hashing functions (a new
 /// account's quota could not hold 8 × 50 + 100), so the functions share

@@ -47,6 +47,10 @@ pub struct Stack {
     pub ops_access_key_id: String,
     /// Its secret.
     pub ops_secret_access_key: String,
+    /// Keys of the IAM user holding the readers' policy only.
+    pub ops_reader_access_key_id: String,
+    /// Its secret.
+    pub ops_reader_secret_access_key: String,
     /// The `PublicUrl` the stack was deployed with.
     pub public_url: String,
     /// The deployed table's name.
@@ -378,6 +382,21 @@ impl TestApp {
     /// stack's operator keys, as an operators' console would.
     async fn signed(&self, stack: &Stack, method: reqwest::Method, path: &str, body: Vec<u8>) -> Response {
         self.signed_with(&self.base, None, &operator_credentials(stack), "execute-api", method, path, body).await
+    }
+
+    /// Sends `method path` SigV4-signed with the stack's support reader's
+    /// keys (the readers' policy).
+    pub async fn ops_as_reader(&self, method: reqwest::Method, path: &str, body: Option<&Value>) -> Response {
+        let stack = stack().expect("IAM's policies are the stack's");
+        let credentials = aws_credential_types::Credentials::new(
+            &stack.ops_reader_access_key_id,
+            &stack.ops_reader_secret_access_key,
+            None,
+            None,
+            "stack-reader",
+        );
+        let body = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
+        self.signed_with(&self.base, None, &credentials, "execute-api", method, path, body).await
     }
 
     /// Sends `method path` through the stack's distribution, signed for
