@@ -161,12 +161,17 @@ test("a customer uploads verification documents and an operator approves them", 
   await ops.getByLabel("Operator token").fill(OPS_TOKEN);
   await ops.getByRole("button", { name: "Load" }).click();
   const card = ops.locator("article", { hasText: "verifier" });
-  // The full submission is fetched (and audited) only when opened.
+  // The full submission is fetched (and audited) only when opened, and
+  // only then can it be decided.
   assert.equal(await card.getByText("11010519491231002X").count(), 0);
+  assert.equal(await card.getByRole("button", { name: "Approve" }).count(), 0);
   await card.getByRole("button", { name: "Open" }).click();
   await card.getByText("11010519491231002X").waitFor();
   await ops.screenshot({ path: join(shots, "ops.png"), fullPage: true });
   await card.getByRole("button", { name: "Approve" }).click();
+  const confirm = ops.locator("#confirm");
+  await confirm.getByText("Approve the real-name verification of verifier?").waitFor();
+  await confirm.getByRole("button", { name: "Approve" }).click();
   await card.waitFor({ state: "detached" });
 
   await page.reload();
@@ -352,27 +357,98 @@ test("Chinese pages render their characters (a CJK font is installed)", async ()
   await signUp.screenshot({ path: join(shots, "sign-up-zh.png"), fullPage: true });
 });
 
-test("an operator looks an account up, suspends it, reads its trail and lifts the suspension", async () => {
+test("an operator finds an account by the phone a ticket names, signs it out, suspends it and reads its trail", async () => {
   const page = await newPage();
-  await activatedThroughPages(page, "suspectuser");
+  const email = await activatedThroughPages(page, "suspectuser");
+  const session = await api(`${direct}/v1/sessions`, { login: "suspectuser", password: PASSWORD });
+  const { token } = await session.json();
   const ops = await newPage();
   await ops.goto(`${base}/ops`);
   await ops.getByLabel("Operator token").fill(OPS_TOKEN);
   await ops.getByRole("button", { name: "Load" }).click();
-  await ops.locator("#lookup").getByLabel("Username").fill("suspectuser");
+  // A ticket names the phone as people dial it: national digits, spaced.
+  const national = phoneOf[email].slice(3);
+  await ops.getByLabel("Username, email, phone or account ID").fill(`${national.slice(0, 3)} ${national.slice(3, 7)} ${national.slice(7)}`);
   await ops.getByRole("button", { name: "Look up" }).click();
-  await ops.getByText("Not suspended.").waitFor();
+  const view = ops.locator("#account-view");
+  await view.getByText("suspectuser", { exact: true }).first().waitFor();
+  const security = view.locator("section", { hasText: "Sign-in and security" });
+  await security.getByText("Not locked").waitFor();
+
+  // Sessions: listed (an audited read), then ended after a confirmation.
+  await security.getByRole("button", { name: "Show sessions" }).click();
+  await security.getByRole("columnheader", { name: "Browser" }).waitFor();
+  await security.getByLabel("Reason for signing out").fill("ticket 4711");
+  await security.getByRole("button", { name: "Sign out everywhere" }).click();
+  const confirm = ops.locator("#confirm");
+  await confirm.getByText("End every session of suspectuser?").waitFor();
+  await confirm.getByRole("button", { name: "Sign out everywhere" }).click();
+  await view.getByText(/\d+ sessions ended\./).waitFor();
+  const me = await fetch(`${direct}/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+  assert.equal(me.status, 401, "the customer's session ended");
+
+  // Suspending asks first, naming the account; cancelling does nothing.
   await ops.getByLabel("Reason for the suspension").fill("card fraud");
-  await ops.getByRole("button", { name: "Suspend" }).click();
+  await view.getByRole("button", { name: "Suspend" }).click();
+  await confirm.getByText(/Suspend suspectuser\?/).waitFor();
+  await confirm.getByRole("button", { name: "Cancel" }).click();
+  assert.equal((await api(`${direct}/v1/sessions`, { login: "suspectuser", password: PASSWORD })).status, 201);
+  await view.getByRole("button", { name: "Suspend" }).click();
+  await confirm.getByRole("button", { name: "Suspend" }).click();
   await ops.getByText(/Suspended by .*: card fraud/).waitFor();
-  await ops.locator("#audit-trail").getByText("suspended", { exact: true }).waitFor();
-  await ops.locator("#audit-trail").getByText("account_viewed").first().waitFor();
+  // The trail: newest first, in words, with a header row and local times.
+  const trail = ops.locator("#audit-trail");
+  await trail.getByRole("columnheader", { name: "What" }).waitFor();
+  await trail.locator("tbody tr").first().getByText("Account viewed").waitFor();
+  await trail.getByText("Suspended", { exact: true }).waitFor();
+  await trail.getByText("Sessions ended").first().waitFor();
+  await trail.getByText(/^\d+ sessions: ticket 4711$/).waitFor();
   await ops.screenshot({ path: join(shots, "ops-account.png"), fullPage: true });
-  const signIn = await api(`${direct}/v1/sessions`, { login: "suspectuser", password: PASSWORD });
-  assert.equal(signIn.status, 403);
-  await ops.getByRole("button", { name: "Lift suspension" }).click();
+  assert.equal((await api(`${direct}/v1/sessions`, { login: "suspectuser", password: PASSWORD })).status, 403);
+  await view.getByRole("button", { name: "Lift suspension" }).click();
   await ops.getByText("Not suspended.").waitFor();
   assert.equal((await api(`${direct}/v1/sessions`, { login: "suspectuser", password: PASSWORD })).status, 201);
+});
+
+test("erasing an account asks first, naming it, and a card's error stays on the card", async () => {
+  const page = await newPage();
+  await activatedThroughPages(page, "erasable");
+  const session = await api(`${direct}/v1/sessions`, { login: "erasable", password: PASSWORD });
+  const { token } = await session.json();
+  const asked = await fetch(`${direct}/v1/me/deletion-request`, {
+    method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ password: PASSWORD, reason: "moving on" }),
+  });
+  assert.equal(asked.status, 202);
+  const ops = await newPage();
+  await ops.goto(`${base}/ops`);
+  await ops.getByLabel("Operator token").fill(OPS_TOKEN);
+  await ops.getByRole("button", { name: "Load" }).click();
+  const card = ops.locator("#deletions article", { hasText: "erasable" });
+  const confirm = ops.locator("#confirm");
+  await card.getByRole("button", { name: "Approve" }).click();
+  await confirm.getByText("Erase the account erasable for good?", { exact: false }).waitFor();
+  await confirm.getByRole("button", { name: "Cancel" }).click();
+  assert.equal((await api(`${direct}/v1/sessions`, { login: "erasable", password: PASSWORD })).status, 201);
+  // Cancelled by the customer meanwhile: the refusal shows on this card.
+  const cancelled = await fetch(`${direct}/v1/me/deletion-request`, { method: "DELETE", headers: { authorization: `Bearer ${token}` } });
+  assert.equal(cancelled.status, 204);
+  await card.getByRole("button", { name: "Approve" }).click();
+  await confirm.getByRole("button", { name: "Approve" }).click();
+  await card.getByRole("alert").waitFor();
+  assert.equal(await ops.locator("#token-form .notice:not([hidden])").count(), 0, "not at the top of the page");
+  // Asked again and approved: erased.
+  const again = await fetch(`${direct}/v1/me/deletion-request`, {
+    method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ password: PASSWORD }),
+  });
+  assert.equal(again.status, 202);
+  await ops.getByRole("button", { name: "Load" }).click();
+  const fresh = ops.locator("#deletions article", { hasText: "erasable" });
+  await fresh.getByRole("button", { name: "Approve" }).click();
+  await confirm.getByRole("button", { name: "Approve" }).click();
+  await fresh.waitFor({ state: "detached" });
+  assert.equal((await api(`${direct}/v1/sessions`, { login: "erasable", password: PASSWORD })).status, 401);
 });
 
 test("someone who lost phone and email files an appeal, confirms it, and an operator approves it", async () => {
@@ -402,6 +478,8 @@ test("someone who lost phone and email files an appeal, confirms it, and an oper
   await card.getByText("My phone was stolen and my mailbox closed.").waitFor();
   await ops.screenshot({ path: join(shots, "ops-appeal.png"), fullPage: true });
   await card.getByRole("button", { name: "Approve" }).click();
+  await ops.locator("#confirm").getByText(/Approve the appeal for lostboth\?/).waitFor();
+  await ops.locator("#confirm").getByRole("button", { name: "Approve" }).click();
   await card.waitFor({ state: "detached" });
   // Approval starts the hold: nothing changes until it has passed.
   assert.doesNotMatch((await lastTo("lostboth.new@example.com", "email")).subject, /Reset/);
@@ -675,6 +753,21 @@ for (const locale of ["en-US", "zh-CN"]) {
     await page.locator("#change button[type=submit]").click();
     await page.locator("#change .error, #change .notice.bad").first().waitFor();
     found.push(...(await violations(page)).map((v) => `/account#security (errors): ${v}`));
+    // The operators' page with an account open, its sessions and trail
+    // shown, and its look-up's error state.
+    await page.goto(`${base}/ops`);
+    await page.locator("#token").fill(OPS_TOKEN);
+    await page.locator("#token-form button[type=submit]").click();
+    await page.locator("#lookup-login").fill(username);
+    await page.locator("#lookup button[type=submit]").click();
+    await page.locator("#audit-trail tbody tr").first().waitFor();
+    await page.locator("#account-view section.card").nth(1).locator("button").first().click();
+    await page.locator("#account-view th").nth(4).waitFor();
+    found.push(...(await violations(page)).map((v) => `/ops (an account): ${v}`));
+    await page.locator("#lookup-login").fill("nobody-at-all");
+    await page.locator("#lookup button[type=submit]").click();
+    await page.locator("#lookup .notice.bad").waitFor();
+    found.push(...(await violations(page)).map((v) => `/ops (nothing found): ${v}`));
     assert.deepEqual(found, []);
   });
 }
