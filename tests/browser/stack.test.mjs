@@ -105,7 +105,12 @@ test("deployed: the operators' page signs with SigV4 and approves a verification
   await card.getByRole("button", { name: "Open" }).click();
   await card.getByText("11010519491231002X").waitFor();
   await card.getByRole("button", { name: "Approve" }).click();
+  await ops.locator("#confirm").getByRole("button", { name: "Approve" }).click();
   await card.waitFor({ state: "detached" });
+  // The look-up by any identifier, signed the same way.
+  await ops.getByLabel("Username, email, phone or account ID").fill(username.toUpperCase());
+  await ops.getByRole("button", { name: "Look up" }).click();
+  await ops.locator("#audit-trail tbody tr").first().getByText("Account viewed").waitFor();
   const mine = await call("GET", "/v1/me/verification", undefined, token);
   assert.equal(mine.body.status, "approved");
 
