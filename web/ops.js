@@ -104,7 +104,7 @@ Object.assign(TEXT.en, {
   confirmVerification: "Approve the real-name verification of {username}?",
   actor_customer: "the customer", actor_operator: "operator", actor_primary: "primary account", actor_system: "the service",
   status_pending_activation: "pending activation", status_active: "active", status_disabled: "disabled by its primary account",
-  status_suspended: "suspended", status_deleting: "being deleted", openFirst: "Open it to decide.",
+  status_suspended: "suspended", status_deleting: "being deleted", openFirst: "Open it to decide.", noDeletion: "None",
 });
 Object.assign(TEXT["zh-CN"], {
   opsConsole: "运维控制台", findAccount: "查找账号", findLogin: "用户名、邮箱、手机号或账号 ID",
@@ -127,7 +127,7 @@ Object.assign(TEXT["zh-CN"], {
   confirmVerification: "确定通过 {username} 的实名认证？",
   actor_customer: "用户本人", actor_operator: "运维人员", actor_primary: "主账号", actor_system: "系统",
   status_pending_activation: "待激活", status_active: "正常", status_disabled: "已被主账号停用",
-  status_suspended: "已冻结", status_deleting: "注销中", openFirst: "请先查看再处理。",
+  status_suspended: "已冻结", status_deleting: "注销中", openFirst: "请先查看再处理。", noDeletion: "无",
 });
 
 /** Audit events in words, both languages (the trail's codes stay in the
@@ -401,7 +401,7 @@ function profileSection(a) {
     [t("username"), a.username], [t("accountId"), a.account_id], [t("kind"), t(`kind_${a.kind}`)],
     [t("status"), t(`status_${a.status}`)], [t("email"), a.email], [t("phone"), a.phone || "—"],
     [t("organization"), a.organization], [t("createdAt"), local(a.created_at)],
-    [t("verification"), t(a.verification.status)], [t("deletionState"), t(a.deletion.status)],
+    [t("verification"), t(a.verification.status)], [t("deletionState"), a.deletion.status === "none" ? t("noDeletion") : t(a.deletion.status)],
   ]));
 }
 
