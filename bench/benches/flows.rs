@@ -483,6 +483,17 @@ fn flows(fixture: &Fixture) -> Vec<(&'static str, Setup<'_>)> {
             Box::new(|| bench.call("GET", &format!("/ops/v1/accounts/{}", alice.username), None, None, 200)),
         ),
         (
+            "GET /ops/v1/accounts (login: any identifier)",
+            Box::new(|| {
+                let login = alice.username.to_uppercase();
+                bench.call("GET", &format!("/ops/v1/accounts?login={login}"), None, None, 200)
+            }),
+        ),
+        (
+            "GET /ops/v1/accounts/{username}/sessions",
+            Box::new(|| bench.call("GET", &format!("/ops/v1/accounts/{}/sessions", alice.username), None, None, 200)),
+        ),
+        (
             "GET /v1/me/sessions (5 sessions)",
             Box::new(|| {
                 // A customer of its own (alice gathers a session per sign-in

@@ -290,3 +290,28 @@ async fn lift(app: &App, stored: &Stored<Account>, operator: &str) -> Result<Acc
     app.records().commit(changes).await?;
     Ok(account)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_typed_login_means_one_look_up() {
+        let cn = SmsRegions::default();
+        let phone = || Lookup::Login(LoginName::Phone("+8613800138000".into()));
+        for typed in
+            ["13800138000", "138 0013 8000", "138-0013-8000", "013800138000", "+86 138 0013 8000", " +8613800138000 "]
+        {
+            assert_eq!(Lookup::parse(typed, &cn), phone(), "{typed}");
+        }
+        let id = "0123456789ABCDEF0123456789abcdef";
+        assert_eq!(Lookup::parse(id, &cn), Lookup::AccountId(AccountId::parse(id).unwrap()));
+        assert_eq!(Lookup::parse("Alice", &cn), Lookup::Login(LoginName::Username("alice".into())));
+        assert_eq!(Lookup::parse("A@Example.COM", &cn), Lookup::Login(LoginName::Email("a@example.com".into())));
+        // 31 hex digits are no id; digits that are no number stay a username
+        // no account can have.
+        assert!(matches!(Lookup::parse(&id[..31], &cn), Lookup::Login(LoginName::Username(_))));
+        assert!(matches!(Lookup::parse("123", &cn), Lookup::Login(LoginName::Username(_))));
+        assert!(matches!(Lookup::parse(&"1".repeat(3000), &cn), Lookup::Login(LoginName::Unmatchable(_))));
+    }
+}
