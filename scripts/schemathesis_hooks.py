@@ -6,7 +6,7 @@
   it, not only as an anonymous caller: operator routes get the dev server's
   operator token (`SCHEMATHESIS_OPS_TOKEN`), every other route a customer's
   session, signed up once through the real routes and signed in again
-  whenever the fuzzing ends it (signing out, ending sessions).
+  whenever the fuzzing ends it (signing out, ending sessions, suspending).
 """
 
 import json
@@ -70,6 +70,7 @@ class Customer:
         call(base, "POST", "/v1/sms-codes", {"phone": phone, "purpose": "sign_up"})
         code = re.search(r"\b(\d{6})\b", outbox_to(base, phone)).group(1)
         username = f"fuzz{tag}"
+        self.username = username
         call(base, "POST", "/v1/accounts", {"username": username, "email": self.email, "phone": phone,
                                             "sms_code": code, "accept_terms": True})
         link = re.search(r"token=([A-Za-z0-9._-]+)", outbox_to(base, self.email)).group(1)
@@ -84,6 +85,13 @@ class Customer:
         if self.token and call(self.base, "GET", "/v1/me", token=self.token)[0] == 200:
             return self.token
         status, body = call(self.base, "POST", "/v1/sessions", {"login": self.email, "password": PASSWORD})
+        if status == 403:
+            # The operator routes are fuzzed too, and the run's stateful
+            # phase hands them this customer's username (from the look-up's
+            # answer): a suspension it made is lifted, as an operator would.
+            ops = os.environ["SCHEMATHESIS_OPS_TOKEN"]
+            call(self.base, "DELETE", f"/ops/v1/accounts/{self.username}/suspension", token=ops)
+            status, body = call(self.base, "POST", "/v1/sessions", {"login": self.email, "password": PASSWORD})
         if status != 201:
             raise RuntimeError(f"the fuzzing customer could not sign in ({status})")
         self.token = body["token"]
