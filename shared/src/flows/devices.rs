@@ -10,9 +10,12 @@ use crate::domain::devices::RememberedDevice;
 use crate::domain::{Code, DeviceId};
 use crate::persistence::{Changes, Conflict};
 
-/// The live remembered devices, most recently used first.
+/// The live remembered devices, most recently used first (of two used in
+/// the same second, the one remembered later: the account keeps them in
+/// the order remembered, and the sort is stable).
 pub fn list(app: &App, current: &Authenticated) -> Vec<RememberedDevice> {
     let mut devices: Vec<RememberedDevice> = current.account.live_devices(app.clock.now()).cloned().collect();
+    devices.reverse();
     devices.sort_by_key(|device| std::cmp::Reverse(device.last_used_at));
     devices
 }
