@@ -1,6 +1,8 @@
-//! What operators read about an account (each read of personal data is
-//! audited with the operator's principal), and suspending it. (Decisions
-//! on verifications and deletions live with their flows.)
+//! What operators read about an account — found by any identifier, with
+//! its sign-in state and sessions; each read of personal data audited with
+//! the operator's principal — and what they do to it: suspend it, end its
+//! sessions, resend its invitation. (Decisions on verifications, deletions
+//! and appeals live with their flows.)
 
 use super::accounts::{load, mint_link, send_email, send_invitation};
 use super::audit::{self, Actor, AuditEvent};
