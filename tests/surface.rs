@@ -1075,3 +1075,19 @@ fn the_waf_is_optional_and_limits_the_sms_sign_in_and_password_routes() {
     let rule = &template["Rules"]["WafNeedsUsEast1"];
     assert!(serde_yaml_ng::to_string(rule).unwrap().contains("us-east-1"));
 }
+
+/// `openapi.yaml` lists exactly the codes the service answers with, so a
+/// client (and the pages' code-text test) can walk them; each has its texts
+/// in both languages by construction (`domain::code`).
+#[test]
+fn openapi_lists_every_code_the_service_answers_with() {
+    let spec = read_yaml("openapi.yaml");
+    let listed: BTreeSet<String> = spec["components"]["schemas"]["Code"]["enum"]
+        .as_sequence()
+        .expect("openapi.yaml has components.schemas.Code.enum")
+        .iter()
+        .map(|code| code.as_str().unwrap().to_owned())
+        .collect();
+    let ours: BTreeSet<String> = shared::domain::Code::ALL.iter().map(|code| code.as_str().to_owned()).collect();
+    assert_eq!(listed, ours);
+}

@@ -19,6 +19,7 @@ mod message_events;
 mod operations;
 mod passkeys;
 mod password_set;
+mod preferences;
 mod problems;
 mod reauthentication;
 mod remembered_devices;

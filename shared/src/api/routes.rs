@@ -27,6 +27,8 @@ macro_rules! route_declarations {
                 SetPassword POST "/v1/password/set" Json Public => set_password::set [204 NoContent],
                 InspectLink POST "/v1/password/link" Json Public => set_password::inspect_link [200 LinkInfo],
                 DeclineLink POST "/v1/password/link/decline" Json Public => set_password::decline_link [204 NoContent],
+                GetPasswordPolicy GET "/v1/password-policy" None Public => set_password::policy
+                    [200 PasswordPolicyView],
             }
             Sessions "sessions" SESSIONS {
                 CreateSession POST "/v1/sessions" Json Public => sessions::create [201 SessionCreated, 200 MfaRequired],
@@ -118,6 +120,7 @@ macro_rules! route_declarations {
                 ListDevices GET "/v1/me/devices" None Public => security::list_devices [200 Items<DeviceItem>],
                 ForgetDevice DELETE "/v1/me/devices/{device_id}" None Public => security::forget_device [204 NoContent],
                 ForgetDevices DELETE "/v1/me/devices" None Public => security::forget_devices [204 NoContent],
+                SetLanguage PUT "/v1/me/language" Json Public => security::set_language [204 NoContent],
             }
             ContactDetails "contact-details" CONTACT_DETAILS {
                 RequestEmailChange POST "/v1/me/email" Json Public => contact_details::request_email_change [202 Empty],

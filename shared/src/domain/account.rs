@@ -83,9 +83,13 @@ pub struct Account {
     pub password_hash: Option<String>,
     /// The live password link, if any.
     pub link: Option<PasswordLink>,
-    /// Language of its emails, from the sign-up request (stored as `en` or
-    /// `zh-CN`).
+    /// Language of its emails and SMS, from the sign-up request (stored as
+    /// `en` or `zh-CN`) until the owner chooses one.
     pub language: Lang,
+    /// Whether the owner chose `language` (`PUT /v1/me/language`): then it
+    /// also outranks the language of a request that sends a message.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub language_chosen: bool,
     /// Unix seconds.
     pub created_at: i64,
     /// Where a deletion request stands.
@@ -242,6 +246,7 @@ impl Account {
             password_hash: None,
             link: None,
             language,
+            language_chosen: false,
             created_at,
             deletion_status: DeletionStatus::None,
             verification_status: VerificationStatus::Unverified,
@@ -258,6 +263,13 @@ impl Account {
             breach_checked_on: None,
             breached: None,
         }
+    }
+
+    /// The language of a message a request in `requested` makes the service
+    /// send: the owner's choice if made, else the request's (the reader is
+    /// looking at a page in it).
+    pub fn language_for(&self, requested: Lang) -> Lang {
+        if self.language_chosen { self.language } else { requested }
     }
 
     /// The policy this account signs in under: a sub-account's copy of its

@@ -136,6 +136,7 @@ codes! {
     CursorInvalid = "cursor_invalid", 422, "This page cursor is not valid.", "分页参数无效。";
     OrderInvalid = "order_invalid", 422, "Choose oldest or newest.", "请选择最早或最新优先。";
     SinceInvalid = "since_invalid", 422, "Give a date and time as RFC 3339, e.g. 2026-12-07T08:00:00Z.", "请按 RFC 3339 填写日期时间，例如 2026-12-07T08:00:00Z。";
+    LanguageInvalid = "language_invalid", 422, "Choose en or zh-CN.", "请选择 en 或 zh-CN。";
     AccountActive = "account_active", 409, "This account is already active: it has no invitation to resend.", "该账号已激活，无需重发邀请。";
     DeletionPending = "deletion_pending", 409, "A deletion request is already under review.", "注销申请正在审核中。";
     DeletionNotPending = "deletion_not_pending", 409, "This deletion request is not waiting for a decision.", "该注销申请不在待审核状态。";

@@ -52,6 +52,55 @@ impl FromStr for PasswordPolicy {
     }
 }
 
+/// A character class the composition rules count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CharacterClass {
+    /// `A`–`Z`.
+    Uppercase,
+    /// `a`–`z`.
+    Lowercase,
+    /// `0`–`9`.
+    Digit,
+    /// ASCII punctuation.
+    Symbol,
+}
+
+impl CharacterClass {
+    /// The four classes, in the order pages list them.
+    pub const ALL: [Self; 4] = [Self::Uppercase, Self::Lowercase, Self::Digit, Self::Symbol];
+
+    /// Its name in `GET /v1/password-policy`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Uppercase => "uppercase",
+            Self::Lowercase => "lowercase",
+            Self::Digit => "digit",
+            Self::Symbol => "symbol",
+        }
+    }
+}
+
+/// A preset's rules as data: what [`PasswordPolicy::check`] enforces,
+/// for pages to render rather than repeat.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rules {
+    /// Allowed length, inclusive, in characters (code points after NFC for
+    /// `nist`).
+    pub length: (usize, usize),
+    /// Only printable ASCII (which also refuses spaces).
+    pub ascii_only: bool,
+    /// Whether a space may appear.
+    pub spaces_allowed: bool,
+    /// The classes that count towards `min_classes`.
+    pub classes: &'static [CharacterClass],
+    /// How many of `classes` a password needs (all of them for `alaya`).
+    pub min_classes: usize,
+    /// Whether a password containing the username is refused.
+    pub refuses_username: bool,
+    /// Whether a known-common password is refused.
+    pub refuses_common: bool,
+}
+
 /// Character classes used by the composition rules.
 struct Classes {
     upper: bool,
@@ -140,6 +189,40 @@ impl PasswordPolicy {
         }
     }
 
+    /// The preset's rules as data (`GET /v1/password-policy`); a unit test
+    /// holds them to [`Self::check`].
+    pub fn rules(self) -> Rules {
+        match self {
+            Self::Alaya => Rules {
+                length: self.length_bounds(),
+                ascii_only: true,
+                spaces_allowed: false,
+                classes: &CharacterClass::ALL,
+                min_classes: 4,
+                refuses_username: true,
+                refuses_common: true,
+            },
+            Self::Alibaba => Rules {
+                length: self.length_bounds(),
+                ascii_only: true,
+                spaces_allowed: false,
+                classes: &CharacterClass::ALL,
+                min_classes: 2,
+                refuses_username: false,
+                refuses_common: false,
+            },
+            Self::Nist => Rules {
+                length: self.length_bounds(),
+                ascii_only: false,
+                spaces_allowed: true,
+                classes: &[],
+                min_classes: 0,
+                refuses_username: true,
+                refuses_common: true,
+            },
+        }
+    }
+
     /// The preset's name as configured.
     pub fn name(self) -> &'static str {
         match self {
@@ -209,6 +292,27 @@ mod tests {
         assert_eq!(failures(Alibaba, &"a1".repeat(64)), Vec::<Code>::new());
         assert_eq!(failures(Alibaba, &"a1".repeat(65)).first(), Some(&Code::PasswordTooLong));
         assert_eq!(failures(Alibaba, "abcd efg1"), vec![Code::PasswordInvalidCharacter]);
+    }
+
+    /// The rules the pages render say what `check` does: a password built
+    /// to break exactly one stated rule fails, one keeping them all passes.
+    #[test]
+    fn the_rules_as_data_are_the_rules_checked() {
+        for policy in [Alaya, Alibaba, Nist] {
+            let rules = policy.rules();
+            let (min, max) = rules.length;
+            let good = format!("{}{}", "Zq7!", "k".repeat(min.saturating_sub(4).max(4)));
+            assert_eq!(failures(policy, &good), Vec::<Code>::new(), "{policy:?} {good}");
+            assert!(!failures(policy, &"Zq7!k".repeat(max)).is_empty(), "{policy:?}: longer than {max}");
+            assert!(!failures(policy, &good[..min - 1]).is_empty(), "{policy:?}: shorter than {min}");
+            assert_eq!(failures(policy, &format!("{good} x")).is_empty(), rules.spaces_allowed, "{policy:?}");
+            assert_eq!(failures(policy, &format!("{good}é")).is_empty(), !rules.ascii_only, "{policy:?}");
+            assert_eq!(failures(policy, &format!("{good}alice")).is_empty(), !rules.refuses_username, "{policy:?}");
+            let common = if min > 10 { "polniypizdec0211" } else { "Password1!" };
+            assert_eq!(failures(policy, common).contains(&Code::PasswordTooCommon), rules.refuses_common, "{policy:?}");
+            let one_class = "k".repeat(min.max(8));
+            assert_eq!(failures(policy, &one_class).is_empty(), rules.min_classes <= 1, "{policy:?}");
+        }
     }
 
     #[test]

@@ -124,11 +124,21 @@ async fn send_username(app: &App, contact: Contact, client_ip: &str, lang: Lang)
     });
     audit::record(app, &account.account_id, AuditEvent::UsernameSent, detail).await?;
     match contact {
-        Contact::Email(_) => send_email(app, &account, Template::UsernameReminder, lang, None, &[]).await,
+        Contact::Email(_) => {
+            send_email(app, &account, Template::UsernameReminder, account.language_for(lang), None, &[]).await
+        }
         Contact::Phone(phone) => {
             let username = sms_codes::SmsContent::Username(account.username.as_str().to_owned());
             let about = Some(&account.account_id);
-            let sent = sms_codes::send_within_limits(app, &phone, SmsPurpose::Username, username, about, lang).await;
+            let sent = sms_codes::send_within_limits(
+                app,
+                &phone,
+                SmsPurpose::Username,
+                username,
+                about,
+                account.language_for(lang),
+            )
+            .await;
             return answered_alike(&account, sent);
         }
     }
@@ -165,7 +175,9 @@ async fn resend_link(app: &App, stored: Stored<Account>, purpose: LinkPurpose, l
     }
     match purpose {
         LinkPurpose::InitialPassword => send_invitation(app, &account, &token).await,
-        LinkPurpose::ResetPassword => send_email(app, &account, Template::ResetPassword, lang, Some(&token), &[]).await,
+        LinkPurpose::ResetPassword => {
+            send_email(app, &account, Template::ResetPassword, account.language_for(lang), Some(&token), &[]).await
+        }
     }
     Ok(())
 }
@@ -177,7 +189,15 @@ async fn send_reset_code(app: &App, account: &Account, lang: Lang) -> Result<(),
         return Ok(());
     };
     let about = Some(&account.account_id);
-    let sent = sms_codes::send_within_phone_limits(app, &phone, SmsPurpose::ResetPassword, None, about, lang).await;
+    let sent = sms_codes::send_within_phone_limits(
+        app,
+        &phone,
+        SmsPurpose::ResetPassword,
+        None,
+        about,
+        account.language_for(lang),
+    )
+    .await;
     answered_alike(account, sent)
 }
 
@@ -225,6 +245,6 @@ pub async fn reset_with_code(
     audit::add(app, &mut changes, &account.account_id, AuditEvent::PasswordReset, Actor::Customer, detail);
     app.records().commit(changes).await.answering([(Race::Any, invalid())])?;
     end_sessions(app, &account.account_id, None, Actor::Customer).await?;
-    send_email(app, &account, Template::PasswordChanged, lang, None, &[]).await;
+    send_email(app, &account, Template::PasswordChanged, account.language_for(lang), None, &[]).await;
     Ok(())
 }

@@ -18,6 +18,7 @@ use crate::app::App;
 use crate::domain::account::{Mfa, PendingTotp};
 use crate::domain::secret_token;
 use crate::domain::{Account, AccountId, Code, SessionId, totp};
+use crate::i18n::Lang;
 use crate::notify::templates::Template;
 use crate::persistence::{Changes, Conflict};
 
@@ -197,6 +198,28 @@ pub async fn replace_recovery_codes(
     app.records().commit(changes).await?;
     send_email(app, &account, Template::RecoveryCodesReplaced, account.language, None, &[]).await;
     Ok(codes)
+}
+
+/// Sets the language of the account's emails and SMS (and of its pages,
+/// which read it from `GET /v1/me`). A preference, not a security change:
+/// no re-check and no audit record.
+pub async fn set_language(app: &App, current: &Authenticated, language: Lang) -> Result<(), FlowError> {
+    for _ in 0..3 {
+        let checked = Reauthenticated::session_only(app, current).await?;
+        let mut account = checked.account();
+        if account.language == language && account.language_chosen {
+            return Ok(());
+        }
+        account.language = language;
+        account.language_chosen = true;
+        let mut changes = Changes::new();
+        checked.write(&mut changes, &account);
+        // A sign-in or another change wrote the account meanwhile: read again.
+        if app.records().commit(changes).await.unless_lost(Race::On(Conflict::AccountChanged))? {
+            return Ok(());
+        }
+    }
+    Err(FlowError::Unavailable("account contention".into()))
 }
 
 /// The live sessions of the signed-in account, newest first.

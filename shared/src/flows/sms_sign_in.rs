@@ -39,7 +39,16 @@ async fn send(app: &App, phone: &Phone, client_ip: &str, lang: Lang) -> Result<C
         return Ok(sent());
     };
     let about = Some(&stored.record.account_id);
-    match sms_codes::send_within_phone_limits(app, phone, SmsPurpose::SignIn, None, about, lang).await {
+    match sms_codes::send_within_phone_limits(
+        app,
+        phone,
+        SmsPurpose::SignIn,
+        None,
+        about,
+        stored.record.language_for(lang),
+    )
+    .await
+    {
         Ok(_) | Err(FlowError::Dependency(Dependency::Send(_))) => Ok(sent()),
         Err(e) => Err(e),
     }

@@ -1,5 +1,5 @@
-//! The account centre's security section: sessions, two-factor sign-in
-//! and remembered devices.
+//! The account centre's security section: sessions, two-factor sign-in,
+//! remembered devices, and the account's language.
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
@@ -13,6 +13,7 @@ use crate::api::views::{DeviceItem, Enrolment, Items, NoContent, RecoveryCodes, 
 use crate::app::App;
 use crate::domain::Code;
 use crate::flows::{devices, security};
+use crate::i18n::Lang;
 
 /// `GET /v1/me/sessions`: the account's live sessions, newest first.
 pub async fn list_sessions(app: &App, req: &ApiRequest) -> Result<Reply<Items<SessionItem>>, ApiError> {
@@ -102,4 +103,24 @@ pub async fn replace_recovery_codes(app: &App, req: &ApiRequest) -> Result<Reply
     let (password, code) = password_and_code(req)?;
     let codes = security::replace_recovery_codes(app, &current, &password, code.as_ref()).await?;
     Ok(Reply::new(RecoveryCodes::shown(&codes)))
+}
+
+#[derive(Deserialize)]
+struct Language {
+    language: Option<String>,
+}
+
+/// `PUT /v1/me/language`: the account's language (`en` or `zh-CN`, exactly).
+pub async fn set_language(app: &App, req: &ApiRequest) -> Result<Reply<NoContent>, ApiError> {
+    let current = require_session(app, req).await?;
+    let body: Language = req.json()?;
+    let mut fields = Fields::default();
+    let language = fields.parse("language", body.language.as_deref(), |tag| match tag {
+        "en" => Ok(Lang::En),
+        "zh-CN" => Ok(Lang::ZhCn),
+        _ => Err(Code::LanguageInvalid),
+    });
+    let language = fields.finish_with(|| language)?;
+    security::set_language(app, &current, language).await?;
+    Ok(Reply::new(NoContent))
 }

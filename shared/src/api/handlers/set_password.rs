@@ -1,5 +1,6 @@
 //! `set-password`: the emailed link's page sets the password (activating
-//! the account or resetting it), shows whose link it is, or declines it.
+//! the account or resetting it), shows whose link it is, or declines it;
+//! and the password policy every page that takes a new password renders.
 
 use secrecy::SecretString;
 use serde::Deserialize;
@@ -8,7 +9,7 @@ use crate::api::problem::ApiError;
 use crate::api::request::ApiRequest;
 use crate::api::response::Reply;
 use crate::api::validate::{Fields, link_token};
-use crate::api::views::{LinkInfo, NoContent};
+use crate::api::views::{LinkInfo, NoContent, PasswordPolicyView};
 use crate::app::App;
 use crate::clock::rfc3339;
 use crate::domain::account::LinkPurpose;
@@ -55,4 +56,12 @@ pub async fn decline_link(app: &App, req: &ApiRequest) -> Result<Reply<NoContent
     let token = link_token(req)?;
     set_password::decline_link(app, &token).await?;
     Ok(Reply::new(NoContent))
+}
+
+/// `GET /v1/password-policy`: the active preset's rules as data. The same
+/// for everyone and changed only by a redeploy, so browsers and the
+/// distribution may keep it for an hour.
+pub async fn policy(app: &App, _req: &ApiRequest) -> Result<Reply<PasswordPolicyView>, ApiError> {
+    let view = PasswordPolicyView::of(app.config.password_policy, app.config.breached_passwords.is_some());
+    Ok(Reply::new(view).header("cache-control", "public, max-age=3600"))
 }

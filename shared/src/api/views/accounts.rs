@@ -4,8 +4,10 @@
 use serde::Serialize;
 
 use crate::clock::rfc3339;
+use crate::domain::password_policy::PasswordPolicy;
 use crate::domain::sub_account_policy::SubAccountPolicy;
 use crate::domain::{Account, AccountId, AccountKind, AccountStatus, account::VerificationStatus};
+use crate::i18n::Lang;
 
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
@@ -30,6 +32,52 @@ pub struct SmsRegion {
     /// The national trunk prefix (`0` in China), dropped when a national
     /// number is written in E.164; `null` if the region has none.
     pub national_prefix: Option<String>,
+}
+
+/// `200` for `GET /v1/password-policy`: the active preset's rules as
+/// data, so the pages render the rules the service enforces.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+pub struct PasswordPolicyView {
+    /// `alaya`, `alibaba` or `nist`.
+    pub preset: &'static str,
+    /// Fewest characters (code points after NFC for `nist`).
+    pub min_length: usize,
+    /// Most characters.
+    pub max_length: usize,
+    /// Only printable ASCII.
+    pub ascii_only: bool,
+    /// Whether a space may appear.
+    pub spaces_allowed: bool,
+    /// The classes that count: `uppercase`, `lowercase`, `digit`, `symbol`.
+    pub character_classes: Vec<&'static str>,
+    /// How many of them a password needs (all four for `alaya`).
+    pub min_classes: usize,
+    /// Whether a password containing the username is refused.
+    pub refuses_username: bool,
+    /// Whether a known-common password is refused.
+    pub refuses_common: bool,
+    /// Whether a password found in breaches is refused (a list is configured).
+    pub refuses_breached: bool,
+}
+
+impl PasswordPolicyView {
+    /// The view of `policy`, with whether a breached-password list is on.
+    pub fn of(policy: PasswordPolicy, refuses_breached: bool) -> Self {
+        let rules = policy.rules();
+        Self {
+            preset: policy.name(),
+            min_length: rules.length.0,
+            max_length: rules.length.1,
+            ascii_only: rules.ascii_only,
+            spaces_allowed: rules.spaces_allowed,
+            character_classes: rules.classes.iter().map(|class| class.name()).collect(),
+            min_classes: rules.min_classes,
+            refuses_username: rules.refuses_username,
+            refuses_common: rules.refuses_common,
+            refuses_breached,
+        }
+    }
 }
 
 /// `201` for a new (pending) account or sub-account.
@@ -100,6 +148,9 @@ pub struct AccountView {
     pub mfa: MfaState,
     /// When it signed up.
     pub created_at: String,
+    /// `en` or `zh-CN`: the language of its emails and SMS.
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub language: Lang,
     /// `true` when the session may only set TOTP up (`GET /v1/me` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfa_enrolment_required: Option<bool>,
@@ -121,6 +172,7 @@ impl From<&Account> for AccountView {
                 recovery_codes_left: account.mfa.as_ref().map_or(0, |mfa| mfa.recovery_codes.len()),
             },
             created_at: rfc3339(account.created_at),
+            language: account.language,
             mfa_enrolment_required: None,
         }
     }
