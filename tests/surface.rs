@@ -1091,3 +1091,55 @@ fn openapi_lists_every_code_the_service_answers_with() {
     let ours: BTreeSet<String> = shared::domain::Code::ALL.iter().map(|code| code.as_str().to_owned()).collect();
     assert_eq!(listed, ours);
 }
+
+/// The keys of each language's dictionary in a page script: app.js's
+/// `TEXT = { en: {…}, "zh-CN": {…} }` and ops.js's `Object.assign(TEXT.en, {…})`.
+fn page_texts(script: &str) -> (BTreeSet<String>, BTreeSet<String>) {
+    let source =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../web").join(script)).unwrap();
+    let key = regex_lite::Regex::new(r#"(?m)(?:^|[\s{,])([a-z][A-Za-z0-9_]*): ""#).unwrap();
+    let keys_between = |from: &str, to: &str| -> BTreeSet<String> {
+        let start = source.find(from).unwrap_or_else(|| panic!("{script} has {from}"));
+        let end = start + source[start..].find(to).unwrap_or_else(|| panic!("{script} closes {from}"));
+        key.captures_iter(&source[start..end]).map(|c| c[1].to_owned()).collect()
+    };
+    if script == "app.js" {
+        (keys_between("  en: {", "\n  },"), keys_between("  \"zh-CN\": {", "\n  },"))
+    } else {
+        (keys_between("Object.assign(TEXT.en, {", "\n});"), keys_between("Object.assign(TEXT[\"zh-CN\"], {", "\n});"))
+    }
+}
+
+/// Every text a page shows exists in both languages, and every status the
+/// customers' pages can be answered (the enums of openapi.yaml) has one.
+#[test]
+fn every_page_text_and_every_status_shown_has_both_languages() {
+    for script in ["app.js", "ops.js"] {
+        let (en, zh) = page_texts(script);
+        assert!(en.len() > 20, "{script}: {} English texts found", en.len());
+        let only_en: Vec<_> = en.difference(&zh).collect();
+        let only_zh: Vec<_> = zh.difference(&en).collect();
+        assert!(
+            only_en.is_empty() && only_zh.is_empty(),
+            "{script}: English only {only_en:?}, Chinese only {only_zh:?}"
+        );
+    }
+    let (en, _) = page_texts("app.js");
+    let spec: serde_json::Value = serde_json::to_value(read_yaml("openapi.yaml")).unwrap();
+    let answer =
+        |path: &str| format!("/paths/{}/get/responses/200/content/application~1json/schema", path.replace('/', "~1"));
+    let shown = [
+        ("status_", "/components/schemas/Account/properties/status/enum".to_owned()),
+        ("status_", format!("{}/properties/items/items/properties/status/enum", answer("/v1/me/sub-accounts"))),
+        ("verification_", format!("{}/properties/status/enum", answer("/v1/me/verification"))),
+        ("deletion_", format!("{}/properties/status/enum", answer("/v1/me/deletion-request"))),
+    ];
+    for (prefix, pointer) in shown {
+        let values =
+            spec.pointer(&pointer).and_then(|v| v.as_array()).unwrap_or_else(|| panic!("openapi.yaml has {pointer}"));
+        for value in values {
+            let key = format!("{prefix}{}", value.as_str().unwrap());
+            assert!(en.contains(&key), "app.js has no text {key} for {pointer}");
+        }
+    }
+}

@@ -19,8 +19,11 @@ async function loadMe() {
   me = result.body;
   const table = document.getElementById("profile-table");
   table.replaceChildren(
-    row([t("username"), me.username]), row([t("email"), me.email]), row([t("phone"), maskPhone(me.phone)]),
-    row([t("organization"), me.organization]), row([t("type"), t(`kind_${me.kind}`)]), row([t("status"), t(`status_${me.status}`)]));
+    row([t("username"), me.username]), row([t("accountId"), accountIdCell(me.account_id)]), row([t("email"), me.email]),
+    row([t("phone"), maskPhone(me.phone)]), row([t("organization"), me.organization]), row([t("type"), t(`kind_${me.kind}`)]),
+    row([t("status"), t(`status_${me.status}`)]), row([t("emailLanguage"), LANGUAGES[me.language] || me.language]));
+  // The header's switch keeps the choice in the account too: its emails follow.
+  window.onLanguageChosen = (language) => request("PUT", "/v1/me/language", { language });
   for (const link of document.querySelectorAll("#sections .primary-only")) link.hidden = me.kind !== "primary";
   if (me.mfa_enrolment_required) { showEnrolmentOnly(); return; }
   showSection();
@@ -118,6 +121,19 @@ async function loadDevices() {
 
 function when(rfc3339) { return new Date(rfc3339).toLocaleString(LANG); }
 
+/** The account id customers quote in tickets, with a way to copy it. */
+function accountIdCell(id) {
+  const cell = document.createElement("span");
+  const code = document.createElement("code");
+  code.textContent = id;
+  const copy = document.createElement("button");
+  copy.type = "button"; copy.className = "secondary compact"; copy.textContent = t("copyCodes");
+  copy.setAttribute("aria-label", `${t("copyCodes")}: ${t("accountId")}`);
+  copy.addEventListener("click", () => navigator.clipboard.writeText(id).then(() => { copy.textContent = t("codesCopied"); }, () => {}));
+  cell.append(code, " ", copy);
+  return cell;
+}
+
 function showMfa() {
   const on = me.mfa && me.mfa.totp;
   document.getElementById("mfa-status").textContent =
@@ -140,12 +156,31 @@ async function refreshMfa() {
   await loadDevices();
 }
 
-/** Shows `codes` once, as the list of recovery codes to keep. */
+/** Shows `codes` once, as the list of recovery codes to keep: to copy or
+ * download, and put away by "Done" once the owner says they are saved. */
 function showRecoveryCodes(codes) {
   const list = document.getElementById("mfa-recovery-codes");
   list.replaceChildren(...codes.map((code) => {
     const li = document.createElement("li"); li.textContent = code; return li;
   }));
+  const text = `${codes.join("\n")}\n`;
+  const copied = document.getElementById("codes-copied");
+  copied.textContent = "";
+  document.getElementById("codes-copy").onclick = () =>
+    navigator.clipboard.writeText(text).then(() => { copied.textContent = t("codesCopied"); }, () => {});
+  const download = document.getElementById("codes-download");
+  URL.revokeObjectURL(download.href);
+  download.href = URL.createObjectURL(new Blob([text], { type: "text/plain" }));
+  download.download = `recovery-codes-${me.username}.txt`;
+  const saved = document.getElementById("codes-saved");
+  const done = document.getElementById("codes-done");
+  saved.checked = false; done.disabled = true;
+  saved.onchange = () => { done.disabled = !saved.checked; };
+  done.onclick = () => {
+    list.replaceChildren();
+    document.getElementById("mfa-recovery").hidden = true;
+    if (me.mfa_enrolment_required) location.href = "/account";
+  };
   document.getElementById("mfa-recovery").hidden = false;
 }
 
@@ -231,7 +266,7 @@ async function addPasskey(form) {
 
 async function loadVerification() {
   const result = await api("GET", "/v1/me/verification");
-  document.getElementById("verification-status").textContent = result.body.status;
+  document.getElementById("verification-status").textContent = t(`verification_${result.body.status}`);
   document.getElementById("verification-reason").textContent = result.body.reason || "";
   document.getElementById("verify").hidden = ["pending_review", "approved"].includes(result.body.status);
 }
@@ -268,7 +303,7 @@ function subButton(sub, key, onClick) {
 async function subAction(sub, method, action, done) {
   const result = await api(method, `/v1/me/sub-accounts/${encodeURIComponent(sub.username)}${action}`);
   const notice = document.getElementById("subs-notice");
-  if (result.status >= 400) say(notice, (result.body && result.body.detail) || `HTTP ${result.status}`, false);
+  if (result.status >= 400) say(notice, problemText(result), false);
   else say(notice, t(done, { username: sub.username }));
   await loadSubs();
 }
@@ -310,8 +345,8 @@ function policyBody(form) {
 
 async function loadDeletion() {
   const result = await api("GET", "/v1/me/deletion-request");
-  const status = result.status === 200 ? result.body.status : "—";
-  document.getElementById("deletion-status").textContent = status;
+  const status = result.status === 200 ? result.body.status : "none";
+  document.getElementById("deletion-status").textContent = t(`deletion_${status}`);
   document.getElementById("cancel-deletion").hidden = status !== "pending_review";
 }
 
@@ -326,7 +361,7 @@ async function uploadAll(files) {
     if (announced.status !== 201) return { failed: announced };
     const status = await upload(announced.body.upload_url, file, file.type, shown);
     if (status === 0) return { cancelled: true };
-    if (status < 200 || status > 299) return { failed: { status, body: { detail: `upload: HTTP ${status}` } } };
+    if (status < 200 || status > 299) return { failed: { status, body: null } };
     ids.push(announced.body.material_id);
   }
   return { ids };
@@ -458,10 +493,8 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
   const phoneChange = document.getElementById("phone-change");
-  document.getElementById("phone-send-code").addEventListener("click", async () => {
-    const result = await api("POST", "/v1/me/phone/sms-code", { phone: phoneValue(phoneChange.phone) });
-    if (!showProblem(phoneChange, result)) say(phoneChange.querySelector(".notice"), t("codeSent"));
-  });
+  sendCodeButton(document.getElementById("phone-send-code"), phoneChange,
+    () => api("POST", "/v1/me/phone/sms-code", { phone: phoneValue(phoneChange.phone) }));
   phoneChange.addEventListener("submit", async (event) => {
     event.preventDefault();
     const result = await api("PUT", "/v1/me/phone", values(phoneChange));
@@ -471,10 +504,8 @@ document.addEventListener("DOMContentLoaded", () => {
   });
 
   const sub = document.getElementById("sub");
-  document.getElementById("sub-send-code").addEventListener("click", async () => {
-    const result = await api("POST", "/v1/sms-codes", { phone: phoneValue(sub.phone), purpose: "sub_account" });
-    if (!showProblem(sub, result)) say(sub.querySelector(".notice"), t("codeSent"));
-  });
+  sendCodeButton(document.getElementById("sub-send-code"), sub,
+    () => api("POST", "/v1/sms-codes", { phone: phoneValue(sub.phone), purpose: "sub_account" }));
   sub.addEventListener("submit", async (event) => {
     event.preventDefault();
     const result = await api("POST", "/v1/me/sub-accounts", values(sub));

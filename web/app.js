@@ -2,7 +2,40 @@
 // fields, and the two languages. No framework, no third-party requests.
 "use strict";
 
-const LANG = (navigator.language || "").toLowerCase().startsWith("zh") ? "zh-CN" : "en";
+/** The two languages, and the reader's: a choice kept in this browser
+ * (the header's switch; the account centre also keeps it in the account,
+ * which its emails follow), else the browser's own. */
+const LANGUAGES = { en: "English", "zh-CN": "中文" };
+const LANG = keptLanguage() || ((navigator.language || "").toLowerCase().startsWith("zh") ? "zh-CN" : "en");
+
+function keptLanguage() {
+  try {
+    const kept = localStorage.getItem("lang");
+    return Object.hasOwn(LANGUAGES, kept) ? kept : null;
+  } catch (_) { return null; }
+}
+
+/** Keeps `lang` in this browser and shows the page in it. A page that
+ * keeps it elsewhere too (the account) sets `onLanguageChosen`. */
+async function chooseLanguage(lang) {
+  try { localStorage.setItem("lang", lang); } catch (_) { /* private mode: this page only */ }
+  if (window.onLanguageChosen) await window.onLanguageChosen(lang);
+  location.reload();
+}
+
+/** The header's language switch. */
+function addLanguageSwitch() {
+  const nav = document.querySelector("header nav");
+  if (!nav || document.getElementById("language")) return;
+  const select = document.createElement("select");
+  select.id = "language";
+  select.className = "language";
+  select.setAttribute("aria-label", `${TEXT.en.language} / ${TEXT["zh-CN"].language}`);
+  for (const [tag, name] of Object.entries(LANGUAGES)) select.append(new Option(name, tag, false, tag === LANG));
+  select.lang = LANG;
+  select.addEventListener("change", () => chooseLanguage(select.value));
+  nav.append(select);
+}
 
 const TEXT = {
   en: {
@@ -103,6 +136,24 @@ const TEXT = {
     resetRequiredHint: "Meanwhile you can still sign in with an SMS code or a passkey.",
     devices: "Remembered devices", devicesIntro: "These browsers skip the second step for 30 days. Changing the password or two-factor settings forgets them all.",
     noDevices: "No remembered devices.", forget: "Forget", forgetAll: "Forget all devices", remembered: "Remembered",
+    language: "Language", show: "Show", networkDown: "No connection to the service. Check the network and try again.",
+    tooManyRequests: "Too many requests just now.", serviceDown: "The service is not available just now. Try again in a minute.",
+    requestRefused: "The request was refused (HTTP {status}). Reload the page and try again.",
+    tryAgainIn: "Try again in {time}.", tryAgainNow: "You can try again now.",
+    ruleClasses: "at least {n} of: {classes}", class_uppercase: "uppercase letters", class_lowercase: "lowercase letters",
+    class_digit: "digits", class_symbol: "symbols", listSeparator: ", ",
+    ruleAscii: "only letters, digits and symbols of a standard keyboard, no spaces",
+    ruleNotCommon: "not a commonly used password (checked when you submit)",
+    ruleNotBreached: "not found in known data breaches (checked when you submit)",
+    wrongSecondCode: "That code is not correct. Enter the current code from the app, or an unused recovery code.",
+    secondStepVoid: "Too many wrong codes: this sign-in has ended. Sign in again.", sendLink: "Send link", sendUsername: "Send my username",
+    copyCodes: "Copy", codesCopied: "Copied.", downloadCodes: "Download", savedCodes: "I have saved these codes somewhere safe",
+    codesDone: "Done", accountId: "Account ID", emailLanguage: "Language of emails and SMS",
+    verification_unverified: "Not verified", verification_pending_review: "Waiting for review",
+    verification_approved: "Verified", verification_rejected: "Rejected",
+    deletion_none: "No request", deletion_pending_review: "Waiting for review", deletion_approved: "Approved, being carried out",
+    deletion_rejected: "Rejected", deletion_cancelled: "Cancelled", deletion_done: "Carried out",
+    status_deleting: "Being deleted",
   },
   "zh-CN": {
     signIn: "登录", signUp: "注册账号", forgot: "忘记密码", account: "账号中心", ops: "运维",
@@ -202,6 +253,24 @@ const TEXT = {
     resetRequiredHint: "在此期间，您仍可使用短信验证码或通行密钥登录。",
     devices: "受信任设备", devicesIntro: "这些浏览器在 30 天内登录时免两步验证。修改密码或两步验证设置后将全部失效。",
     noDevices: "没有受信任设备。", forget: "移除", forgetAll: "移除所有设备", remembered: "信任时间",
+    language: "语言", show: "显示", networkDown: "无法连接到服务，请检查网络后重试。",
+    tooManyRequests: "请求过于频繁。", serviceDown: "服务暂时不可用，请稍后重试。",
+    requestRefused: "请求被拒绝（HTTP {status}），请刷新页面后重试。",
+    tryAgainIn: "请在 {time} 后重试。", tryAgainNow: "现在可以重试了。",
+    ruleClasses: "至少包含以下 {n} 类：{classes}", class_uppercase: "大写字母", class_lowercase: "小写字母",
+    class_digit: "数字", class_symbol: "符号", listSeparator: "、",
+    ruleAscii: "只能使用标准键盘上的字母、数字和符号，不含空格",
+    ruleNotCommon: "不能是常用密码（提交时检查）",
+    ruleNotBreached: "不能是已泄露的密码（提交时检查）",
+    wrongSecondCode: "验证码不正确。请输入应用中的当前验证码，或一个未使用的恢复码。",
+    secondStepVoid: "验证码错误次数过多，本次登录已结束，请重新登录。", sendLink: "发送链接", sendUsername: "发送用户名",
+    copyCodes: "复制", codesCopied: "已复制。", downloadCodes: "下载", savedCodes: "我已将这些恢复码保存在安全的地方",
+    codesDone: "完成", accountId: "账号 ID", emailLanguage: "邮件和短信语言",
+    verification_unverified: "未认证", verification_pending_review: "审核中",
+    verification_approved: "已认证", verification_rejected: "未通过",
+    deletion_none: "无申请", deletion_pending_review: "审核中", deletion_approved: "已批准，正在注销",
+    deletion_rejected: "已驳回", deletion_cancelled: "已撤销", deletion_done: "已注销",
+    status_deleting: "注销中",
   },
 };
 
@@ -215,6 +284,32 @@ function translatePage() {
   document.documentElement.lang = LANG;
   for (const el of document.querySelectorAll("[data-t]")) el.textContent = t(el.dataset.t);
   for (const el of document.querySelectorAll("[data-t-label]")) el.setAttribute("aria-label", t(el.dataset.tLabel));
+  addLanguageSwitch();
+  for (const input of document.querySelectorAll("input[type=password]")) addRevealToggle(input);
+}
+
+/** A "Show" toggle beside a password field (a pressed button shows it as
+ * text). Its label stays "Show"; `aria-pressed` says which state it is in. */
+function addRevealToggle(input) {
+  if (input.dataset.reveal) return;
+  input.dataset.reveal = "on";
+  const wrap = document.createElement("div");
+  wrap.className = "reveal";
+  const toggle = document.createElement("button");
+  toggle.type = "button";
+  toggle.className = "secondary reveal-toggle";
+  toggle.textContent = t("show");
+  toggle.setAttribute("aria-pressed", "false");
+  toggle.setAttribute("aria-controls", input.id);
+  toggle.addEventListener("click", () => {
+    const shown = input.type === "password";
+    input.type = shown ? "text" : "password";
+    toggle.setAttribute("aria-pressed", String(shown));
+  });
+  // A form reset hides it again.
+  if (input.form) input.form.addEventListener("reset", () => { input.type = "password"; toggle.setAttribute("aria-pressed", "false"); });
+  input.before(wrap);
+  wrap.append(input, toggle);
 }
 
 // The button that started what the next API call does (a form's submitter
@@ -264,11 +359,28 @@ async function request(method, path, body, headers) {
     // A string is a body already serialised (and signed: web/ops.js).
     init.body = typeof body === "string" ? body : JSON.stringify(body);
   }
-  const response = await fetch(path, init);
-  const text = await response.text();
+  let response, text;
+  try {
+    response = await fetch(path, init);
+    text = await response.text();
+  } catch (_) {
+    // Offline, or the connection broke: status 0, said by problemText.
+    return { status: 0, body: null, headers: new Headers() };
+  }
   let parsed = null;
   try { parsed = text ? JSON.parse(text) : null; } catch (_) { parsed = null; }
-  return { status: response.status, body: parsed };
+  return { status: response.status, body: parsed, headers: response.headers };
+}
+
+/** What a failed answer says: the service's own text (in the page's
+ * language), else what the front door's or the network's failure means. */
+function problemText(result) {
+  const problem = result.body || {};
+  if (problem.detail) return problem.detail;
+  if (result.status === 0) return t("networkDown");
+  if (result.status === 429) return t("tooManyRequests");
+  if (result.status >= 500) return t("serviceDown");
+  return t("requestRefused", { status: result.status });
 }
 
 /** Clears the errors of `form`, then shows a problem's field errors next to
@@ -302,13 +414,65 @@ function showProblem(form, result) {
     (input.closest(".row") || input.closest(".phone") || input).after(message);
     placed = true;
   }
-  if (notice && (!placed || !problem.errors)) say(notice, problem.detail || `HTTP ${result.status}`, false);
+  if (notice && (!placed || !problem.errors)) say(notice, problemText(result), false);
+  // A locked sign-in (or the front door's throttle): the form waits, and
+  // says for how long.
+  const wait = retryAfter(result);
+  if (notice && wait && problem.code !== "rate_limited") holdForm(form, notice, problemText(result), wait);
   return true;
 }
 
-/** Seconds a `429` asks to wait (its `retry_after`), or 0. */
+/** Seconds a `429` asks to wait: its `retry_after`, else its `Retry-After`
+ * header, else 0. */
 function retryAfter(result) {
-  return result.status === 429 && result.body ? Number(result.body.retry_after || 0) : 0;
+  if (result.status !== 429) return 0;
+  const fromBody = result.body && Number(result.body.retry_after);
+  if (fromBody > 0) return fromBody;
+  const header = Number(result.headers && result.headers.get("retry-after"));
+  return header > 0 ? header : 0;
+}
+
+/** "14:05" for 845 seconds. */
+function clockText(seconds) {
+  const m = Math.floor(seconds / 60);
+  return `${m}:${String(seconds % 60).padStart(2, "0")}`;
+}
+
+/** Disables `form`'s submit button for `seconds`, counting down in its
+ * notice beside `text`; then the form is usable again. */
+function holdForm(form, notice, text, seconds) {
+  const submit = form.querySelector("button[type=submit]");
+  const until = Date.now() + seconds * 1000;
+  clearInterval(form.holdTimer);
+  const tick = () => {
+    const left = Math.ceil((until - Date.now()) / 1000);
+    if (left <= 0 || notice.hidden) {
+      clearInterval(form.holdTimer);
+      if (submit) submit.disabled = false;
+      if (!notice.hidden) say(notice, t("tryAgainNow"));
+      return;
+    }
+    if (submit) submit.disabled = true;
+    notice.textContent = `${text} ${t("tryAgainIn", { time: clockText(left) })}`;
+  };
+  tick();
+  form.holdTimer = setInterval(tick, 1000);
+}
+
+/** Wires a "send code" `button` of `form`: `send()` asks for the code;
+ * the button then counts down from the answer's `retry_after` (or a
+ * refusal's), so the next code is asked for when it may be sent. */
+function sendCodeButton(button, form, send) {
+  button.addEventListener("click", async () => {
+    const result = await send();
+    if (showProblem(form, result)) {
+      const wait = retryAfter(result);
+      if (wait) countdown(button, wait);
+      return;
+    }
+    say(form.querySelector(".notice"), t("codeSent"));
+    countdown(button, Number(result.body && result.body.retry_after) || 60);
+  });
 }
 
 /** Counts `button` (a "send code" button) down from `seconds`, disabled
@@ -441,26 +605,62 @@ function upload(url, file, contentType, { progress, label, cancel }) {
   });
 }
 
-/** The `alaya` rules, re-checked as the user types (the server decides). */
-function watchPasswordRules(input, list, usernameOf = () => "") {
-  const rules = [
-    ["ruleLength", (p) => p.length >= 8 && p.length <= 18, { min: 8, max: 18 }],
-    ["ruleUpper", (p) => /[A-Z]/.test(p)],
-    ["ruleLower", (p) => /[a-z]/.test(p)],
-    ["ruleDigit", (p) => /[0-9]/.test(p)],
-    ["ruleSymbol", (p) => /[!-\/:-@\[-`{-~]/.test(p)],
-    ["ruleNoName", (p) => { const u = usernameOf(); return !u || !p.toLowerCase().includes(u.toLowerCase()); }],
-  ];
-  list.innerHTML = "";
-  const items = rules.map(([key, , vars]) => {
+// The password rules as the service enforces them (`GET /v1/password-policy`),
+// re-checked as the user types; the server decides.
+let passwordPolicy = null;
+function loadPasswordPolicy() {
+  if (!passwordPolicy) passwordPolicy = request("GET", "/v1/password-policy").then((r) => (r.status === 200 ? r.body : null));
+  return passwordPolicy;
+}
+
+const CLASS_TESTS = {
+  uppercase: (p) => /[A-Z]/.test(p), lowercase: (p) => /[a-z]/.test(p),
+  digit: (p) => /[0-9]/.test(p), symbol: (p) => /[!-\/:-@\[-`{-~]/.test(p),
+};
+const CLASS_RULES = { uppercase: "ruleUpper", lowercase: "ruleLower", digit: "ruleDigit", symbol: "ruleSymbol" };
+
+/** The checklist of `policy`: [text, test or null (said, not checked here)]. */
+function passwordRules(policy, usernameOf) {
+  const length = (p) => [...(policy.preset === "nist" ? p.normalize("NFC") : p)].length;
+  const rules = [[t("ruleLength", { min: policy.min_length, max: policy.max_length }),
+    (p) => length(p) >= policy.min_length && length(p) <= policy.max_length]];
+  const classes = policy.character_classes;
+  if (classes.length && policy.min_classes === classes.length) {
+    for (const name of classes) rules.push([t(CLASS_RULES[name]), CLASS_TESTS[name]]);
+  } else if (policy.min_classes > 0) {
+    const names = classes.map((name) => t(`class_${name}`)).join(t("listSeparator"));
+    rules.push([t("ruleClasses", { n: policy.min_classes, classes: names }),
+      (p) => classes.filter((name) => CLASS_TESTS[name](p)).length >= policy.min_classes]);
+  }
+  if (policy.ascii_only) rules.push([t("ruleAscii"), (p) => p.length > 0 && /^[!-~]*$/.test(p)]);
+  if (policy.refuses_username) {
+    rules.push([t("ruleNoName"), (p) => { const u = usernameOf(); return Boolean(u) && p.length > 0 && !p.toLowerCase().includes(u.toLowerCase()); }]);
+  }
+  if (policy.refuses_common) rules.push([t("ruleNotCommon"), null]);
+  if (policy.refuses_breached) rules.push([t("ruleNotBreached"), null]);
+  return rules;
+}
+
+/** Renders the service's rules into `list` and ticks them as `input` is
+ * typed; `usernameOf` gives the username once the page knows it (until
+ * then that rule stays unticked). Returns a function that re-checks. */
+async function watchPasswordRules(input, list, usernameOf = () => "") {
+  const policy = await loadPasswordPolicy();
+  if (!policy) return () => {};
+  const rules = passwordRules(policy, usernameOf);
+  list.dataset.preset = policy.preset;
+  const items = rules.map(([text, test]) => {
     const li = document.createElement("li");
-    li.textContent = t(key, vars || {});
+    li.textContent = text;
+    if (!test) li.className = "said";
     list.append(li);
     return li;
   });
-  const update = () => rules.forEach(([, test], i) => items[i].classList.toggle("met", test(input.value)));
+  list.replaceChildren(...items);
+  const update = () => rules.forEach(([, test], i) => { if (test) items[i].classList.toggle("met", test(input.value)); });
   input.addEventListener("input", update);
   update();
+  return update;
 }
 
 document.addEventListener("DOMContentLoaded", () => { translatePage(); addRegionPickers(); });

@@ -21,6 +21,7 @@ const first = document.getElementById("signin");
 const bySms = document.getElementById("smsform");
 const second = document.getElementById("second");
 let mfaToken = null;
+let lastFirstStep = null;
 
 /** After a first step (`form`: the password or the SMS code) answered
  * `result`: the second step when one is owed, else where the session goes.
@@ -40,6 +41,7 @@ function afterFirstStep(form, result) {
     const emailed = result.body.method === "email_code";
     document.getElementById("code-label").textContent = t(emailed ? "emailCodeLabel" : "mfaCodeOrRecovery");
     second.querySelector("[data-t=secondStepHint]").textContent = t(emailed ? "newDeviceHint" : "secondStepHint");
+    lastFirstStep = form;
     form.hidden = true; second.hidden = false;
     second.code.focus();
     return;
@@ -66,23 +68,34 @@ function switchTo(show, hide) {
 document.getElementById("use-sms").addEventListener("click", () => switchTo(bySms, first));
 document.getElementById("use-password").addEventListener("click", () => switchTo(first, bySms));
 
-const sendCode = document.getElementById("send-sign-in-code");
-sendCode.addEventListener("click", async () => {
-  const result = await api("POST", "/v1/sms-codes", { phone: phoneValue(bySms.phone), purpose: "sign_in" });
-  if (showProblem(bySms, result)) {
-    const wait = retryAfter(result);
-    if (wait) countdown(sendCode, wait);
-    return;
-  }
-  say(bySms.querySelector(".notice"), t("codeSent"));
-  countdown(sendCode, result.body.retry_after);
-});
+sendCodeButton(document.getElementById("send-sign-in-code"), bySms,
+  () => api("POST", "/v1/sms-codes", { phone: phoneValue(bySms.phone), purpose: "sign_in" }));
 
+// The second step: a wrong code is said as such (the service answers it
+// as it answers a wrong password); the fifth voids the step, so the page
+// goes back to the first instead of waiting on a dead one.
+const SECOND_STEP_TRIES = 5;
+let wrongCodes = 0;
 second.addEventListener("submit", async (event) => {
   event.preventDefault();
   const body = { mfa_token: mfaToken, code: second.code.value, remember_device: second.remember_device.checked };
   const result = await api("POST", "/v1/sessions/mfa", body);
-  if (!showProblem(second, result)) location.href = destination();
+  if (!showProblem(second, result)) { location.href = destination(); return; }
+  if (result.status === 401 && ++wrongCodes < SECOND_STEP_TRIES) {
+    say(second.querySelector(".notice"), t("wrongSecondCode"), false);
+    second.code.select();
+    return;
+  }
+  if (result.status !== 401 && result.status !== 429) return;
+  // Voided, or the login locked by the wrong codes: back to the first
+  // step, which says so (and counts a lock down).
+  wrongCodes = 0;
+  second.reset(); second.hidden = true;
+  const start = lastFirstStep || first;
+  start.hidden = false;
+  if (result.status === 429) showProblem(start, result);
+  else say(start.querySelector(".notice"), t("secondStepVoid"), false);
+  (start.querySelector("input[type=password]") || start.querySelector("input")).focus();
 });
 
 // Passkeys: offered in the username field's autofill where the browser can

@@ -190,7 +190,9 @@ function confirmAction(question, action) {
 }
 
 /** An answer's problem in words: its detail, else API Gateway's own. */
-const problemText = (result) => (result.body && (result.body.detail || result.body.message)) || `HTTP ${result.status}`;
+/** A refusal's text: the service's, or API Gateway's own (an IAM refusal
+ * names the missing permission, which an operator can act on). */
+const opsProblemText = (result) => (result.body && !result.body.detail && result.body.message) || problemText(result);
 
 /** A card section: a heading, its own notice (its errors stay with it), and `parts`. */
 function section(title, ...parts) {
@@ -266,7 +268,7 @@ function decisionButtons(onDecide, confirmApprove) {
 async function loadQueues() {
   const notice = authNotice();
   const verifications = await opsApi("GET", "/ops/v1/verifications?status=pending_review");
-  if (verifications.status !== 200) { say(notice, problemText(verifications), false); return; }
+  if (verifications.status !== 200) { say(notice, opsProblemText(verifications), false); return; }
   notice.hidden = true;
   const vbox = document.getElementById("verifications");
   vbox.replaceChildren();
@@ -286,7 +288,7 @@ async function loadQueues() {
     card.append(title, decisionButtons(async (decision, note) => {
       const body = note ? { decision, note } : { decision };
       const result = await opsApi("POST", `/ops/v1/deletion-requests/${item.request_id}/decision`, body);
-      if (result.status === 200) await loadQueues(); else say(cardNotice, problemText(result), false);
+      if (result.status === 200) await loadQueues(); else say(cardNotice, opsProblemText(result), false);
     }, t("confirmErase", { username: item.username })), cardNotice);
     dbox.append(card);
   }
@@ -305,7 +307,7 @@ function verificationCard(item) {
   const hint = document.createElement("p"); hint.className = "muted"; hint.textContent = t("openFirst");
   const open = button(t("open"), async () => {
     const detail = await opsApi("GET", `/ops/v1/verifications/${item.account_id}`);
-    if (detail.status !== 200) { say(cardNotice, problemText(detail), false); return; }
+    if (detail.status !== 200) { say(cardNotice, opsProblemText(detail), false); return; }
     const v = detail.body;
     details.textContent = v.type === "individual" ? `${v.real_name} · ${v.id_type} · ${v.id_number}` : `${v.company_name} · ${v.credit_code} · ${v.legal_representative}`;
     links.replaceChildren();
@@ -317,7 +319,7 @@ function verificationCard(item) {
     hint.replaceWith(decisionButtons(async (decision, reason) => {
       const body = reason ? { decision, reason } : { decision };
       const result = await opsApi("POST", `/ops/v1/verifications/${item.account_id}/decision`, body);
-      if (result.status === 200) await loadQueues(); else say(cardNotice, problemText(result), false);
+      if (result.status === 200) await loadQueues(); else say(cardNotice, opsProblemText(result), false);
     }, t("confirmVerification", { username: item.username })));
     open.remove();
   }, true);
@@ -344,7 +346,7 @@ function appealCard(item) {
   const cardNotice = document.createElement("div"); cardNotice.className = "notice"; cardNotice.hidden = true;
   const open = button(t("open"), async () => {
     const got = await opsApi("GET", `/ops/v1/appeals/${item.appeal_id}`);
-    if (got.status !== 200) { say(cardNotice, problemText(got), false); return; }
+    if (got.status !== 200) { say(cardNotice, opsProblemText(got), false); return; }
     const a = got.body;
     const account = a.account;
     const detail = facts([
@@ -361,7 +363,7 @@ function appealCard(item) {
     detail.after(decisionButtons(async (decision, note) => {
       const body = note ? { decision, note } : { decision };
       const result = await opsApi("POST", `/ops/v1/appeals/${item.appeal_id}/decision`, body);
-      if (result.status === 200) await loadAppeals(); else say(cardNotice, problemText(result), false);
+      if (result.status === 200) await loadAppeals(); else say(cardNotice, opsProblemText(result), false);
     }, t("confirmAppeal", { username: account.username, email: a.contact_email })));
   }, true);
   card.append(title, open, cardNotice);
@@ -373,7 +375,7 @@ async function lookUp(login) {
   const box = document.getElementById("account-view");
   const notice = document.querySelector("#lookup .notice");
   const result = await opsApi("GET", `/ops/v1/accounts?login=${encodeURIComponent(login)}`);
-  if (result.status !== 200) { say(notice, problemText(result), false); box.replaceChildren(); return; }
+  if (result.status !== 200) { say(notice, opsProblemText(result), false); box.replaceChildren(); return; }
   const [account] = result.body.items;
   if (!account) { say(notice, t("noAccountFound"), false); box.replaceChildren(); return; }
   notice.hidden = true;
@@ -424,7 +426,7 @@ function securitySection(a) {
 async function showSessions(a, box, notice) {
   const path = `/ops/v1/accounts/${encodeURIComponent(a.username)}/sessions`;
   const listed = await opsApi("GET", path);
-  if (listed.status !== 200) { say(notice, problemText(listed), false); return; }
+  if (listed.status !== 200) { say(notice, opsProblemText(listed), false); return; }
   const rows = listed.body.items.map((s) => [local(s.created_at), local(s.last_seen_at), s.ip, s.user_agent]);
   const list = rows.length ? table([t("colStarted"), t("colLastSeen"), t("colAddress"), t("colBrowser")], rows) : document.createTextNode(t("noSessions"));
   const wrap = document.createElement("div"); wrap.className = "table-wrap"; wrap.append(list);
@@ -432,7 +434,7 @@ async function showSessions(a, box, notice) {
   const signOut = button(t("signOutEverywhere"), async () => {
     if (!await confirmAction(t("confirmSignOut", { username: a.username }), t("signOutEverywhere"))) return;
     const ended = await opsApi("DELETE", path, { reason: reason.value });
-    if (ended.status !== 200) { say(notice, problemText(ended), false); return; }
+    if (ended.status !== 200) { say(notice, opsProblemText(ended), false); return; }
     await refresh(a.username);
     const fresh = document.querySelector("#account-view section.card:nth-of-type(2) .notice");
     if (fresh) say(fresh, t("signedOutCount", { n: ended.body.sessions_ended }));
@@ -451,12 +453,12 @@ function suspensionSection(a) {
   const act = a.suspension
     ? button(t("liftSuspension"), async () => {
       const done = await opsApi("DELETE", path);
-      if (done.status === 200) await refresh(a.username); else say(card.notice, problemText(done), false);
+      if (done.status === 200) await refresh(a.username); else say(card.notice, opsProblemText(done), false);
     })
     : button(t("suspend"), async () => {
       if (!await confirmAction(t("confirmSuspend", { username: a.username }), t("suspend"))) return;
       const done = await opsApi("POST", path, { reason: reason.value });
-      if (done.status === 200) await refresh(a.username); else say(card.notice, problemText(done), false);
+      if (done.status === 200) await refresh(a.username); else say(card.notice, opsProblemText(done), false);
     });
   card.notice.before(...(a.suspension ? [] : [reason]), act);
   return card;
@@ -468,7 +470,7 @@ function invitationSection(a) {
   const card = section(t("sectionInvitation"), text);
   card.notice.before(button(t("resendInvitation"), async () => {
     const sent = await opsApi("POST", `/ops/v1/accounts/${encodeURIComponent(a.username)}/invitation`);
-    if (sent.status === 202) say(card.notice, t("invitationResent")); else say(card.notice, problemText(sent), false);
+    if (sent.status === 202) say(card.notice, t("invitationResent")); else say(card.notice, opsProblemText(sent), false);
   }));
   return card;
 }
@@ -505,7 +507,7 @@ function trailSection(a) {
   };
   async function page() {
     const got = await opsApi("GET", `/ops/v1/audit?${query()}`);
-    if (got.status !== 200) { say(card.notice, problemText(got), false); return; }
+    if (got.status !== 200) { say(card.notice, opsProblemText(got), false); return; }
     card.notice.hidden = true;
     for (const r of got.body.items) {
       const what = document.createElement("span");

@@ -6,12 +6,16 @@ document.addEventListener("DOMContentLoaded", async () => {
   const token = new URLSearchParams(location.search).get("token") || "";
   const phoneField = document.getElementById("phone-field");
   const decline = document.getElementById("decline");
-  watchPasswordRules(form.password, document.getElementById("rules"));
+  let username = "";
+  const rulesChecked = watchPasswordRules(form.password, document.getElementById("rules"), () => username);
 
   const link = await api("POST", "/v1/password/link", { token });
   let activation = false;
   if (!showProblem(form, link)) {
     activation = link.body.purpose === "activate";
+    // The rule about the username is checked once the page knows it.
+    username = link.body.username;
+    (await rulesChecked)();
     const whose = document.getElementById("whose");
     whose.textContent = t(activation ? "linkActivate" : "linkReset", { username: link.body.username });
     whose.hidden = false;

@@ -2,16 +2,8 @@
 "use strict";
 
 const form = document.getElementById("signup");
-const sendButton = document.getElementById("send-code");
-sendButton.addEventListener("click", async () => {
-  const result = await api("POST", "/v1/sms-codes", { phone: phoneValue(form.phone), purpose: "sign_up" });
-  if (showProblem(form, result)) {
-    const wait = retryAfter(result);
-    if (wait) countdown(sendButton, wait);
-    return;
-  }
-  countdown(sendButton, result.body.retry_after);
-});
+sendCodeButton(document.getElementById("send-code"), form,
+  () => api("POST", "/v1/sms-codes", { phone: phoneValue(form.phone), purpose: "sign_up" }));
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
   const body = values(form);
