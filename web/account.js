@@ -33,24 +33,73 @@ async function loadMe() {
 }
 
 // A sub-account whose company requires two-factor sign-in, without TOTP:
-// its session can only set TOTP up, so the page shows only that, and once
-// it is on, the way on to the whole account centre.
-const ENROLMENT_PARTS = ["security-title", "enrolment-notice", "mfa-title", "mfa-state", "mfa-enrol", "mfa-confirm", "mfa-recovery"];
+// its session can only set TOTP up, so the page shows only that (the
+// dialog on two-factor sign-in, which cannot be closed), and once it is
+// on, the way on to the whole account centre.
 function showEnrolmentOnly() {
   document.getElementById("sections").hidden = true;
   for (const section of document.querySelectorAll("[data-section]")) section.hidden = section.id !== "security";
-  for (const part of document.getElementById("security").children) part.hidden = !ENROLMENT_PARTS.includes(part.id);
+  for (const part of document.getElementById("security").children) {
+    part.hidden = !["security-title", "enrolment-notice", "setting"].includes(part.id);
+  }
   document.getElementById("enrolment-notice").hidden = false;
   document.getElementById("mfa-recovery").hidden = true;
+  document.getElementById("setting-close").hidden = true;
   document.title = `${t("twoFactor")} · ${t("account")}`;
   showMfa();
-  document.getElementById("mfa-password").focus();
+  openSetting("mfa");
+}
+
+// The security section: a row per item, each opening the one dialog on
+// that item's forms.
+const SETTINGS = [
+  ["password", "loginPassword", () => t("passwordRowHint"), "change"],
+  ["phone", "phone", () => (me.phone ? maskPhone(me.phone) : "—"), "change"],
+  ["email", "email", () => me.email, "change"],
+  ["mfa", "twoFactor", () => (me.mfa.totp ? t("mfaOn", { n: me.mfa.recovery_codes_left }) : t("mfaOff")), "manage"],
+  ["passkeys", "passkeys", () => t("passkeyCount", { n: counts.passkeys }), "manage"],
+  ["devices", "devices", () => t("deviceCount", { n: counts.devices }), "manage"],
+];
+const counts = { passkeys: 0, devices: 0 };
+
+function showSettings() {
+  const list = document.getElementById("settings");
+  list.replaceChildren(...SETTINGS.map(([id, title, state, action]) => {
+    const li = document.createElement("li");
+    const name = document.createElement("strong");
+    name.textContent = t(title);
+    const value = document.createElement("span");
+    value.className = "muted";
+    value.id = `setting-${id}-state`;
+    value.textContent = state();
+    const open = document.createElement("button");
+    open.type = "button"; open.className = "secondary";
+    open.textContent = t(action);
+    open.setAttribute("aria-label", `${t(action)}: ${t(title)}`);
+    open.addEventListener("click", () => openSetting(id));
+    const text = document.createElement("div");
+    text.append(name, value);
+    li.append(text, open);
+    return li;
+  }));
+}
+
+/** Opens the dialog on setting `id`'s forms, focusing its first field. */
+function openSetting(id) {
+  const dialog = document.getElementById("setting");
+  for (const part of dialog.querySelectorAll("[data-setting]")) part.hidden = part.dataset.setting !== id;
+  const [, title] = SETTINGS.find(([setting]) => setting === id);
+  document.getElementById("setting-title").textContent = t(title);
+  if (!dialog.open) dialog.showModal();
+  const first = dialog.querySelector(`[data-setting="${id}"] form:not([hidden]) input:not([type=hidden])`);
+  if (first) first.focus();
 }
 
 // Sections: each has its own address (`/account#security`), so an email
 // can link to one; only the current one is on screen.
 function currentSection() {
-  const id = location.hash.slice(1);
+  // The phone and email live in Security now; old links still land there.
+  const id = location.hash === "#contact" ? "security" : location.hash.slice(1);
   const section = id && document.getElementById(id);
   const allowed = section && section.hasAttribute("data-section") &&
     !(section.classList.contains("primary-only") && me && me.kind !== "primary");
@@ -69,22 +118,11 @@ function showSection(moveFocus = false) {
 }
 window.addEventListener("hashchange", () => showSection(true));
 
-/** The security section's summary: two-factor, passkeys, sessions. */
-const glance = { mfa: "", passkeys: 0, sessions: 0 };
-function showGlance() {
-  const items = [`${t("twoFactor")}: ${glance.mfa}`, t("passkeyCount", { n: glance.passkeys }),
-    t("signedInPlaces", { n: glance.sessions })];
-  document.getElementById("glance").replaceChildren(...items.map((text) => {
-    const li = document.createElement("li"); li.textContent = text; return li;
-  }));
-}
 
 async function loadSessions() {
   const result = await api("GET", "/v1/me/sessions");
   const table = document.getElementById("sessions");
   table.replaceChildren(row([t("signedInAt"), t("lastSeen"), t("ipAddress"), t("browser"), ""], true));
-  glance.sessions = result.body.items.length;
-  showGlance();
   for (const session of result.body.items) {
     let action = t("thisSession");
     if (!session.current) {
@@ -105,6 +143,8 @@ async function loadDevices() {
   if (result.status !== 200) return;
   const table = document.getElementById("devices");
   const items = result.body.items;
+  counts.devices = items.length;
+  showSettings();
   document.getElementById("forget-devices").hidden = items.length === 0;
   if (!items.length) { table.replaceChildren(row([t("noDevices")])); return; }
   table.replaceChildren(row([t("remembered"), t("lastUsed"), t("browser"), ""], true));
@@ -138,8 +178,7 @@ function showMfa() {
   const on = me.mfa && me.mfa.totp;
   document.getElementById("mfa-status").textContent =
     on ? t("mfaOn", { n: me.mfa.recovery_codes_left }) : t("mfaOff");
-  glance.mfa = on ? t("mfaShortOn") : t("mfaOff");
-  showGlance();
+  showSettings();
   document.getElementById("mfa-enrol").hidden = on;
   document.getElementById("mfa-disable").hidden = !on;
   document.getElementById("mfa-new-codes").hidden = !on;
@@ -189,8 +228,8 @@ async function loadPasskeys() {
   const result = await api("GET", "/v1/me/passkeys");
   const table = document.getElementById("passkeys");
   if (result.status !== 200) return;
-  glance.passkeys = result.body.items.length;
-  showGlance();
+  counts.passkeys = result.body.items.length;
+  showSettings();
   table.replaceChildren(row([t("passkeyName").replace(/ \(.*\)$|（.*）$/, ""), t("added"), t("lastUsed"), t("synced"), ""], true));
   if (!result.body.items.length) { table.append(row([t("noPasskeys"), "", "", "", ""])); return; }
   for (const passkey of result.body.items) {
@@ -370,6 +409,11 @@ async function uploadAll(files) {
 document.addEventListener("DOMContentLoaded", () => {
   watchPasswordRules(document.getElementById("new_password"), document.getElementById("rules"), () => me && me.username);
   loadMe();
+
+  const dialog = document.getElementById("setting");
+  document.getElementById("setting-close").addEventListener("click", () => dialog.close());
+  // Until TOTP is on, a sub-account that owes it has nothing else to do.
+  dialog.addEventListener("cancel", (event) => { if (me && me.mfa_enrolment_required && !me.mfa.totp) event.preventDefault(); });
 
   document.getElementById("sign-out").addEventListener("click", async () => {
     await api("DELETE", "/v1/sessions/current");

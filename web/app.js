@@ -153,7 +153,8 @@ const TEXT = {
     verification_approved: "Verified", verification_rejected: "Rejected",
     deletion_none: "No request", deletion_pending_review: "Waiting for review", deletion_approved: "Approved, being carried out",
     deletion_rejected: "Rejected", deletion_cancelled: "Cancelled", deletion_done: "Carried out",
-    status_deleting: "Being deleted",
+    status_deleting: "Being deleted", loginPassword: "Login password", change: "Change", manage: "Manage", close: "Close",
+    passwordRowHint: "Change it regularly; never reuse it elsewhere.", deviceCount: "Remembered: {n}",
   },
   "zh-CN": {
     signIn: "登录", signUp: "注册账号", forgot: "忘记密码", account: "账号中心", ops: "运维",
@@ -270,7 +271,8 @@ const TEXT = {
     verification_approved: "已认证", verification_rejected: "未通过",
     deletion_none: "无申请", deletion_pending_review: "审核中", deletion_approved: "已批准，正在注销",
     deletion_rejected: "已驳回", deletion_cancelled: "已撤销", deletion_done: "已注销",
-    status_deleting: "注销中",
+    status_deleting: "注销中", loginPassword: "登录密码", change: "修改", manage: "管理", close: "关闭",
+    passwordRowHint: "建议定期更换，不要在其他网站重复使用。", deviceCount: "已信任：{n}",
   },
 };
 

@@ -39,6 +39,18 @@ async function advance(seconds) {
   await fetch(`${direct}/_dev/clock`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ advance_seconds: seconds }) });
 }
 
+/** Opens the security section's dialog on the row named `name`. */
+async function openSetting(page, name) {
+  await page.locator("#settings").getByRole("button", { name: new RegExp(`^(Change|Manage|修改|管理): ${name}$`) }).click();
+  await page.locator("#setting").getByRole("heading", { name, exact: true }).waitFor();
+}
+
+/** Closes the security section's dialog. */
+async function closeSetting(page) {
+  await page.locator("#setting").getByRole("button", { name: /^(Close|关闭)$/ }).click();
+  await page.locator("#setting").waitFor({ state: "hidden" });
+}
+
 /** Opens a section of the account centre by its menu link. */
 async function openSection(page, name) {
   await page.locator("#sections").getByRole("link", { name, exact: true }).click();
@@ -210,6 +222,8 @@ test("two-factor sign-in: enrolment, sign-out, a code, then a recovery code", as
   await activatedThroughPages(page, "twostep");
   await signIn(page, "twostep");
   await openSection(page, "Security");
+  await page.locator("#setting-mfa-state").getByText("Off").waitFor();
+  await openSetting(page, "Two-factor sign-in");
   await page.locator("#mfa-status").getByText("Off").waitFor();
   await page.locator("#mfa-enrol").getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Set up an authenticator app" }).click();
@@ -235,6 +249,8 @@ test("two-factor sign-in: enrolment, sign-out, a code, then a recovery code", as
   await page.getByLabel("I have saved these codes somewhere safe").check();
   await done.click();
   assert.equal(await codes.count(), 0, "the codes are gone from the page");
+  await closeSetting(page);
+  await page.locator("#setting-mfa-state").getByText("On (10 recovery codes left)").waitFor();
 
   await page.getByRole("button", { name: "Sign out", exact: true }).first().click();
   await page.waitForURL(`${base}/`);
@@ -262,7 +278,7 @@ test("two-factor sign-in: enrolment, sign-out, a code, then a recovery code", as
   await page.getByRole("button", { name: "Verify" }).click();
   await page.waitForURL(`${base}/account`);
   await openSection(page, "Security");
-  await page.locator("#mfa-status").getByText("On (9 recovery codes left)").waitFor();
+  await page.locator("#setting-mfa-state").getByText("On (9 recovery codes left)").waitFor();
 });
 
 test("five wrong second-step codes go back to the password, which works again", async () => {
@@ -398,7 +414,8 @@ test("the email changes through the link, and the phone with a code", async () =
   const page = await newPage();
   const email = await activatedThroughPages(page, "contacts");
   await signIn(page, "contacts");
-  await openSection(page, "Contact details");
+  await openSection(page, "Security");
+  await openSetting(page, "Email");
   await page.getByLabel("New email").fill("contacts.new@example.com");
   await page.locator("#email-change").getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Change email" }).click();
@@ -411,7 +428,8 @@ test("the email changes through the link, and the phone with a code", async () =
 
   // Typed as people type it; the page sends E.164 with the picked region.
   const phone = "+8613700000001";
-  await openSection(page, "Contact details");
+  await openSection(page, "Security");
+  await openSetting(page, "Mobile phone");
   assert.equal(await page.locator("#new-phone-region").inputValue(), "CN");
   await page.getByLabel("New mobile phone").fill("137 0000 0001");
   await page.locator("#phone-change").getByRole("button", { name: "Send code" }).click();
@@ -420,6 +438,8 @@ test("the email changes through the link, and the phone with a code", async () =
   await page.locator("#phone-change").getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Change mobile phone" }).click();
   await page.getByText("Mobile phone changed.").waitFor();
+  await closeSetting(page);
+  await page.locator("#setting-phone-state").getByText("137****0001", { exact: true }).waitFor();
   await openSection(page, "Profile");
   await page.locator("#profile").getByText("137****0001", { exact: true }).waitFor();
 });
@@ -428,7 +448,8 @@ test("a confirmation link opened while signed out asks to sign in, then confirms
   const page = await newPage();
   await activatedThroughPages(page, "laterconfirm");
   await signIn(page, "laterconfirm");
-  await openSection(page, "Contact details");
+  await openSection(page, "Security");
+  await openSetting(page, "Email");
   await page.getByLabel("New email").fill("later.new@example.com");
   await page.locator("#email-change").getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Change email" }).click();
@@ -654,6 +675,7 @@ test("with two-factor sign-in on, sensitive changes ask for a code as well", asy
     assert.equal(await asksForCode(form), false, `${form} asks for no code while MFA is off`);
   }
   await openSection(page, "Security");
+  await openSetting(page, "Two-factor sign-in");
   await page.locator("#mfa-enrol").getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Set up an authenticator app" }).click();
   await page.locator("#mfa-secret").waitFor();
@@ -666,6 +688,8 @@ test("with two-factor sign-in on, sensitive changes ask for a code as well", asy
     assert.ok(await asksForCode(form), `${form} asks for a code`);
   }
   // Without the code, the change is refused next to the code's field.
+  await closeSetting(page);
+  await openSetting(page, "Login password");
   const change = page.locator("#change");
   await change.getByLabel("Current password").fill(PASSWORD);
   await change.getByLabel("New password").fill("N3w#Gpu-Cloud1");
@@ -674,6 +698,8 @@ test("with two-factor sign-in on, sensitive changes ask for a code as well", asy
   await change.getByLabel("Two-factor code").fill(recovery[0]);
   await change.getByRole("button", { name: "Change password" }).click();
   await page.getByText("Password changed").waitFor();
+  await closeSetting(page);
+  await openSetting(page, "Two-factor sign-in");
   await page.locator("#mfa-status").getByText("On (9 recovery codes left)").waitFor();
   // New recovery codes need the password and a code too.
   const codes = page.locator("#mfa-new-codes");
@@ -736,6 +762,7 @@ test("a passkey is added in the security centre, signs in alone, and is removed"
   await activatedThroughPages(page, "passkeyuser");
   await signIn(page, "passkeyuser");
   await openSection(page, "Security");
+  await openSetting(page, "Passkeys");
   const add = page.locator("#passkey-add");
   await add.getByLabel("Name (optional)").fill("Laptop");
   await add.getByLabel("Password").fill(PASSWORD);
@@ -746,6 +773,8 @@ test("a passkey is added in the security centre, signs in alone, and is removed"
   assert.equal(credentials.length, 1);
   assert.ok(credentials[0].isResidentCredential, "a discoverable credential");
   await page.screenshot({ path: join(shots, "account-passkeys.png"), fullPage: true });
+  await closeSetting(page);
+  await page.locator("#setting-passkeys-state").getByText("Passkeys: 1").waitFor();
 
   // Signed out, the passkey alone signs in: no username, no password. The
   // authenticator waits for "the user" until the button is pressed, so the
@@ -761,6 +790,7 @@ test("a passkey is added in the security centre, signs in alone, and is removed"
   await page.waitForURL(`${base}/account`);
   await page.locator("#profile").getByText("passkeyuser", { exact: true }).waitFor();
   await openSection(page, "Security");
+  await openSetting(page, "Passkeys");
   await page.locator("#passkeys").getByText("Never").waitFor({ state: "detached" });
 
   await page.locator("#passkeys").getByRole("button", { name: "Rename" }).click();
@@ -774,6 +804,7 @@ test("a passkey is added in the security centre, signs in alone, and is removed"
   await page.getByRole("button", { name: "Remove passkey" }).click();
   await page.getByText("Passkey removed.").waitFor();
   await page.locator("#passkeys").getByText("No passkeys yet.").waitFor();
+  await closeSetting(page);
 
   // The authenticator still holds it, but the service no longer knows it:
   // offered in the autofill, it is refused.
@@ -850,7 +881,7 @@ async function signInAnyLanguage(page, username) {
   await page.waitForURL(`${base}/account`);
 }
 
-const ACCOUNT_SECTIONS = ["profile", "security", "contact", "verification", "sub-accounts", "deletion"];
+const ACCOUNT_SECTIONS = ["profile", "security", "verification", "sub-accounts", "deletion"];
 
 for (const locale of ["en-US", "zh-CN"]) {
   test(`axe finds no WCAG 2.1 AA violation on any page or error state (${locale})`, async () => {
@@ -878,6 +909,8 @@ for (const locale of ["en-US", "zh-CN"]) {
     }
     // An error state of the account centre: a wrong password.
     await page.goto(`${base}/account#security`);
+    await page.locator("#settings li").first().waitFor();
+    await page.locator("#settings button").first().click();
     await page.locator("#change").getByRole("textbox").first().waitFor();
     await page.locator("#current_password").fill("wrong");
     await page.locator("#new_password").fill("N3w#Gpu-Cloud1");
@@ -996,6 +1029,24 @@ test("at 375×667 every page fits without sideways scrolling and its targets are
   await page.goto(`${base}/account#security`);
   await quiet();
   await page.screenshot({ path: join(shots, "phone-account-security.png"), fullPage: true });
+  // No section is taller than two screens: the security items are rows,
+  // their forms in one dialog that fits the screen and scrolls within.
+  for (const section of ACCOUNT_SECTIONS) {
+    await page.goto(`${base}/account#${section}`);
+    await page.locator(`#${section}`).waitFor();
+    await quiet();
+    const height = await page.locator(`#${section}`).evaluate((el) => el.getBoundingClientRect().height);
+    assert.ok(height <= 2 * 667, `/account#${section} is ${Math.round(height)} px tall`);
+  }
+  await page.goto(`${base}/account#security`);
+  await quiet();
+  for (const name of ["登录密码", "手机号", "两步验证"]) {
+    await openSetting(page, name);
+    await fits(`/account#security (${name})`);
+    const box = await page.locator("#setting").boundingBox();
+    assert.ok(box.height <= 667 && box.width <= 375, `the ${name} dialog fits the screen`);
+    await closeSetting(page);
+  }
   // The right keyboards.
   await page.goto(`${base}/sign-up`);
   assert.equal(await page.locator("#phone").getAttribute("type"), "tel");
@@ -1010,13 +1061,19 @@ test("each section of the account centre has its own address, and only its forms
   await signIn(page, "navigator");
   assert.ok(await page.locator("#profile").isVisible());
   assert.equal(await page.locator("#change").isVisible(), false);
+  // An older link to the contact details lands on Security, where they are.
   await page.goto(`${base}/account#contact`);
-  await page.locator("#email-change").waitFor();
+  await page.locator("#settings").waitFor();
   assert.equal(await page.locator("#profile").isVisible(), false);
-  assert.equal(await page.locator('#sections a[aria-current="page"]').textContent(), "Contact details");
+  assert.equal(await page.locator('#sections a[aria-current="page"]').textContent(), "Security");
   await openSection(page, "Security");
-  const glance = await page.locator("#glance li").allTextContents();
-  assert.deepEqual(glance, ["Two-factor sign-in: Off", "Passkeys: 0", "Sessions: 1"]);
+  // A row per item, each with the button that opens it.
+  const rows = await page.locator("#settings li").evaluateAll((items) =>
+    items.map((li) => [li.querySelector("strong").textContent, li.querySelector("button").getAttribute("aria-label")]));
+  assert.deepEqual(rows, [["Login password", "Change: Login password"], ["Mobile phone", "Change: Mobile phone"],
+    ["Email", "Change: Email"], ["Two-factor sign-in", "Manage: Two-factor sign-in"], ["Passkeys", "Manage: Passkeys"],
+    ["Remembered devices", "Manage: Remembered devices"]]);
+  await page.locator("#setting-passkeys-state").getByText("Passkeys: 0").waitFor();
   // A link in an email opens the right section (it outlives the sign-in).
   const fresh = await newPage();
   await fresh.goto(`${base}/?next=${encodeURIComponent("/account#security")}`);
@@ -1024,7 +1081,7 @@ test("each section of the account centre has its own address, and only its forms
   await fresh.getByLabel("Password", { exact: true }).fill(PASSWORD);
   await fresh.getByRole("button", { name: "Sign in", exact: true }).click();
   await fresh.waitForURL(`${base}/account#security`);
-  await fresh.locator("#passkeys-title").waitFor();
+  await fresh.locator("#settings li").first().waitFor();
 });
 
 test("the region picker composes E.164 from a number typed with spaces or a trunk prefix", async () => {
@@ -1081,6 +1138,7 @@ test("a document upload shows the bytes sent and can be cancelled; a waiting but
   let calls = 0;
   await page.route("**/v1/me/password", async (route) => { calls++; await held; await route.continue(); });
   await openSection(page, "Security");
+  await openSetting(page, "Login password");
   await page.locator("#current_password").fill(PASSWORD);
   await page.locator("#new_password").fill("N3w#Gpu-Cloud1");
   const change = page.locator("#change button[type=submit]");
@@ -1279,11 +1337,14 @@ test("a remembered device skips the second step and is listed in Security until 
   await passwordStep();
   await page.waitForURL(`${base}/account`);
   await openSection(page, "Security");
+  await page.locator("#setting-devices-state").getByText("Remembered: 1").waitFor();
+  await openSetting(page, "Remembered devices");
   const devices = page.locator("#devices");
   await devices.getByRole("button", { name: "Forget" }).waitFor();
   assert.equal(await devices.getByRole("button", { name: "Forget" }).count(), 1);
   await page.getByRole("button", { name: "Forget all devices" }).click();
   await devices.getByText("No remembered devices.").waitFor();
+  await closeSetting(page);
   await page.getByRole("button", { name: "Sign out", exact: true }).first().click();
   await page.waitForURL(`${base}/`);
   await passwordStep();
