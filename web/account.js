@@ -122,7 +122,7 @@ window.addEventListener("hashchange", () => showSection(true));
 async function loadSessions() {
   const result = await api("GET", "/v1/me/sessions");
   const table = document.getElementById("sessions");
-  table.replaceChildren(row([t("signedInAt"), t("lastSeen"), t("ipAddress"), t("browser"), ""], true));
+  table.replaceChildren(row([t("device"), t("lastSeen"), t("signedInAt"), t("ipAddress"), ""], true));
   for (const session of result.body.items) {
     let action = t("thisSession");
     if (!session.current) {
@@ -133,7 +133,15 @@ async function loadSessions() {
         await loadSessions();
       });
     }
-    table.append(row([when(session.created_at), when(session.last_seen_at), session.ip, session.user_agent, action]));
+    const device = document.createElement("span");
+    device.textContent = deviceName(session);
+    device.title = session.user_agent;
+    if (session.current) {
+      const mark = document.createElement("strong");
+      mark.textContent = ` (${t("thisDevice")})`;
+      device.append(mark);
+    }
+    table.append(row([device, whenCell(session.last_seen_at), whenCell(session.created_at), session.ip, action]));
   }
 }
 
@@ -155,11 +163,10 @@ async function loadDevices() {
       await api("DELETE", `/v1/me/devices/${encodeURIComponent(device.device_id)}`);
       await loadDevices();
     });
-    table.append(row([when(device.created_at), when(device.last_used_at), device.user_agent, forget]));
+    table.append(row([when(device.created_at), whenCell(device.last_used_at), deviceName(device), forget]));
   }
 }
 
-function when(rfc3339) { return new Date(rfc3339).toLocaleString(LANG); }
 
 /** The account id customers quote in tickets, with a way to copy it. */
 function accountIdCell(id) {

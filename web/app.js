@@ -136,7 +136,7 @@ const TEXT = {
     resetRequiredHint: "Meanwhile you can still sign in with an SMS code or a passkey.",
     devices: "Remembered devices", devicesIntro: "These browsers skip the second step for 30 days. Changing the password or two-factor settings forgets them all.",
     noDevices: "No remembered devices.", forget: "Forget", forgetAll: "Forget all devices", remembered: "Remembered",
-    language: "Language", show: "Show", networkDown: "No connection to the service. Check the network and try again.",
+    language: "Language", show: "Show", thisDevice: "this device", device: "Device", networkDown: "No connection to the service. Check the network and try again.",
     tooManyRequests: "Too many requests just now.", serviceDown: "The service is not available just now. Try again in a minute.",
     requestRefused: "The request was refused (HTTP {status}). Reload the page and try again.",
     tryAgainIn: "Try again in {time}.", tryAgainNow: "You can try again now.",
@@ -254,7 +254,7 @@ const TEXT = {
     resetRequiredHint: "在此期间，您仍可使用短信验证码或通行密钥登录。",
     devices: "受信任设备", devicesIntro: "这些浏览器在 30 天内登录时免两步验证。修改密码或两步验证设置后将全部失效。",
     noDevices: "没有受信任设备。", forget: "移除", forgetAll: "移除所有设备", remembered: "信任时间",
-    language: "语言", show: "显示", networkDown: "无法连接到服务，请检查网络后重试。",
+    language: "语言", show: "显示", thisDevice: "当前设备", device: "设备", networkDown: "无法连接到服务，请检查网络后重试。",
     tooManyRequests: "请求过于频繁。", serviceDown: "服务暂时不可用，请稍后重试。",
     requestRefused: "请求被拒绝（HTTP {status}），请刷新页面后重试。",
     tryAgainIn: "请在 {time} 后重试。", tryAgainNow: "现在可以重试了。",
@@ -488,6 +488,42 @@ function countdown(button, seconds) {
     setTimeout(tick, 1000);
   };
   tick();
+}
+
+/** A time as people read it: local, with its zone ("7 Dec 2026, 09:30 GMT+8"). */
+function when(rfc3339) {
+  return new Date(rfc3339).toLocaleString(LANG, { year: "numeric", month: "short", day: "numeric", hour: "2-digit",
+    minute: "2-digit", timeZoneName: "short" });
+}
+
+/** How long ago `rfc3339` was ("5 minutes ago", "昨天"), to the largest whole unit. */
+function ago(rfc3339) {
+  const seconds = Math.round((new Date(rfc3339) - Date.now()) / 1000);
+  const format = new Intl.RelativeTimeFormat(LANG, { numeric: "auto" });
+  for (const [unit, size] of [["day", 86400], ["hour", 3600], ["minute", 60]]) {
+    if (Math.abs(seconds) >= size) return format.format(Math.round(seconds / size), unit);
+  }
+  return format.format(0, "minute");
+}
+
+/** A time as relative and local: the relative in the text, the exact in a tooltip-free second line. */
+function whenCell(rfc3339) {
+  const cell = document.createElement("span");
+  const relative = document.createElement("span");
+  relative.textContent = ago(rfc3339);
+  const exact = document.createElement("time");
+  exact.dateTime = rfc3339;
+  exact.className = "muted exact";
+  exact.textContent = when(rfc3339);
+  cell.append(relative, exact);
+  return cell;
+}
+
+/** A device as a service's parsed agent names it: "Chrome 120 · Windows 10",
+ * or the raw agent when the parser could not tell. */
+function deviceName(item) {
+  const parts = [item.browser, item.os].filter(Boolean);
+  return parts.length ? parts.join(" · ") : (item.user_agent || "—");
 }
 
 /** An address as consoles show one they sent to: `a***@example.com`. */

@@ -174,7 +174,7 @@ const EVENTS = {
 const eventText = (code) => (LANG === "zh-CN" ? EVENTS.zh : EVENTS.en)[code] || EVENTS.en[code] || code;
 
 /** A time as the operator's clock reads it. */
-const local = (iso) => (iso ? new Date(iso).toLocaleString(LANG) : "—");
+const local = (iso) => (iso ? when(iso) : "—");
 
 /** Asks the operator to confirm `question` (naming the account) in the
  * page's dialog; resolves to whether they did. */
@@ -427,7 +427,7 @@ async function showSessions(a, box, notice) {
   const path = `/ops/v1/accounts/${encodeURIComponent(a.username)}/sessions`;
   const listed = await opsApi("GET", path);
   if (listed.status !== 200) { say(notice, opsProblemText(listed), false); return; }
-  const rows = listed.body.items.map((s) => [local(s.created_at), local(s.last_seen_at), s.ip, s.user_agent]);
+  const rows = listed.body.items.map((s) => [local(s.created_at), local(s.last_seen_at), s.ip, deviceName(s)]);
   const list = rows.length ? table([t("colStarted"), t("colLastSeen"), t("colAddress"), t("colBrowser")], rows) : document.createTextNode(t("noSessions"));
   const wrap = document.createElement("div"); wrap.className = "table-wrap"; wrap.append(list);
   const reason = input(t("signOutReason"));

@@ -397,13 +397,23 @@ test("sessions elsewhere are listed and signed out from the account centre", asy
   const page = await newPage();
   await activatedThroughPages(page, "twodevices");
   await signIn(page, "twodevices");
-  const other = await newPage();
+  // The other device: Edge on Windows, as its user agent says.
+  const windows = await browser.newContext({ locale: "en-US", userAgent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) "
+    + "AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Edg/120.0.2210.91" });
+  const other = await windows.newPage();
   await signIn(other, "twodevices");
   await page.reload();
   await openSection(page, "Security");
   const rows = page.locator("#sessions tr");
   await page.locator("#sessions").getByText("This session").waitFor();
   assert.equal(await rows.count(), 3, "a header and two sessions");
+  // Each as browser and system, this one marked, times relative and local with their zone.
+  const cells = await rows.evaluateAll((trs) => trs.slice(1).map((tr) => [...tr.cells].map((td) => td.textContent)));
+  const [newest, current] = cells;
+  assert.equal(newest[0], "Edge 120 · Windows 10");
+  assert.match(current[0], /^Chrome \d+ · Linux \(this device\)$/);
+  assert.match(newest[1], /^(now|this minute|\d+ minutes? ago)/);
+  assert.match(newest[1], /\d{1,2}:\d{2}.*(UTC|GMT)/);
   await page.locator("#sessions").getByRole("button", { name: "Sign out" }).click();
   await page.waitForFunction(() => document.querySelectorAll("#sessions tr").length === 2);
   await other.reload();

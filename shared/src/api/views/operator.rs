@@ -152,6 +152,10 @@ pub struct OperatorSessionItem {
     pub ip: String,
     /// The client's user agent at sign-in.
     pub user_agent: String,
+    /// Its browser and major version, if the agent says.
+    pub browser: Option<String>,
+    /// Its operating system, if the agent says.
+    pub os: Option<String>,
 }
 
 impl From<&SessionView> for OperatorSessionItem {
@@ -162,6 +166,8 @@ impl From<&SessionView> for OperatorSessionItem {
             last_seen_at: rfc3339(session.last_seen_at),
             ip: session.ip.clone(),
             user_agent: session.user_agent.clone(),
+            browser: super::sessions::browser_of(&session.user_agent),
+            os: super::sessions::os_of(&session.user_agent),
         }
     }
 }

@@ -61,6 +61,10 @@ pub struct DeviceItem {
     pub last_used_at: String,
     /// The browser's user agent when it was remembered.
     pub user_agent: String,
+    /// Its browser and major version (`Chrome 120`), if the agent says.
+    pub browser: Option<String>,
+    /// Its operating system (`Windows 10`), if the agent says.
+    pub os: Option<String>,
 }
 
 impl From<&RememberedDevice> for DeviceItem {
@@ -70,7 +74,38 @@ impl From<&RememberedDevice> for DeviceItem {
             created_at: rfc3339(device.created_at),
             last_used_at: rfc3339(device.last_used_at),
             user_agent: device.user_agent.clone(),
+            browser: browser_of(&device.user_agent),
+            os: os_of(&device.user_agent),
         }
+    }
+}
+
+/// The browser a user agent names, with its major version (`Chrome 120`),
+/// as Project Woothee's parser reads it; `None` when it cannot tell.
+pub fn browser_of(user_agent: &str) -> Option<String> {
+    let parsed = woothee::parser::Parser::new().parse(user_agent)?;
+    let known = |value: &str| !value.is_empty() && value != woothee::woothee::VALUE_UNKNOWN;
+    if !known(parsed.name) {
+        return None;
+    }
+    let major = parsed.version.split('.').next().filter(|v| known(v));
+    Some(major.map_or_else(|| parsed.name.to_owned(), |major| format!("{} {major}", parsed.name)))
+}
+
+/// The operating system a user agent names (`Windows 10`, `Mac OSX
+/// 10.15.7`, `iPhone 17.4`); `None` when it cannot tell.
+pub fn os_of(user_agent: &str) -> Option<String> {
+    let parsed = woothee::parser::Parser::new().parse(user_agent)?;
+    let known = |value: &str| !value.is_empty() && value != woothee::woothee::VALUE_UNKNOWN;
+    if !known(parsed.os) {
+        return None;
+    }
+    let version = parsed.os_version.trim();
+    // Windows names carry their version already ("Windows 10", not "NT 10.0").
+    if known(version) && !parsed.os.starts_with("Windows") {
+        Some(format!("{} {version}", parsed.os))
+    } else {
+        Some(parsed.os.to_owned())
     }
 }
 
@@ -88,6 +123,10 @@ pub struct SessionItem {
     pub ip: String,
     /// The user agent at sign-in.
     pub user_agent: String,
+    /// Its browser and major version (`Chrome 120`), if the agent says.
+    pub browser: Option<String>,
+    /// Its operating system (`Windows 10`), if the agent says.
+    pub os: Option<String>,
     /// Whether it is the session asking.
     pub current: bool,
 }
@@ -100,6 +139,8 @@ impl From<&SessionView> for SessionItem {
             last_seen_at: rfc3339(session.last_seen_at),
             ip: session.ip.clone(),
             user_agent: session.user_agent.clone(),
+            browser: browser_of(&session.user_agent),
+            os: os_of(&session.user_agent),
             current: session.current,
         }
     }
@@ -201,5 +242,29 @@ impl RecoveryCodes {
     /// The codes, shown once: the one place they leave their secret type.
     pub fn shown(codes: &[SecretString]) -> Self {
         Self { recovery_codes: codes.iter().map(|c| c.expose_secret().to_owned()).collect() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{browser_of, os_of};
+
+    #[test]
+    fn agents_read_as_browser_and_os() {
+        let chrome_mac = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) \
+                          Chrome/120.0.0.0 Safari/537.36";
+        assert_eq!(browser_of(chrome_mac).as_deref(), Some("Chrome 120"));
+        assert_eq!(os_of(chrome_mac).as_deref(), Some("Mac OSX 10.15.7"));
+        let edge_windows = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) \
+                            Chrome/120.0.0.0 Safari/537.36 Edg/120.0.2210.91";
+        assert_eq!(browser_of(edge_windows).as_deref(), Some("Edge 120"));
+        assert_eq!(os_of(edge_windows).as_deref(), Some("Windows 10"));
+        let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) \
+                      Version/17.4 Mobile/15E148 Safari/604.1";
+        assert_eq!(browser_of(iphone).as_deref(), Some("Safari 17"));
+        assert_eq!(os_of(iphone).as_deref(), Some("iPhone 17.4"));
+        for unknown in ["", "curl/8.5.0", "x".repeat(600).as_str(), "\u{202e}evil"] {
+            assert_eq!(os_of(unknown), None, "{unknown:?}");
+        }
     }
 }
