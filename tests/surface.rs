@@ -1143,3 +1143,38 @@ fn every_page_text_and_every_status_shown_has_both_languages() {
         }
     }
 }
+
+/// The distribution's pages router knows exactly web/'s pages (each
+/// `name.html` at `/name`, `index.html` at `/`; `404.html` is its answer
+/// for the rest) and runs on the pages' behaviour alone, so the API's own
+/// `404`s stay problem JSON.
+#[test]
+fn the_pages_router_knows_every_page_and_routes_only_pages() {
+    let template = read_yaml("infra/template.yaml");
+    let resources = &template["Resources"];
+    let code = resources["PagesRouter"]["Properties"]["FunctionCode"].as_str().expect("PagesRouter's code");
+    let list =
+        regex_lite::Regex::new(r"(?s)var PAGES = \[(.*?)\];").unwrap().captures(code).expect("its PAGES")[1].to_owned();
+    let routed: BTreeSet<String> =
+        regex_lite::Regex::new(r#""(/[a-z-]*)""#).unwrap().captures_iter(&list).map(|c| c[1].to_owned()).collect();
+    let web = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../web");
+    let pages: BTreeSet<String> = std::fs::read_dir(web)
+        .unwrap()
+        .filter_map(|entry| entry.unwrap().file_name().to_str()?.strip_suffix(".html").map(str::to_owned))
+        .filter(|name| name != "404")
+        .map(|name| if name == "index" { "/".to_owned() } else { format!("/{name}") })
+        .collect();
+    assert_eq!(routed, pages);
+    let config = &resources["Distribution"]["Properties"]["DistributionConfig"];
+    let events: Vec<_> = config["DefaultCacheBehavior"]["FunctionAssociations"]
+        .as_sequence()
+        .expect("the pages' behaviour runs the router")
+        .iter()
+        .map(|association| association["EventType"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(events, ["viewer-request", "viewer-response"]);
+    for behaviour in config["CacheBehaviors"].as_sequence().unwrap() {
+        assert!(behaviour.get("FunctionAssociations").is_none(), "{:?} routes nothing", behaviour["PathPattern"]);
+    }
+    assert!(config.get("CustomErrorResponses").is_none(), "a distribution-wide error page would replace the API's");
+}

@@ -448,6 +448,9 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   async function submitVerification(verify) {
     showProblem(verify, { status: 200 });
+    // ID numbers and documents are sensitive personal information (PIPL):
+    // nothing is uploaded before a consent of its own.
+    if (!verify.consent.checked) { showProblem(verify, consentMissing()); return; }
     const uploaded = await uploadAll(verify.material_ids.files);
     if (uploaded.cancelled) return;
     if (uploaded.failed) { showProblem(verify, uploaded.failed); return; }
@@ -460,6 +463,7 @@ document.addEventListener("DOMContentLoaded", () => {
       const inGroup = document.getElementById(`${verify.type.value}-fields`).contains(verify.elements[key]);
       if (!shared.includes(key) && !inGroup) delete body[key];
     }
+    delete body.consent;
     body.material_ids = uploaded.ids;
     const result = await request("POST", "/v1/me/verification", body);
     if (!showProblem(verify, result)) await loadVerification();

@@ -136,7 +136,13 @@ const TEXT = {
     resetRequiredHint: "Meanwhile you can still sign in with an SMS code or a passkey.",
     devices: "Remembered devices", devicesIntro: "These browsers skip the second step for 30 days. Changing the password or two-factor settings forgets them all.",
     noDevices: "No remembered devices.", forget: "Forget", forgetAll: "Forget all devices", remembered: "Remembered",
-    language: "Language", show: "Show", thisDevice: "this device", device: "Device", networkDown: "No connection to the service. Check the network and try again.",
+    language: "Language", show: "Show", thisDevice: "this device", device: "Device",
+    notFound: "Page not found", notFoundHint: "The address may be mistyped, or the page has moved.",
+    backToSignIn: "Go to sign-in", supportContact: "Support", termsOfService: "Terms of service",
+    privacyPolicy: "Privacy policy", termsAccept: "I accept the {terms}", termsAndPrivacy: "{terms} and the {privacy}",
+    consentSensitive: "I agree that {product} processes my ID number and documents — sensitive personal information — only to verify my identity and keeps them as its {privacy} says.",
+    consentRequired: "Agree to the processing of your ID details first.", theTerms: "terms of service", thePrivacy: "privacy policy",
+    consentAppeal: "I agree that {product} processes the ID details I give here only to check this appeal, as its {privacy} says.", networkDown: "No connection to the service. Check the network and try again.",
     tooManyRequests: "Too many requests just now.", serviceDown: "The service is not available just now. Try again in a minute.",
     requestRefused: "The request was refused (HTTP {status}). Reload the page and try again.",
     tryAgainIn: "Try again in {time}.", tryAgainNow: "You can try again now.",
@@ -254,7 +260,13 @@ const TEXT = {
     resetRequiredHint: "在此期间，您仍可使用短信验证码或通行密钥登录。",
     devices: "受信任设备", devicesIntro: "这些浏览器在 30 天内登录时免两步验证。修改密码或两步验证设置后将全部失效。",
     noDevices: "没有受信任设备。", forget: "移除", forgetAll: "移除所有设备", remembered: "信任时间",
-    language: "语言", show: "显示", thisDevice: "当前设备", device: "设备", networkDown: "无法连接到服务，请检查网络后重试。",
+    language: "语言", show: "显示", thisDevice: "当前设备", device: "设备",
+    notFound: "页面不存在", notFoundHint: "地址可能输错了，或页面已经移动。",
+    backToSignIn: "前往登录", supportContact: "客服", termsOfService: "服务条款",
+    privacyPolicy: "隐私政策", termsAccept: "我已阅读并同意{terms}", termsAndPrivacy: "{terms}和{privacy}",
+    consentSensitive: "我同意{product}仅为核验身份处理我的证件号码和证明材料（属于敏感个人信息），并按其{privacy}保存。",
+    consentRequired: "请先同意处理您的证件信息。", theTerms: "《服务条款》", thePrivacy: "《隐私政策》",
+    consentAppeal: "我同意{product}仅为核实本次申诉处理我在此填写的证件信息，具体见其{privacy}。", networkDown: "无法连接到服务，请检查网络后重试。",
     tooManyRequests: "请求过于频繁。", serviceDown: "服务暂时不可用，请稍后重试。",
     requestRefused: "请求被拒绝（HTTP {status}），请刷新页面后重试。",
     tryAgainIn: "请在 {time} 后重试。", tryAgainNow: "现在可以重试了。",
@@ -413,7 +425,7 @@ function showProblem(form, result) {
     message.textContent = error.message;
     if (input.dataset.describedBy === undefined) input.dataset.describedBy = input.getAttribute("aria-describedby") || "";
     input.setAttribute("aria-describedby", `${input.dataset.describedBy} ${message.id}`.trim());
-    (input.closest(".row") || input.closest(".phone") || input).after(message);
+    (input.closest(".row") || input.closest(".phone") || input.closest(".reveal") || input.closest("label.check") || input).after(message);
     placed = true;
   }
   if (notice && (!placed || !problem.errors)) say(notice, problemText(result), false);
@@ -422,6 +434,12 @@ function showProblem(form, result) {
   const wait = retryAfter(result);
   if (notice && wait && problem.code !== "rate_limited") holdForm(form, notice, problemText(result), wait);
   return true;
+}
+
+/** A problem, shown as a field's, for a consent not given. */
+function consentMissing() {
+  const message = t("consentRequired");
+  return { status: 422, body: { detail: message, errors: [{ field: "consent", code: "consent_required", message }] } };
 }
 
 /** Seconds a `429` asks to wait: its `retry_after`, else its `Retry-After`
@@ -498,7 +516,8 @@ function when(rfc3339) {
 
 /** How long ago `rfc3339` was ("5 minutes ago", "昨天"), to the largest whole unit. */
 function ago(rfc3339) {
-  const seconds = Math.round((new Date(rfc3339) - Date.now()) / 1000);
+  // A server clock a little ahead of this one's reads as now, never "in …".
+  const seconds = Math.min(0, Math.round((new Date(rfc3339) - Date.now()) / 1000));
   const format = new Intl.RelativeTimeFormat(LANG, { numeric: "auto" });
   for (const [unit, size] of [["day", 86400], ["hour", 3600], ["minute", 60]]) {
     if (Math.abs(seconds) >= size) return format.format(Math.round(seconds / size), unit);
@@ -701,7 +720,91 @@ async function watchPasswordRules(input, list, usernameOf = () => "") {
   return update;
 }
 
-document.addEventListener("DOMContentLoaded", () => { translatePage(); addRegionPickers(); });
+// The site's own name, logo, favicon, links and support contact
+// (`/site.json`, published with the pages: scripts/publish-pages --site;
+// the dev server's ACCOUNTS_SITE_DIR). The pages work without it.
+let site = null;
+function loadSite() {
+  if (!site) site = request("GET", "/site.json").then((r) => (r.status === 200 && r.body ? r.body : {}));
+  return site;
+}
+
+/** A configured text: a string, or one per language. */
+function siteText(value) {
+  if (!value) return "";
+  return typeof value === "string" ? value : value[LANG] || value.en || "";
+}
+
+/** A link to `url` (a new tab: the form stays as filled), or `text` alone. */
+function siteLink(url, text) {
+  if (!url) return document.createTextNode(text);
+  const link = document.createElement("a");
+  link.href = url; link.textContent = text; link.target = "_blank"; link.rel = "noopener";
+  return link;
+}
+
+/** Fills `element` with `t(key)`, its `{name}`s replaced by `parts[name]` (text or nodes). */
+function fillWith(element, key, parts) {
+  const text = (TEXT[LANG] && TEXT[LANG][key]) || TEXT.en[key];
+  element.replaceChildren(...text.split(/(\{\w+\})/).filter(Boolean).map((piece) => {
+    const name = piece.match(/^\{(\w+)\}$/);
+    if (!name) return document.createTextNode(piece);
+    const part = parts[name[1]];
+    return part instanceof Node ? part : document.createTextNode(String(part));
+  }));
+}
+
+async function applySite() {
+  const config = await loadSite();
+  const name = siteText(config.product_name);
+  const brand = document.querySelector("header strong");
+  if (brand && name) brand.textContent = name;
+  if (brand && config.logo) {
+    const logo = new Image(24, 24);
+    logo.src = config.logo; logo.alt = ""; logo.className = "logo";
+    brand.prepend(logo);
+  }
+  if (config.favicon) {
+    const icon = document.querySelector("link[rel=icon]") || document.head.appendChild(document.createElement("link"));
+    icon.rel = "icon"; icon.href = config.favicon;
+  }
+  addFooter(config, name);
+  for (const el of document.querySelectorAll("[data-consent]")) {
+    fillWith(el, el.dataset.consent, { product: name || "GPU Cloud", privacy: siteLink(config.privacy_url, t("thePrivacy")) });
+  }
+  const terms = document.querySelector("[data-terms]");
+  if (terms) {
+    const termsLink = siteLink(config.terms_url, t("theTerms"));
+    const both = document.createElement("span");
+    if (config.privacy_url) fillWith(both, "termsAndPrivacy", { terms: termsLink, privacy: siteLink(config.privacy_url, t("thePrivacy")) });
+    fillWith(terms, "termsAccept", { terms: config.privacy_url ? both : termsLink });
+  }
+}
+
+/** The footer: the product, its support contact and its terms and privacy policy. */
+function addFooter(config, name) {
+  const support = config.support || {};
+  const items = [];
+  if (support.email) items.push(siteLink(`mailto:${support.email}`, support.email));
+  if (support.phone) items.push(siteLink(`tel:${support.phone.replace(/[^+0-9]/g, "")}`, support.phone));
+  if (support.url) items.push(siteLink(support.url, t("supportContact")));
+  const links = [];
+  if (config.terms_url) links.push(siteLink(config.terms_url, t("termsOfService")));
+  if (config.privacy_url) links.push(siteLink(config.privacy_url, t("privacyPolicy")));
+  if (!items.length && !links.length && !name) return;
+  const footer = document.createElement("footer");
+  const line = (label, parts) => {
+    const p = document.createElement("p");
+    if (label) p.append(`${label}: `);
+    parts.forEach((part, i) => { if (i) p.append(" · "); p.append(part); });
+    return p;
+  };
+  if (items.length) footer.append(line(t("supportContact"), items));
+  footer.append(line("", [`© ${new Date().getFullYear()} ${name || ""}`.trim(), ...links]));
+  document.body.append(footer);
+}
+
+document.addEventListener("DOMContentLoaded", () => { translatePage(); addRegionPickers(); applySite(); });
 
 // Passkeys: WebAuthn options arrive and credentials leave as JSON (binary
 // fields base64url). Browsers with WebAuthn Level 3 convert themselves

@@ -203,11 +203,17 @@ async fn serve(state: &DevState, peer: SocketAddr, req: Request<Incoming>) -> Ht
             to_hyper(shared::api::handle(&state.app, None, lambda_req).await)
         }
         Matched::WrongMethod(allowed) => problem(ApiError::MethodNotAllowed(allowed)),
-        Matched::None if req.method() == hyper::Method::GET => {
-            web::page(req.uri().path()).unwrap_or_else(|| problem(ApiError::NotFound))
+        // A page, or the not-found page; the API's own paths answer as the API.
+        Matched::None if req.method() == hyper::Method::GET && !is_api_path(req.uri().path()) => {
+            web::page(req.uri().path(), state.app.config.site_dir.as_deref())
         }
         Matched::None => problem(ApiError::NotFound),
     }
+}
+
+/// The API's paths, where an unknown one is a problem, not a page.
+fn is_api_path(path: &str) -> bool {
+    ["/v1/", "/ops/"].iter().any(|prefix| path.starts_with(prefix))
 }
 
 /// The IAM principal the dev server reports for the operator token.

@@ -54,6 +54,10 @@ pub struct Config {
     pub password_policy: PasswordPolicy,
     /// `ACCOUNTS_OPS_TOKEN`: the dev server's operator token.
     pub ops_token: Option<String>,
+    /// `ACCOUNTS_SITE_DIR`: the dev server's site directory, whose
+    /// `site.json` and `brand/` files stand in for web/'s (deployed,
+    /// `scripts/publish-pages --site` publishes the same).
+    pub site_dir: Option<std::path::PathBuf>,
     /// `ACCOUNTS_PUBLIC_URL`: base of links in emails, without trailing `/`.
     pub public_url: String,
     /// `ACCOUNTS_SESSION_TTL_SECS`: absolute session lifetime.
@@ -199,6 +203,7 @@ impl Config {
                 .parse()
                 .map_err(|problem| ConfigError { name: "ACCOUNTS_PASSWORD_POLICY", problem })?,
             ops_token: get("ACCOUNTS_OPS_TOKEN").filter(|v| !v.is_empty()),
+            site_dir: get("ACCOUNTS_SITE_DIR").filter(|v| !v.is_empty()).map(Into::into),
             public_url: text("ACCOUNTS_PUBLIC_URL", "http://localhost:3000").trim_end_matches('/').to_owned(),
             session_absolute_secs: parsed("ACCOUNTS_SESSION_TTL_SECS", "43200")?,
             session_idle_secs: parsed("ACCOUNTS_SESSION_IDLE_SECS", "3600")?,

@@ -96,6 +96,21 @@ async fn the_distribution_serves_the_published_pages_with_the_security_headers()
     let front: Value =
         client.get(format!("{}/front.json", stack.pages_url)).send().await.unwrap().json().await.unwrap();
     assert_eq!(front, json!({"operator_auth": "sigv4", "api_host": stack.api_host, "region": stack.region}));
+    // The site's configuration and its images are published with them.
+    let site = client.get(format!("{}/site.json", stack.pages_url)).send().await.unwrap();
+    assert_eq!(site.headers()["cache-control"], "no-store");
+    assert!(site.json::<Value>().await.unwrap()["product_name"].is_object());
+    let logo = client.get(format!("{}/brand/logo.svg", stack.pages_url)).send().await.unwrap();
+    assert_eq!(logo.status(), StatusCode::OK);
+    assert_eq!(logo.headers()["content-type"], "image/svg+xml");
+    assert_eq!(logo.headers()["cache-control"], "public, max-age=3600");
+    // The not-found page is published marked for the distribution's router,
+    // which answers unknown paths with it and status 404 (the emulator's
+    // CloudFront runs no functions: tests/browser/pages-router.test.mjs runs
+    // the router's code).
+    let not_found = client.get(format!("{}/404", stack.pages_url)).send().await.unwrap();
+    assert_eq!(not_found.headers()["x-amz-meta-not-found"], "true");
+    assert!(not_found.text().await.unwrap().contains(r#"data-t="notFound""#));
 }
 
 /// An operator's call through the distribution is signed for the API's own

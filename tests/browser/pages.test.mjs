@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import { mkdtempSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,7 +22,11 @@ let server, base, direct, browser, rangeApi;
 before(async () => {
   // Passwords are screened against a range API the tests list passwords in.
   rangeApi = await startRangeApi();
-  server = await startDevServer(root, OPS_TOKEN, { ACCOUNTS_BREACHED_PASSWORDS: rangeApi.url });
+  // Every walk comes from this one address: its hourly SMS and reset limits
+  // (held by the API tests) are raised so that the walks' number does not matter.
+  server = await startDevServer(root, OPS_TOKEN, { ACCOUNTS_BREACHED_PASSWORDS: rangeApi.url,
+    ACCOUNTS_LIMIT_SMS_PER_IP_HOUR: "1000", ACCOUNTS_LIMIT_SMS_PER_NETWORK_HOUR: "1000",
+    ACCOUNTS_LIMIT_FORGOT_PER_IP_HOUR: "1000" });
   ({ base, direct } = server);
   browser = await launchBrowser();
 });
@@ -166,11 +170,18 @@ test("a customer uploads verification documents and an operator approves them", 
   await signIn(page, "verifier");
   await openSection(page, "Real-name verification");
   await page.getByLabel("Real name").fill("李雷");
-  await page.getByLabel("ID number").fill("11010519491231002X");
+  await page.getByLabel("ID number", { exact: true }).fill("11010519491231002X");
   const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(256)]);
   await page.getByLabel(/Documents/).setInputFiles({ name: "id-card.png", mimeType: "image/png", buffer: png });
-  // Submitted with the re-check of the person, as the page asks.
+  // Submitted with the re-check of the person, as the page asks, and only
+  // after a consent of its own to processing sensitive personal information.
   await page.locator("#verify-password").fill(PASSWORD);
+  const uploads = [];
+  page.on("request", (r) => { if (r.url().includes("/v1/me/verification/materials")) uploads.push(r.url()); });
+  await page.getByRole("button", { name: "Submit" }).click();
+  await page.locator("#verify").getByText("Agree to the processing of your ID details first.").first().waitFor();
+  assert.deepEqual(uploads, [], "nothing is uploaded before the consent");
+  await page.getByLabel(/I agree that GPU Cloud processes my ID number and documents/).check();
   await page.getByRole("button", { name: "Submit" }).click();
   await page.locator("#verification-status").getByText("Waiting for review").waitFor();
   await page.screenshot({ path: join(shots, "account.png"), fullPage: true });
@@ -393,6 +404,62 @@ test("the language switch changes the pages at once, is kept, and the account's 
   await page.getByRole("heading", { level: 1, name: "Forgot password" }).waitFor();
 });
 
+test("the site's name, logo, favicon, links and support come from its configuration; a missing page says so", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "site-"));
+  mkdirSync(join(dir, "brand"));
+  // A real PNG (1×1), as a company would publish its logo.
+  const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==", "base64");
+  writeFileSync(join(dir, "brand", "acme.png"), png);
+  writeFileSync(join(dir, "site.json"), JSON.stringify({
+    product_name: { en: "Acme GPU", "zh-CN": "艾克米算力" }, logo: "/brand/acme.png", favicon: "/brand/acme.png",
+    terms_url: "https://acme.example/terms", privacy_url: "https://acme.example/privacy",
+    support: { email: "help@acme.example", phone: "+86 400 800 1234" },
+  }));
+  const branded = await startDevServer(root, OPS_TOKEN, { ACCOUNTS_SITE_DIR: dir });
+  try {
+    const page = await newPage();
+    await page.goto(`${branded.base}/sign-up`);
+    await page.locator("header").getByText("Acme GPU").waitFor();
+    const logo = page.locator("header img.logo");
+    await logo.waitFor();
+    assert.ok(await logo.evaluate((img) => img.complete && img.naturalWidth === 1), "the published logo loads");
+    assert.equal(await page.locator("link[rel=icon]").getAttribute("href"), "/brand/acme.png");
+    const footer = page.locator("footer");
+    assert.equal(await footer.getByRole("link", { name: "help@acme.example" }).getAttribute("href"), "mailto:help@acme.example");
+    assert.equal(await footer.getByRole("link", { name: "+86 400 800 1234" }).getAttribute("href"), "tel:+864008001234");
+    assert.equal(await footer.getByRole("link", { name: "Privacy policy" }).getAttribute("href"), "https://acme.example/privacy");
+    // The sign-up's consent names and links both documents.
+    const consent = page.locator("label", { has: page.locator("#accept_terms") });
+    assert.equal(await consent.textContent(), " I accept the terms of service and the privacy policy");
+    assert.equal(await consent.getByRole("link", { name: "terms of service" }).getAttribute("href"), "https://acme.example/terms");
+    // The appeal's ID details wait for their own consent, which names the product.
+    await page.goto(`${branded.base}/appeal`);
+    await page.getByLabel("Username, email or phone").fill("someone");
+    await page.getByLabel("An email address we can reach you at").fill("someone@example.com");
+    await page.getByLabel("What happened").fill("Both lost.");
+    await page.getByLabel("ID number (optional)").fill("11010519491231002X");
+    await page.getByRole("button", { name: "File the appeal" }).click();
+    await page.getByText("Agree to the processing of your ID details first.").first().waitFor();
+    await page.getByLabel(/I agree that Acme GPU processes the ID details/).check();
+    await page.getByRole("button", { name: "File the appeal" }).click();
+    await page.getByText("Check that email address").waitFor();
+    // A path that names no page: the not-found page, with 404, in the reader's language.
+    const missing = await page.goto(`${branded.base}/no-such-page`);
+    assert.equal(missing.status(), 404);
+    await page.getByRole("heading", { level: 1, name: "Page not found" }).waitFor();
+    const chinese = await newPage("zh-CN");
+    await chinese.goto(`${branded.base}/sign-up/extra`);
+    await chinese.getByRole("heading", { level: 1, name: "页面不存在" }).waitFor();
+    await chinese.locator("header").getByText("艾克米算力").waitFor();
+    // The API's own unknown paths stay problems.
+    const api = await fetch(`${branded.direct}/v1/no-such-route`);
+    assert.equal(api.status, 404);
+    assert.equal(api.headers.get("content-type"), "application/problem+json");
+  } finally {
+    branded.stop();
+  }
+});
+
 test("sessions elsewhere are listed and signed out from the account centre", async () => {
   const page = await newPage();
   await activatedThroughPages(page, "twodevices");
@@ -412,7 +479,7 @@ test("sessions elsewhere are listed and signed out from the account centre", asy
   const [newest, current] = cells;
   assert.equal(newest[0], "Edge 120 · Windows 10");
   assert.match(current[0], /^Chrome \d+ · Linux \(this device\)$/);
-  assert.match(newest[1], /^(now|this minute|\d+ minutes? ago)/);
+  assert.match(newest[1], /^(now|this minute|\d+ (minute|hour|day)s? ago|yesterday)/);
   assert.match(newest[1], /\d{1,2}:\d{2}.*(UTC|GMT)/);
   await page.locator("#sessions").getByRole("button", { name: "Sign out" }).click();
   await page.waitForFunction(() => document.querySelectorAll("#sessions tr").length === 2);
@@ -1119,9 +1186,10 @@ test("a document upload shows the bytes sent and can be cancelled; a waiting but
   await signIn(page, "uploader");
   await openSection(page, "Real-name verification");
   await page.getByLabel("Real name").fill("李雷");
-  await page.getByLabel("ID number").fill("11010519491231002X");
+  await page.getByLabel("ID number", { exact: true }).fill("11010519491231002X");
   const pdf = Buffer.concat([Buffer.from("%PDF-1.7\n"), Buffer.alloc(6 * 1024 * 1024)]);
   await page.getByLabel(/Documents/).setInputFiles({ name: "licence.pdf", mimeType: "application/pdf", buffer: pdf });
+  await page.locator("#verify-consent").check();
   // A slow uplink (256 KiB/s), so the upload is seen in progress.
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 20, downloadThroughput: 1 << 20, uploadThroughput: 256 << 10 });
