@@ -53,6 +53,8 @@ IMAGES = (".svg", ".png", ".webp", ".ico")
 NOT_FOUND_MARK = {"not-found": "true"}
 # A reference in a page to one of our scripts or stylesheets.
 ASSET_REFERENCE = re.compile(r'(src|href)="(/[A-Za-z0-9_./-]+\.(?:js|css))"')
+# A script's reference to another (app.js's to the texts of each language).
+SCRIPT_REFERENCE = re.compile(r'"(/texts/[A-Za-z-]+\.js)"')
 
 
 def site_files(web, site):
@@ -80,12 +82,15 @@ def objects(web, front, site=None):
         raise SystemExit(f"publish-pages: no content type for {', '.join(unknown)}")
     hashed = {}
     published = []
+    # The texts first: app.js names them, and is hashed with their hashed names.
+    scripts = sorted((p for p in files if p.suffix in (".js", ".css")), key=lambda p: not names[p].startswith("texts/"))
     for path in files:
         if path.suffix in IMAGES or path.suffix == ".json":
             cache = AN_HOUR if path.suffix in IMAGES else NO_STORE
             published.append((names[path], path.read_bytes(), TYPES[path.suffix], cache, {}))
+    for path in scripts:
         if path.suffix in (".js", ".css"):
-            data = path.read_bytes()
+            data = SCRIPT_REFERENCE.sub(lambda m: f'"{hashed.get(m[1], m[1])}"', path.read_text()).encode()
             relative = names[path]
             name = f"{relative[: -len(path.suffix)]}.{hashlib.sha256(data).hexdigest()[:10]}{path.suffix}"
             hashed[f"/{relative}"] = f"/{name}"

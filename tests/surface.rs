@@ -1092,21 +1092,25 @@ fn openapi_lists_every_code_the_service_answers_with() {
     assert_eq!(listed, ours);
 }
 
-/// The keys of each language's dictionary in a page script: app.js's
-/// `TEXT = { en: {…}, "zh-CN": {…} }` and ops.js's `Object.assign(TEXT.en, {…})`.
+/// The keys of each language's texts: `web/texts/<lang>.js` (`TEXT.en = {…}`)
+/// for every page, or ops.js's own (`OPS_TEXT.en = {…}`).
 fn page_texts(script: &str) -> (BTreeSet<String>, BTreeSet<String>) {
-    let source =
-        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../web").join(script)).unwrap();
+    let web = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../web");
+    let read = |name: &str| std::fs::read_to_string(web.join(name)).unwrap();
     let key = regex_lite::Regex::new(r#"(?m)(?:^|[\s{,])([a-z][A-Za-z0-9_]*): ""#).unwrap();
-    let keys_between = |from: &str, to: &str| -> BTreeSet<String> {
+    let keys_between = |source: &str, from: &str| -> BTreeSet<String> {
         let start = source.find(from).unwrap_or_else(|| panic!("{script} has {from}"));
-        let end = start + source[start..].find(to).unwrap_or_else(|| panic!("{script} closes {from}"));
+        let end = start + source[start..].find("\n};").unwrap_or_else(|| panic!("{script} closes {from}"));
         key.captures_iter(&source[start..end]).map(|c| c[1].to_owned()).collect()
     };
-    if script == "app.js" {
-        (keys_between("  en: {", "\n  },"), keys_between("  \"zh-CN\": {", "\n  },"))
+    if script == "ops.js" {
+        let source = read("ops.js");
+        (keys_between(&source, "OPS_TEXT.en = {"), keys_between(&source, "OPS_TEXT[\"zh-CN\"] = {"))
     } else {
-        (keys_between("Object.assign(TEXT.en, {", "\n});"), keys_between("Object.assign(TEXT[\"zh-CN\"], {", "\n});"))
+        (
+            keys_between(&read("texts/en.js"), "TEXT.en = {"),
+            keys_between(&read("texts/zh-CN.js"), "TEXT[\"zh-CN\"] = {"),
+        )
     }
 }
 
@@ -1114,7 +1118,7 @@ fn page_texts(script: &str) -> (BTreeSet<String>, BTreeSet<String>) {
 /// customers' pages can be answered (the enums of openapi.yaml) has one.
 #[test]
 fn every_page_text_and_every_status_shown_has_both_languages() {
-    for script in ["app.js", "ops.js"] {
+    for script in ["texts", "ops.js"] {
         let (en, zh) = page_texts(script);
         assert!(en.len() > 20, "{script}: {} English texts found", en.len());
         let only_en: Vec<_> = en.difference(&zh).collect();
@@ -1124,7 +1128,7 @@ fn every_page_text_and_every_status_shown_has_both_languages() {
             "{script}: English only {only_en:?}, Chinese only {only_zh:?}"
         );
     }
-    let (en, _) = page_texts("app.js");
+    let (en, _) = page_texts("texts");
     let spec: serde_json::Value = serde_json::to_value(read_yaml("openapi.yaml")).unwrap();
     let answer =
         |path: &str| format!("/paths/{}/get/responses/200/content/application~1json/schema", path.replace('/', "~1"));

@@ -82,8 +82,10 @@ function showCredentials() {
 const authNotice = () =>
   document.querySelector(front.operator_auth === "sigv4" ? "#credentials-form .notice" : "#token-form .notice");
 
-// The operator page's own words (the customers' pages never load them).
-Object.assign(TEXT.en, {
+// The operator page's own words (the customers' pages never load them),
+// over the reader's language's shared texts.
+const OPS_TEXT = {};
+OPS_TEXT.en = {
   opsConsole: "Operators", findAccount: "Find an account", findLogin: "Username, email, phone or account ID",
   noAccountFound: "No account is named that.", sectionProfile: "Profile", sectionSecurity: "Sign-in and security",
   sectionSuspension: "Suspension", sectionInvitation: "Invitation", sectionSubAccounts: "Sub-accounts",
@@ -105,8 +107,8 @@ Object.assign(TEXT.en, {
   actor_customer: "the customer", actor_operator: "operator", actor_primary: "primary account", actor_system: "the service",
   status_pending_activation: "pending activation", status_active: "active", status_disabled: "disabled by its primary account",
   status_suspended: "suspended", status_deleting: "being deleted", openFirst: "Open it to decide.", noDeletion: "None",
-});
-Object.assign(TEXT["zh-CN"], {
+};
+OPS_TEXT["zh-CN"] = {
   opsConsole: "运维控制台", findAccount: "查找账号", findLogin: "用户名、邮箱、手机号或账号 ID",
   noAccountFound: "没有找到这个账号。", sectionProfile: "基本信息", sectionSecurity: "登录与安全",
   sectionSuspension: "冻结", sectionInvitation: "邀请", sectionSubAccounts: "子账号",
@@ -128,7 +130,8 @@ Object.assign(TEXT["zh-CN"], {
   actor_customer: "用户本人", actor_operator: "运维人员", actor_primary: "主账号", actor_system: "系统",
   status_pending_activation: "待激活", status_active: "正常", status_disabled: "已被主账号停用",
   status_suspended: "已冻结", status_deleting: "注销中", openFirst: "请先查看再处理。", noDeletion: "无",
-});
+};
+Object.assign(TEXT[LANG], OPS_TEXT[LANG]);
 
 /** Audit events in words, both languages (the trail's codes stay in the
  * title attribute for searching and tickets). */

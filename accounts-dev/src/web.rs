@@ -36,6 +36,8 @@ const PAGES: &[(&str, &str, &str)] = &[
     ("/ops.js", include_str!("../../web/ops.js"), "text/javascript; charset=utf-8"),
     ("/style.css", include_str!("../../web/style.css"), "text/css; charset=utf-8"),
     ("/vendor/aws4fetch.js", include_str!("../../web/vendor/aws4fetch.js"), "text/javascript; charset=utf-8"),
+    ("/texts/en.js", include_str!("../../web/texts/en.js"), "text/javascript; charset=utf-8"),
+    ("/texts/zh-CN.js", include_str!("../../web/texts/zh-CN.js"), "text/javascript; charset=utf-8"),
     ("/site.json", include_str!("../../web/site.json"), "application/json"),
     ("/brand/logo.svg", include_str!("../../web/brand/logo.svg"), "image/svg+xml"),
     ("/brand/favicon.svg", include_str!("../../web/brand/favicon.svg"), "image/svg+xml"),
