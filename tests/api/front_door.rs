@@ -104,13 +104,19 @@ async fn the_distribution_serves_the_published_pages_with_the_security_headers()
     assert_eq!(logo.status(), StatusCode::OK);
     assert_eq!(logo.headers()["content-type"], "image/svg+xml");
     assert_eq!(logo.headers()["cache-control"], "public, max-age=3600");
-    // The not-found page is published marked for the distribution's router,
-    // which answers unknown paths with it and status 404 (the emulator's
-    // CloudFront runs no functions: tests/browser/pages-router.test.mjs runs
-    // the router's code).
-    let not_found = client.get(format!("{}/404", stack.pages_url)).send().await.unwrap();
-    assert_eq!(not_found.headers()["x-amz-meta-not-found"], "true");
-    assert!(not_found.text().await.unwrap().contains(r#"data-t="notFound""#));
+    // A path that names no page: the not-found page with 404 (the pages'
+    // router, its publish marker gone), not S3's XML; the API's own unknown
+    // paths stay problem JSON.
+    for path in ["/no-such-page", "/account/extra", "/404"] {
+        let not_found = client.get(format!("{}{path}", stack.pages_url)).send().await.unwrap();
+        assert_eq!(not_found.status(), StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(not_found.headers()["content-type"], "text/html; charset=utf-8", "{path}");
+        assert!(not_found.headers().get("x-amz-meta-not-found").is_none(), "{path}");
+        assert!(not_found.text().await.unwrap().contains(r#"data-t="notFound""#), "{path}");
+    }
+    let api = client.get(format!("{}/v1/no-such-route", stack.pages_url)).send().await.unwrap();
+    assert_eq!(api.status(), StatusCode::NOT_FOUND);
+    assert_eq!(api.json::<Value>().await.unwrap()["code"], "not_found");
 }
 
 /// An operator's call through the distribution is signed for the API's own
