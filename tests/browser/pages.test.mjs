@@ -66,14 +66,12 @@ async function newPage(locale = "en-US") {
   return context.newPage();
 }
 
-const { phoneOf, signUpThroughPage: signUp, signIn, activatedThroughPages } =
+const { phoneOf, signUpThroughPage, signIn, activatedThroughPages } =
   walks({ base: () => base, lastTo, link: (url) => url });
-const signUpThroughPage = (page, username, { shot } = {}) =>
-  signUp(page, username, { shot: shot && ((p) => p.screenshot({ path: join(shots, shot), fullPage: true })) });
 
 test("a customer signs up, sets the password through the link and signs in", async () => {
   const page = await newPage();
-  const email = await signUpThroughPage(page, "browseruser", { shot: "sign-up.png" });
+  const email = await signUpThroughPage(page, "browseruser");
   const link = linkIn(await lastTo(email, "email"));
   // Opening the page (twice) does not use the link.
   await page.goto(link);
@@ -92,14 +90,12 @@ test("a customer signs up, sets the password through the link and signs in", asy
   await page.getByRole("button", { name: "Set password" }).click();
   await page.getByText("The phone number is not the one").waitFor();
   await page.getByLabel("Confirm your mobile number").fill(phoneOf[email]);
-  await page.screenshot({ path: join(shots, "set-password.png"), fullPage: true });
   await page.getByRole("button", { name: "Set password" }).click();
   await page.getByText("Your password is set").waitFor();
 
   await page.goto(`${base}/`);
   await page.getByLabel("Username, email or phone").fill("browseruser");
   await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.screenshot({ path: join(shots, "sign-in.png"), fullPage: true });
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.waitForURL(`${base}/account`);
   await page.locator("#profile").getByText("browseruser", { exact: true }).waitFor();
@@ -149,7 +145,6 @@ test("forgot password sends a reset link", async () => {
   const page = await newPage();
   await page.goto(`${base}/forgot-password`);
   await page.getByLabel("Username, email or phone").fill("browseruser");
-  await page.screenshot({ path: join(shots, "forgot-password.png"), fullPage: true });
   // A link goes by email: the button says so, and "Send code" for SMS.
   await page.getByLabel("Send by").selectOption("sms");
   await page.getByRole("button", { name: "Send code" }).waitFor();
@@ -184,7 +179,6 @@ test("a customer uploads verification documents and an operator approves them", 
   await page.getByLabel(/I agree that GPU Cloud processes my ID number and documents/).check();
   await page.getByRole("button", { name: "Submit" }).click();
   await page.locator("#verification-status").getByText("Waiting for review").waitFor();
-  await page.screenshot({ path: join(shots, "account.png"), fullPage: true });
 
   const ops = await newPage();
   await ops.goto(`${base}/ops`);
@@ -197,7 +191,6 @@ test("a customer uploads verification documents and an operator approves them", 
   assert.equal(await card.getByRole("button", { name: "Approve" }).count(), 0);
   await card.getByRole("button", { name: "Open" }).click();
   await card.getByText("11010519491231002X").waitFor();
-  await ops.screenshot({ path: join(shots, "ops.png"), fullPage: true });
   await card.getByRole("button", { name: "Approve" }).click();
   const confirm = ops.locator("#confirm");
   await confirm.getByText("Approve the real-name verification of verifier?").waitFor();
@@ -248,7 +241,6 @@ test("two-factor sign-in: enrolment, sign-out, a code, then a recovery code", as
   await page.locator("#mfa-status").getByText("On (10 recovery codes left)").waitFor();
   assert.equal(await codes.count(), 10);
   const recovery = await codes.first().textContent();
-  await page.screenshot({ path: join(shots, "account-security.png"), fullPage: true });
   // The codes download as a text file, one a line, and are put away only
   // once the owner says they are saved.
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download" }).click()]);
@@ -270,7 +262,6 @@ test("two-factor sign-in: enrolment, sign-out, a code, then a recovery code", as
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   const codeField = page.getByLabel("Code from the app, or a recovery code");
   await codeField.waitFor();
-  await page.screenshot({ path: join(shots, "sign-in-second-step.png"), fullPage: true });
   await codeField.fill("000000");
   await page.getByRole("button", { name: "Verify" }).click();
   // Said as a wrong code, not as a wrong password.
@@ -580,10 +571,8 @@ test("Chinese pages render their characters (a CJK font is installed)", async ()
     return draw("账") !== draw("号");
   });
   assert.ok(differ, "two Chinese characters draw differently");
-  await page.screenshot({ path: join(shots, "sign-in-zh.png"), fullPage: true });
   const signUp = await newPage("zh-CN");
   await signUp.goto(`${base}/sign-up`);
-  await signUp.screenshot({ path: join(shots, "sign-up-zh.png"), fullPage: true });
 });
 
 test("an operator finds an account by the phone a ticket names, signs it out, suspends it and reads its trail", async () => {
@@ -632,7 +621,6 @@ test("an operator finds an account by the phone a ticket names, signs it out, su
   await trail.getByText("Suspended", { exact: true }).waitFor();
   await trail.getByText("Sessions ended").first().waitFor();
   await trail.getByText(/^\d+ sessions: ticket 4711$/).waitFor();
-  await ops.screenshot({ path: join(shots, "ops-account.png"), fullPage: true });
   assert.equal((await api(`${direct}/v1/sessions`, { login: "suspectuser", password: PASSWORD })).status, 403);
   await view.getByRole("button", { name: "Lift suspension" }).click();
   await ops.getByText("Not suspended.").waitFor();
@@ -688,7 +676,6 @@ test("someone who lost phone and email files an appeal, confirms it, and an oper
   await page.getByLabel("Username, email or phone").fill("lostboth");
   await page.getByLabel("An email address we can reach you at").fill("lostboth.new@example.com");
   await page.getByLabel("What happened").fill("My phone was stolen and my mailbox closed.");
-  await page.screenshot({ path: join(shots, "appeal.png"), fullPage: true });
   await page.getByRole("button", { name: "File the appeal" }).click();
   await page.getByText("Check that email address").waitFor();
   await page.goto(linkIn(await lastTo("lostboth.new@example.com", "email")));
@@ -705,7 +692,6 @@ test("someone who lost phone and email files an appeal, confirms it, and an oper
   await card.getByRole("button", { name: "Open" }).click();
   await card.getByText("lostboth.new@example.com").waitFor();
   await card.getByText("My phone was stolen and my mailbox closed.").waitFor();
-  await ops.screenshot({ path: join(shots, "ops-appeal.png"), fullPage: true });
   await card.getByRole("button", { name: "Approve" }).click();
   await ops.locator("#confirm").getByText(/Approve the appeal for lostboth\?/).waitFor();
   await ops.locator("#confirm").getByRole("button", { name: "Approve" }).click();
@@ -735,7 +721,6 @@ test("the owner cancels an appeal by the notice's link", async () => {
   const owner = await newPage();
   await owner.goto(linkIn(notice));
   await owner.getByText("If it was not you, cancel it here.").waitFor();
-  await owner.screenshot({ path: join(shots, "cancel-appeal.png"), fullPage: true });
   await owner.getByRole("button", { name: "Cancel the appeal" }).click();
   await owner.getByText("The appeal is cancelled").waitFor();
   await owner.reload();
@@ -849,7 +834,6 @@ test("a passkey is added in the security centre, signs in alone, and is removed"
   const { credentials } = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
   assert.equal(credentials.length, 1);
   assert.ok(credentials[0].isResidentCredential, "a discoverable credential");
-  await page.screenshot({ path: join(shots, "account-passkeys.png"), fullPage: true });
   await closeSetting(page);
   await page.locator("#setting-passkeys-state").getByText("Passkeys: 1").waitFor();
 
@@ -861,7 +845,6 @@ test("a passkey is added in the security centre, signs in alone, and is removed"
   await page.getByRole("button", { name: "Sign out", exact: true }).first().click();
   await page.waitForURL(`${base}/`);
   assert.equal(await page.getByLabel("Username, email or phone").getAttribute("autocomplete"), "username webauthn");
-  await page.screenshot({ path: join(shots, "sign-in-passkey.png"), fullPage: true });
   await page.getByRole("button", { name: "Sign in with a passkey" }).click();
   await cdp.send("WebAuthn.setAutomaticPresenceSimulation", { authenticatorId, enabled: true });
   await page.waitForURL(`${base}/account`);
@@ -1013,6 +996,37 @@ for (const locale of ["en-US", "zh-CN"]) {
   });
 }
 
+test("a system in dark mode gets dark pages, with contrasts axe accepts", async () => {
+  const context = await browser.newContext({ locale: "en-US", colorScheme: "dark", bypassCSP: true,
+    viewport: { width: 1100, height: 900 } });
+  const page = await context.newPage();
+  const quiet = apiQuiet(page);
+  const background = () => page.evaluate(() => getComputedStyle(document.querySelector("main")).backgroundColor);
+  const found = [];
+  for (const [path, provoke] of PUBLIC_PAGES) {
+    await page.goto(`${base}${path}`);
+    await quiet();
+    const [r, g, b] = (await background()).match(/\d+/g).map(Number);
+    assert.ok(r + g + b < 3 * 64, `${path} is dark (${r}, ${g}, ${b})`);
+    found.push(...(await violations(page)).map((v) => `${path}: ${v}`));
+    if (provoke) {
+      await provoke(page);
+      await page.locator(".error, .notice.bad").first().waitFor();
+      found.push(...(await violations(page)).map((v) => `${path} (errors): ${v}`));
+    }
+  }
+  await activatedThroughPages(await newPage(), "darkuser");
+  await signInAnyLanguage(page, "darkuser");
+  await page.goto(`${base}/account#security`);
+  await page.locator("#settings li").first().waitFor();
+  await quiet();
+  found.push(...(await violations(page)).map((v) => `/account#security: ${v}`));
+  await openSetting(page, "Login password");
+  found.push(...(await violations(page)).map((v) => `/account#security (dialog): ${v}`));
+  assert.deepEqual(found, []);
+  await context.close();
+});
+
 test("sign-up to sign-in with the keyboard alone, focus always visible", async () => {
   const page = await newPage();
   const phone = "+8613612340000";
@@ -1089,9 +1103,7 @@ test("at 375×667 every page fits without sideways scrolling and its targets are
   }
   await page.goto(`${base}/sign-up`);
   await page.locator("#phone-region").waitFor();
-  await page.screenshot({ path: join(shots, "phone-sign-up.png") });
   await page.goto(`${base}/`);
-  await page.screenshot({ path: join(shots, "phone-sign-in.png") });
   await activatedThroughPages(await newPage(), "phoneuser");
   await signInAnyLanguage(page, "phoneuser");
   for (const section of ACCOUNT_SECTIONS) {
@@ -1102,10 +1114,8 @@ test("at 375×667 every page fits without sideways scrolling and its targets are
   }
   await page.goto(`${base}/account#profile`);
   await quiet();
-  await page.screenshot({ path: join(shots, "phone-account.png") });
   await page.goto(`${base}/account#security`);
   await quiet();
-  await page.screenshot({ path: join(shots, "phone-account-security.png"), fullPage: true });
   // No section is taller than two screens: the security items are rows,
   // their forms in one dialog that fits the screen and scrolls within.
   for (const section of ACCOUNT_SECTIONS) {
@@ -1378,7 +1388,6 @@ test("sign-in by SMS code: alone, and with the second step while TOTP is on", as
   const email = await activatedThroughPages(page, "smspage");
   await signInBySms(page, phoneOf[email]);
   await page.waitForURL(`${base}/account`);
-  await page.screenshot({ path: join(shots, "sign-in-sms.png"), fullPage: true });
 
   const guardedEmail = await activatedThroughPages(page, "smstotp");
   const secret = await totpOnByApi("smstotp");
@@ -1465,5 +1474,127 @@ test("a breached password is refused by its field, and a sign-in with one explai
     assert.match(reset.text, /set-password\?token=/);
   } finally {
     rangeApi.listed.delete(PASSWORD);
+  }
+});
+
+// ---------------------------------------------------------------------------
+// The README's pictures: each page in its success state, in both languages,
+// at 1280 and 375 wide (UPDATE_SCREENSHOTS=1 writes them to docs/screenshots).
+
+/** Calls the API as a customer (bearer) or, with `OPS_TOKEN`, as the operator. */
+async function callApi(method, path, body, token, userAgent) {
+  const headers = { "content-type": "application/json" };
+  if (userAgent) headers["user-agent"] = userAgent;
+  if (token) headers.authorization = `Bearer ${token}`;
+  const response = await fetch(`${direct}${path}`, { method, headers, body: body && JSON.stringify(body) });
+  return response.status === 204 ? null : response.json();
+}
+
+test("the README's pictures: every page's success state in both languages, at 1280 and 375 wide", async () => {
+  // One customer shown throughout: verified, two-factor sign-in on, a passkey-less
+  // second session elsewhere, as an account a month in looks.
+  const setup = await newPage();
+  await activatedThroughPages(setup, "galleryuser");
+  await signIn(setup, "galleryuser");
+  await openSection(setup, "Real-name verification");
+  await setup.getByLabel("Real name").fill("韩梅梅");
+  await setup.getByLabel("ID number", { exact: true }).fill("11010519491231002X");
+  const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(256)]);
+  await setup.getByLabel(/Documents/).setInputFiles({ name: "id-card.png", mimeType: "image/png", buffer: png });
+  await setup.locator("#verify-consent").check();
+  await setup.locator("#verify-password").fill(PASSWORD);
+  await setup.getByRole("button", { name: "Submit" }).click();
+  await setup.locator("#verification-status").getByText("Waiting for review").waitFor();
+  const { token } = await callApi("POST", "/v1/sessions", { login: "galleryuser", password: PASSWORD });
+  const me = await callApi("GET", "/v1/me", undefined, token);
+  await callApi("POST", `/ops/v1/verifications/${me.account_id}/decision`, { decision: "approve" }, OPS_TOKEN);
+  const secret = await totpOnByApi("galleryuser");
+  // Its sessions: this one (the pictures') and one more, both past the second step.
+  const signedIn = async (steps, userAgent) => (await callApi("POST", "/v1/sessions/mfa", { code: await totp(secret, steps),
+    mfa_token: (await callApi("POST", "/v1/sessions", { login: "galleryuser", password: PASSWORD }, undefined, userAgent))
+      .mfa_token }, undefined, userAgent)).token;
+  // Each TOTP code signs in once: the server's clock moves a step before each.
+  await advance(30);
+  await signedIn(0, "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    + "Version/17.4 Mobile/15E148 Safari/604.1");
+  await advance(30);
+  const session = await signedIn(0, "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
+    + "Chrome/131.0.0.0 Safari/537.36");
+  let phones = 0;
+
+  for (const [lang, locale] of [["en", "en-US"], ["zh-CN", "zh-CN"]]) {
+    for (const width of [1280, 375]) {
+      const phone = width === 375;
+      const context = await browser.newContext({ locale, viewport: { width, height: phone ? 667 : 860 }, isMobile: phone,
+        hasTouch: phone });
+      const page = await context.newPage();
+      const quiet = apiQuiet(page);
+      const shoot = async (name) => {
+        await quiet();
+        await page.screenshot({ path: join(shots, `${lang}-${name}-${width}.png`), fullPage: true });
+      };
+
+      // Sign up, the code on its way.
+      const who = `gallery${lang === "en" ? "e" : "z"}${width}`;
+      await page.goto(`${base}/sign-up`);
+      await page.locator("#username").fill(who);
+      await page.locator("#email").fill(`${who}@example.com`);
+      const number = `139${70000000 + ++phones}`;
+      await page.locator("#phone").fill(`${number.slice(0, 3)} ${number.slice(3, 7)} ${number.slice(7)}`);
+      await page.locator("#send-code").click();
+      await page.locator("#signup .notice.ok").waitFor();
+      const sms = await lastTo(`+86${number}`, "sms");
+      await page.locator("#sms_code").fill(sms.text.match(/\b\d{6}\b/)[0]);
+      await page.locator("#accept_terms").check();
+      await shoot("sign-up");
+      await page.locator("#signup button[type=submit]").click();
+      await page.waitForFunction(() => document.querySelector("#signup button[type=submit]").disabled);
+
+      // Set the password: the phone confirmed, every rule met.
+      await page.goto(linkIn(await lastTo(`${who}@example.com`, "email")));
+      await page.locator("#whose").waitFor();
+      await page.locator("#phone").fill(number);
+      await page.locator("#password").fill(PASSWORD);
+      await page.locator("#password").blur();
+      await shoot("set-password");
+
+      // Sign in, then the second step.
+      await page.goto(`${base}/`);
+      await page.locator("#login").fill("galleryuser");
+      await page.locator("#password").fill(PASSWORD);
+      await shoot("sign-in");
+      await page.locator("#signin button[type=submit]").click();
+      await page.locator("#second").waitFor();
+      await page.locator("#code").fill("123456");
+      await shoot("second-step");
+
+      // The account centre of the customer a month in (its session set as
+      // the sign-in above would set it).
+      assert.ok(session, "the customer's session");
+      await context.addCookies([{ name: "session", value: session, url: base }]);
+      for (const section of ["profile", "security", "verification"]) {
+        await page.goto(`${base}/account#${section}`);
+        await page.locator(`#${section}`).waitFor();
+        await shoot(`account-${section}`);
+      }
+      await context.clearCookies();
+
+      // Forgot password: the answer.
+      await page.goto(`${base}/forgot-password`);
+      await page.locator("#login").fill(who);
+      await page.locator("#forgot button[type=submit]").click();
+      await page.locator("#forgot .notice.ok").waitFor();
+      await shoot("forgot-password");
+
+      // The operators' page with the account open.
+      await page.goto(`${base}/ops`);
+      await page.locator("#token").fill(OPS_TOKEN);
+      await page.locator("#token-form button[type=submit]").click();
+      await page.locator("#lookup-login").fill("galleryuser");
+      await page.locator("#lookup button[type=submit]").click();
+      await page.locator("#audit-trail tbody tr").first().waitFor();
+      await shoot("ops");
+      await context.close();
+    }
   }
 });
