@@ -21,7 +21,7 @@ async function loadMe() {
   table.replaceChildren(
     row([t("username"), me.username]), row([t("accountId"), accountIdCell(me.account_id)]), row([t("email"), me.email]),
     row([t("phone"), maskPhone(me.phone)]), row([t("organization"), me.organization]), row([t("type"), t(`kind_${me.kind}`)]),
-    row([t("status"), t(`status_${me.status}`)]), row([t("emailLanguage"), LANGUAGES[me.language] || me.language]));
+    row([t("status"), t(`status_${me.status}`)]), row([t("emailLanguage"), languageChoice()]));
   // The header's switch keeps the choice in the account too: its emails follow.
   window.onLanguageChosen = (language) => request("PUT", "/v1/me/language", { language });
   for (const link of document.querySelectorAll("#sections .primary-only")) link.hidden = me.kind !== "primary";
@@ -167,6 +167,17 @@ async function loadDevices() {
   }
 }
 
+
+/** The account's language, to change where it is shown: the pages and the
+ * account's emails and SMS follow it (the header's switch does the same). */
+function languageChoice() {
+  const select = document.createElement("select");
+  select.id = "account-language";
+  select.setAttribute("aria-label", t("emailLanguage"));
+  for (const [tag, name] of Object.entries(LANGUAGES)) select.append(new Option(name, tag, false, tag === me.language));
+  select.addEventListener("change", () => chooseLanguage(select.value));
+  return select;
+}
 
 /** The account id customers quote in tickets, with a way to copy it. */
 function accountIdCell(id) {

@@ -22,11 +22,11 @@ let server, base, direct, browser, rangeApi;
 before(async () => {
   // Passwords are screened against a range API the tests list passwords in.
   rangeApi = await startRangeApi();
-  // Every walk comes from this one address: its hourly SMS and reset limits
+  // Every walk comes from this one address: its hourly SMS, reset and appeal limits
   // (held by the API tests) are raised so that the walks' number does not matter.
   server = await startDevServer(root, OPS_TOKEN, { ACCOUNTS_BREACHED_PASSWORDS: rangeApi.url,
     ACCOUNTS_LIMIT_SMS_PER_IP_HOUR: "1000", ACCOUNTS_LIMIT_SMS_PER_NETWORK_HOUR: "1000",
-    ACCOUNTS_LIMIT_FORGOT_PER_IP_HOUR: "1000" });
+    ACCOUNTS_LIMIT_FORGOT_PER_IP_HOUR: "1000", ACCOUNTS_LIMIT_APPEALS_PER_IP_HOUR: "1000" });
   ({ base, direct } = server);
   browser = await launchBrowser();
 });
@@ -383,7 +383,7 @@ test("the language switch changes the pages at once, is kept, and the account's 
   assert.equal(await page.evaluate(() => document.documentElement.lang), "zh-CN");
   // The account keeps it: the profile says so, and an email follows it
   // though the request asking for it is in English.
-  await page.locator("#profile").getByText("中文").waitFor();
+  assert.equal(await page.locator("#account-language").inputValue(), "zh-CN");
   const asked = await fetch(`${direct}/v1/password/forgot`, { method: "POST",
     headers: { "content-type": "application/json", "accept-language": "en" }, body: JSON.stringify({ login: "switcher" }) });
   assert.equal(asked.status, 202);
@@ -393,6 +393,12 @@ test("the language switch changes the pages at once, is kept, and the account's 
   await page.getByRole("heading", { level: 1, name: "忘记密码" }).waitFor();
   await page.getByLabel("Language / 语言").selectOption("en");
   await page.getByRole("heading", { level: 1, name: "Forgot password" }).waitFor();
+  // The profile changes it too: the account first, then this browser.
+  await page.goto(`${base}/account`);
+  await page.getByLabel("Language of emails and SMS").selectOption("zh-CN");
+  await page.getByRole("heading", { level: 1, name: "账号中心" }).waitFor();
+  const token = (await callApi("POST", "/v1/sessions", { login: "switcher", password: PASSWORD })).token;
+  assert.equal((await callApi("GET", "/v1/me", undefined, token)).language, "zh-CN");
 });
 
 test("the site's name, logo, favicon, links and support come from its configuration; a missing page says so", async () => {
@@ -1548,7 +1554,8 @@ test("the README's pictures: every page's success state in both languages, at 12
       await page.locator("#accept_terms").check();
       await shoot("sign-up");
       await page.locator("#signup button[type=submit]").click();
-      await page.waitForFunction(() => document.querySelector("#signup button[type=submit]").disabled);
+      // The answer names where the link went (a***@example.com).
+      await page.locator("#signup .notice.ok", { hasText: "***@" }).waitFor();
 
       // Set the password: the phone confirmed, every rule met.
       await page.goto(linkIn(await lastTo(`${who}@example.com`, "email")));
@@ -1557,6 +1564,8 @@ test("the README's pictures: every page's success state in both languages, at 12
       await page.locator("#password").fill(PASSWORD);
       await page.locator("#password").blur();
       await shoot("set-password");
+      await page.locator("#set button[type=submit]").click();
+      await page.locator("#set .notice.ok").waitFor();
 
       // Sign in, then the second step.
       await page.goto(`${base}/`);
@@ -1579,12 +1588,48 @@ test("the README's pictures: every page's success state in both languages, at 12
       }
       await context.clearCookies();
 
-      // Forgot password: the answer.
+      // Forgot password and username: the answers.
       await page.goto(`${base}/forgot-password`);
       await page.locator("#login").fill(who);
       await page.locator("#forgot button[type=submit]").click();
       await page.locator("#forgot .notice.ok").waitFor();
       await shoot("forgot-password");
+      await page.goto(`${base}/forgot-username`);
+      await page.locator("#email").fill(`${who}@example.com`);
+      await page.locator("form button[type=submit]").click();
+      await page.locator("form .notice.ok").waitFor();
+      await shoot("forgot-username");
+
+      // An email change confirmed by its link, signed in.
+      const own = await callApi("POST", "/v1/sessions", { login: who, password: PASSWORD });
+      await callApi("POST", "/v1/me/email", { password: PASSWORD, new_email: `${who}.new@example.com` }, own.token);
+      await context.addCookies([{ name: "session", value: own.token, url: base }]);
+      await page.goto(linkIn(await lastTo(`${who}.new@example.com`, "email")));
+      await page.locator("#confirm-email .notice.ok").waitFor();
+      await shoot("confirm-email");
+      await context.clearCookies();
+
+      // An appeal: filed, confirmed by its link; the owner's notice cancels it.
+      await page.goto(`${base}/appeal`);
+      await page.locator("#login").fill(who);
+      await page.locator("#contact_email").fill(`${who}.appeal@example.com`);
+      await page.locator("#description").fill(lang === "en" ? "My phone was stolen and my mailbox closed."
+        : "手机被偷了，邮箱也已注销。");
+      await page.locator("#appeal button[type=submit]").click();
+      await page.locator("#appeal .notice.ok").waitFor();
+      await shoot("appeal");
+      await page.goto(linkIn(await lastTo(`${who}.appeal@example.com`, "email")));
+      await page.locator("#confirm-appeal .notice.ok").waitFor();
+      await shoot("confirm-appeal");
+      await page.goto(linkIn(await lastTo(`${who}.new@example.com`, "email")));
+      await page.locator("#cancel-appeal button[type=submit]").click();
+      await page.locator("#cancel-appeal .notice.ok").waitFor();
+      await shoot("cancel-appeal");
+
+      // A path that names no page.
+      await page.goto(`${base}/no-such-page`);
+      await page.locator("h1").waitFor();
+      await shoot("not-found");
 
       // The operators' page with the account open.
       await page.goto(`${base}/ops`);
