@@ -22,6 +22,8 @@ const bySms = document.getElementById("smsform");
 const second = document.getElementById("second");
 let mfaToken = null;
 let lastFirstStep = null;
+// Whether the second step's code was emailed (a new device) or is the app's.
+let emailed = false;
 
 /** After a first step (`form`: the password or the SMS code) answered
  * `result`: the second step when one is owed, else where the session goes.
@@ -38,7 +40,7 @@ function afterFirstStep(form, result) {
   }
   if (result.body && result.body.mfa_required) {
     mfaToken = result.body.mfa_token;
-    const emailed = result.body.method === "email_code";
+    emailed = result.body.method === "email_code";
     document.getElementById("code-label").textContent = t(emailed ? "emailCodeLabel" : "mfaCodeOrRecovery");
     second.querySelector("[data-t=secondStepHint]").textContent = t(emailed ? "newDeviceHint" : "secondStepHint");
     lastFirstStep = form;
@@ -82,7 +84,7 @@ second.addEventListener("submit", async (event) => {
   const result = await api("POST", "/v1/sessions/mfa", body);
   if (!showProblem(second, result)) { location.href = destination(); return; }
   if (result.status === 401 && ++wrongCodes < SECOND_STEP_TRIES) {
-    say(second.querySelector(".notice"), t("wrongSecondCode"), false);
+    say(second.querySelector(".notice"), t(emailed ? "wrongEmailCode" : "wrongSecondCode"), false);
     second.code.select();
     return;
   }

@@ -317,6 +317,38 @@ test("five wrong second-step codes go back to the password, which works again", 
   await page.waitForURL(`${base}/account`);
 });
 
+test("a wrong emailed code of a new device is said as one", async () => {
+  const other = await startDevServer(root, OPS_TOKEN, { ACCOUNTS_NEW_DEVICE_CHECK: "on" });
+  try {
+    const otherLastTo = async (to, channel) =>
+      (await (await fetch(`${other.direct}/_dev/outbox`)).json()).filter((m) => m.to === to && m.channel === channel).pop();
+    const there = walks({ base: () => other.base, lastTo: otherLastTo, link: (url) => url, phoneStart: 5000 });
+    const page = await newPage();
+    await there.activatedThroughPages(page, "newdevice");
+    await there.signIn(page, "newdevice");
+    // Another browser is a new device: the code comes by email.
+    const laptop = await browser.newContext({ locale: "en-US", userAgent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) "
+      + "AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36" });
+    const second = await laptop.newPage();
+    await second.goto(`${other.base}/`);
+    await second.getByLabel("Username, email or phone").fill("newdevice");
+    await second.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await second.getByRole("button", { name: "Sign in", exact: true }).click();
+    const field = second.getByLabel("Code from the email");
+    await field.waitFor();
+    const code = (await otherLastTo("newdevice@example.com", "email")).text.match(/\b\d{6}\b/)[0];
+    await field.fill(code === "000000" ? "111111" : "000000");
+    await second.getByRole("button", { name: "Verify" }).click();
+    await second.getByText("That code is not correct. Enter the code we emailed you just now.").waitFor();
+    await field.fill(code);
+    await second.getByRole("button", { name: "Verify" }).click();
+    await second.waitForURL(`${other.base}/account`);
+    await laptop.close();
+  } finally {
+    other.stop();
+  }
+});
+
 test("a locked sign-in counts down from Retry-After, its button waiting", async () => {
   const page = await newPage();
   await page.goto(`${base}/`);

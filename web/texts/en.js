@@ -115,6 +115,7 @@ TEXT.en = {
   ruleAscii: "only letters, digits and symbols of a standard keyboard, no spaces",
   ruleNotCommon: "not a commonly used password (checked when you submit)",
   ruleNotBreached: "not found in known data breaches (checked when you submit)",
+  wrongEmailCode: "That code is not correct. Enter the code we emailed you just now.",
   wrongSecondCode: "That code is not correct. Enter the current code from the app, or an unused recovery code.",
   secondStepVoid: "Too many wrong codes: this sign-in has ended. Sign in again.", sendLink: "Send link", sendUsername: "Send my username",
   copyCodes: "Copy", codesCopied: "Copied.", downloadCodes: "Download", savedCodes: "I have saved these codes somewhere safe",

@@ -115,6 +115,7 @@ TEXT["zh-CN"] = {
   ruleAscii: "只能使用标准键盘上的字母、数字和符号，不含空格",
   ruleNotCommon: "不能是常用密码（提交时检查）",
   ruleNotBreached: "不能是已泄露的密码（提交时检查）",
+  wrongEmailCode: "验证码不正确，请输入刚刚发送到您邮箱的验证码。",
   wrongSecondCode: "验证码不正确。请输入应用中的当前验证码，或一个未使用的恢复码。",
   secondStepVoid: "验证码错误次数过多，本次登录已结束，请重新登录。", sendLink: "发送链接", sendUsername: "发送用户名",
   copyCodes: "复制", codesCopied: "已复制。", downloadCodes: "下载", savedCodes: "我已将这些恢复码保存在安全的地方",
