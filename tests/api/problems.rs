@@ -150,12 +150,17 @@ async fn the_pages_are_served_with_a_policy_that_allows_no_third_party() {
         assert!(!body.contains("http://") && !body.contains("https://cdn"), "{path} loads nothing from elsewhere");
         assert!(!body.contains("<script>"), "{path} has an inline script, which the policy would block");
     }
-    assert_problem(
-        app.client.get(format!("{}/nothing-here", app.base)).send().await.unwrap(),
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
+    // A path that names no page is the not-found page, under the same policy;
+    // the API's own unknown paths stay problems.
+    let page = app.client.get(format!("{}/nothing-here", app.base)).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    assert_eq!(page.headers()["content-type"], "text/html; charset=utf-8");
+    assert!(page.headers()["content-security-policy"].to_str().unwrap().starts_with("default-src 'self'"));
+    assert!(page.text().await.unwrap().contains(r#"data-t="notFound""#));
+    for path in ["/v1/nothing-here", "/ops/v1/nothing-here"] {
+        let api = app.client.get(format!("{}{path}", app.base)).send().await.unwrap();
+        assert_problem(api, StatusCode::NOT_FOUND, "not_found").await;
+    }
 }
 
 #[tokio::test]
