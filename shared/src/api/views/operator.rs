@@ -160,14 +160,15 @@ pub struct OperatorSessionItem {
 
 impl From<&SessionView> for OperatorSessionItem {
     fn from(session: &SessionView) -> Self {
+        let (browser, os) = super::sessions::device_of(&session.user_agent);
         Self {
             session_id: session.session_id.clone(),
             created_at: rfc3339(session.created_at),
             last_seen_at: rfc3339(session.last_seen_at),
             ip: session.ip.clone(),
             user_agent: session.user_agent.clone(),
-            browser: super::sessions::browser_of(&session.user_agent),
-            os: super::sessions::os_of(&session.user_agent),
+            browser,
+            os,
         }
     }
 }

@@ -69,44 +69,41 @@ pub struct DeviceItem {
 
 impl From<&RememberedDevice> for DeviceItem {
     fn from(device: &RememberedDevice) -> Self {
+        let (browser, os) = device_of(&device.user_agent);
         Self {
             device_id: device.device_id.clone(),
             created_at: rfc3339(device.created_at),
             last_used_at: rfc3339(device.last_used_at),
             user_agent: device.user_agent.clone(),
-            browser: browser_of(&device.user_agent),
-            os: os_of(&device.user_agent),
+            browser,
+            os,
         }
     }
 }
 
-/// The browser a user agent names, with its major version (`Chrome 120`),
-/// as Project Woothee's parser reads it; `None` when it cannot tell.
-pub fn browser_of(user_agent: &str) -> Option<String> {
-    let parsed = woothee::parser::Parser::new().parse(user_agent)?;
+/// The browser (with its major version, `Chrome 120`) and the operating
+/// system (`Windows 10`, `Mac OSX 10.15.7`, `iPhone 17.4`) a user agent
+/// names, as Project Woothee's parser reads it; `None` for what it cannot
+/// tell.
+pub fn device_of(user_agent: &str) -> (Option<String>, Option<String>) {
+    let Some(parsed) = woothee::parser::Parser::new().parse(user_agent) else {
+        return (None, None);
+    };
     let known = |value: &str| !value.is_empty() && value != woothee::woothee::VALUE_UNKNOWN;
-    if !known(parsed.name) {
-        return None;
-    }
-    let major = parsed.version.split('.').next().filter(|v| known(v));
-    Some(major.map_or_else(|| parsed.name.to_owned(), |major| format!("{} {major}", parsed.name)))
-}
-
-/// The operating system a user agent names (`Windows 10`, `Mac OSX
-/// 10.15.7`, `iPhone 17.4`); `None` when it cannot tell.
-pub fn os_of(user_agent: &str) -> Option<String> {
-    let parsed = woothee::parser::Parser::new().parse(user_agent)?;
-    let known = |value: &str| !value.is_empty() && value != woothee::woothee::VALUE_UNKNOWN;
-    if !known(parsed.os) {
-        return None;
-    }
+    let browser = known(parsed.name).then(|| match parsed.version.split('.').next().filter(|v| known(v)) {
+        Some(major) => format!("{} {major}", parsed.name),
+        None => parsed.name.to_owned(),
+    });
     let version = parsed.os_version.trim();
     // Windows names carry their version already ("Windows 10", not "NT 10.0").
-    if known(version) && !parsed.os.starts_with("Windows") {
-        Some(format!("{} {version}", parsed.os))
-    } else {
-        Some(parsed.os.to_owned())
-    }
+    let os = known(parsed.os).then(|| {
+        if known(version) && !parsed.os.starts_with("Windows") {
+            format!("{} {version}", parsed.os)
+        } else {
+            parsed.os.to_owned()
+        }
+    });
+    (browser, os)
 }
 
 /// A session in the account centre's list.
@@ -133,14 +130,15 @@ pub struct SessionItem {
 
 impl From<&SessionView> for SessionItem {
     fn from(session: &SessionView) -> Self {
+        let (browser, os) = device_of(&session.user_agent);
         Self {
             session_id: session.session_id.clone(),
             created_at: rfc3339(session.created_at),
             last_seen_at: rfc3339(session.last_seen_at),
             ip: session.ip.clone(),
             user_agent: session.user_agent.clone(),
-            browser: browser_of(&session.user_agent),
-            os: os_of(&session.user_agent),
+            browser,
+            os,
             current: session.current,
         }
     }
@@ -247,7 +245,15 @@ impl RecoveryCodes {
 
 #[cfg(test)]
 mod tests {
-    use super::{browser_of, os_of};
+    use super::device_of;
+
+    fn browser_of(agent: &str) -> Option<String> {
+        device_of(agent).0
+    }
+
+    fn os_of(agent: &str) -> Option<String> {
+        device_of(agent).1
+    }
 
     #[test]
     fn agents_read_as_browser_and_os() {
