@@ -67,11 +67,15 @@ async fn language_of(app: &TestApp, token: &str) -> Value {
 }
 
 async fn forgot_in(app: &TestApp, login: &str, accept_language: &str) {
+    forgot_by(app, login, accept_language, "email").await;
+}
+
+async fn forgot_by(app: &TestApp, login: &str, accept_language: &str, method: &str) {
     let response = app
         .client
         .post(format!("{}/v1/password/forgot", app.base))
         .header("accept-language", accept_language)
-        .json(&json!({"login": login}))
+        .json(&json!({"login": login, "method": method}))
         .send()
         .await
         .unwrap();
@@ -124,4 +128,26 @@ async fn a_language_other_than_the_two_changes_nothing() {
     assert_eq!(language_of(&app, &token).await, "en");
     let stranger = app.client.put(format!("{}/v1/me/language", app.base)).json(&json!({"language": "en"}));
     assert_eq!(stranger.send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+}
+
+/// The SMS follow the chosen language too: a reset code asked for in
+/// English comes in Chinese.
+#[tokio::test]
+#[cfg_attr(feature = "stack", ignore = "needs /_dev/clock to pass the phone's 60-second cooldown")]
+async fn the_chosen_language_decides_the_accounts_sms() {
+    let app = spawn_app().await;
+    let customer = app.activated_customer("smslingua").await;
+    let token = app.token_for(&customer).await;
+    let body = json!({"language": "zh-CN"});
+    assert_eq!(
+        app.json_with_token(Method::PUT, "/v1/me/language", &token, &body).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    // The sign-up's code went to this phone under a minute ago.
+    app.advance_clock(61).await;
+    forgot_by(&app, &customer.username, "en-GB", "sms").await;
+    let sms =
+        app.outbox().await.into_iter().rev().find(|m| m["channel"] == "sms" && m["to"] == customer.phone.as_str());
+    let text = sms.expect("an SMS to the phone")["text"].as_str().unwrap().to_owned();
+    assert!(text.contains("您的验证码为"), "{text}");
 }
