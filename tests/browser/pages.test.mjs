@@ -505,7 +505,9 @@ test("sessions elsewhere are listed and signed out from the account centre", asy
   assert.equal(await rows.count(), 3, "a header and two sessions");
   // Each as browser and system, this one marked, times relative and local with their zone.
   const cells = await rows.evaluateAll((trs) => trs.slice(1).map((tr) => [...tr.cells].map((td) => td.textContent)));
-  const [newest, current] = cells;
+  // (The two signed in within a second of each other: either may list first.)
+  const current = cells.find((row) => row[0].endsWith("(this device)"));
+  const newest = cells.find((row) => row !== current);
   assert.equal(newest[0], "Edge 120 · Windows 10");
   assert.match(current[0], /^Chrome \d+ · Linux \(this device\)$/);
   assert.match(newest[1], /^(now|this minute|\d+ (minute|hour|day)s? ago|yesterday)/);
